@@ -1,0 +1,3 @@
+from asc_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,298 @@
+"""Entry point: the TUI by default, subcommands for scripting. Heavy imports wait until they are needed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from asc_tui import __version__
+from asc_tui.errors import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, AscError, StoreValidationError
+
+if TYPE_CHECKING:
+    from asc_tui.services.registry import Registry
+
+PROG = "asc-tui"
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # On the subcommands too (with no default) so `asc-tui stores list --db X` works as well.
+    default: Any = None if top else argparse.SUPPRESS
+    parser.add_argument("--db", metavar="URL_OR_PATH", default=default,
+                        help="database file or SQLAlchemy URL (env ASC_TUI_DATABASE)")
+    parser.add_argument("--config", metavar="PATH", default=default,
+                        help="config file (env ASC_TUI_CONFIG; default config.toml in the user config dir)")
+    parser.add_argument("--sandbox", action="store_true", default=False if top else argparse.SUPPRESS,
+                        help="use the built-in Amazon emulator and a separate database")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Amazon Sales Channel stores for Adobe Commerce / Magento, in the terminal. "
+        "With no command, opens the dashboard.",
+    )
+    _global_options(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, top=False)
+
+    stores = commands.add_parser("stores", help="add, import, list and export stores", parents=[common])
+    store_commands = stores.add_subparsers(dest="stores_command", metavar="ACTION", required=True)
+    add = store_commands.add_parser("add", help="add an Amazon store", parents=[common])
+    add.add_argument("--name", required=True, help="store name, for internal reference (unique)")
+    add.add_argument("--email", required=True, help="preferred contact email")
+    add.add_argument("--country", required=True, help="Amazon marketplace country: US, CA, MX or UK")
+    add.add_argument("--website", required=True, help="code of the Magento website used for Amazon listings")
+    add.add_argument("--product-id-type", default="", help="ASIN, EAN, GCID, ISBN or UPC")
+    add.add_argument("--attribute", default="", help="Magento attribute holding that product ID")
+    imp = store_commands.add_parser("import", help="add stores from a CSV or JSON file (all or nothing)",
+                                    parents=[common])
+    imp.add_argument("file", type=Path)
+    for name, text in (("list", "list stores"), ("export", "export stores as CSV (or --json)")):
+        sub = store_commands.add_parser(name, help=text, parents=[common])
+        sub.add_argument("--json", action="store_true", help="write JSON")
+
+    check = commands.add_parser("check-auth", help="each store's authorization health; exit 1 when any needs action",
+                                parents=[common])
+    check.add_argument("--json", action="store_true", help="write JSON")
+
+    catalog = commands.add_parser("catalog", help="the Commerce catalog (websites, attributes)", parents=[common])
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    catalog_commands.add_parser("refresh", help="read the catalog again from its source", parents=[common])
+    show = catalog_commands.add_parser("show", help="show the cached catalog", parents=[common])
+    show.add_argument("--json", action="store_true", help="write JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_tui(args)
+        handler = HANDLERS[args.command]
+        return handler(args)
+    except AscError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("Interrupted; nothing more was changed.")
+        return EXIT_INVALID
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        where = _log_crash(exc)
+        _error(f"Unexpected error ({type(exc).__name__}); details were written to {where}.")
+        return EXIT_ENVIRONMENT
+
+
+def _error(message: str, stream: TextIO | None = None) -> None:
+    print(f"{PROG}: {message}", file=stream or sys.stderr)
+
+
+def _log_crash(exc: BaseException) -> str:
+    import traceback
+
+    from asc_tui import paths
+
+    try:
+        folder = paths.data_dir()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = folder / "crash.log"
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)))
+        return str(target)
+    except OSError:
+        return "nowhere (the data folder is not writable)"
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    from asc_tui.config import load_config
+    from asc_tui.services.registry import open_registry
+
+    config = load_config(args.config)
+    return open_registry(args.db, config, sandbox=args.sandbox)
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from asc_tui.ui.app import run_app
+
+    return run_app(db=args.db, config_path=args.config, sandbox=args.sandbox)
+
+
+# --- stores -----------------------------------------------------------------------------------------
+
+
+def _stores(args: argparse.Namespace) -> int:
+    from asc_tui.domain import StoreDraft
+
+    registry = _registry(args)
+    try:
+        action = args.stores_command
+        if action == "add":
+            draft = StoreDraft(
+                name=args.name, email=args.email, country=args.country, website=args.website,
+                product_id_type=args.product_id_type, attribute=args.attribute,
+            )
+            try:
+                store = registry.stores.add(draft)
+            except StoreValidationError as exc:
+                for field, message in exc.errors.items():
+                    _error(f"{field.replace('_', '-')}: {message}")
+                return EXIT_INVALID
+            print(f"Added store {store.name!r} ({store.country}, website {store.website}).", file=sys.stderr)
+            return EXIT_OK
+        if action == "import":
+            return _import(registry, args.file)
+        if action in ("list", "export"):
+            return _list(registry, as_json=args.json, export=action == "export")
+        raise AssertionError(action)
+    finally:
+        registry.close()
+
+
+def _import(registry: Registry, path: Path) -> int:
+    from asc_tui.services.importing import ImportProblems, read_import_file
+
+    rows = read_import_file(path)
+    problems: list[str] = []
+    seen: set[str] = set()
+    from asc_tui.domain import name_key
+
+    for row in rows:
+        try:
+            registry.stores.check(row.draft, taken=seen)
+            seen.add(name_key(row.draft.name))
+        except StoreValidationError as exc:
+            problems.extend(f"{row.where}: {message}" for message in exc.errors.values())
+    if problems:
+        raise ImportProblems(path, problems)
+    added = registry.stores.add_many([row.draft for row in rows])
+    print(f"Imported {len(added)} store(s) from {path}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _list(registry: Registry, *, as_json: bool, export: bool) -> int:
+    from asc_tui.domain import utcnow
+    from asc_tui.services.stores import RECORD_KEYS, store_record
+
+    now = utcnow()
+    records = [store_record(s, now) for s in registry.stores.list_stores()]
+    if as_json:
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif export:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(RECORD_KEYS), lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    else:
+        _print_table(
+            ["Name", "Country", "Website", "Status", "Authorization", "Seller ID", "Created"],
+            [
+                [r["name"], r["country"], r["website"], r["status"], r["auth_health"], r["seller_id"] or "",
+                 (r["created_at"] or "")[:10]]
+                for r in records
+            ],
+            empty="No stores yet; add one with `asc-tui stores add` or in the dashboard.",
+        )
+    return EXIT_OK
+
+
+def _print_table(headers: list[str], rows: list[list[str]], *, empty: str) -> None:
+    if not rows:
+        print(empty, file=sys.stderr)
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(*headers, box=None, pad_edge=False, header_style="bold")
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))  # Text: names are shown literally, never as markup
+    # Piped output keeps whole lines; a terminal gets a table that fits its width.
+    Console(width=None if sys.stdout.isatty() else 10_000).print(table)
+
+
+# --- authorization health ---------------------------------------------------------------------------
+
+
+def _check_auth(args: argparse.Namespace) -> int:
+    from asc_tui.domain import AuthHealth, utcnow
+    from asc_tui.services.stores import health_of, store_record
+
+    registry = _registry(args)
+    try:
+        now = utcnow()
+        stores = registry.stores.list_stores()
+        results = []
+        needs_action = False
+        for store in stores:
+            health, days = health_of(store, now)
+            needs_action |= health.needs_action
+            results.append((store, health, days))
+        if args.json:
+            out = [{**store_record(s, now), "days_left": d} for s, _h, d in results]
+            json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            _print_table(
+                ["Name", "Country", "Status", "Authorization", "Days left"],
+                [
+                    [s.name, s.country, s.status, h.label, "" if d is None else str(d)]
+                    for s, h, d in results
+                ],
+                empty="No stores yet.",
+            )
+        if needs_action:
+            count = sum(1 for _s, h, _d in results if h.needs_action)
+            _error(f"{count} store(s) need their Amazon authorization renewed; press c on each card to renew.")
+            return EXIT_INVALID
+        if not any(h is not AuthHealth.NONE for _s, h, _d in results):
+            print("No store is connected to Amazon yet.", file=sys.stderr)
+        return EXIT_OK
+    finally:
+        registry.close()
+
+
+# --- catalog ----------------------------------------------------------------------------------------
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    registry = _registry(args)
+    try:
+        if args.catalog_command == "refresh":
+            catalog = registry.catalog.refresh()
+            print(
+                f"Catalog read from {catalog.source}: {len(catalog.websites)} website(s), "
+                f"{len(catalog.attributes)} attribute(s).",
+                file=sys.stderr,
+            )
+            return EXIT_OK
+        catalog = registry.catalog.current()
+        if args.json:
+            json.dump(catalog.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return EXIT_OK
+        print(f"Source: {catalog.source}, fetched {catalog.fetched_at:%Y-%m-%d %H:%M} UTC")
+        _print_table(["Website", "Name", "Default store view"],
+                     [[w.code, w.name, w.default_store_view] for w in catalog.websites], empty="No websites.")
+        _print_table(["Attribute", "Label"], [[a.code, a.label] for a in catalog.attributes],
+                     empty="No attributes.")
+        return EXIT_OK
+    finally:
+        registry.close()
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "stores": _stores,
+    "check-auth": _check_auth,
+    "catalog": _catalog,
+}

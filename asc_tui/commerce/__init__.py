@@ -1,0 +1,1 @@
+"""The Commerce (Magento) catalog: websites, store views and product attributes."""

@@ -1,0 +1,153 @@
+"""One catalog interface; where it comes from (embedded defaults or Magento's REST API) is a source."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Protocol
+
+from asc_tui.config import CommerceConfig
+from asc_tui.domain import utcnow
+
+
+@dataclass(frozen=True)
+class Website:
+    code: str
+    name: str
+    default_store_view: str
+
+
+@dataclass(frozen=True)
+class StoreView:
+    code: str
+    name: str
+    website: str
+
+
+@dataclass(frozen=True)
+class Attribute:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    source: str
+    fetched_at: datetime
+    websites: tuple[Website, ...]
+    store_views: tuple[StoreView, ...]
+    attributes: tuple[Attribute, ...]
+
+    @property
+    def website_codes(self) -> set[str]:
+        return {w.code for w in self.websites}
+
+    @property
+    def attribute_codes(self) -> set[str]:
+        return {a.code for a in self.attributes}
+
+    def website(self, code: str) -> Website | None:
+        return next((w for w in self.websites if w.code == code), None)
+
+    def store_view(self, code: str) -> StoreView | None:
+        return next((v for v in self.store_views if v.code == code), None)
+
+    def to_json(self) -> dict[str, object]:
+        from asc_tui.domain import iso_utc
+
+        return {
+            "source": self.source,
+            "fetched_at": iso_utc(self.fetched_at),
+            "websites": [asdict(w) for w in self.websites],
+            "attributes": [asdict(a) for a in self.attributes],
+        }
+
+    def encode(self) -> tuple[str, str, str]:
+        return (
+            json.dumps([asdict(w) for w in self.websites], ensure_ascii=False),
+            json.dumps([asdict(v) for v in self.store_views], ensure_ascii=False),
+            json.dumps([asdict(a) for a in self.attributes], ensure_ascii=False),
+        )
+
+    @classmethod
+    def decode(cls, source: str, fetched_at: datetime, websites: str, views: str, attributes: str) -> Catalog:
+        return cls(
+            source=source,
+            fetched_at=fetched_at,
+            websites=tuple(Website(**w) for w in json.loads(websites)),
+            store_views=tuple(StoreView(**v) for v in json.loads(views)),
+            attributes=tuple(Attribute(**a) for a in json.loads(attributes)),
+        )
+
+
+class CatalogSource(Protocol):
+    """Where a fresh catalog comes from. `fetch` may block and raise a user-facing error."""
+
+    name: str
+    offline: bool  # True when fetching needs no network and costs nothing
+
+    def fetch(self) -> Catalog: ...
+
+
+EMBEDDED = "embedded"
+
+# What a fresh Magento 2.4 install ships: one website, one store view, the system product attributes.
+MAGENTO_DEFAULT_WEBSITES = (Website("base", "Main Website", "default"),)
+MAGENTO_DEFAULT_STORE_VIEWS = (StoreView("default", "Default Store View", "base"),)
+MAGENTO_DEFAULT_ATTRIBUTES = (
+    Attribute("sku", "SKU"),
+    Attribute("name", "Product Name"),
+    Attribute("price", "Price"),
+    Attribute("special_price", "Special Price"),
+    Attribute("cost", "Cost"),
+    Attribute("weight", "Weight"),
+    Attribute("description", "Description"),
+    Attribute("short_description", "Short Description"),
+    Attribute("manufacturer", "Manufacturer"),
+    Attribute("color", "Color"),
+    Attribute("country_of_manufacture", "Country of Manufacture"),
+    Attribute("url_key", "URL Key"),
+    Attribute("meta_title", "Meta Title"),
+    Attribute("meta_keyword", "Meta Keywords"),
+    Attribute("meta_description", "Meta Description"),
+    Attribute("status", "Enable Product"),
+    Attribute("visibility", "Visibility"),
+    Attribute("tax_class_id", "Tax Class"),
+    Attribute("quantity_and_stock_status", "Quantity"),
+    Attribute("news_from_date", "Set Product as New from Date"),
+    Attribute("image", "Base Image"),
+)
+
+
+class EmbeddedCatalogSource:
+    """The Magento defaults plus whatever websites and attributes the config file adds."""
+
+    name = EMBEDDED
+    offline = True
+
+    def __init__(self, commerce: CommerceConfig) -> None:
+        self._commerce = commerce
+
+    def fetch(self) -> Catalog:
+        websites = {w.code: w for w in MAGENTO_DEFAULT_WEBSITES}
+        views = {v.code: v for v in MAGENTO_DEFAULT_STORE_VIEWS}
+        for w in self._commerce.websites:
+            websites[w.code] = Website(w.code, w.name, w.default_store_view)
+            if w.default_store_view not in views:
+                views[w.default_store_view] = StoreView(w.default_store_view, w.default_store_view, w.code)
+        attributes = {a.code: a for a in MAGENTO_DEFAULT_ATTRIBUTES}
+        for a in self._commerce.attributes:
+            attributes[a.code] = Attribute(a.code, a.label)
+        return Catalog(
+            source=EMBEDDED,
+            fetched_at=utcnow(),
+            websites=tuple(websites.values()),
+            store_views=tuple(views.values()),
+            attributes=tuple(sorted(attributes.values(), key=lambda a: a.code)),
+        )
+
+
+def source_for(commerce: CommerceConfig) -> CatalogSource:
+    """Where a refresh reads the catalog from; the live Magento REST source slots in here."""
+    return EmbeddedCatalogSource(commerce)

@@ -1,0 +1,256 @@
+"""The product's vocabulary: marketplaces, statuses, authorization health and the rules for a store.
+
+Plain Python only: the CLI, the services and the TUI all share these rules.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+AUTHORIZATION_DAYS = 365
+RENEW_SOON_DAYS = 30
+NAME_MAX_LENGTH = 80
+EMAIL_MAX_LENGTH = 254
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    code: str  # the product's country code (UK, not GB, as Adobe and Amazon's current docs write it)
+    country: str
+    marketplace_id: str
+    region: str  # NA | EU | FE: which SP-API endpoint and which refresh token
+    seller_central: str
+    currency: str
+    flag: str
+    domain: str
+
+
+MARKETPLACES: dict[str, Marketplace] = {
+    m.code: m
+    for m in (
+        Marketplace(
+            "US", "United States", "ATVPDKIKX0DER", "NA",
+            "https://sellercentral.amazon.com", "USD", "🇺🇸", "www.amazon.com",
+        ),
+        Marketplace(
+            "CA", "Canada", "A2EUQ1WTGCTBG2", "NA",
+            "https://sellercentral.amazon.ca", "CAD", "🇨🇦", "www.amazon.ca",
+        ),
+        Marketplace(
+            "MX", "Mexico", "A1AM78C64UM0Y8", "NA",
+            "https://sellercentral.amazon.com.mx", "MXN", "🇲🇽", "www.amazon.com.mx",
+        ),
+        Marketplace(
+            "UK", "United Kingdom", "A1F83G8C2ARO7P", "EU",
+            "https://sellercentral.amazon.co.uk", "GBP", "🇬🇧", "www.amazon.co.uk",
+        ),
+    )
+}
+MARKETPLACE_BY_ID: dict[str, Marketplace] = {m.marketplace_id: m for m in MARKETPLACES.values()}
+COUNTRY_ALIASES = {"GB": "UK"}
+
+
+class ProductIdType(str, enum.Enum):
+    ASIN = "ASIN"
+    EAN = "EAN"
+    GCID = "GCID"
+    ISBN = "ISBN"
+    UPC = "UPC"
+
+
+class StoreStatus(str, enum.Enum):
+    NOT_CONNECTED = "not_connected"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+    @property
+    def label(self) -> str:
+        return {"not_connected": "Not connected", "active": "Active", "inactive": "Inactive"}[self.value]
+
+
+class AuthHealth(str, enum.Enum):
+    NONE = "none"
+    OK = "ok"
+    RENEW_SOON = "renew_soon"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return {
+            "none": "Not authorized",
+            "ok": "OK",
+            "renew_soon": "Renew soon",
+            "expired": "Expired",
+            "revoked": "Revoked",
+        }[self.value]
+
+    @property
+    def needs_action(self) -> bool:
+        return self in (AuthHealth.RENEW_SOON, AuthHealth.EXPIRED, AuthHealth.REVOKED)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as every export and --json output writes times."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def renew_by(authorized_at: datetime) -> datetime:
+    return authorized_at + timedelta(days=AUTHORIZATION_DAYS)
+
+
+def auth_health(
+    authorized_at: datetime | None, revoked: bool, now: datetime | None = None
+) -> tuple[AuthHealth, int | None]:
+    """Health of a store's authorization and whole days left before Amazon cuts it off."""
+    if authorized_at is None:
+        return AuthHealth.NONE, None
+    if revoked:
+        return AuthHealth.REVOKED, None
+    now = now or utcnow()
+    remaining = renew_by(authorized_at) - now
+    if remaining <= timedelta(0):
+        return AuthHealth.EXPIRED, 0
+    days_left = remaining.days  # whole days: 29 days 23 hours counts as 29
+    if remaining <= timedelta(days=RENEW_SOON_DAYS):
+        return AuthHealth.RENEW_SOON, days_left
+    return AuthHealth.OK, days_left
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+# Bidi embedding/override/isolate controls can make a name read differently from what is stored.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text)
+
+
+def normalize_name(name: str) -> str:
+    return unicodedata.normalize("NFC", name.strip())
+
+
+def name_key(name: str) -> str:
+    """The key that makes store names unique: trimmed and case-insensitive."""
+    return normalize_name(name).casefold()
+
+
+def validate_name(name: str) -> str | None:
+    cleaned = normalize_name(name)
+    if not cleaned:
+        return "Enter a store name."
+    if has_control_characters(cleaned):
+        return "The store name cannot contain control characters."
+    if len(cleaned) > NAME_MAX_LENGTH:
+        return f"The store name is {len(cleaned)} characters long; use at most {NAME_MAX_LENGTH}."
+    return None
+
+
+def validate_email(email: str) -> str | None:
+    cleaned = email.strip()
+    if not cleaned:
+        return "Enter an email address."
+    if has_control_characters(cleaned) or len(cleaned) > EMAIL_MAX_LENGTH or not _EMAIL.fullmatch(cleaned):
+        return "Enter a valid email address, such as seller@example.com."
+    return None
+
+
+def parse_country(country: str) -> str | None:
+    code = country.strip().upper()
+    code = COUNTRY_ALIASES.get(code, code)
+    return code if code in MARKETPLACES else None
+
+
+def parse_product_id_type(value: str) -> ProductIdType | None:
+    try:
+        return ProductIdType(value.strip().upper())
+    except ValueError:
+        return None
+
+
+@dataclass
+class StoreDraft:
+    """What an admin typed to add a store, before it is checked."""
+
+    name: str
+    email: str
+    country: str
+    website: str
+    product_id_type: str = ""
+    attribute: str = ""
+
+
+@dataclass(frozen=True)
+class ValidStore:
+    name: str
+    email: str
+    country: str
+    website: str
+    product_id_type: ProductIdType | None
+    attribute: str | None
+
+
+@dataclass
+class FieldErrors:
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, field_name: str, message: str | None) -> None:
+        if message and field_name not in self.errors:
+            self.errors[field_name] = message
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+def validate_draft(
+    draft: StoreDraft, websites: set[str], attributes: set[str]
+) -> tuple[ValidStore | None, FieldErrors]:
+    """Check every field of a new store; either a valid store or an error per field."""
+    errors = FieldErrors()
+    if not draft.website.strip():
+        errors.add("website", "Choose the Magento website to use for Amazon listings.")
+    elif draft.website.strip() not in websites:
+        errors.add("website", f"There is no Magento website with the code {draft.website.strip()!r}.")
+    errors.add("email", validate_email(draft.email))
+    errors.add("name", validate_name(draft.name))
+    country = parse_country(draft.country) if draft.country.strip() else None
+    if not draft.country.strip():
+        errors.add("country", "Choose the Amazon marketplace country.")
+    elif country is None:
+        errors.add("country", "The marketplace country must be one of US, CA, MX or UK.")
+    id_type_text = draft.product_id_type.strip()
+    attribute = draft.attribute.strip()
+    id_type = parse_product_id_type(id_type_text) if id_type_text else None
+    if id_type_text and id_type is None:
+        errors.add("product_id_type", "The product ID type must be one of ASIN, EAN, GCID, ISBN or UPC.")
+    elif id_type_text and not attribute:
+        errors.add("attribute", "Choose the Magento attribute that holds the product ID, or clear the ID type.")
+    elif attribute and not id_type_text:
+        errors.add("product_id_type", "Choose the Amazon product ID type for this attribute, or clear the attribute.")
+    elif attribute and attribute not in attributes:
+        errors.add("attribute", f"There is no Magento product attribute with the code {attribute!r}.")
+    if errors or country is None:
+        return None, errors
+    return (
+        ValidStore(
+            name=normalize_name(draft.name),
+            email=draft.email.strip(),
+            country=country,
+            website=draft.website.strip(),
+            product_id_type=id_type,
+            attribute=attribute or None,
+        ),
+        errors,
+    )

@@ -1,0 +1,61 @@
+"""Errors a user can meet, each one clear sentence, and the exit code the CLI gives it."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_ENVIRONMENT = 2
+
+
+class AscError(Exception):
+    """Base of every error meant for a user: str() is the sentence to show."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(AscError):
+    """The user's input was refused; nothing was changed."""
+
+
+class StoreValidationError(InvalidInput):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))
+
+
+class StoreNameTaken(InvalidInput):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"A store named {name!r} already exists; choose another name.")
+
+
+class StoreNotFound(InvalidInput):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"There is no store named {name!r}.")
+
+
+class StoreChanged(InvalidInput):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Store {name!r} was changed by someone else — reloaded; make your change again.")
+
+
+class ActionNotAllowed(InvalidInput):
+    """An action that the store's state does not allow (e.g. deactivating a store never connected)."""
+
+
+class EnvironmentProblem(AscError):
+    exit_code = EXIT_ENVIRONMENT
+
+
+class DatabaseProblem(EnvironmentProblem):
+    """The database cannot be opened, read or written."""
+
+
+class ConfigProblem(EnvironmentProblem):
+    """The config file cannot be read or holds a wrong value."""

@@ -1,0 +1,64 @@
+"""The catalog the forms offer: cached in the database so the app works offline and opens instantly."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from asc_tui.commerce.catalog import Catalog, CatalogSource
+from asc_tui.storage.database import Database
+from asc_tui.storage.models import CatalogSnapshot
+
+
+class CatalogService:
+    def __init__(self, database: Database, source: CatalogSource) -> None:
+        self._db = database
+        self._source = source
+        self._memo: Catalog | None = None
+
+    @property
+    def source_name(self) -> str:
+        return self._source.name
+
+    def cached(self) -> Catalog | None:
+        with self._db.session() as session:
+            row = session.exec(select(CatalogSnapshot).order_by(CatalogSnapshot.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+        if row is None:
+            return None
+        return Catalog.decode(row.source, row.fetched_at, row.websites_json, row.store_views_json, row.attributes_json)
+
+    def current(self) -> Catalog:
+        """The cached catalog; the first time (or when the source changed), read from the source."""
+        if self._memo is not None:
+            return self._memo
+        catalog = self.cached()
+        if catalog is None or catalog.source != self._source.name:
+            return self.refresh()
+        if self._source.offline:
+            # Reading the embedded catalog costs nothing, and the config file may have added entries.
+            fresh = self._source.fetch()
+            if fresh.encode() != catalog.encode():
+                return self._save(fresh)
+        self._memo = catalog
+        return catalog
+
+    def refresh(self) -> Catalog:
+        """Fetch anew and replace the cache in one transaction; on failure the old catalog stays."""
+        return self._save(self._source.fetch())
+
+    def _save(self, catalog: Catalog) -> Catalog:
+        websites, views, attributes = catalog.encode()
+        with self._db.session() as session:
+            for old in session.exec(select(CatalogSnapshot)).all():
+                session.delete(old)
+            session.add(
+                CatalogSnapshot(
+                    source=catalog.source,
+                    fetched_at=catalog.fetched_at,
+                    websites_json=websites,
+                    store_views_json=views,
+                    attributes_json=attributes,
+                )
+            )
+            session.commit()
+        self._memo = catalog
+        return catalog

@@ -1,0 +1,298 @@
+"""The store registry: add, edit, activate, delete, list, with an activity log for every change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from asc_tui.commerce.catalog import Catalog
+from asc_tui.domain import (
+    MARKETPLACES,
+    AuthHealth,
+    StoreDraft,
+    StoreStatus,
+    ValidStore,
+    auth_health,
+    iso_utc,
+    name_key,
+    normalize_name,
+    renew_by,
+    utcnow,
+    validate_draft,
+    validate_email,
+    validate_name,
+)
+from asc_tui.errors import (
+    ActionNotAllowed,
+    StoreChanged,
+    StoreNameTaken,
+    StoreNotFound,
+    StoreValidationError,
+)
+from asc_tui.storage.database import Database
+from asc_tui.storage.models import Activity, Store
+
+RECORD_KEYS = (
+    "name", "email", "country", "website", "product_id_type", "attribute", "status", "auth_health",
+    "seller_id", "marketplace_id", "authorized_at", "renew_by", "created_at", "updated_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StoreEdit:
+    name: str
+    email: str
+
+
+def health_of(store: Store, now: datetime | None = None) -> tuple[AuthHealth, int | None]:
+    return auth_health(store.authorized_at, store.auth_revoked, now)
+
+
+def store_record(store: Store, now: datetime | None = None) -> dict[str, Any]:
+    """The store as the CLI's --json and exports write it (PRODUCT.md's keys)."""
+    health, _days = health_of(store, now)
+    return {
+        "name": store.name,
+        "email": store.email,
+        "country": store.country,
+        "website": store.website,
+        "product_id_type": store.product_id_type,
+        "attribute": store.attribute,
+        "status": store.status,
+        "auth_health": health.value,
+        "seller_id": store.seller_id,
+        "marketplace_id": store.marketplace_id or MARKETPLACES[store.country].marketplace_id,
+        "authorized_at": iso_utc(store.authorized_at),
+        "renew_by": iso_utc(renew_by(store.authorized_at)) if store.authorized_at else None,
+        "created_at": iso_utc(store.created_at),
+        "updated_at": iso_utc(store.updated_at),
+    }
+
+
+class StoreService:
+    def __init__(self, database: Database, catalog: Callable[[], Catalog]) -> None:
+        self._db = database
+        self._catalog = catalog
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def list_stores(self, text: str = "") -> list[Store]:
+        """All stores, oldest first; `text` narrows by name, country, website or status."""
+        with self._db.session() as session:
+            query = select(Store).order_by(col(Store.created_at), col(Store.id))
+            needle = text.strip().casefold()
+            if needle:
+                query = query.where(_matches(needle))
+            return list(session.exec(query).all())
+
+    def count(self) -> int:
+        with self._db.session() as session:
+            return int(session.exec(select(func.count()).select_from(Store)).one())
+
+    def get(self, store_id: int) -> Store:
+        with self._db.session() as session:
+            store = session.get(Store, store_id)
+            if store is None:
+                raise StoreNotFound(f"#{store_id}")
+            return store
+
+    def find(self, name: str) -> Store:
+        with self._db.session() as session:
+            store = session.exec(select(Store).where(Store.name_key == name_key(name))).first()
+            if store is None:
+                raise StoreNotFound(normalize_name(name))
+            return store
+
+    def activity(self, store_id: int) -> list[Activity]:
+        with self._db.session() as session:
+            query = select(Activity).where(Activity.store_id == store_id).order_by(col(Activity.id).desc())
+            return list(session.exec(query).all())
+
+    # --- validating ---------------------------------------------------------------------------------
+
+    def check(self, draft: StoreDraft, *, taken: set[str] | None = None) -> ValidStore:
+        """Validate a new store against the catalog and the registry; raise with an error per field."""
+        catalog = self._catalog()
+        valid, errors = validate_draft(draft, catalog.website_codes, catalog.attribute_codes)
+        if "name" not in errors.errors:
+            name = normalize_name(draft.name)
+            if (taken is not None and name_key(name) in taken) or self._name_taken(name):
+                errors.add("name", str(StoreNameTaken(name)))
+        if errors or valid is None:
+            raise StoreValidationError(errors.errors)
+        return valid
+
+    def _name_taken(self, name: str, except_id: int | None = None) -> bool:
+        with self._db.session() as session:
+            query = select(Store.id).where(Store.name_key == name_key(name))
+            if except_id is not None:
+                query = query.where(Store.id != except_id)
+            return session.exec(query).first() is not None
+
+    # --- changing -----------------------------------------------------------------------------------
+
+    def add(self, draft: StoreDraft) -> Store:
+        return self.add_many([draft])[0]
+
+    def add_many(self, drafts: Sequence[StoreDraft]) -> list[Store]:
+        """Add stores in one transaction: all of them or none."""
+        valid: list[ValidStore] = []
+        seen: set[str] = set()
+        for draft in drafts:
+            store = self.check(draft, taken=seen)
+            seen.add(name_key(store.name))
+            valid.append(store)
+        now = utcnow()
+        rows = [
+            Store(
+                name=v.name,
+                name_key=name_key(v.name),
+                email=v.email,
+                country=v.country,
+                website=v.website,
+                product_id_type=v.product_id_type.value if v.product_id_type else None,
+                attribute=v.attribute,
+                marketplace_id=MARKETPLACES[v.country].marketplace_id,
+                created_at=now,
+                updated_at=now,
+            )
+            for v in valid
+        ]
+        with self._db.session() as session:
+            session.add_all(rows)
+            try:
+                session.flush()
+                for row in rows:
+                    assert row.id is not None
+                    session.add(Activity(store_id=row.id, at=now, action="created", detail=_created_detail(row)))
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                clash = next((r.name for r in rows if self._name_taken(r.name)), rows[0].name)
+                raise StoreNameTaken(clash) from None
+        return rows
+
+    def edit(self, store_id: int, change: StoreEdit, expected_version: int) -> Store:
+        errors: dict[str, str] = {}
+        name_error = validate_name(change.name)
+        if name_error:
+            errors["name"] = name_error
+        elif self._name_taken(change.name, except_id=store_id):
+            errors["name"] = str(StoreNameTaken(normalize_name(change.name)))
+        email_error = validate_email(change.email)
+        if email_error:
+            errors["email"] = email_error
+        if errors:
+            raise StoreValidationError(errors)
+        new_name, new_email = normalize_name(change.name), change.email.strip()
+
+        def apply(store: Store, session: Session) -> str | None:
+            details = []
+            if store.name != new_name:
+                details.append(f"name {store.name!r} → {new_name!r}")
+            if store.email != new_email:
+                details.append(f"email {store.email} → {new_email}")
+            if not details:
+                return None
+            store.name, store.name_key, store.email = new_name, name_key(new_name), new_email
+            return "; ".join(details)
+
+        return self._change(store_id, expected_version, "edited", apply)
+
+    def set_active(self, store_id: int, active: bool, expected_version: int) -> Store:
+        def apply(store: Store, session: Session) -> str | None:
+            if store.status == StoreStatus.NOT_CONNECTED.value:
+                raise ActionNotAllowed(
+                    f"Store {store.name!r} is not connected to Amazon yet, so it cannot be "
+                    f"{'activated' if active else 'deactivated'}; connect it first (c)."
+                )
+            target = StoreStatus.ACTIVE.value if active else StoreStatus.INACTIVE.value
+            if store.status == target:
+                return None
+            store.status = target
+            return ""
+
+        return self._change(store_id, expected_version, "activated" if active else "deactivated", apply)
+
+    def delete(self, store_id: int) -> Store:
+        with self._db.session() as session:
+            store = session.get(Store, store_id)
+            if store is None:
+                raise StoreNotFound(f"#{store_id}")
+            session.delete(store)
+            session.commit()
+            return store
+
+    def _change(
+        self,
+        store_id: int,
+        expected_version: int,
+        action: str,
+        apply: Callable[[Store, Session], str | None],
+    ) -> Store:
+        """Apply one change if nobody changed the store meanwhile, and log it, in one transaction."""
+        with self._db.session() as session:
+            store = session.get(Store, store_id)
+            if store is None:
+                raise StoreNotFound(f"#{store_id}")
+            if store.version != expected_version:
+                raise StoreChanged(store.name)
+            # Changes go to the database only through the guarded UPDATE below, never by a flush.
+            session.expunge(store)
+            detail = apply(store, session)
+            if detail is None:
+                return store
+            now = utcnow()
+            store.updated_at = now
+            store.version = expected_version + 1
+            session.add(Activity(store_id=store_id, at=now, action=action, detail=detail))
+            # The version in the WHERE clause makes the check hold even against a concurrent writer.
+            updated = session.execute(
+                Store.__table__.update()  # type: ignore[attr-defined]
+                .where(Store.__table__.c.id == store_id, Store.__table__.c.version == expected_version)  # type: ignore[attr-defined]
+                .values(
+                    name=store.name,
+                    name_key=store.name_key,
+                    email=store.email,
+                    status=store.status,
+                    version=store.version,
+                    updated_at=now,
+                )
+            )
+            if updated.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise StoreChanged(store.name)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                raise StoreNameTaken(store.name) from None
+            return store
+
+
+def _matches(needle: str) -> Any:
+    like = f"%{needle}%"
+    statuses = [s.value for s in StoreStatus if needle in s.label.casefold() or needle in s.value]
+    countries = [
+        code for code, m in MARKETPLACES.items() if needle in code.casefold() or needle in m.country.casefold()
+    ]
+    clauses = [
+        col(Store.name_key).like(like),
+        func.lower(Store.website).like(like),
+    ]
+    if statuses:
+        clauses.append(col(Store.status).in_(statuses))
+    if countries:
+        clauses.append(col(Store.country).in_(countries))
+    return or_(*clauses)
+
+
+def _created_detail(store: Store) -> str:
+    mapping = f", {store.product_id_type} from {store.attribute}" if store.attribute else ""
+    return f"{store.country} marketplace, website {store.website}{mapping}"

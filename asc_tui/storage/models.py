@@ -1,0 +1,68 @@
+"""The tables. Secrets never go here: refresh tokens and credentials live in the keyring."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from asc_tui.domain import utcnow
+
+
+class Store(SQLModel, table=True):
+    __tablename__ = "store"
+    __table_args__ = (Index("ix_store_status", "status"), Index("ix_store_created_at", "created_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    # The trimmed, case-folded name: a unique index makes name clashes impossible even under races.
+    name_key: str = Field(max_length=80, unique=True)
+    email: str = Field(max_length=254)
+    country: str = Field(max_length=2, index=True)
+    website: str = Field(max_length=255, index=True)
+    product_id_type: str | None = Field(default=None, max_length=8)
+    attribute: str | None = Field(default=None, max_length=255)
+    status: str = Field(default="not_connected", max_length=16)
+    seller_id: str | None = Field(default=None, max_length=64)
+    marketplace_id: str | None = Field(default=None, max_length=32)
+    authorized_at: datetime | None = None
+    auth_revoked: bool = False
+    # Bumped by every change: an edit based on an older version is refused instead of overwriting.
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Activity(SQLModel, table=True):
+    """The store's activity log: one row per change, shown in the store view."""
+
+    __tablename__ = "activity"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow)
+    action: str = Field(max_length=32)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class CatalogSnapshot(SQLModel, table=True):
+    """The Commerce catalog as last fetched: replaced whole, so a failed refresh keeps the old one."""
+
+    __tablename__ = "catalog_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=255)
+    fetched_at: datetime = Field(default_factory=utcnow)
+    websites_json: str = Field(sa_column=Column(Text, nullable=False))
+    store_views_json: str = Field(sa_column=Column(Text, nullable=False))
+    attributes_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Preference(SQLModel, table=True):
+    """Small per-registry settings, such as which pre-setup tasks are ticked."""
+
+    __tablename__ = "preference"
+
+    key: str = Field(primary_key=True, max_length=128)
+    value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
