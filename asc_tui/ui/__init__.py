@@ -1,0 +1,1 @@
+"""The Textual interface: presentation only; every decision is made by the services."""

@@ -1,0 +1,232 @@
+"""The application: opens the registry after the first frame and routes every store action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from asc_tui import paths
+from asc_tui.commerce.catalog import Catalog
+from asc_tui.config import Config, load_config
+from asc_tui.domain import StoreDraft, StoreStatus
+from asc_tui.errors import AscError, StoreChanged
+from asc_tui.services.registry import Registry, open_registry
+from asc_tui.services.stores import StoreEdit
+from asc_tui.storage.models import Store
+from asc_tui.ui.commands import StoreCommands
+from asc_tui.ui.screens.add_store import AddStoreModal
+from asc_tui.ui.screens.confirm import ConfirmModal
+from asc_tui.ui.screens.edit_store import EditStoreModal
+from asc_tui.ui.screens.help import HelpScreen
+from asc_tui.ui.screens.home import HomeScreen
+from asc_tui.ui.screens.learn import LearnPrepareScreen
+from asc_tui.ui.screens.store_view import StoreViewScreen
+from asc_tui.ui.text import literal, plain
+
+T = TypeVar("T")
+
+
+class AscApp(App[None]):
+    CSS_PATH = str(paths.stylesheet())
+    TITLE = "Amazon Sales Channel"
+    SUB_TITLE = "Adobe Commerce stores on Amazon"
+    COMMANDS = App.COMMANDS | {StoreCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit asc-tui"),
+    ]
+
+    def __init__(self, config: Config, db: str | None = None, *, sandbox: bool = False) -> None:
+        super().__init__()
+        self.config = config
+        self.db = db
+        self.sandbox = sandbox
+        self._stores_registry: Registry | None = None
+        self.catalog: Catalog | None = None
+        self.home = HomeScreen()
+        if sandbox:
+            self.sub_title = "SANDBOX — Amazon emulator, separate database"
+
+    @property
+    def registry(self) -> Registry:
+        if self._stores_registry is None:
+            raise RuntimeError("the registry is still opening")
+        return self._stores_registry
+
+    @property
+    def ready(self) -> bool:
+        return self._stores_registry is not None
+
+    def on_mount(self) -> None:
+        if self.sandbox:
+            self.add_class("-sandbox")
+        self.push_screen(self.home)
+        self._open_registry()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
+    def _open_registry(self) -> None:
+        # Off the first frame: importing SQLModel and opening the database take longer than painting.
+        try:
+            registry = open_registry(self.db, self.config, sandbox=self.sandbox)
+            catalog = registry.catalog.current()
+            stores = registry.stores.list_stores()
+        except AscError as exc:
+            self.call_from_thread(self.exit, None, exc.exit_code, str(exc))
+            return
+        self.call_from_thread(self._registry_ready, registry, catalog, stores)
+
+    def _registry_ready(self, registry: Registry, catalog: Catalog, stores: list[Store]) -> None:
+        self._stores_registry = registry
+        self.catalog = catalog
+        self.home.show_stores(stores, focus_id=stores[0].id if stores else None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            message = (
+                str(error) if isinstance(error, AscError) else f"Unexpected error ({type(error).__name__})."
+            )
+            self.log.error(error)
+            self.notify(message, severity="error", markup=False)
+
+    def on_unmount(self) -> None:
+        if self._stores_registry is not None:
+            self._stores_registry.close()
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _attempt(self, action: Callable[[], T]) -> T | None:
+        """Run one service call; a refusal or a database problem becomes one notification."""
+        try:
+            return action()
+        except StoreChanged as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            self.reload()
+        except AscError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+        return None
+
+    def reload(self, focus_id: int | None = None) -> None:
+        if not self.ready:
+            return
+        stores = self._attempt(self.registry.stores.list_stores)
+        if stores is None:
+            return
+        self.home.show_stores(stores, focus_id)
+        by_id = {s.id: s for s in stores}
+        for screen in self.screen_stack:
+            if isinstance(screen, StoreViewScreen):
+                fresh = by_id.get(screen.store.id)
+                if fresh is not None:
+                    screen.show(fresh)
+
+    def _not_ready(self) -> bool:
+        if not self.ready:
+            self.notify("Still opening the store registry…", severity="warning")
+            return True
+        return False
+
+    def _website_name(self, store: Store) -> str | None:
+        website = self.catalog.website(store.website) if self.catalog else None
+        return website.name if website else None
+
+    # --- store actions (shared by the home, the store view and the palette) --------------------------
+
+    def add_store(self) -> None:
+        if self._not_ready() or self.catalog is None:
+            return
+
+        def save(draft: StoreDraft) -> Store:
+            return self.registry.stores.add(draft)
+
+        def done(store: Store | None) -> None:
+            if store is None:
+                return
+            self.reload(focus_id=store.id)
+            self.notify(
+                f"Store “{plain(store.name)}” added. Next: connect it to Amazon Seller Central (c).",
+                title="Store added",
+                markup=False,
+            )
+
+        self.push_screen(AddStoreModal(self.catalog, save), done)
+
+    def view_store(self, store: Store) -> None:
+        self.push_screen(StoreViewScreen(store))
+
+    def edit_store(self, store: Store) -> None:
+        def save(change: StoreEdit) -> Store:
+            return self.registry.stores.edit(store.id or 0, change, store.version)
+
+        def done(updated: Store | None) -> None:
+            if updated is not None:
+                self.reload(focus_id=updated.id)
+                self.notify(f"Store “{plain(updated.name)}” saved.", markup=False)
+
+        try:
+            self.push_screen(EditStoreModal(store, self._website_name(store), save), done)
+        except AscError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+
+    def toggle_store(self, store: Store) -> None:
+        activate = store.status != StoreStatus.ACTIVE.value
+        updated = self._attempt(
+            lambda: self.registry.stores.set_active(store.id or 0, activate, store.version)
+        )
+        if updated is not None:
+            self.reload(focus_id=updated.id)
+            state = "activated" if updated.status == StoreStatus.ACTIVE.value else "deactivated"
+            self.notify(f"Store “{plain(updated.name)}” {state}.", markup=False)
+
+    def delete_store(self, store: Store) -> None:
+        question = Text.assemble(
+            "Delete the store “",
+            literal(store.name, "bold"),
+            f"” ({store.country}, website {store.website})?\n\n"
+            "This cannot be undone: its activity log and its saved Amazon authorization are removed too.",
+        )
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            deleted = self._attempt(lambda: self.registry.stores.delete(store.id or 0))
+            if deleted is None:
+                return
+            if isinstance(self.screen, StoreViewScreen):
+                self.pop_screen()
+            self.reload()
+            self.notify(f"Store “{plain(store.name)}” deleted.", markup=False)
+
+        self.push_screen(ConfirmModal("Delete store", question, "Delete"), done)
+
+    def connect_store(self, store: Store) -> None:
+        self.notify(
+            f"Connecting “{plain(store.name)}” to Amazon Seller Central is coming in the next release; "
+            "the store stays Not connected until then.",
+            title="Connect",
+            severity="warning",
+            markup=False,
+        )
+
+    def learn_and_prepare(self) -> None:
+        if self._not_ready():
+            return
+        self.push_screen(LearnPrepareScreen(self.registry.presetup.done(), self.save_presetup))
+
+    def save_presetup(self, key: str, done: bool) -> None:
+        self._attempt(lambda: self.registry.presetup.set_done(key, done))
+
+    def show_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+
+def run_app(db: str | None, config_path: str | None, sandbox: bool) -> int:
+    config = load_config(config_path)
+    app = AscApp(config, db, sandbox=sandbox)
+    app.run()
+    return app.return_code or 0

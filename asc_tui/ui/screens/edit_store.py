@@ -1,0 +1,79 @@
+"""Edit a store: name and email change; website and marketplace are fixed, as in Adobe's product."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from asc_tui.domain import MARKETPLACES
+from asc_tui.errors import StoreValidationError
+from asc_tui.services.stores import StoreEdit
+from asc_tui.storage.models import Store
+from asc_tui.ui.text import literal
+
+FIXED_REASON = "Website and marketplace are fixed once a store exists; to change them, delete the store and add it again."
+
+
+class EditStoreModal(ModalScreen[Store | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
+        Binding("ctrl+s", "submit", "Save", tooltip="Save the changes", priority=True),
+    ]
+    AUTO_FOCUS = "#name"
+
+    def __init__(self, store: Store, website_name: str | None, save: Callable[[StoreEdit], Store]) -> None:
+        super().__init__()
+        self._store = store
+        self._website_name = website_name
+        self._save = save
+
+    def compose(self) -> ComposeResult:
+        store = self._store
+        with VerticalScroll(id="dialog", classes="form-dialog") as dialog:
+            dialog.border_title = "Edit store"
+            yield Label("Store name *", classes="field-label")
+            yield Input(store.name, id="name", placeholder="For internal reference only", compact=True)
+            yield Static("", id="name-error", classes="field-error")
+            yield Label("Email Address *", classes="field-label")
+            yield Input(store.email, id="email", placeholder="seller@example.com", compact=True)
+            yield Static("", id="email-error", classes="field-error")
+            website = f"{self._website_name} ({store.website})" if self._website_name else store.website
+            marketplace = MARKETPLACES.get(store.country)
+            yield Label("Magento website", classes="field-label")
+            yield Static(literal(website), id="website", classes="read-only")
+            yield Label("Amazon marketplace", classes="field-label")
+            yield Static(
+                marketplace.country if marketplace else store.country, id="country", classes="read-only"
+            )
+            yield Static(FIXED_REASON, classes="help")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="submit", variant="primary")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        change = StoreEdit(
+            name=self.query_one("#name", Input).value, email=self.query_one("#email", Input).value
+        )
+        try:
+            store = self._save(change)
+        except StoreValidationError as exc:
+            for field in ("name", "email"):
+                message = exc.errors.get(field, "")
+                error = self.query_one(f"#{field}-error", Static)
+                error.update(message)
+                error.display = bool(message)
+                self.query_one(f"#{field}", Input).set_class(bool(message), "-invalid")
+            return
+        self.dismiss(store)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

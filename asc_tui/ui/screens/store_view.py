@@ -1,0 +1,129 @@
+"""One store in full: the card's header, its attribute mapping, order import and its activity log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from asc_tui.domain import MARKETPLACES
+from asc_tui.storage.models import Activity, Store
+from asc_tui.ui.text import literal, local_time
+from asc_tui.ui.widgets.store_card import (
+    authorization_line,
+    dates_line,
+    status_line,
+    title_line,
+    website_line,
+)
+
+if TYPE_CHECKING:
+    from asc_tui.ui.app import AscApp
+
+
+class StoreViewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Back to the home"),
+        Binding("e", "edit", "Edit", tooltip="Edit name and email"),
+        Binding("c", "connect", "Connect/Renew", tooltip="Connect the store to Amazon or renew it"),
+        Binding("t", "toggle", "Activate/Deactivate"),
+        Binding("d", "delete", "Delete"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(id="store-view")
+        self.store = store
+
+    @property
+    def asc(self) -> AscApp:
+        from asc_tui.ui.app import AscApp
+
+        assert isinstance(self.app, AscApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="store-view-body"):
+            with Vertical(id="store-header", classes="panel"):
+                yield Static(id="view-title")
+                yield Static(id="view-website")
+                yield Static(id="view-status")
+                yield Static(id="view-auth")
+                yield Static(id="view-dates")
+            yield Static(id="view-details", classes="panel")
+            activity: DataTable[Text | str] = DataTable(id="activity", cursor_type="row", zebra_stripes=True)
+            activity.border_title = "Activity"
+            yield activity
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#activity", DataTable).add_columns("When", "What", "Details")
+        self.show(self.store)
+
+    def show(self, store: Store) -> None:
+        self.store = store
+        catalog = self.asc.catalog
+        website = catalog.website(store.website) if catalog else None
+        self.title = store.name
+        self.sub_title = "Store view"
+        self.query_one("#view-title", Static).update(title_line(store))
+        self.query_one("#view-website", Static).update(website_line(store, website.name if website else None))
+        self.query_one("#view-status", Static).update(status_line(store))
+        self.query_one("#view-auth", Static).update(authorization_line(store))
+        self.query_one("#view-dates", Static).update(dates_line(store))
+        self.query_one("#view-details", Static).update(
+            self._details(store, website.default_store_view if website else None)
+        )
+        self._show_activity(self.asc.registry.stores.activity(store.id or 0))
+
+    def _details(self, store: Store, default_view: str | None) -> Text:
+        marketplace = MARKETPLACES.get(store.country)
+        view = self.asc.catalog.store_view(default_view) if (self.asc.catalog and default_view) else None
+        view_label = f"{view.name} ({view.code})" if view else (default_view or "—")
+        mapping = (
+            Text.assemble(
+                literal(store.product_id_type or ""), " ← Magento attribute ", literal(store.attribute or "")
+            )
+            if store.attribute
+            else Text("not mapped (optional)", style="dim")
+        )
+        return Text.assemble(
+            ("Marketplace        ", "dim"),
+            f"{marketplace.country if marketplace else store.country} · {store.marketplace_id or '—'}",
+            "\n",
+            ("Contact email      ", "dim"),
+            literal(store.email),
+            "\n",
+            ("Product ID mapping ", "dim"),
+            mapping,
+            "\n",
+            ("Orders imported to ", "dim"),
+            literal(view_label),
+            (" (the website's default store view)", "dim"),
+        )
+
+    def _show_activity(self, entries: list[Activity]) -> None:
+        table = self.query_one("#activity", DataTable)
+        table.clear()
+        for entry in entries:
+            table.add_row(local_time(entry.at), entry.action, literal(entry.detail))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_edit(self) -> None:
+        self.asc.edit_store(self.store)
+
+    def action_connect(self) -> None:
+        self.asc.connect_store(self.store)
+
+    def action_toggle(self) -> None:
+        self.asc.toggle_store(self.store)
+
+    def action_delete(self) -> None:
+        self.asc.delete_store(self.store)
