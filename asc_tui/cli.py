@@ -21,12 +21,24 @@ PROG = "asc-tui"
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # On the subcommands too (with no default) so `asc-tui stores list --db X` works as well.
     default: Any = None if top else argparse.SUPPRESS
-    parser.add_argument("--db", metavar="URL_OR_PATH", default=default,
-                        help="database file or SQLAlchemy URL (env ASC_TUI_DATABASE)")
-    parser.add_argument("--config", metavar="PATH", default=default,
-                        help="config file (env ASC_TUI_CONFIG; default config.toml in the user config dir)")
-    parser.add_argument("--sandbox", action="store_true", default=False if top else argparse.SUPPRESS,
-                        help="use the built-in Amazon emulator and a separate database")
+    parser.add_argument(
+        "--db",
+        metavar="URL_OR_PATH",
+        default=default,
+        help="database file or SQLAlchemy URL (env ASC_TUI_DATABASE)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="config file (env ASC_TUI_CONFIG; default config.toml in the user config dir)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="use the built-in Amazon emulator and a separate database",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,18 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--website", required=True, help="code of the Magento website used for Amazon listings")
     add.add_argument("--product-id-type", default="", help="ASIN, EAN, GCID, ISBN or UPC")
     add.add_argument("--attribute", default="", help="Magento attribute holding that product ID")
-    imp = store_commands.add_parser("import", help="add stores from a CSV or JSON file (all or nothing)",
-                                    parents=[common])
+    imp = store_commands.add_parser(
+        "import", help="add stores from a CSV or JSON file (all or nothing)", parents=[common]
+    )
     imp.add_argument("file", type=Path)
     for name, text in (("list", "list stores"), ("export", "export stores as CSV (or --json)")):
         sub = store_commands.add_parser(name, help=text, parents=[common])
         sub.add_argument("--json", action="store_true", help="write JSON")
 
-    check = commands.add_parser("check-auth", help="each store's authorization health; exit 1 when any needs action",
-                                parents=[common])
+    check = commands.add_parser(
+        "check-auth", help="each store's authorization health; exit 1 when any needs action", parents=[common]
+    )
     check.add_argument("--json", action="store_true", help="write JSON")
 
-    catalog = commands.add_parser("catalog", help="the Commerce catalog (websites, attributes)", parents=[common])
+    catalog = commands.add_parser(
+        "catalog", help="the Commerce catalog (websites, attributes)", parents=[common]
+    )
     catalog_commands = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     catalog_commands.add_parser("refresh", help="read the catalog again from its source", parents=[common])
     show = catalog_commands.add_parser("show", help="show the cached catalog", parents=[common])
@@ -136,8 +152,12 @@ def _stores(args: argparse.Namespace) -> int:
         action = args.stores_command
         if action == "add":
             draft = StoreDraft(
-                name=args.name, email=args.email, country=args.country, website=args.website,
-                product_id_type=args.product_id_type, attribute=args.attribute,
+                name=args.name,
+                email=args.email,
+                country=args.country,
+                website=args.website,
+                product_id_type=args.product_id_type,
+                attribute=args.attribute,
             )
             try:
                 store = registry.stores.add(draft)
@@ -197,8 +217,15 @@ def _list(registry: Registry, *, as_json: bool, export: bool) -> int:
         _print_table(
             ["Name", "Country", "Website", "Status", "Authorization", "Seller ID", "Created"],
             [
-                [r["name"], r["country"], r["website"], r["status"], r["auth_health"], r["seller_id"] or "",
-                 (r["created_at"] or "")[:10]]
+                [
+                    r["name"],
+                    r["country"],
+                    r["website"],
+                    r["status"],
+                    r["auth_health"],
+                    r["seller_id"] or "",
+                    (r["created_at"] or "")[:10],
+                ]
                 for r in records
             ],
             empty="No stores yet; add one with `asc-tui stores add` or in the dashboard.",
@@ -245,15 +272,14 @@ def _check_auth(args: argparse.Namespace) -> int:
         else:
             _print_table(
                 ["Name", "Country", "Status", "Authorization", "Days left"],
-                [
-                    [s.name, s.country, s.status, h.label, "" if d is None else str(d)]
-                    for s, h, d in results
-                ],
+                [[s.name, s.country, s.status, h.label, "" if d is None else str(d)] for s, h, d in results],
                 empty="No stores yet.",
             )
         if needs_action:
             count = sum(1 for _s, h, _d in results if h.needs_action)
-            _error(f"{count} store(s) need their Amazon authorization renewed; press c on each card to renew.")
+            _error(
+                f"{count} store(s) need their Amazon authorization renewed; press c on each card to renew."
+            )
             return EXIT_INVALID
         if not any(h is not AuthHealth.NONE for _s, h, _d in results):
             print("No store is connected to Amazon yet.", file=sys.stderr)
@@ -282,10 +308,14 @@ def _catalog(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
             return EXIT_OK
         print(f"Source: {catalog.source}, fetched {catalog.fetched_at:%Y-%m-%d %H:%M} UTC")
-        _print_table(["Website", "Name", "Default store view"],
-                     [[w.code, w.name, w.default_store_view] for w in catalog.websites], empty="No websites.")
-        _print_table(["Attribute", "Label"], [[a.code, a.label] for a in catalog.attributes],
-                     empty="No attributes.")
+        _print_table(
+            ["Website", "Name", "Default store view"],
+            [[w.code, w.name, w.default_store_view] for w in catalog.websites],
+            empty="No websites.",
+        )
+        _print_table(
+            ["Attribute", "Label"], [[a.code, a.label] for a in catalog.attributes], empty="No attributes."
+        )
         return EXIT_OK
     finally:
         registry.close()

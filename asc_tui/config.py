@@ -125,19 +125,29 @@ def _section(data: dict[str, Any], name: str, path: Path, allowed: set[str]) -> 
 
 def _typed(value: Any, kind: type, path: Path, dotted: str) -> Any:
     if kind is bool and not isinstance(value, bool):
-        raise ConfigProblem(f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be true or false.")
+        raise ConfigProblem(
+            f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be true or false."
+        )
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigProblem(f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be a whole number.")
+        raise ConfigProblem(
+            f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be a whole number."
+        )
     if kind is str and not isinstance(value, str):
-        raise ConfigProblem(f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be a quoted string.")
+        raise ConfigProblem(
+            f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be a quoted string."
+        )
     return value
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     for key in data:
         if key not in ("amazon", "commerce"):
-            raise ConfigProblem(f"In {path}{_line_of(path, key)}, [{key}] is not a known section; use [amazon] or [commerce].")
-    scalar_amazon = {f.name: f.type for f in fields(AmazonConfig) if f.name not in ("seller_central", "endpoints")}
+            raise ConfigProblem(
+                f"In {path}{_line_of(path, key)}, [{key}] is not a known section; use [amazon] or [commerce]."
+            )
+    scalar_amazon = {
+        f.name: f.type for f in fields(AmazonConfig) if f.name not in ("seller_central", "endpoints")
+    }
     amazon_raw = _section(data, "amazon", path, set(scalar_amazon) | {"seller_central", "endpoints"})
     amazon = AmazonConfig()
     updates: dict[str, Any] = {}
@@ -148,14 +158,16 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         updates[key] = _typed(value, kind, path, f"amazon.{key}")
     if "seller_central" in amazon_raw:
         hosts = _section(amazon_raw, "seller_central", path, set(MARKETPLACES))
-        updates["seller_central"] = {**amazon.seller_central, **{
-            k: _typed(v, str, path, f"amazon.seller_central.{k}") for k, v in hosts.items()
-        }}
+        updates["seller_central"] = {
+            **amazon.seller_central,
+            **{k: _typed(v, str, path, f"amazon.seller_central.{k}") for k, v in hosts.items()},
+        }
     if "endpoints" in amazon_raw:
         ends = _section(amazon_raw, "endpoints", path, set(DEFAULT_ENDPOINTS))
-        updates["endpoints"] = {**amazon.endpoints, **{
-            k: _typed(v, str, path, f"amazon.endpoints.{k}") for k, v in ends.items()
-        }}
+        updates["endpoints"] = {
+            **amazon.endpoints,
+            **{k: _typed(v, str, path, f"amazon.endpoints.{k}") for k, v in ends.items()},
+        }
     amazon = replace(amazon, **updates)
     if amazon.connect_timeout_minutes < 1:
         raise ConfigProblem(f"In {path}, amazon.connect_timeout_minutes must be at least 1.")
@@ -164,9 +176,11 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     base_url = _typed(commerce_raw.get("base_url", ""), str, path, "commerce.base_url")
     auth = _typed(commerce_raw.get("auth", "oauth1"), str, path, "commerce.auth")
     if auth not in ("oauth1", "bearer"):
-        raise ConfigProblem(f"In {path}{_line_of(path, 'auth')}, commerce.auth must be \"oauth1\" or \"bearer\".")
+        raise ConfigProblem(f'In {path}{_line_of(path, "auth")}, commerce.auth must be "oauth1" or "bearer".')
     websites = tuple(
-        CatalogWebsiteConfig(**_entry(item, path, "commerce.websites", ("code", "name"), ("default_store_view",)))
+        CatalogWebsiteConfig(
+            **_entry(item, path, "commerce.websites", ("code", "name"), ("default_store_view",))
+        )
         for item in _list(commerce_raw.get("websites", []), path, "commerce.websites")
     )
     attributes = tuple(
@@ -183,7 +197,9 @@ def _list(value: Any, path: Path, dotted: str) -> list[Any]:
     return value
 
 
-def _entry(item: Any, path: Path, dotted: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, str]:
+def _entry(
+    item: Any, path: Path, dotted: str, required: tuple[str, ...], optional: tuple[str, ...]
+) -> dict[str, str]:
     if not isinstance(item, dict):
         raise ConfigProblem(f"In {path}, each {dotted} entry must be a table ([[{dotted}]]).")
     for key in item:

@@ -9,7 +9,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 AUTHORIZATION_DAYS = 365
 RENEW_SOON_DAYS = 30
@@ -33,20 +33,44 @@ MARKETPLACES: dict[str, Marketplace] = {
     m.code: m
     for m in (
         Marketplace(
-            "US", "United States", "ATVPDKIKX0DER", "NA",
-            "https://sellercentral.amazon.com", "USD", "🇺🇸", "www.amazon.com",
+            "US",
+            "United States",
+            "ATVPDKIKX0DER",
+            "NA",
+            "https://sellercentral.amazon.com",
+            "USD",
+            "🇺🇸",
+            "www.amazon.com",
         ),
         Marketplace(
-            "CA", "Canada", "A2EUQ1WTGCTBG2", "NA",
-            "https://sellercentral.amazon.ca", "CAD", "🇨🇦", "www.amazon.ca",
+            "CA",
+            "Canada",
+            "A2EUQ1WTGCTBG2",
+            "NA",
+            "https://sellercentral.amazon.ca",
+            "CAD",
+            "🇨🇦",
+            "www.amazon.ca",
         ),
         Marketplace(
-            "MX", "Mexico", "A1AM78C64UM0Y8", "NA",
-            "https://sellercentral.amazon.com.mx", "MXN", "🇲🇽", "www.amazon.com.mx",
+            "MX",
+            "Mexico",
+            "A1AM78C64UM0Y8",
+            "NA",
+            "https://sellercentral.amazon.com.mx",
+            "MXN",
+            "🇲🇽",
+            "www.amazon.com.mx",
         ),
         Marketplace(
-            "UK", "United Kingdom", "A1F83G8C2ARO7P", "EU",
-            "https://sellercentral.amazon.co.uk", "GBP", "🇬🇧", "www.amazon.co.uk",
+            "UK",
+            "United Kingdom",
+            "A1F83G8C2ARO7P",
+            "EU",
+            "https://sellercentral.amazon.co.uk",
+            "GBP",
+            "🇬🇧",
+            "www.amazon.co.uk",
         ),
     )
 }
@@ -54,7 +78,7 @@ MARKETPLACE_BY_ID: dict[str, Marketplace] = {m.marketplace_id: m for m in MARKET
 COUNTRY_ALIASES = {"GB": "UK"}
 
 
-class ProductIdType(str, enum.Enum):
+class ProductIdType(enum.StrEnum):
     ASIN = "ASIN"
     EAN = "EAN"
     GCID = "GCID"
@@ -62,7 +86,7 @@ class ProductIdType(str, enum.Enum):
     UPC = "UPC"
 
 
-class StoreStatus(str, enum.Enum):
+class StoreStatus(enum.StrEnum):
     NOT_CONNECTED = "not_connected"
     ACTIVE = "active"
     INACTIVE = "inactive"
@@ -72,7 +96,7 @@ class StoreStatus(str, enum.Enum):
         return {"not_connected": "Not connected", "active": "Active", "inactive": "Inactive"}[self.value]
 
 
-class AuthHealth(str, enum.Enum):
+class AuthHealth(enum.StrEnum):
     NONE = "none"
     OK = "ok"
     RENEW_SOON = "renew_soon"
@@ -95,14 +119,14 @@ class AuthHealth(str, enum.Enum):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso_utc(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z, as every export and --json output writes times."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def renew_by(authorized_at: datetime) -> datetime:
@@ -236,9 +260,13 @@ def validate_draft(
     if id_type_text and id_type is None:
         errors.add("product_id_type", "The product ID type must be one of ASIN, EAN, GCID, ISBN or UPC.")
     elif id_type_text and not attribute:
-        errors.add("attribute", "Choose the Magento attribute that holds the product ID, or clear the ID type.")
+        errors.add(
+            "attribute", "Choose the Magento attribute that holds the product ID, or clear the ID type."
+        )
     elif attribute and not id_type_text:
-        errors.add("product_id_type", "Choose the Amazon product ID type for this attribute, or clear the attribute.")
+        errors.add(
+            "product_id_type", "Choose the Amazon product ID type for this attribute, or clear the attribute."
+        )
     elif attribute and attribute not in attributes:
         errors.add("attribute", f"There is no Magento product attribute with the code {attribute!r}.")
     if errors or country is None:

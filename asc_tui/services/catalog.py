@@ -24,7 +24,9 @@ class CatalogService:
             row = session.exec(select(CatalogSnapshot).order_by(CatalogSnapshot.id.desc()).limit(1)).first()  # type: ignore[union-attr]
         if row is None:
             return None
-        return Catalog.decode(row.source, row.fetched_at, row.websites_json, row.store_views_json, row.attributes_json)
+        return Catalog.decode(
+            row.source, row.fetched_at, row.websites_json, row.store_views_json, row.attributes_json
+        )
 
     def current(self) -> Catalog:
         """The cached catalog; the first time (or when the source changed), read from the source."""

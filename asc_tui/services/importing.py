@@ -42,7 +42,9 @@ def read_import_file(path: Path) -> list[ImportRow]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ImportFileError(f"{path} is not UTF-8 text (bad bytes on line {line}); save it as UTF-8.") from None
+        raise ImportFileError(
+            f"{path} is not UTF-8 text (bad bytes on line {line}); save it as UTF-8."
+        ) from None
     if "\x00" in text:
         raise ImportFileError(f"{path} contains NUL bytes; it is not a CSV or JSON text file.")
     stripped = text.lstrip()
@@ -57,7 +59,7 @@ def _read_json(path: Path, text: str) -> list[ImportRow]:
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
     if not isinstance(data, list):
-        raise ImportFileError(f"{path} must hold a JSON list of store objects, [{{\"name\": …}}, …].")
+        raise ImportFileError(f'{path} must hold a JSON list of store objects, [{{"name": …}}, …].')
     rows: list[ImportRow] = []
     problems: list[str] = []
     for index, item in enumerate(data, start=1):
@@ -90,7 +92,9 @@ def _read_csv(path: Path, text: str) -> list[ImportRow]:
     names = [h.strip().lower() for h in header]
     unknown = [h for h in names if h not in COLUMNS]
     if unknown:
-        raise ImportFileError(f"{path} line 1: unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}.")
+        raise ImportFileError(
+            f"{path} line 1: unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}."
+        )
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise ImportFileError(f"{path} line 1: the column {missing[0]!r} is missing.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -82,13 +82,10 @@ class StoreService:
 
     # --- reading ------------------------------------------------------------------------------------
 
-    def list_stores(self, text: str = "") -> list[Store]:
-        """All stores, oldest first; `text` narrows by name, country, website or status."""
+    def list_stores(self) -> list[Store]:
+        """All stores, oldest first."""
         with self._db.session() as session:
             query = select(Store).order_by(col(Store.created_at), col(Store.id))
-            needle = text.strip().casefold()
-            if needle:
-                query = query.where(_matches(needle))
             return list(session.exec(query).all())
 
     def count(self) -> int:
@@ -170,7 +167,9 @@ class StoreService:
                 session.flush()
                 for row in rows:
                     assert row.id is not None
-                    session.add(Activity(store_id=row.id, at=now, action="created", detail=_created_detail(row)))
+                    session.add(
+                        Activity(store_id=row.id, at=now, action="created", detail=_created_detail(row))
+                    )
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -276,21 +275,21 @@ class StoreService:
             return store
 
 
-def _matches(needle: str) -> Any:
-    like = f"%{needle}%"
-    statuses = [s.value for s in StoreStatus if needle in s.label.casefold() or needle in s.value]
-    countries = [
-        code for code, m in MARKETPLACES.items() if needle in code.casefold() or needle in m.country.casefold()
-    ]
-    clauses = [
-        col(Store.name_key).like(like),
-        func.lower(Store.website).like(like),
-    ]
-    if statuses:
-        clauses.append(col(Store.status).in_(statuses))
-    if countries:
-        clauses.append(col(Store.country).in_(countries))
-    return or_(*clauses)
+def matches_filter(store: Store, text: str) -> bool:
+    """Whether the dashboard filter shows this store: by name, country, website or status."""
+    needle = text.strip().casefold()
+    if not needle:
+        return True
+    marketplace = MARKETPLACES.get(store.country)
+    haystack = (
+        store.name.casefold(),
+        store.country.casefold(),
+        marketplace.country.casefold() if marketplace else "",
+        store.website.casefold(),
+        StoreStatus(store.status).label.casefold(),
+        store.status,
+    )
+    return any(needle in field for field in haystack)
 
 
 def _created_detail(store: Store) -> str:

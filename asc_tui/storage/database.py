@@ -100,7 +100,9 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
     try:
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=backend != "sqlite")
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
-        raise DatabaseProblem(f"The database driver for {url.drivername!r} is not available ({exc}).") from None
+        raise DatabaseProblem(
+            f"The database driver for {url.drivername!r} is not available ({exc})."
+        ) from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     database = Database(engine=engine, url=shown, path=path)
@@ -112,14 +114,20 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
                 conn.execute(text("SELECT 1"))
     except DatabaseError as exc:
         engine.dispose()
-        if path is not None and isinstance(exc.orig, sqlite3.DatabaseError) and "not a database" in str(exc.orig):
+        if (
+            path is not None
+            and isinstance(exc.orig, sqlite3.DatabaseError)
+            and "not a database" in str(exc.orig)
+        ):
             raise DatabaseProblem(
                 f"{path} is not an asc-tui database (the file is corrupt or of another kind); "
                 "move it aside or choose another --db."
             ) from None
         if isinstance(exc, OperationalError):
             raise DatabaseProblem(describe_operational_error(exc, shown)) from None
-        raise DatabaseProblem(f"The database {shown} cannot be opened: {str(exc.orig).splitlines()[0]}.") from None
+        raise DatabaseProblem(
+            f"The database {shown} cannot be opened: {str(exc.orig).splitlines()[0]}."
+        ) from None
     except SQLAlchemyError as exc:
         engine.dispose()
         raise DatabaseProblem(f"The database {shown} cannot be opened: {exc}.") from None
@@ -139,7 +147,9 @@ def _prepare_sqlite_file(path: Path, *, default: bool) -> None:
         raise DatabaseProblem(f"{path} is a folder; give the path of a database file.")
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
-            raise DatabaseProblem(f"The database file {path} is not readable and writable by you; fix its permissions.")
+            raise DatabaseProblem(
+                f"The database file {path} is not readable and writable by you; fix its permissions."
+            )
         return
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DatabaseProblem(f"The folder {folder} is read-only; choose a writable place for the database.")

@@ -47,6 +47,7 @@ class AscApp(App[None]):
         self.db = db
         self.sandbox = sandbox
         self._stores_registry: Registry | None = None
+        self.fatal_error: AscError | None = None
         self.catalog: Catalog | None = None
         self.home = HomeScreen()
         if sandbox:
@@ -76,7 +77,9 @@ class AscApp(App[None]):
             catalog = registry.catalog.current()
             stores = registry.stores.list_stores()
         except AscError as exc:
-            self.call_from_thread(self.exit, None, exc.exit_code, str(exc))
+            # Reported by run_app after the terminal is restored, as the CLI reports every error.
+            self.fatal_error = exc
+            self.call_from_thread(self.exit, None, exc.exit_code)
             return
         self.call_from_thread(self._registry_ready, registry, catalog, stores)
 
@@ -229,4 +232,6 @@ def run_app(db: str | None, config_path: str | None, sandbox: bool) -> int:
     config = load_config(config_path)
     app = AscApp(config, db, sandbox=sandbox)
     app.run()
+    if app.fatal_error is not None:
+        raise app.fatal_error
     return app.return_code or 0

@@ -1,7 +1,7 @@
 from alembic import context
+from sqlmodel import SQLModel
 
 from asc_tui.storage import models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
 
 connection = context.config.attributes["connection"]
 context.configure(

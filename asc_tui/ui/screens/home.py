@@ -33,7 +33,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "view", "View", id="view-store", tooltip="Open the focused store"),
         Binding("c", "connect", "Connect", id="connect-store", tooltip="Connect to Amazon, or renew"),
         Binding("e", "edit", "Edit", id="edit-store", tooltip="Edit name and email"),
-        Binding("t", "toggle", "Activate/Deactivate", id="toggle-store"),
+        Binding("t", "toggle_active", "Activate/Deactivate", id="toggle-store"),
         Binding("d", "delete", "Delete", id="delete-store", tooltip="Delete the store (asks first)"),
         Binding(
             "slash", "filter", "Filter", id="filter", tooltip="Filter by name, country, website or status"
@@ -93,17 +93,17 @@ class HomeScreen(Screen[None]):
         grid = self.query_one("#cards", ItemGrid)
         existing = {card.store.id: card for card in grid.query(StoreCard)}
         wanted = {s.id for s in stores}
-        for store_id, card in existing.items():
+        for store_id, stale in existing.items():
             if store_id not in wanted:
-                card.remove()
+                stale.remove()
         catalog = self.asc.catalog
         new_cards = []
         for store in stores:
             website = catalog.website(store.website) if catalog else None
             name = website.name if website else None
-            card = existing.get(store.id)
-            if card is not None:
-                card.show(store, name)
+            shown = existing.get(store.id)
+            if shown is not None:
+                shown.show(store, name)
             else:
                 new_cards.append(StoreCard(store, name))
         if new_cards:
@@ -256,7 +256,7 @@ class HomeScreen(Screen[None]):
         if store:
             self.asc.edit_store(store)
 
-    def action_toggle(self) -> None:
+    def action_toggle_active(self) -> None:
         store = self._target()
         if store:
             self.asc.toggle_store(store)

@@ -31,7 +31,7 @@ class StoreViewScreen(Screen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the home"),
         Binding("e", "edit", "Edit", tooltip="Edit name and email"),
         Binding("c", "connect", "Connect/Renew", tooltip="Connect the store to Amazon or renew it"),
-        Binding("t", "toggle", "Activate/Deactivate"),
+        Binding("t", "toggle_active", "Activate/Deactivate"),
         Binding("d", "delete", "Delete"),
     ]
 
@@ -122,7 +122,7 @@ class StoreViewScreen(Screen[None]):
     def action_connect(self) -> None:
         self.asc.connect_store(self.store)
 
-    def action_toggle(self) -> None:
+    def action_toggle_active(self) -> None:
         self.asc.toggle_store(self.store)
 
     def action_delete(self) -> None:

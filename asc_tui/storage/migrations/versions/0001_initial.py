@@ -8,7 +8,6 @@ Revises: (none)
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0001_initial"
 down_revision = None
 branch_labels = None

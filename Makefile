@@ -1,0 +1,42 @@
+# Every command makes its own virtual environment: `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps bench clean
+
+run: setup
+	$(BIN)/asc-tui
+
+sandbox: setup
+	$(BIN)/asc-tui --sandbox
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	bash scripts/system-deps.sh
+
+test: setup system-deps lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff format --check asc_tui tests benchmarks
+	$(BIN)/ruff check asc_tui tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest -n 2 --dist loadfile
+
+snapshot-update: setup
+	$(BIN)/pytest tests/ui/test_snapshots.py --snapshot-update
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache

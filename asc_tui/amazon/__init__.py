@@ -1,0 +1,1 @@
+"""Amazon: Seller Central consent, Login with Amazon and the SP-API (and their sandbox emulator)."""

@@ -1,0 +1,1 @@
+"""Tests of the Amazon clients and the sandbox emulator."""

@@ -1,0 +1,37 @@
+"""Every test gets its own home folder (config + data) and a fixed time zone, so nothing leaks between them."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ASC_TUI_HOME", str(home))
+    for name in ("ASC_TUI_DATABASE", "ASC_TUI_CONFIG", "ASC_TUI_LWA_CLIENT_SECRET", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield home
+    time.tzset()
+
+
+@pytest.fixture
+def registry(isolated_home: Path):  # type: ignore[no-untyped-def]
+    from asc_tui.services.registry import open_registry
+
+    reg = open_registry()
+    yield reg
+    reg.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")

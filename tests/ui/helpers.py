@@ -1,0 +1,55 @@
+"""Shared steps for the UI tests: start the app on a fresh registry and wait until it is ready."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from asc_tui.config import load_config
+from asc_tui.domain import StoreDraft
+from asc_tui.services.registry import open_registry
+from asc_tui.ui.app import AscApp
+
+FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def make_app(db: str | None = None) -> AscApp:
+    return AscApp(load_config(), db)
+
+
+async def until_ready(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, AscApp)
+    for _ in range(200):
+        if app.ready:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def seed(*stores: tuple[str, str], fixed_times: bool = True) -> None:
+    """Stores added through the service, with fixed timestamps so screens are the same every run."""
+    registry = open_registry()
+    try:
+        for name, country in stores:
+            registry.stores.add(
+                StoreDraft(name=name, email="seller@example.com", country=country, website="base")
+            )
+        if fixed_times:
+            from sqlalchemy import text
+
+            registry.catalog.current()
+            with registry.database.engine.begin() as conn:
+                conn.execute(text("UPDATE catalog_snapshot SET fetched_at=:t"), {"t": FIXED})
+                conn.execute(text("UPDATE store SET created_at=:t, updated_at=:t"), {"t": FIXED})
+                conn.execute(text("UPDATE activity SET at=:t"), {"t": FIXED})
+    finally:
+        registry.close()
+
+
+def type_into(app: AscApp, selector: str, value: str) -> None:
+    """Long values are set directly: pressing each key costs ~60 ms and tests nothing more."""
+    widget = app.screen.query_one(selector, Input)
+    widget.value = value

@@ -1,0 +1,303 @@
+"""The home, driven by keystrokes as an admin would, asserting what the screen shows."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, Select, Static
+
+from asc_tui.services.registry import open_registry
+from asc_tui.ui.screens.add_store import AddStoreModal
+from asc_tui.ui.screens.confirm import ConfirmModal
+from asc_tui.ui.screens.edit_store import EditStoreModal
+from asc_tui.ui.screens.help import HelpScreen
+from asc_tui.ui.screens.store_view import StoreViewScreen
+from asc_tui.ui.widgets.store_card import StoreCard
+
+from .helpers import make_app, seed, type_into, until_ready
+
+
+def card_text(card: StoreCard) -> str:
+    return "\n".join(str(s.render()) for s in card.query(Static))
+
+
+def stored_names() -> list[str]:
+    registry = open_registry()
+    try:
+        return [s.name for s in registry.stores.list_stores()]
+    finally:
+        registry.close()
+
+
+async def add_through_form(pilot, name: str, country: str, email: str = "seller@example.com") -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("a")
+    await pilot.pause()
+    modal = pilot.app.screen
+    assert isinstance(modal, AddStoreModal)
+    modal.query_one("#website", Select).value = "base"
+    type_into(pilot.app, "#email", email)
+    type_into(pilot.app, "#name", name)
+    modal.query_one("#country", Select).value = country
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_empty_home_shows_presetup_tasks_and_a_prompt() -> None:
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await until_ready(pilot)
+        prompt = app.screen.query_one("#empty-prompt", Static)
+        assert prompt.display and "add your first store" in str(prompt.render())
+        checklist = app.screen.query_one("#home-presetup")
+        assert len(checklist.options) == 8  # type: ignore[attr-defined]
+        assert not app.screen.query(StoreCard)
+
+
+async def test_presetup_ticks_persist() -> None:
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await until_ready(pilot)
+        app.screen.query_one("#home-presetup").focus()
+        await pilot.press("space")
+        await pilot.pause()
+    registry = open_registry()
+    try:
+        assert registry.presetup.done() == {"cron"}
+    finally:
+        registry.close()
+
+
+async def test_add_stores_for_all_four_countries_through_the_form() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        for name, country in (
+            ("Amazon Store USA", "US"),
+            ("Canada", "CA"),
+            ("México", "MX"),
+            ("英國店", "UK"),
+        ):
+            await add_through_form(pilot, name, country)
+            assert not isinstance(app.screen, AddStoreModal), f"form stayed open for {name}"
+            focused = app.focused
+            assert isinstance(focused, StoreCard) and focused.store.name == name
+        cards = list(app.screen.query(StoreCard))
+        assert [c.store.country for c in cards] == ["US", "CA", "MX", "UK"]
+        assert "Not connected" in card_text(cards[0]) and "Connect (c)" in card_text(cards[0])
+        assert not app.screen.query_one("#empty-prompt").display
+    assert stored_names() == ["Amazon Store USA", "Canada", "México", "英國店"]
+
+
+async def test_form_shows_errors_under_fields_and_keeps_submit_disabled() -> None:
+    seed(("Taken", "US"))
+    app = make_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        modal = app.screen
+        submit = modal.query_one("#submit", Button)
+        assert submit.disabled
+        type_into(app, "#email", "not-an-email")
+        await pilot.pause()
+        assert "valid email" in str(modal.query_one("#email-error", Static).render())
+        assert submit.disabled
+        modal.query_one("#website", Select).value = "base"
+        type_into(app, "#email", "ok@example.com")
+        type_into(app, "#name", " taken ")
+        modal.query_one("#country", Select).value = "US"
+        modal.query_one("#product_id_type", Select).value = "ASIN"
+        await pilot.pause()
+        assert "Magento attribute" in str(modal.query_one("#attribute-error", Static).render())
+        modal.query_one("#product_id_type", Select).clear()
+        await pilot.pause()
+        assert not submit.disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AddStoreModal)
+        assert "already exists" in str(modal.query_one("#name-error", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AddStoreModal)
+    assert stored_names() == ["Taken"]
+
+
+async def test_escape_cancels_and_saves_nothing() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        type_into(app, "#name", "Never saved")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert stored_names() == []
+
+
+async def test_arrows_and_hjkl_move_between_cards() -> None:
+    seed(("One", "US"), ("Two", "CA"), ("Three", "MX"), ("Four", "UK"))
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:  # two columns at this width
+        await until_ready(pilot)
+
+        def focused() -> str:
+            assert isinstance(app.focused, StoreCard)
+            return app.focused.store.name
+
+        assert focused() == "One"
+        await pilot.press("right")
+        assert focused() == "Two"
+        await pilot.press("j")
+        assert focused() == "Four"
+        await pilot.press("h")
+        assert focused() == "Three"
+        await pilot.press("up")
+        assert focused() == "One"
+        await pilot.press("l", "down")
+        assert focused() == "Four"
+
+
+async def test_edit_name_and_email_with_website_and_country_read_only() -> None:
+    seed(("Old name", "US"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, EditStoreModal)
+        assert "fixed" in str(modal.query(".help").last().render())
+        type_into(app, "#name", "New name")
+        type_into(app, "#email", "new@example.com")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditStoreModal)
+        card = app.screen.query_one(StoreCard)
+        assert "New name" in card_text(card)
+    assert stored_names() == ["New name"]
+
+
+async def test_filter_narrows_cards_as_you_type_and_escape_clears() -> None:
+    seed(("Amazon Store USA", "US"), ("Tienda", "MX"), ("英國店", "UK"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("/")
+        await pilot.press(*"mex")
+        await pilot.pause()
+        visible = [c.store.name for c in app.screen.query(StoreCard) if c.display]
+        assert visible == ["Tienda"]
+        await pilot.press("backspace", "backspace", "backspace", *"zzz")
+        await pilot.pause()
+        assert "No store matches" in str(app.screen.query_one("#no-match", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len([c for c in app.screen.query(StoreCard) if c.display]) == 3
+
+
+async def test_deactivating_a_not_connected_store_is_refused_with_a_reason() -> None:
+    seed(("Fresh", "US"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("not connected to Amazon yet" in m for m in messages)
+    registry = open_registry()
+    try:
+        assert registry.stores.list_stores()[0].status == "not_connected"
+    finally:
+        registry.close()
+
+
+async def test_delete_asks_naming_the_store_and_cancel_keeps_it() -> None:
+    seed(("Keep me", "US"), ("Delete me", "CA"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("right", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "Delete me" in str(app.screen.query_one("#question", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert stored_names() == ["Keep me", "Delete me"]
+        await pilot.press("d")
+        await pilot.pause()
+        app.screen.query_one("#confirm", Button).press()
+        await pilot.pause()
+        assert [c.store.name for c in app.screen.query(StoreCard)] == ["Keep me"]
+    assert stored_names() == ["Keep me"]
+
+
+async def test_enter_opens_the_store_view_with_its_activity_log() -> None:
+    seed(("Viewed", "UK"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StoreViewScreen)
+        details = str(app.screen.query_one("#view-details", Static).render())
+        assert "United Kingdom" in details and "Default Store View" in details
+        assert app.screen.query_one("#activity").row_count == 1  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, StoreViewScreen)
+
+
+async def test_help_lists_every_key() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#keys")
+        keys = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}  # type: ignore[attr-defined]
+        assert {"a", "enter", "c", "e", "t", "d", "/", "?", "q", "ctrl+p"} <= keys
+
+
+async def test_palette_lists_store_actions() -> None:
+    seed(("Palette store", "US"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"delete pal")
+        await pilot.pause(0.3)
+        from textual.command import CommandList
+
+        options = app.screen.query_one(CommandList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Delete: Palette store" in p for p in prompts)
+
+
+async def test_markup_and_escapes_in_names_are_shown_literally() -> None:
+    seed(("[bold red]x[/]", "US"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        assert "[bold red]x[/]" in card_text(app.screen.query_one(StoreCard))
+
+
+async def test_stores_survive_a_restart() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await add_through_form(pilot, "Persisted", "CA")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        assert [c.store.name for c in app.screen.query(StoreCard)] == ["Persisted"]
+
+
+async def test_an_unusable_database_exits_with_the_sentence(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 100)
+    app = make_app(str(bad))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.5)
+    assert app.return_code == 2
+    assert app.fatal_error is not None and "not an asc-tui database" in str(app.fatal_error)

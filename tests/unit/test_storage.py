@@ -1,0 +1,121 @@
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from asc_tui.errors import DatabaseProblem
+from asc_tui.storage.database import open_database
+from asc_tui.storage.migrations import HEAD, REVISIONS
+
+
+def test_default_database_is_created_owner_only_in_wal_mode(isolated_home: Path) -> None:
+    db = open_database()
+    try:
+        assert db.path is not None and db.path.parent == isolated_home / "data"
+        assert stat.S_IMODE(db.path.stat().st_mode) == 0o600
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert db.schema_version() == HEAD
+    finally:
+        db.close()
+
+
+def test_path_and_url_and_env_all_name_the_same_kind_of_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for value in (str(tmp_path / "a.db"), f"sqlite:///{tmp_path / 'b.db'}"):
+        open_database(value).close()
+    monkeypatch.setenv("ASC_TUI_DATABASE", str(tmp_path / "c.db"))
+    open_database().close()
+    assert {p.name for p in tmp_path.glob("*.db")} == {"a.db", "b.db", "c.db"}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("/no/such/folder/x.db", "does not exist"),
+        ("mysql://user@host/db", "Unknown database URL scheme"),
+        ("foo://x", "Unknown database URL scheme"),
+        ("sqlite://", "in-memory"),
+    ],
+)
+def test_bad_database_locations_get_one_sentence(value: str, message: str) -> None:
+    with pytest.raises(DatabaseProblem, match=message):
+        open_database(value)
+
+
+def test_read_only_folder(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        # root ignores permission bits; a read-only bind is what refuses it, so test through the check itself
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o500)
+        real_access = os.access
+        try:
+            os.access = lambda p, m, **k: False if Path(p) == folder else real_access(p, m, **k)  # type: ignore[assignment]
+            with pytest.raises(DatabaseProblem, match="read-only"):
+                open_database(str(folder / "x.db"))
+        finally:
+            os.access = real_access  # type: ignore[assignment]
+        return
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    with pytest.raises(DatabaseProblem, match="read-only"):
+        open_database(str(folder / "x.db"))
+
+
+def test_corrupt_file_is_named_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "stores.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(DatabaseProblem, match="not an asc-tui database"):
+        open_database(str(path))
+    assert path.read_bytes().startswith(b"this is not sqlite")
+
+
+def test_a_database_from_a_newer_app_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    open_database(str(path)).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    with pytest.raises(DatabaseProblem, match="newer asc-tui"):
+        open_database(str(path))
+
+
+def test_revisions_constant_matches_the_migration_scripts() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parents[2] / "asc_tui/storage/migrations"))
+    scripts = ScriptDirectory.from_config(config)
+    ordered = [rev.revision for rev in reversed(list(scripts.walk_revisions()))]
+    assert tuple(ordered) == REVISIONS
+
+
+def test_migrations_keep_data_from_an_older_schema(tmp_path: Path) -> None:
+    """Opening stamps and upgrades; data written before survives a reopen."""
+    path = tmp_path / "keep.db"
+    db = open_database(str(path))
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO preference (key, value) VALUES ('presetup.cron', 'done')"))
+    db.close()
+    db = open_database(str(path))
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM preference WHERE key='presetup.cron'")).scalar() == "done"
+    db.close()
+
+
+def test_core_imports_no_textual() -> None:
+    code = (
+        "import sys, asc_tui.cli, asc_tui.services.registry, asc_tui.services.stores, asc_tui.storage.database;"
+        "print('textual' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
