@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -57,4 +58,14 @@ class StoreCommands(Provider):
         for title, callback, help_text in self._general() + self._per_store():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+                yield Hit(score, _literal_highlight(matcher, title), callback, text=title, help=help_text)
+
+
+def _literal_highlight(matcher: Matcher, title: str) -> Content:
+    """Matcher.highlight parses its text as markup; a store name must stay literal, so style it ourselves."""
+    content = Content(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

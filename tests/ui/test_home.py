@@ -259,7 +259,7 @@ async def test_help_lists_every_key() -> None:
 
 
 async def test_palette_lists_store_actions() -> None:
-    seed(("Palette store", "US"))
+    seed(("[b]Palette[/b] store", "US"))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
@@ -271,7 +271,8 @@ async def test_palette_lists_store_actions() -> None:
 
         options = app.screen.query_one(CommandList)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert any("Delete: Palette store" in p for p in prompts)
+        # The name is shown as typed, markup and all, never interpreted.
+        assert any("Delete: [b]Palette[/b] store" in p for p in prompts)
 
 
 async def test_markup_and_escapes_in_names_are_shown_literally() -> None:
