@@ -32,8 +32,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Snapshots run in their own (serial) pass: under pytest-xdist the empty-home snapshot was sometimes taken
+# before the first paint.
 pytest: setup
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/ui/test_snapshots.py
+	$(BIN)/pytest tests/ui/test_snapshots.py
 
 snapshot-update: setup
 	$(BIN)/pytest tests/ui/test_snapshots.py --snapshot-update

@@ -48,7 +48,7 @@ def test_wheel_ships_code_and_stylesheet_and_starts_headless(installed: Path, tm
         "        for _ in range(200):\n"
         "            if app.ready: break\n"
         "            await pilot.pause(0.02)\n"
-        "        print('READY', app.ready, app.screen.query_one('#empty-prompt').display)\n"
+        "        print('READY', app.ready, app.screen.query_one('#empty-state').display)\n"
         "asyncio.run(main())\n"
     )
     out = subprocess.run(

@@ -23,9 +23,14 @@ async def until_ready(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, AscApp)
     for _ in range(200):
-        if app.ready:
+        home = app.home
+        shown = [w for w in home.query("#home-presetup, .store-card") if w.region.height > 0]
+        if app.ready and home.loaded and shown:
             break
         await pilot.pause(0.02)
+    # Cards and the checklist are mounted after the registry is ready; let those mounts settle.
+    await app.workers.wait_for_complete()
+    await pilot.pause()
     await pilot.pause()
 
 

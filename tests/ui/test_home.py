@@ -46,7 +46,7 @@ async def test_empty_home_shows_presetup_tasks_and_a_prompt() -> None:
     async with app.run_test(size=(110, 40)) as pilot:
         await until_ready(pilot)
         prompt = app.screen.query_one("#empty-prompt", Static)
-        assert prompt.display and "add your first store" in str(prompt.render())
+        assert app.screen.query_one("#empty-state").display and "add your first store" in str(prompt.render())
         checklist = app.screen.query_one("#home-presetup")
         assert len(checklist.options) == 8  # type: ignore[attr-defined]
         assert not app.screen.query(StoreCard)
@@ -83,7 +83,7 @@ async def test_add_stores_for_all_four_countries_through_the_form() -> None:
         cards = list(app.screen.query(StoreCard))
         assert [c.store.country for c in cards] == ["US", "CA", "MX", "UK"]
         assert "Not connected" in card_text(cards[0]) and "Connect (c)" in card_text(cards[0])
-        assert not app.screen.query_one("#empty-prompt").display
+        assert not app.screen.query_one("#empty-state").display
     assert stored_names() == ["Amazon Store USA", "Canada", "México", "英國店"]
 
 

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import ItemGrid, VerticalScroll
+from textual.containers import ItemGrid, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
@@ -69,15 +69,17 @@ class HomeScreen(Screen[None]):
         )
         filter_box.display = False
         yield filter_box
+        # Outside the scrolling grid, so the checklist's own scrolling never moves the prompt away.
+        with Vertical(id="empty-state"):
+            yield Static(EMPTY_PROMPT, id="empty-prompt")
         with VerticalScroll(id="home-body", can_focus=False):
             yield LoadingIndicator(id="loading")
-            yield Static(EMPTY_PROMPT, id="empty-prompt")
             yield ItemGrid(id="cards", min_column_width=44)
             yield Static("", id="no-match")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#empty-prompt").display = False
+        self.query_one("#empty-state").display = False
         self.query_one("#no-match").display = False
         self.query_one("#banner").display = False
 
@@ -115,13 +117,14 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self.focus_store, keep)
 
     def _show_empty_state(self, empty: bool) -> None:
-        self.query_one("#empty-prompt").display = empty
+        self.query_one("#empty-state").display = empty
+        self.query_one("#home-body").display = not empty
         checklists = self.query("#home-presetup")
         if empty and not checklists:
             checklist = PreSetupChecklist(
                 self.asc.registry.presetup.done(), self.asc.save_presetup, id="home-presetup"
             )
-            self.query_one("#home-body").mount(checklist, after="#empty-prompt")
+            self.query_one("#empty-state").mount(checklist)
         elif not empty:
             checklists.remove()
 
