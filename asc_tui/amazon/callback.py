@@ -1,0 +1,518 @@
+"""The callback worker: a small HTTP server that receives Amazon's redirect while a connect attempt waits.
+
+It is bound before the consent link is shown (so a fast redirect never meets a closed port), answers only
+the configured redirect path (plus the optional Login URI and its own result page) and hands every parsed
+answer to the attempt. It never checks the state itself: a wrong state is the attempt's business, and the
+attempt keeps waiting. After Amazon's redirect the browser is sent (303) to a clean result page, so the
+code leaves the address bar. Nothing is logged with a query string.
+
+Served by uvicorn (h11) with a Starlette app, on loopback unless configured otherwise, optionally with TLS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import html
+import ipaddress
+import logging
+import re
+import secrets
+import socket
+import ssl
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Generator, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from asc_tui.amazon.redirect import AmbiguousRedirect, RedirectError, RedirectQuery, parse_redirect
+
+logger = logging.getLogger(__name__)
+# Libraries add a NullHandler: without one, uvicorn's warnings would go to stderr, over the TUI.
+logging.getLogger("uvicorn").addHandler(logging.NullHandler())
+
+MAX_REQUEST_HEAD = 16 * 1024  # request line + headers; Amazon's answers are well under 2 KiB
+CONCURRENCY_LIMIT = 64
+KEEP_ALIVE_SECONDS = 2
+LINGER_SECONDS = 0.6  # after close(), how long an unviewed result page may still be fetched
+MAX_RESULTS = 32
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Frame-Options": "DENY",
+}
+# Seller Central / Solution Provider Portal hosts: any subdomain of an Amazon retail domain, over HTTPS.
+_AMAZON_HOST = re.compile(
+    r"^(?:[a-z0-9-]+\.)*amazon\.(?:com|ca|com\.mx|com\.br|co\.uk|de|fr|it|es|nl|se|pl|com\.tr|ae|in|sa|eg"
+    r"|com\.be|ie|sg|com\.au|co\.jp)$"
+)
+
+
+@dataclass(frozen=True)
+class CallbackOutcome:
+    """What the attempt made of one redirect; shown on the browser's result page."""
+
+    ok: bool
+    title: str
+    message: str
+
+
+OnRedirect = Callable[[RedirectQuery], Awaitable[CallbackOutcome]]
+
+
+class CallbackBindError(Exception):
+    """The listener could not take its address; str() is one sentence for the admin."""
+
+    def __init__(self, message: str, address: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.address = address
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """`host:port` or `[v6]:port` → (host, port); raises CallbackBindError when it is neither."""
+    text = listen.strip()
+    host, port_text = "", ""
+    if text.startswith("["):
+        inner, _, rest = text[1:].partition("]")
+        host, port_text = inner, rest[1:] if rest.startswith(":") else ""
+    else:
+        host, _, port_text = text.rpartition(":")
+    if not host or not port_text.isdigit() or int(port_text) > 65535:
+        raise CallbackBindError(
+            f"The callback address {listen!r} is not host:port; set callback_listen in the config to an "
+            "address such as 127.0.0.1:8976.",
+            listen,
+        )
+    return host, int(port_text)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def amazon_callback_allowed(uri: str, allowed_hosts: Iterable[str] = ()) -> bool:
+    """Whether the login bounce may send the browser to `uri`: HTTPS on an Amazon host, or an allowed host."""
+    try:
+        parts = urlsplit(uri)
+        hostname = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return False
+    if not hostname or "@" in parts.netloc or parts.scheme not in ("http", "https"):
+        return False
+    allowed = {host.strip().lower() for host in allowed_hosts if host.strip()}
+    if parts.netloc.lower() in allowed or hostname in allowed:
+        return True
+    return parts.scheme == "https" and port in (None, 443) and _AMAZON_HOST.match(hostname) is not None
+
+
+def _bind_error(exc: OSError, address: str) -> CallbackBindError:
+    hint = "set callback_listen in the config to an address such as 127.0.0.1:8976"
+    if isinstance(exc, socket.gaierror):
+        message = f"The host in the callback address {address} could not be resolved; {hint}."
+    elif exc.errno == errno.EADDRINUSE:
+        message = (
+            f"The callback address {address} is already in use by another program; stop that program or "
+            "set callback_listen in the config to a free address (127.0.0.1:0 picks any free port)."
+        )
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        message = (
+            f"This user is not allowed to listen on {address} (ports below 1024 need extra rights); {hint}."
+        )
+    elif exc.errno == errno.EADDRNOTAVAIL:
+        message = f"The callback address {address} is not an address of this computer; {hint}."
+    else:
+        message = f"asc-tui could not listen on {address} ({exc.strerror or exc}); {hint}."
+    return CallbackBindError(message, address)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without signal capture (the app owns SIGINT/SIGTERM) and with a stop condition."""
+
+    def __init__(self, config: uvicorn.Config, should_stop: Callable[[], bool]) -> None:
+        super().__init__(config)
+        self._should_stop = should_stop
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+    async def on_tick(self, counter: int) -> bool:
+        if not self.should_exit and self._should_stop():
+            self.should_exit = True
+            self.force_exit = True  # do not wait for busy connections: they are closed right now
+            abort_connections(self)
+        return await super().on_tick(counter)
+
+
+def abort_connections(server: uvicorn.Server) -> None:
+    """Close every connection and cancel every request still running, so shutdown never waits."""
+    state = server.server_state
+    for connection in list(state.connections):
+        transport = getattr(connection, "transport", None)
+        if transport is not None:
+            transport.close()
+    for task in list(state.tasks):
+        task.cancel()
+
+
+class _Endpoint:
+    """An ASGI endpoint around `handle(request) -> response`, for every HTTP method."""
+
+    def __init__(self, handle: Callable[[Request], Awaitable[Response]]) -> None:
+        self._handle = handle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+class CallbackListener:
+    """Bind with `bind()`, then `await serve(on_redirect)` until `close()` or cancellation."""
+
+    def __init__(
+        self,
+        redirect_path: str,
+        *,
+        redirect_uri: str,
+        current_state: Callable[[], str | None] | None = None,
+        login_path: str | None = None,
+        draft_app: bool = False,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+        allowed_callback_hosts: Iterable[str] = (),
+    ) -> None:
+        if not redirect_path.startswith("/"):
+            raise ValueError("redirect_path must start with '/'")
+        if login_path is not None and not login_path.startswith("/"):
+            raise ValueError("login_path must start with '/'")
+        self.redirect_path = redirect_path
+        self.login_path = login_path or None
+        self.result_path = redirect_path.rstrip("/") + "/done"
+        # Relative to the redirect path, so a proxy that maps the path prefix still reaches the result.
+        base = redirect_path[: redirect_path.rfind("/") + 1]
+        self._result_location = self.result_path[len(base) :]
+        self.redirect_uri = redirect_uri
+        self.draft_app = draft_app
+        self.tls_cert = tls_cert or None
+        self.tls_key = tls_key or None
+        self.allowed_callback_hosts = tuple(allowed_callback_hosts)
+        self._current_state = current_state
+        self._on_redirect: OnRedirect | None = None
+        self._sock: socket.socket | None = None
+        self._config: uvicorn.Config | None = None
+        self._server: _Server | None = None
+        self._address: str | None = None
+        self._loopback_only = True
+        self._close_requested_at: float | None = None
+        self._results: OrderedDict[str, CallbackOutcome] = OrderedDict()
+        self._unviewed: set[str] = set()
+        # One catch-all route with an ASGI endpoint (so every method reaches `_dispatch`): the paths come
+        # from the config and are compared literally, never read as route patterns.
+        self.app = Starlette(routes=[Route("/{path:path}", _Endpoint(self._dispatch))])
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def bound_address(self) -> str | None:
+        """`host:port` actually bound (the real port when 0 was asked), or None before `bind()`."""
+        return self._address
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None and self.tls_key is not None
+
+    def bind(self, listen: str) -> None:
+        """Take the address now, before the consent link is shown; raises CallbackBindError."""
+        if self._sock is not None:
+            raise RuntimeError("The callback listener is already bound.")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise CallbackBindError(
+                "Serving the callback over TLS needs both a certificate and a key; set both "
+                "callback_tls_cert and callback_tls_key in the config, or neither.",
+                listen,
+            )
+        host, port = parse_listen(listen)
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        except OSError as exc:
+            raise _bind_error(exc, listen) from None
+        family, kind, proto, _, sockaddr = infos[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            if sys.platform == "win32":  # pragma: no cover - Windows only
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+            else:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(sockaddr)
+            sock.listen(CONCURRENCY_LIMIT)
+            sock.setblocking(False)
+        except OSError as exc:
+            sock.close()
+            raise _bind_error(exc, listen) from None
+        bound_host, bound_port = sock.getsockname()[:2]
+        self._address = f"[{bound_host}]:{bound_port}" if ":" in bound_host else f"{bound_host}:{bound_port}"
+        self._loopback_only = is_loopback(bound_host)
+        try:
+            self._config = self._make_config()
+        except (OSError, ssl.SSLError) as exc:
+            sock.close()
+            self._address = None
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise CallbackBindError(
+                f"The TLS certificate or key for the callback listener could not be loaded ({reason}); "
+                "check callback_tls_cert and callback_tls_key in the config.",
+                listen,
+            ) from None
+        self._sock = sock
+        self._close_requested_at = None
+
+    def _make_config(self) -> uvicorn.Config:
+        config = uvicorn.Config(
+            self.app,
+            http="h11",
+            ws="none",
+            lifespan="off",
+            log_config=None,
+            access_log=False,  # the access log would carry the query string, hence the code
+            proxy_headers=False,  # the peer check must see the real TCP peer
+            server_header=False,
+            limit_concurrency=CONCURRENCY_LIMIT,
+            backlog=CONCURRENCY_LIMIT,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            timeout_graceful_shutdown=1,
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
+            ssl_certfile=self.tls_cert,
+            ssl_keyfile=self.tls_key,
+        )
+        config.load()
+        return config
+
+    async def serve(self, on_redirect: OnRedirect) -> None:
+        """Serve until `close()` (within a second) or cancellation (at once); the port is released after."""
+        sock, config = self._sock, self._config
+        if sock is None or config is None:
+            if self._close_requested_at is not None:
+                return  # closed before it started serving: nothing to do
+            raise RuntimeError("Call bind() before serve().")
+        if self._server is not None:
+            raise RuntimeError("The callback listener is already serving.")
+        self._on_redirect = on_redirect
+        server = _Server(config, self._should_stop)
+        self._server = server
+        try:
+            if self._close_requested_at is None:
+                await server.serve(sockets=[sock])
+        finally:
+            for listening in getattr(server, "servers", []):
+                listening.close()
+            abort_connections(server)
+            sock.close()
+            self._sock = None
+            self._config = None
+            self._server = None
+            self._on_redirect = None
+
+    def close(self) -> None:
+        """Stop serving: at once when idle, else after an unviewed result page was fetched (≤ 0.6 s)."""
+        if self._close_requested_at is None:
+            self._close_requested_at = time.monotonic()
+        if self._server is None and self._sock is not None:
+            self._sock.close()
+            self._sock = None
+            self._config = None
+
+    def _should_stop(self) -> bool:
+        asked = self._close_requested_at
+        if asked is None:
+            return False
+        return not self._unviewed or time.monotonic() - asked >= LINGER_SECONDS
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
+    async def _dispatch(self, request: Request) -> Response:
+        client = request.client
+        if self._loopback_only and (client is None or not is_loopback(client.host)):
+            return _plain(403, "Only this computer may use this address.\n")
+        if request.method != "GET":
+            return _plain(405, "Method not allowed.\n", {"Allow": "GET"})
+        path: str = request.scope["path"]
+        if path == self.result_path:
+            return self._result_page(request.query_params.get("r", ""))
+        if path in (self.redirect_path, self.login_path):
+            return await self._amazon_answer(request, is_login=path == self.login_path)
+        return _plain(404, "Not found.\n")
+
+    async def _amazon_answer(self, request: Request, *, is_login: bool) -> Response:
+        raw_query = request.scope.get("query_string", b"").decode("latin-1")
+        try:
+            query = parse_redirect("?" + raw_query)
+        except AmbiguousRedirect:
+            return _page(
+                400,
+                False,
+                "Amazon's answer could not be read",
+                "This address gives a parameter more than once, so asc-tui cannot tell which one Amazon "
+                "sent. Return to asc-tui in your terminal and start connecting again.",
+            )
+        except RedirectError:
+            return _page(
+                400,
+                False,
+                "This is not an answer from Amazon",
+                "This address does not carry an authorization from Amazon (there is no spapi_oauth_code). "
+                "Start connecting from asc-tui and approve the app on Amazon; Amazon then sends your browser "
+                "here.",
+            )
+        if query.is_login_bounce:
+            return self._login_bounce(query)
+        if is_login:
+            return _page(
+                400,
+                False,
+                "This is not an answer from Amazon",
+                "The Login URI was opened without amazon_callback_uri and amazon_state. Start connecting "
+                "from asc-tui and approve the app on Amazon.",
+            )
+        on_redirect = self._on_redirect
+        if on_redirect is None:  # pragma: no cover - requests only arrive while serving
+            return _plain(503, "Not ready.\n")
+        try:
+            outcome = await on_redirect(query)
+        except Exception:
+            logger.exception("The connect attempt failed while handling Amazon's redirect")
+            outcome = CallbackOutcome(
+                False,
+                "asc-tui could not finish connecting",
+                "Something went wrong in asc-tui while handling Amazon's answer; the terminal says more.",
+            )
+        result_id = secrets.token_urlsafe(16)
+        self._results[result_id] = outcome
+        self._unviewed.add(result_id)
+        while len(self._results) > MAX_RESULTS:
+            old, _ = self._results.popitem(last=False)
+            self._unviewed.discard(old)
+        return RedirectResponse(
+            f"{self._result_location}?r={result_id}", status_code=303, headers=dict(SECURITY_HEADERS)
+        )
+
+    def _login_bounce(self, query: RedirectQuery) -> Response:
+        callback_uri = query.amazon_callback_uri or ""
+        state = self._current_state() if self._current_state is not None else None
+        if not state:
+            return _page(
+                409,
+                False,
+                "No connection is waiting",
+                "asc-tui is not waiting for Amazon right now. Start connecting (or renewing) the store in "
+                "asc-tui first, then approve the app on Amazon again.",
+            )
+        if not amazon_callback_allowed(callback_uri, self.allowed_callback_hosts):
+            return _page(
+                400,
+                False,
+                "This sign-in link does not lead back to Amazon",
+                "The address Amazon should continue at is not an Amazon address, so asc-tui will not follow "
+                "it. Start connecting again from asc-tui.",
+            )
+        params = [
+            ("redirect_uri", self.redirect_uri),
+            ("amazon_state", query.amazon_state or ""),
+            ("state", state),
+        ]
+        if self.draft_app:
+            params.append(("version", "beta"))
+        base, _, _ = callback_uri.partition("#")
+        separator = "&" if "?" in base else "?"
+        return RedirectResponse(
+            base + separator + urlencode(params), status_code=302, headers=dict(SECURITY_HEADERS)
+        )
+
+    def _result_page(self, result_id: str) -> Response:
+        outcome = self._results.get(result_id)
+        if outcome is None:
+            return _page(
+                404,
+                False,
+                "This page has expired",
+                "The result of this connection attempt is no longer available. Return to asc-tui in your "
+                "terminal to see how it went.",
+            )
+        response = _page(200, outcome.ok, outcome.title, outcome.message)
+        response.background = BackgroundTask(self._viewed, result_id)
+        return response
+
+    async def _viewed(self, result_id: str) -> None:
+        self._unviewed.discard(result_id)
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+_STYLE = """
+:root { color-scheme: light dark; }
+body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f5f7; color: #1d232b; }
+main { max-width: 34rem; margin: 1.5rem; padding: 2rem 2.25rem; background: #fff; border-radius: 12px;
+  box-shadow: 0 2px 12px rgba(0, 0, 0, .08); border-top: 6px solid #2e7d32; }
+main.error { border-top-color: #c62828; }
+h1 { font-size: 1.35rem; margin: 0 0 .75rem; }
+p { margin: .5rem 0; overflow-wrap: anywhere; }
+.next { color: #55606e; }
+.brand { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #8a94a3; margin: 0 0 .5rem; }
+@media (prefers-color-scheme: dark) {
+  body { background: #15191e; color: #e6e9ee; } main { background: #1f252c; box-shadow: none; }
+  .next { color: #a9b2be; }
+}
+"""
+
+
+def render_page(ok: bool, title: str, message: str) -> str:
+    """A self-contained result page (inline CSS, no external resource); every text is HTML-escaped."""
+    next_step = (
+        "You can close this tab and return to asc-tui in your terminal."
+        if ok
+        else "Return to asc-tui in your terminal to try again."
+    )
+    mark = "✓ " if ok else ""
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
+        f"<title>{html.escape(title)} · asc-tui</title><style>{_STYLE}</style></head>\n"
+        f'<body><main class="{"ok" if ok else "error"}"><p class="brand">asc-tui · Amazon Sales Channel</p>'
+        f"<h1>{mark}{html.escape(title)}</h1><p>{html.escape(message)}</p>"
+        f'<p class="next">{html.escape(next_step)}</p></main></body></html>\n'
+    )
+
+
+def _page(status: int, ok: bool, title: str, message: str) -> HTMLResponse:
+    return HTMLResponse(render_page(ok, title, message), status_code=status, headers=dict(SECURITY_HEADERS))
+
+
+def _plain(status: int, text: str, extra: dict[str, str] | None = None) -> PlainTextResponse:
+    return PlainTextResponse(text, status_code=status, headers={**SECURITY_HEADERS, **(extra or {})})

@@ -1,0 +1,192 @@
+"""Typed errors from Login with Amazon and the SP-API, each with one sentence that says what to do.
+
+Messages are shown to the admin as they are, so they never carry a secret: no client secret, no token,
+no authorization code. Text that comes from Amazon (descriptions, details) passes through `redact()`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# LWA tokens: access tokens start with "Atza|", refresh tokens with "Atzr|" (reference/spapi.md §2).
+_TOKEN_PATTERN = re.compile(r"Atz[a-z]\|[^\s\"',;&]*")
+_MAX_AMAZON_TEXT = 300
+
+
+def redact(text: str, *secrets: str) -> str:
+    """`text` with every LWA token and every given secret replaced by "[redacted]", shortened for display."""
+    cleaned = _TOKEN_PATTERN.sub("[redacted]", text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            cleaned = cleaned.replace(secret, "[redacted]")
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in cleaned).strip()
+    if len(cleaned) > _MAX_AMAZON_TEXT:
+        cleaned = cleaned[: _MAX_AMAZON_TEXT - 1] + "…"
+    return cleaned
+
+
+class AmazonError(Exception):
+    """Base of every Amazon failure; `message` is the one sentence shown to the admin."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status  # HTTP status, when there was an answer
+        self.code = code  # Amazon's error code (LWA `error` or SP-API `errors[].code`), when given
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class InvalidGrant(AmazonError):
+    """The authorization code was refused: older than 5 minutes, already used, or issued to another app."""
+
+    def __init__(self, description: str | None = None, *, status: int | None = 400) -> None:
+        super().__init__(
+            "Amazon did not accept the authorization code (it expires 5 minutes after you approve and works "
+            "only once); start connecting again.",
+            status=status,
+            code="invalid_grant",
+        )
+        self.description = description
+
+
+class RefreshTokenRevoked(AmazonError):
+    """The refresh token was refused: the seller revoked the app or the yearly authorization lapsed."""
+
+    def __init__(self, description: str | None = None, *, status: int | None = 400) -> None:
+        super().__init__(
+            "Amazon no longer accepts this store's authorization (the seller revoked it in Seller Central "
+            "or the yearly authorization lapsed); renew the connection.",
+            status=status,
+            code="invalid_grant",
+        )
+        self.description = description
+
+
+class InvalidClient(AmazonError):
+    """Wrong LWA client ID or client secret."""
+
+    def __init__(self, description: str | None = None, *, status: int | None = 401) -> None:
+        super().__init__(
+            "Login with Amazon rejected the app's credentials; check client_id in the [amazon] section of "
+            "the config and the LWA client secret in the keyring (or ASC_TUI_LWA_CLIENT_SECRET).",
+            status=status,
+            code="invalid_client",
+        )
+        self.description = description
+
+
+class AmazonUnavailable(AmazonError):
+    """No usable answer: 5xx, timeout, refused connection, TLS failure."""
+
+    def __init__(self, service: str, reason: str, *, status: int | None = None) -> None:
+        super().__init__(
+            f"{service} could not be reached ({reason}); check the network connection and the address in "
+            "the config, then try again in a few minutes.",
+            status=status,
+        )
+        self.service = service
+        self.reason = reason
+
+
+class AmazonThrottled(AmazonError):
+    """Still HTTP 429 after every retry."""
+
+    def __init__(self, service: str, attempts: int) -> None:
+        super().__init__(
+            f"{service} is limiting requests (HTTP 429) and still refused after {attempts} attempts; "
+            "wait a minute and try again.",
+            status=429,
+        )
+        self.service = service
+        self.attempts = attempts
+
+
+class AmazonProtocolError(AmazonError):
+    """An answer that does not follow Amazon's documented shape (malformed JSON, missing fields)."""
+
+    def __init__(self, service: str, problem: str, *, status: int | None = None) -> None:
+        super().__init__(
+            f"{service} sent an unexpected answer ({problem}); check that the address in the config points "
+            "to Amazon, and try again.",
+            status=status,
+        )
+        self.service = service
+        self.problem = problem
+
+
+class LwaError(AmazonError):
+    """Any other Login with Amazon error code (invalid_request, unauthorized_client, access_denied, …)."""
+
+    _ADVICE = {
+        "access_denied": "the seller did not grant access; start connecting again and approve the app",
+        "unauthorized_client": "this app is not allowed to use this kind of authorization; check the app's "
+        "settings in Seller Central and the client_id in the config",
+        "invalid_request": "the request was incomplete; check client_id, redirect_uri and lwa_token_url "
+        "in the config",
+        "unsupported_grant_type": "the token address does not accept this grant; check lwa_token_url in "
+        "the config",
+        "invalid_scope": "the requested scope is not allowed for this app; check the app's roles",
+    }
+
+    def __init__(self, code: str | None, description: str | None, *, status: int | None = None) -> None:
+        shown = (
+            f"{code}: {description}" if code and description else (code or description or f"HTTP {status}")
+        )
+        advice = self._ADVICE.get(code or "", "check the [amazon] settings in the config and try again")
+        super().__init__(
+            f"Login with Amazon refused the request ({shown}); {advice}.", status=status, code=code
+        )
+        self.description = description
+
+
+class SpApiError(AmazonError):
+    """The Selling Partner API refused a request; Amazon's own words are shown literally."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str | None,
+        amazon_message: str,
+        details: str,
+        *,
+        request_id: str | None = None,
+        advice: str = "check the store's marketplace and region, then try again",
+    ) -> None:
+        said = " ".join(part for part in (amazon_message, details) if part) or "no details"
+        label = f"HTTP {status}" + (f" {code}" if code else "")
+        super().__init__(
+            f"The Selling Partner API refused the request ({label}: {said}); {advice}.",
+            status=status,
+            code=code,
+        )
+        self.amazon_message = amazon_message
+        self.details = details
+        self.request_id = request_id
+
+
+class SpApiUnauthorized(SpApiError):
+    """HTTP 403: wrong region, missing role, or an expired/invalid access token."""
+
+    def __init__(
+        self, code: str | None, amazon_message: str, details: str, *, request_id: str | None = None
+    ) -> None:
+        super().__init__(
+            403,
+            code,
+            amazon_message,
+            details,
+            request_id=request_id,
+            advice="check that the store's region matches the SP-API endpoint in the config and that the app "
+            "has the Sellers role",
+        )
+
+    @property
+    def access_token_expired(self) -> bool:
+        """Amazon says the access token expired: refresh it once and try again."""
+        text = f"{self.amazon_message} {self.details}".lower()
+        return "access token" in text and "expired" in text

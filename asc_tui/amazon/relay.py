@@ -1,0 +1,143 @@
+"""The relay page: a static HTML file an admin hosts at the registered HTTPS redirect URI.
+
+Amazon only redirects to registered HTTPS addresses and refuses localhost, so an admin who runs asc-tui on
+their own computer hosts this page there. Its inline script forwards the browser (top-level navigation,
+`location.replace`) to the callback worker, `http://{listen}{redirect_path}` with Amazon's query appended.
+When that cannot happen (asc-tui runs elsewhere, e.g. over SSH, or the browser blocks it) the page shows
+the full address to copy into asc-tui's paste box; without JavaScript it says to copy the address bar.
+Even when the forward lands on a browser error page, the address bar then holds the whole answer, which
+the paste box accepts too.
+
+The page is static: nothing from a query is ever put into it on a server. Its Content-Security-Policy
+allows only its own inline script (by hash) and inline style.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+FALLBACK_DELAY_MS = 2500
+
+
+def loopback_target(listen: str, redirect_path: str) -> str:
+    """`http://host:port/path` the relay forwards to; a wildcard listen host becomes loopback."""
+    text = listen.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    else:
+        host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) <= 65535:
+        raise ValueError(f"The callback address {listen!r} is not host:port with a fixed port.")
+    if not redirect_path.startswith("/"):
+        raise ValueError("The redirect path must start with '/'.")
+    if host in ("0.0.0.0", "*"):
+        host = "127.0.0.1"
+    elif host in ("::", "::0"):
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}{redirect_path}"
+
+
+def _js_string(value: str) -> str:
+    """A JavaScript string literal that cannot end the <script> element it sits in."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_SCRIPT = """
+(function () {
+  "use strict";
+  var target = __TARGET__;
+  var search = window.location.search;
+  var title = document.getElementById("title");
+  var status = document.getElementById("status");
+  var fallback = document.getElementById("fallback");
+  var address = document.getElementById("address");
+  var copied = document.getElementById("copied");
+  address.value = window.location.href;
+  function showFallback() {
+    title.textContent = "Paste this address into asc-tui";
+    status.textContent = "asc-tui did not take Amazon's answer from this browser.";
+    fallback.hidden = false;
+  }
+  document.getElementById("copy").addEventListener("click", function () {
+    address.focus();
+    address.select();
+    function done(ok) { copied.textContent = ok ? "Copied." : "Select the address and copy it."; }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(address.value).then(function () { done(true); }, function () {
+        try { done(document.execCommand("copy")); } catch (e) { done(false); }
+      });
+    } else {
+      try { done(document.execCommand("copy")); } catch (e) { done(false); }
+    }
+  });
+  if (!/[?&](spapi_oauth_code|error|amazon_callback_uri)=/.test(search)) {
+    title.textContent = "asc-tui relay page";
+    status.textContent = "Amazon sends your browser here after you approve the app in Seller Central; " +
+      "start connecting from asc-tui.";
+    return;
+  }
+  window.setTimeout(showFallback, __DELAY__);
+  try {
+    window.location.replace(target + search);
+  } catch (e) {
+    showFallback();
+  }
+})();
+"""
+
+_STYLE = """
+:root { color-scheme: light dark; }
+body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f5f7; color: #1d232b; }
+main { max-width: 38rem; margin: 1.5rem; padding: 2rem 2.25rem; background: #fff; border-radius: 12px;
+  box-shadow: 0 2px 12px rgba(0, 0, 0, .08); border-top: 6px solid #1565c0; }
+h1 { font-size: 1.35rem; margin: 0 0 .75rem; }
+p { margin: .5rem 0; }
+.brand { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #8a94a3; margin: 0 0 .5rem; }
+textarea { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace;
+  padding: .5rem; border-radius: 6px; border: 1px solid #b8c0cc; resize: vertical; word-break: break-all; }
+button { margin-top: .5rem; font: inherit; padding: .35rem 1.1rem; border-radius: 6px; border: 1px solid #1565c0;
+  background: #1565c0; color: #fff; cursor: pointer; }
+@media (prefers-color-scheme: dark) {
+  body { background: #15191e; color: #e6e9ee; } main { background: #1f252c; box-shadow: none; }
+  textarea { background: #15191e; color: #e6e9ee; border-color: #3a4450; }
+}
+"""
+
+
+def relay_page(listen: str, redirect_path: str) -> str:
+    """The static relay HTML for a callback worker listening on `listen` at `redirect_path`."""
+    script = _SCRIPT.replace("__TARGET__", _js_string(loopback_target(listen, redirect_path))).replace(
+        "__DELAY__", str(FALLBACK_DELAY_MS)
+    )
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        "<title>Returning to asc-tui</title>\n"
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
+        '<p class="brand">asc-tui · Amazon Sales Channel</p>\n'
+        '<h1 id="title">Returning to asc-tui…</h1>\n'
+        '<p id="status">Amazon has answered; this page hands the answer to asc-tui on this computer.</p>\n'
+        "<noscript><p>JavaScript is off, so this page cannot hand Amazon's answer to asc-tui. Copy the whole "
+        "address from your browser's address bar and paste it into asc-tui's connect screen within 5 "
+        "minutes.</p></noscript>\n"
+        '<section id="fallback" hidden>\n'
+        "<p>If asc-tui runs on another computer (for example over SSH), copy this address and paste it into "
+        "asc-tui's connect screen within 5 minutes of approving.</p>\n"
+        '<textarea id="address" readonly rows="5" spellcheck="false" '
+        'aria-label="The address Amazon sent this browser to"></textarea>\n'
+        '<button id="copy" type="button">Copy</button> <span id="copied" role="status"></span>\n'
+        "</section>\n</main>\n"
+        f"<script>{script}</script>\n"
+        "</body>\n</html>\n"
+    )
