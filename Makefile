@@ -4,13 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps bench clean
+.PHONY: run sandbox test lint typecheck pytest snapshot-update setup clean
 
 run: setup
 	$(BIN)/asc-tui
-
-sandbox: setup
-	$(BIN)/asc-tui --sandbox
 
 setup: $(VENV)/.installed
 
@@ -20,10 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-system-deps:
-	bash scripts/system-deps.sh
-
-test: setup system-deps lint typecheck pytest
+test: setup lint typecheck pytest
 
 lint: setup
 	$(BIN)/ruff format --check asc_tui tests benchmarks
