@@ -177,13 +177,12 @@ def _stores(args: argparse.Namespace) -> int:
 
 
 def _import(registry: Registry, path: Path) -> int:
+    from asc_tui.domain import name_key
     from asc_tui.services.importing import ImportProblems, read_import_file
 
     rows = read_import_file(path)
     problems: list[str] = []
     seen: set[str] = set()
-    from asc_tui.domain import name_key
-
     for row in rows:
         try:
             registry.stores.check(row.draft, taken=seen)
