@@ -251,8 +251,8 @@ def _print_table(headers: list[str], rows: list[list[str]], *, empty: str) -> No
 
 
 def _check_auth(args: argparse.Namespace) -> int:
-    from asc_tui.domain import AuthHealth, utcnow
-    from asc_tui.services.stores import health_of, store_record
+    from asc_tui.domain import AuthHealth, store_health, utcnow
+    from asc_tui.services.stores import store_record
 
     registry = _registry(args)
     try:
@@ -261,7 +261,7 @@ def _check_auth(args: argparse.Namespace) -> int:
         results = []
         needs_action = False
         for store in stores:
-            health, days = health_of(store, now)
+            health, days = store_health(store, now)
             needs_action |= health.needs_action
             results.append((store, health, days))
         if args.json:

@@ -123,19 +123,15 @@ def _section(data: dict[str, Any], name: str, path: Path, allowed: set[str]) -> 
     return value
 
 
+_KIND_WORDS = {bool: "true or false", int: "a whole number", str: "a quoted string"}
+
+
 def _typed(value: Any, kind: type, path: Path, dotted: str) -> Any:
-    if kind is bool and not isinstance(value, bool):
-        raise ConfigProblem(
-            f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be true or false."
-        )
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigProblem(
-            f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be a whole number."
-        )
-    if kind is str and not isinstance(value, str):
-        raise ConfigProblem(
-            f"In {path}{_line_of(path, dotted.rsplit('.', 1)[-1])}, {dotted} must be a quoted string."
-        )
+    # bool is an int in Python, but `port = true` is not a number an admin meant.
+    fits = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not fits:
+        where = _line_of(path, dotted.rsplit(".", 1)[-1])
+        raise ConfigProblem(f"In {path}{where}, {dotted} must be {_KIND_WORDS[kind]}.")
     return value
 
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 AUTHORIZATION_DAYS = 365
 RENEW_SOON_DAYS = 30
@@ -151,6 +152,38 @@ def auth_health(
     return AuthHealth.OK, days_left
 
 
+class StoreFacts(Protocol):
+    """What the rules below read of a store (the storage row has these and more)."""
+
+    name: str
+    country: str
+    website: str
+    status: str
+    authorized_at: datetime | None
+    auth_revoked: bool
+
+
+def store_health(store: StoreFacts, now: datetime | None = None) -> tuple[AuthHealth, int | None]:
+    return auth_health(store.authorized_at, store.auth_revoked, now)
+
+
+def matches_filter(store: StoreFacts, text: str) -> bool:
+    """Whether the dashboard filter shows this store: by name, country, website or status."""
+    needle = text.strip().casefold()
+    if not needle:
+        return True
+    marketplace = MARKETPLACES.get(store.country)
+    haystack = (
+        store.name.casefold(),
+        store.country.casefold(),
+        marketplace.country.casefold() if marketplace else "",
+        store.website.casefold(),
+        StoreStatus(store.status).label.casefold(),
+        store.status,
+    )
+    return any(needle in field for field in haystack)
+
+
 # --- validation -----------------------------------------------------------------------------------
 
 # Bidi embedding/override/isolate controls can make a name read differently from what is stored.
@@ -214,6 +247,14 @@ class StoreDraft:
     website: str
     product_id_type: str = ""
     attribute: str = ""
+
+
+@dataclass(frozen=True)
+class StoreEdit:
+    """The fields of an existing store an admin may change."""
+
+    name: str
+    email: str
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ class Registry:
     catalog: CatalogService
     stores: StoreService
     presetup: PreSetupService
-    sandbox: bool = False
 
     def close(self) -> None:
         self.database.close()
@@ -35,5 +34,4 @@ def open_registry(db: str | None = None, config: Config | None = None, *, sandbo
         catalog=catalog,
         stores=StoreService(database, catalog.current),
         presetup=PreSetupService(database),
-        sandbox=sandbox,
     )

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.domain import (
     MARKETPLACES,
-    AuthHealth,
     StoreDraft,
+    StoreEdit,
     StoreStatus,
     ValidStore,
-    auth_health,
     iso_utc,
     name_key,
     normalize_name,
     renew_by,
+    store_health,
     utcnow,
     validate_draft,
     validate_email,
@@ -44,19 +43,9 @@ RECORD_KEYS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class StoreEdit:
-    name: str
-    email: str
-
-
-def health_of(store: Store, now: datetime | None = None) -> tuple[AuthHealth, int | None]:
-    return auth_health(store.authorized_at, store.auth_revoked, now)
-
-
 def store_record(store: Store, now: datetime | None = None) -> dict[str, Any]:
     """The store as the CLI's --json and exports write it (PRODUCT.md's keys)."""
-    health, _days = health_of(store, now)
+    health, _days = store_health(store, now)
     return {
         "name": store.name,
         "email": store.email,
@@ -191,7 +180,7 @@ class StoreService:
             raise StoreValidationError(errors)
         new_name, new_email = normalize_name(change.name), change.email.strip()
 
-        def apply(store: Store, session: Session) -> str | None:
+        def apply(store: Store) -> str | None:
             details = []
             if store.name != new_name:
                 details.append(f"name {store.name!r} → {new_name!r}")
@@ -205,7 +194,7 @@ class StoreService:
         return self._change(store_id, expected_version, "edited", apply)
 
     def set_active(self, store_id: int, active: bool, expected_version: int) -> Store:
-        def apply(store: Store, session: Session) -> str | None:
+        def apply(store: Store) -> str | None:
             if store.status == StoreStatus.NOT_CONNECTED.value:
                 raise ActionNotAllowed(
                     f"Store {store.name!r} is not connected to Amazon yet, so it cannot be "
@@ -233,7 +222,7 @@ class StoreService:
         store_id: int,
         expected_version: int,
         action: str,
-        apply: Callable[[Store, Session], str | None],
+        apply: Callable[[Store], str | None],
     ) -> Store:
         """Apply one change if nobody changed the store meanwhile, and log it, in one transaction."""
         with self._db.session() as session:
@@ -244,7 +233,7 @@ class StoreService:
                 raise StoreChanged(store.name)
             # Changes go to the database only through the guarded UPDATE below, never by a flush.
             session.expunge(store)
-            detail = apply(store, session)
+            detail = apply(store)
             if detail is None:
                 return store
             now = utcnow()
@@ -273,23 +262,6 @@ class StoreService:
                 session.rollback()
                 raise StoreNameTaken(store.name) from None
             return store
-
-
-def matches_filter(store: Store, text: str) -> bool:
-    """Whether the dashboard filter shows this store: by name, country, website or status."""
-    needle = text.strip().casefold()
-    if not needle:
-        return True
-    marketplace = MARKETPLACES.get(store.country)
-    haystack = (
-        store.name.casefold(),
-        store.country.casefold(),
-        marketplace.country.casefold() if marketplace else "",
-        store.website.casefold(),
-        StoreStatus(store.status).label.casefold(),
-        store.status,
-    )
-    return any(needle in field for field in haystack)
 
 
 def _created_detail(store: Store) -> str:

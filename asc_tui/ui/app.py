@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import work
@@ -14,11 +14,8 @@ from textual.worker import Worker, WorkerState
 from asc_tui import paths
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.config import Config, load_config
-from asc_tui.domain import StoreDraft, StoreStatus
+from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
 from asc_tui.errors import AscError, StoreChanged
-from asc_tui.services.registry import Registry, open_registry
-from asc_tui.services.stores import StoreEdit
-from asc_tui.storage.models import Store
 from asc_tui.ui.commands import StoreCommands
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.confirm import ConfirmModal
@@ -28,6 +25,11 @@ from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.text import literal, plain
+
+if TYPE_CHECKING:
+    # Types only: the registry and its tables (SQLModel) are imported by the worker, after the first frame.
+    from asc_tui.services.registry import Registry
+    from asc_tui.storage.models import Store
 
 T = TypeVar("T")
 
@@ -72,6 +74,8 @@ class AscApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
         # Off the first frame: importing SQLModel and opening the database take longer than painting.
+        from asc_tui.services.registry import open_registry
+
         try:
             registry = open_registry(self.db, self.config, sandbox=self.sandbox)
             catalog = registry.catalog.current()
@@ -171,10 +175,7 @@ class AscApp(App[None]):
                 self.reload(focus_id=updated.id)
                 self.notify(f"Store “{plain(updated.name)}” saved.", markup=False)
 
-        try:
-            self.push_screen(EditStoreModal(store, self._website_name(store), save), done)
-        except AscError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+        self.push_screen(EditStoreModal(store, self._website_name(store), save), done)
 
     def toggle_store(self, store: Store) -> None:
         activate = store.status != StoreStatus.ACTIVE.value

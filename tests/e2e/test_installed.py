@@ -22,21 +22,22 @@ def env_for(home: Path) -> dict[str, str]:
     return env
 
 
+def run_installed(installed: Path, home: Path, *args: str) -> str:
+    """Run a program of the installed venv from outside the source tree; its stdout."""
+    out = subprocess.run(
+        [str(installed / "bin" / args[0]), *args[1:]],
+        capture_output=True, text=True, env=env_for(home), cwd=home, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 def test_wheel_ships_code_and_stylesheet_and_starts_headless(installed: Path, tmp_path: Path) -> None:
-    python = installed / "bin" / "python"
     probe = (
         "import asc_tui, asc_tui.paths as p; print(asc_tui.__file__); print(p.stylesheet()); "
         "print(p.stylesheet().exists())"
     )
-    out = subprocess.run(
-        [str(python), "-c", probe],
-        capture_output=True,
-        text=True,
-        env=env_for(tmp_path),
-        cwd=tmp_path,
-        check=True,
-    )
-    module, stylesheet, exists = out.stdout.split()
+    module, stylesheet, exists = run_installed(installed, tmp_path, "python", "-c", probe).split()
     assert module.startswith(str(installed)) and stylesheet.startswith(str(installed)) and exists == "True"
     headless = (
         "import asyncio\n"
@@ -51,15 +52,7 @@ def test_wheel_ships_code_and_stylesheet_and_starts_headless(installed: Path, tm
         "        print('READY', app.ready, app.screen.query_one('#empty-state').display)\n"
         "asyncio.run(main())\n"
     )
-    out = subprocess.run(
-        [str(python), "-c", headless],
-        capture_output=True,
-        text=True,
-        env=env_for(tmp_path),
-        cwd=tmp_path,
-        timeout=60,
-    )
-    assert "READY True True" in out.stdout, out.stderr
+    assert "READY True True" in run_installed(installed, tmp_path, "python", "-c", headless)
 
 
 def test_add_a_store_by_typing_in_a_real_terminal(installed: Path, tmp_path: Path) -> None:
@@ -97,15 +90,7 @@ def test_add_a_store_by_typing_in_a_real_terminal(installed: Path, tmp_path: Pat
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
-    listed = subprocess.run(
-        [str(installed / "bin" / "asc-tui"), "stores", "list", "--json"],
-        capture_output=True,
-        text=True,
-        env=env_for(tmp_path),
-        check=True,
-        cwd=tmp_path,
-    )
-    stores = json.loads(listed.stdout)
+    stores = json.loads(run_installed(installed, tmp_path, "asc-tui", "stores", "list", "--json"))
     assert [(s["name"], s["country"], s["email"]) for s in stores] == [
         ("Typed in a PTY", "CA", "typed@example.com")
     ]

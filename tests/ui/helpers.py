@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
@@ -9,7 +11,7 @@ from textual.widgets import Input
 
 from asc_tui.config import load_config
 from asc_tui.domain import StoreDraft
-from asc_tui.services.registry import open_registry
+from asc_tui.services.registry import Registry, open_registry
 from asc_tui.ui.app import AscApp
 
 FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -58,3 +60,13 @@ def type_into(app: AscApp, selector: str, value: str) -> None:
     """Long values are set directly: pressing each key costs ~60 ms and tests nothing more."""
     widget = app.screen.query_one(selector, Input)
     widget.value = value
+
+
+@contextmanager
+def saved_registry() -> Iterator[Registry]:
+    """The registry as another process would find it on disk, to check what was really saved."""
+    registry = open_registry()
+    try:
+        yield registry
+    finally:
+        registry.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.widgets import Button, Select, Static
 
-from asc_tui.services.registry import open_registry
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.confirm import ConfirmModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
@@ -12,7 +11,7 @@ from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.widgets.store_card import StoreCard
 
-from .helpers import make_app, seed, type_into, until_ready
+from .helpers import make_app, saved_registry, seed, type_into, until_ready
 
 
 def card_text(card: StoreCard) -> str:
@@ -20,11 +19,8 @@ def card_text(card: StoreCard) -> str:
 
 
 def stored_names() -> list[str]:
-    registry = open_registry()
-    try:
+    with saved_registry() as registry:
         return [s.name for s in registry.stores.list_stores()]
-    finally:
-        registry.close()
 
 
 async def add_through_form(pilot, name: str, country: str, email: str = "seller@example.com") -> None:  # type: ignore[no-untyped-def]
@@ -59,11 +55,8 @@ async def test_presetup_ticks_persist() -> None:
         app.screen.query_one("#home-presetup").focus()
         await pilot.press("space")
         await pilot.pause()
-    registry = open_registry()
-    try:
+    with saved_registry() as registry:
         assert registry.presetup.done() == {"cron"}
-    finally:
-        registry.close()
 
 
 async def test_add_stores_for_all_four_countries_through_the_form() -> None:
@@ -203,11 +196,8 @@ async def test_deactivating_a_not_connected_store_is_refused_with_a_reason() -> 
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("not connected to Amazon yet" in m for m in messages)
-    registry = open_registry()
-    try:
+    with saved_registry() as registry:
         assert registry.stores.list_stores()[0].status == "not_connected"
-    finally:
-        registry.close()
 
 
 async def test_delete_asks_naming_the_store_and_cancel_keeps_it() -> None:

@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from asc_tui.domain import StoreDraft
+from asc_tui.domain import StoreDraft, StoreEdit, matches_filter
 from asc_tui.errors import ActionNotAllowed, StoreChanged, StoreValidationError
 from asc_tui.services.importing import ImportFileError, ImportProblems, read_import_file
 from asc_tui.services.registry import Registry
-from asc_tui.services.stores import StoreEdit, matches_filter, store_record
+from asc_tui.services.stores import store_record
 
 
 def draft(name: str = "Amazon Store USA", country: str = "US", **extra: str) -> StoreDraft:

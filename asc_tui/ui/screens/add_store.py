@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,8 +15,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.domain import MARKETPLACES, ProductIdType, StoreDraft, validate_draft
 from asc_tui.errors import StoreValidationError
-from asc_tui.storage.models import Store
 from asc_tui.ui.text import local_time
+
+if TYPE_CHECKING:
+    from asc_tui.storage.models import Store
 
 FIELDS = ("website", "email", "name", "country", "product_id_type", "attribute")
 
@@ -30,7 +33,7 @@ HELP = {
 }
 
 
-class AddStoreModal(ModalScreen[Store | None]):
+class AddStoreModal(ModalScreen["Store | None"]):
     """Returns the new store, or None when cancelled (then nothing was saved)."""
 
     BINDINGS = [
@@ -46,65 +49,61 @@ class AddStoreModal(ModalScreen[Store | None]):
         self._touched: set[str] = set()
 
     def compose(self) -> ComposeResult:
+        catalog = self._catalog
         with VerticalScroll(id="dialog", classes="form-dialog") as dialog:
             dialog.border_title = "Add Amazon sales channel"
-            yield Label("Magento Website to use for Amazon Listing *", classes="field-label")
-            yield Select(
-                [(f"{w.name} ({w.code})", w.code) for w in self._catalog.websites],
-                id="website",
-                prompt="Choose a website",
-                tooltip=HELP["website"],
-                compact=True,
+            yield from self._field(
+                "Magento Website to use for Amazon Listing *",
+                self._select(
+                    "website",
+                    [(f"{w.name} ({w.code})", w.code) for w in catalog.websites],
+                    "Choose a website",
+                ),
             )
-            yield from self._help_and_error("website")
-            yield Label("Email Address *", classes="field-label")
-            yield Input(placeholder="seller@example.com", id="email", tooltip=HELP["email"], compact=True)
-            yield from self._help_and_error("email")
-            yield Label("New Store Name *", classes="field-label")
-            yield Input(
-                placeholder="For internal reference only", id="name", tooltip=HELP["name"], compact=True
+            yield from self._field("Email Address *", self._input("email", "seller@example.com"))
+            yield from self._field("New Store Name *", self._input("name", "For internal reference only"))
+            yield from self._field(
+                "Amazon Marketplace Country *",
+                self._select(
+                    "country", [(m.country, code) for code, m in MARKETPLACES.items()], "Choose a country"
+                ),
             )
-            yield from self._help_and_error("name")
-            yield Label("Amazon Marketplace Country *", classes="field-label")
-            yield Select(
-                [(m.country, code) for code, m in MARKETPLACES.items()],
-                id="country",
-                prompt="Choose a country",
-                tooltip=HELP["country"],
-                compact=True,
-            )
-            yield from self._help_and_error("country")
             yield Static("Map your Magento attributes to Amazon", classes="section-title")
-            yield Label("Product ID on the Amazon market", classes="field-label")
-            yield Select(
-                [(t.value, t.value) for t in ProductIdType],
-                id="product_id_type",
-                prompt="None",
-                tooltip=HELP["product_id_type"],
-                compact=True,
+            yield from self._field(
+                "Product ID on the Amazon market",
+                self._select("product_id_type", [(t.value, t.value) for t in ProductIdType], "None"),
             )
-            yield from self._help_and_error("product_id_type")
-            yield Label("Map a Magento attribute", classes="field-label")
-            yield Select(
-                [(f"{a.label} ({a.code})", a.code) for a in self._catalog.attributes],
-                id="attribute",
-                prompt="None",
-                type_to_search=True,
-                tooltip=HELP["attribute"],
-                compact=True,
+            yield from self._field(
+                "Map a Magento attribute",
+                self._select(
+                    "attribute", [(f"{a.label} ({a.code})", a.code) for a in catalog.attributes], "None"
+                ),
             )
-            yield from self._help_and_error("attribute")
             yield Static(
-                f"Catalog: {self._catalog.source}, read {local_time(self._catalog.fetched_at)}",
+                f"Catalog: {catalog.source}, read {local_time(catalog.fetched_at)}",
                 classes="help catalog-age",
             )
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
                 yield Button("Connect", id="submit", variant="primary", disabled=True)
 
-    def _help_and_error(self, field: str) -> ComposeResult:
-        yield Static(HELP[field], classes="help")
-        error = Static("", id=f"{field}-error", classes="field-error")
+    @staticmethod
+    def _select(field: str, options: list[tuple[str, str]], prompt: str) -> Select[str]:
+        return Select(
+            options, id=field, prompt=prompt, tooltip=HELP[field], compact=True, type_to_search=True
+        )
+
+    @staticmethod
+    def _input(field: str, placeholder: str) -> Input:
+        return Input(placeholder=placeholder, id=field, tooltip=HELP[field], compact=True)
+
+    @staticmethod
+    def _field(label: str, widget: Input | Select[str]) -> ComposeResult:
+        """A field as the seed page lays it out: label, control, what it is for, and its error when it has one."""
+        yield Label(label, classes="field-label")
+        yield widget
+        yield Static(HELP[str(widget.id)], classes="help")
+        error = Static("", id=f"{widget.id}-error", classes="field-error")
         error.display = False
         yield error
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,16 +12,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from asc_tui.domain import MARKETPLACES
+from asc_tui.domain import MARKETPLACES, StoreEdit
 from asc_tui.errors import StoreValidationError
-from asc_tui.services.stores import StoreEdit
-from asc_tui.storage.models import Store
 from asc_tui.ui.text import literal
+
+if TYPE_CHECKING:
+    from asc_tui.storage.models import Store
 
 FIXED_REASON = "Website and marketplace are fixed once a store exists; to change them, delete the store and add it again."
 
 
-class EditStoreModal(ModalScreen[Store | None]):
+class EditStoreModal(ModalScreen["Store | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "submit", "Save", tooltip="Save the changes", priority=True),

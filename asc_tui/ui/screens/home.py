@@ -12,13 +12,13 @@ from textual.containers import ItemGrid, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
-from asc_tui.services.stores import health_of, matches_filter
-from asc_tui.storage.models import Store
+from asc_tui.domain import matches_filter, store_health
 from asc_tui.ui.text import literal
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
 from asc_tui.ui.widgets.store_card import StoreCard
 
 if TYPE_CHECKING:
+    from asc_tui.storage.models import Store
     from asc_tui.ui.app import AscApp
 
 EMPTY_PROMPT = (
@@ -30,11 +30,23 @@ EMPTY_PROMPT = (
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "add", "Add store", id="add-store", tooltip="Add an Amazon store"),
-        Binding("enter", "view", "View", id="view-store", tooltip="Open the focused store"),
-        Binding("c", "connect", "Connect", id="connect-store", tooltip="Connect to Amazon, or renew"),
-        Binding("e", "edit", "Edit", id="edit-store", tooltip="Edit name and email"),
-        Binding("t", "toggle_active", "Activate/Deactivate", id="toggle-store"),
-        Binding("d", "delete", "Delete", id="delete-store", tooltip="Delete the store (asks first)"),
+        Binding("enter", "on_store('view_store')", "View", id="view-store", tooltip="Open the focused store"),
+        Binding(
+            "c",
+            "on_store('connect_store')",
+            "Connect",
+            id="connect-store",
+            tooltip="Connect to Amazon, or renew",
+        ),
+        Binding("e", "on_store('edit_store')", "Edit", id="edit-store", tooltip="Edit name and email"),
+        Binding("t", "on_store('toggle_store')", "Activate/Deactivate", id="toggle-store"),
+        Binding(
+            "d",
+            "on_store('delete_store')",
+            "Delete",
+            id="delete-store",
+            tooltip="Delete the store (asks first)",
+        ),
         Binding(
             "slash", "filter", "Filter", id="filter", tooltip="Filter by name, country, website or status"
         ),
@@ -130,7 +142,7 @@ class HomeScreen(Screen[None]):
 
     def _show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
-        due = [s for s in self.stores if health_of(s)[0].needs_action]
+        due = [s for s in self.stores if store_health(s)[0].needs_action]
         if due:
             names = ", ".join(s.name for s in due[:3]) + (" …" if len(due) > 3 else "")
             banner.update(
@@ -232,42 +244,19 @@ class HomeScreen(Screen[None]):
 
     # --- actions on the focused store --------------------------------------------------------------
 
-    def _target(self) -> Store | None:
+    def action_on_store(self, method: str) -> None:
+        """One of the app's store actions (view_store, edit_store, …) on the focused card's store."""
         store = self.focused_store()
         if store is None:
             if not self.stores:
                 self.notify("There is no store yet; press a to add one.", severity="warning")
             else:
                 self.notify("Move to a store card first (arrow keys).", severity="warning")
-        return store
+            return
+        getattr(self.asc, method)(store)
 
     def action_add(self) -> None:
         self.asc.add_store()
-
-    def action_view(self) -> None:
-        store = self._target()
-        if store:
-            self.asc.view_store(store)
-
-    def action_connect(self) -> None:
-        store = self._target()
-        if store:
-            self.asc.connect_store(store)
-
-    def action_edit(self) -> None:
-        store = self._target()
-        if store:
-            self.asc.edit_store(store)
-
-    def action_toggle_active(self) -> None:
-        store = self._target()
-        if store:
-            self.asc.toggle_store(store)
-
-    def action_delete(self) -> None:
-        store = self._target()
-        if store:
-            self.asc.delete_store(store)
 
     def action_learn(self) -> None:
         self.asc.learn_and_prepare()

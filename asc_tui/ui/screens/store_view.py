@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from asc_tui.domain import MARKETPLACES
-from asc_tui.storage.models import Activity, Store
 from asc_tui.ui.text import literal, local_time
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
@@ -23,16 +22,22 @@ from asc_tui.ui.widgets.store_card import (
 )
 
 if TYPE_CHECKING:
+    from asc_tui.storage.models import Activity, Store
     from asc_tui.ui.app import AscApp
 
 
 class StoreViewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="Back to the home"),
-        Binding("e", "edit", "Edit", tooltip="Edit name and email"),
-        Binding("c", "connect", "Connect/Renew", tooltip="Connect the store to Amazon or renew it"),
-        Binding("t", "toggle_active", "Activate/Deactivate"),
-        Binding("d", "delete", "Delete"),
+        Binding("e", "on_store('edit_store')", "Edit", tooltip="Edit name and email"),
+        Binding(
+            "c",
+            "on_store('connect_store')",
+            "Connect/Renew",
+            tooltip="Connect the store to Amazon or renew it",
+        ),
+        Binding("t", "on_store('toggle_store')", "Activate/Deactivate"),
+        Binding("d", "on_store('delete_store')", "Delete"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -116,14 +121,5 @@ class StoreViewScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def action_edit(self) -> None:
-        self.asc.edit_store(self.store)
-
-    def action_connect(self) -> None:
-        self.asc.connect_store(self.store)
-
-    def action_toggle_active(self) -> None:
-        self.asc.toggle_store(self.store)
-
-    def action_delete(self) -> None:
-        self.asc.delete_store(self.store)
+    def action_on_store(self, method: str) -> None:
+        getattr(self.asc, method)(self.store)

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
 
-from asc_tui.services.presetup import PRE_SETUP_TASKS
+from asc_tui.presetup_tasks import PRE_SETUP_TASKS
 
 
 def _prompt(number: int, title: str, detail: str) -> Text:

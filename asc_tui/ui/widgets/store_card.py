@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus
-from asc_tui.services.stores import health_of
-from asc_tui.storage.models import Store
+from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, store_health
 from asc_tui.ui.text import literal, local_time
+
+if TYPE_CHECKING:
+    # Only for types: importing the tables would pull SQLModel into the first frame.
+    from asc_tui.storage.models import Store
 
 STATUS_STYLE = {
     StoreStatus.NOT_CONNECTED: "dim",
@@ -35,7 +39,7 @@ def status_line(store: Store) -> Text:
 
 
 def authorization_line(store: Store) -> Text:
-    health, days = health_of(store)
+    health, days = store_health(store)
     seller = store.seller_id or "—"
     line = Text.assemble(("Seller ID ", "dim"), literal(seller), ("   Authorization ", "dim"))
     if health is AuthHealth.NONE:
@@ -96,4 +100,4 @@ class StoreCard(Vertical, can_focus=True, can_focus_children=False):
         self.query_one(".card-auth", Static).update(authorization_line(store))
         self.query_one(".card-dates", Static).update(dates_line(store))
         self.set_class(store.status == StoreStatus.NOT_CONNECTED.value, "-not-connected")
-        self.set_class(health_of(store)[0].needs_action, "-needs-renewal")
+        self.set_class(store_health(store)[0].needs_action, "-needs-renewal")
