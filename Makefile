@@ -4,10 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run sandbox test lint typecheck pytest snapshot-update setup clean
+.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean
 
 run: setup
 	$(BIN)/asc-tui
+
+# The whole flow offline: the built-in Amazon emulator, demo credentials, a separate database.
+sandbox: setup
+	$(BIN)/asc-tui --sandbox
 
 setup: $(VENV)/.installed
 
@@ -17,7 +21,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-test: setup lint typecheck pytest
+test: setup system-deps lint typecheck pytest
+
+# Debian's chromium for the end-to-end consent tests (a real browser through the sandbox's pages).
+system-deps:
+	bash scripts/system-deps.sh
 
 lint: setup
 	$(BIN)/ruff format --check asc_tui tests benchmarks

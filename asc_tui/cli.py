@@ -66,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="add stores from a CSV or JSON file (all or nothing)", parents=[common]
     )
     imp.add_argument("file", type=Path)
+    connect = store_commands.add_parser(
+        "connect",
+        help="connect (or renew) a store: prints the consent link, waits for Amazon or a pasted address",
+        parents=[common],
+    )
+    connect.add_argument("name", help="the store's name")
+    connect.add_argument(
+        "--seller-id",
+        default=None,
+        help="seller ID (Merchant Token), needed when pasting a self-authorization token",
+    )
     for name, text in (("list", "list stores"), ("export", "export stores as CSV (or --json)")):
         sub = store_commands.add_parser(name, help=text, parents=[common])
         sub.add_argument("--json", action="store_true", help="write JSON")
@@ -74,6 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
         "check-auth", help="each store's authorization health; exit 1 when any needs action", parents=[common]
     )
     check.add_argument("--json", action="store_true", help="write JSON")
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask Login with Amazon whether each authorization still works",
+    )
+
+    relay = commands.add_parser(
+        "relay-page",
+        help="print the static HTML page to host at your HTTPS redirect URI (forwards to the callback worker)",
+        parents=[common],
+    )
+    relay.add_argument("--output", type=Path, default=None, help="write to this file instead of stdout")
 
     catalog = commands.add_parser(
         "catalog", help="the Commerce catalog (websites, attributes)", parents=[common]
@@ -171,6 +194,10 @@ def _stores(args: argparse.Namespace) -> int:
             return _import(registry, args.file)
         if action in ("list", "export"):
             return _list(registry, as_json=args.json, export=action == "export")
+        if action == "connect":
+            from asc_tui.cli_connect import connect_store
+
+            return connect_store(registry, args.name, seller_id=args.seller_id)
         raise AssertionError(action)
     finally:
         registry.close()
@@ -257,7 +284,12 @@ def _check_auth(args: argparse.Namespace) -> int:
     registry = _registry(args)
     try:
         now = utcnow()
-        stores = registry.stores.list_stores()
+        notes: dict[int, str] = {}
+        if args.online:
+            for store in registry.stores.list_stores():
+                _health, note = registry.connect.verify_online(store)
+                notes[store.id or 0] = note
+        stores = registry.stores.list_stores()  # again: an online check may have found a revocation
         results = []
         needs_action = False
         for store in stores:
@@ -265,15 +297,26 @@ def _check_auth(args: argparse.Namespace) -> int:
             needs_action |= health.needs_action
             results.append((store, health, days))
         if args.json:
-            out = [{**store_record(s, now), "days_left": d} for s, _h, d in results]
+            out = [
+                {
+                    **store_record(s, now),
+                    "days_left": d,
+                    **({"online": notes[s.id or 0]} if args.online else {}),
+                }
+                for s, _h, d in results
+            ]
             json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
         else:
-            _print_table(
-                ["Name", "Country", "Status", "Authorization", "Days left"],
-                [[s.name, s.country, s.status, h.label, "" if d is None else str(d)] for s, h, d in results],
-                empty="No stores yet.",
-            )
+            headers = ["Name", "Country", "Status", "Authorization", "Days left"]
+            rows = [
+                [s.name, s.country, s.status, h.label, "" if d is None else str(d)] for s, h, d in results
+            ]
+            if args.online:
+                headers.append("Amazon says")
+                for row, (s, _h, _d) in zip(rows, results, strict=True):
+                    row.append(notes[s.id or 0])
+            _print_table(headers, rows, empty="No stores yet.")
         if needs_action:
             count = sum(1 for _s, h, _d in results if h.needs_action)
             _error(
@@ -320,7 +363,43 @@ def _catalog(args: argparse.Namespace) -> int:
         registry.close()
 
 
+# --- relay page -------------------------------------------------------------------------------------
+
+
+def _relay_page(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from asc_tui.amazon.relay import relay_page
+    from asc_tui.config import load_config
+    from asc_tui.errors import ConfigProblem
+
+    amazon = load_config(args.config).amazon
+    if not amazon.redirect_uri.strip():
+        raise ConfigProblem(
+            "The relay page forwards from your registered redirect URI, but amazon.redirect_uri is not set; "
+            "set it in the config file first."
+        )
+    try:
+        page = relay_page(amazon.callback_listen, urlsplit(amazon.redirect_uri).path or "/")
+    except ValueError as exc:
+        raise ConfigProblem(f"{exc} Set amazon.callback_listen to host:port with a fixed port.") from None
+    if args.output is None:
+        sys.stdout.write(page)
+        return EXIT_OK
+    try:
+        args.output.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigProblem(f"Cannot write {args.output} ({exc.strerror}).") from None
+    print(
+        f"Wrote the relay page to {args.output}; host it at {amazon.redirect_uri} "
+        f"(it forwards the browser to {amazon.callback_listen}).",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "relay-page": _relay_page,
     "stores": _stores,
     "check-auth": _check_auth,
     "catalog": _catalog,

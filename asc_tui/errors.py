@@ -59,3 +59,23 @@ class DatabaseProblem(EnvironmentProblem):
 
 class ConfigProblem(EnvironmentProblem):
     """The config file cannot be read or holds a wrong value."""
+
+
+class ConnectInProgress(ActionNotAllowed):
+    """Another attempt (this admin's or a colleague's) is connecting the same store right now."""
+
+
+class ConnectRejected(InvalidInput):
+    """What was pasted or received does not complete the attempt; the attempt keeps waiting."""
+
+
+class ConnectFailed(InvalidInput):
+    """The attempt ended without connecting; the store is as it was."""
+
+
+class ConnectNotReady(EnvironmentProblem):
+    """A setting or secret that connecting needs is missing."""
+
+
+class SellerIdNeeded(ConnectRejected):
+    """A self-authorization token was pasted for a store that has no seller ID yet."""

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from asc_tui import paths
 from asc_tui.commerce.catalog import source_for
 from asc_tui.config import Config, load_config
+from asc_tui.secret_store import SecretStore, open_secret_store, refresh_token_key
 from asc_tui.services.catalog import CatalogService
 from asc_tui.services.presetup import PreSetupService
 from asc_tui.services.stores import StoreService
 from asc_tui.storage.database import Database, open_database
+from asc_tui.storage.models import Store
+
+if TYPE_CHECKING:
+    from asc_tui.amazon.sandbox import SandboxEmulator
+    from asc_tui.services.connect import ConnectService
 
 
 @dataclass
@@ -19,8 +29,56 @@ class Registry:
     catalog: CatalogService
     stores: StoreService
     presetup: PreSetupService
+    secrets: SecretStore
+    sandbox: bool = False
+    _connect: ConnectService | None = field(default=None, repr=False)
+    _emulator: SandboxEmulator | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def connect(self) -> ConnectService:
+        """The connect service, made on first use (in the sandbox this starts the Amazon emulator)."""
+        with self._lock:
+            if self._connect is None:
+                from asc_tui.services.connect import ConnectService
+
+                amazon = self.config.amazon
+                client_secret = None
+                if self.sandbox:
+                    from asc_tui.services.sandbox import (
+                        sandbox_amazon_config,
+                        sandbox_client_secret,
+                        start_emulator,
+                    )
+
+                    self._emulator = start_emulator()
+                    amazon = sandbox_amazon_config(amazon, self._emulator)
+                    client_secret = sandbox_client_secret
+                self._connect = ConnectService(
+                    self.database, amazon, self.secrets, client_secret=client_secret, sandbox=self.sandbox
+                )
+            return self._connect
+
+    @property
+    def emulator(self) -> SandboxEmulator | None:
+        return self._emulator
+
+    def delete_store(self, store_id: int) -> Store:
+        """Delete the store and its refresh token (the database first: a leftover secret is harmless)."""
+        store = self.stores.delete(store_id)
+        if store.token_ref:
+            from asc_tui.secret_store import SecretsUnavailable
+
+            # The store is gone either way; a secret left behind is found by its reference later.
+            with contextlib.suppress(SecretsUnavailable):
+                self.secrets.delete(refresh_token_key(store.token_ref))
+        return store
 
     def close(self) -> None:
+        if self._connect is not None:
+            self._connect.close()
+        if self._emulator is not None:
+            self._emulator.stop()
         self.database.close()
 
 
@@ -34,4 +92,6 @@ def open_registry(db: str | None = None, config: Config | None = None, *, sandbo
         catalog=catalog,
         stores=StoreService(database, catalog.current),
         presetup=PreSetupService(database),
+        secrets=open_secret_store(sandbox=sandbox, data_dir=paths.data_dir()),
+        sandbox=sandbox,
     )

@@ -12,7 +12,12 @@ from asc_tui.domain import utcnow
 
 class Store(SQLModel, table=True):
     __tablename__ = "store"
-    __table_args__ = (Index("ix_store_status", "status"), Index("ix_store_created_at", "created_at"))
+    __table_args__ = (
+        Index("ix_store_status", "status"),
+        Index("ix_store_created_at", "created_at"),
+        # One Seller Central account's marketplace feeds one store, even when two admins connect at once.
+        Index("ux_store_seller_marketplace", "seller_id", "marketplace_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80)
@@ -28,6 +33,8 @@ class Store(SQLModel, table=True):
     marketplace_id: str | None = Field(default=None, max_length=32)
     authorized_at: datetime | None = None
     auth_revoked: bool = False
+    # Where the refresh token is filed in the keyring (a random reference, not the token itself).
+    token_ref: str | None = Field(default=None, max_length=64)
     # Bumped by every change: an edit based on an older version is refused instead of overwriting.
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
@@ -66,3 +73,22 @@ class Preference(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=128)
     value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ConnectAttempt(SQLModel, table=True):
+    """A connect attempt in progress: a lock on the store, and the trail a crashed attempt leaves.
+
+    `secret_ref` names a keyring entry the attempt may have written and not yet handed to the store; the
+    cleanup at start removes it unless a store uses it, so a crash never leaves an orphan secret.
+    """
+
+    __tablename__ = "connect_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", unique=True, ondelete="CASCADE")
+    host: str = Field(max_length=255)
+    user: str = Field(max_length=255)
+    pid: int
+    started_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    secret_ref: str | None = Field(default=None, max_length=64)

@@ -19,6 +19,7 @@ from asc_tui.errors import AscError, StoreChanged
 from asc_tui.ui.commands import StoreCommands
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.confirm import ConfirmModal
+from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.home import HomeScreen
@@ -28,6 +29,7 @@ from asc_tui.ui.text import literal, plain
 
 if TYPE_CHECKING:
     # Types only: the registry and its tables (SQLModel) are imported by the worker, after the first frame.
+    from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
     from asc_tui.services.registry import Registry
     from asc_tui.storage.models import Store
 
@@ -91,6 +93,7 @@ class AscApp(App[None]):
         self._stores_registry = registry
         self.catalog = catalog
         self.home.show_stores(stores, focus_id=stores[0].id if stores else None)
+        self._clean_up_attempts()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
@@ -198,7 +201,7 @@ class AscApp(App[None]):
         def done(confirmed: bool | None) -> None:
             if not confirmed:
                 return
-            deleted = self._attempt(lambda: self.registry.stores.delete(store.id or 0))
+            deleted = self._attempt(lambda: self.registry.delete_store(store.id or 0))
             if deleted is None:
                 return
             if isinstance(self.screen, StoreViewScreen):
@@ -209,13 +212,41 @@ class AscApp(App[None]):
         self.push_screen(ConfirmModal("Delete store", question, "Delete"), done)
 
     def connect_store(self, store: Store) -> None:
-        self.notify(
-            f"Connecting “{plain(store.name)}” to Amazon Seller Central is coming in the next release; "
-            "the store stays Not connected until then.",
-            title="Connect",
-            severity="warning",
-            markup=False,
-        )
+        if self._not_ready():
+            return
+        self._start_connect(store)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect-start")
+    def _start_connect(self, store: Store) -> None:
+        # Off the UI thread: binding the port, the keyring and (in the sandbox) starting the emulator.
+        try:
+            service = self.registry.connect
+            attempt = service.start(store.id or 0)
+        except AscError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False, timeout=15)
+            return
+        self.call_from_thread(self._show_connect, service, attempt)
+
+    def _show_connect(self, service: ConnectService, attempt: ConnectSession) -> None:
+        def done(outcome: Outcome | None) -> None:
+            self.reload(focus_id=attempt.store_id)
+            if outcome is None:
+                return
+            if outcome.connected:
+                self.notify(outcome.message, title="Connected", markup=False, timeout=10)
+            elif outcome.cancelled:
+                self.notify(outcome.message, markup=False)
+            else:
+                self.notify(
+                    outcome.message, title="Not connected", severity="error", markup=False, timeout=20
+                )
+
+        self.push_screen(ConnectScreen(service, attempt, sandbox=self.sandbox), done)
+
+    @work(thread=True, exit_on_error=False, group="cleanup")
+    def _clean_up_attempts(self) -> None:
+        # Attempts a crash or kill left behind: their locks and any secret they wrote and never used.
+        self.registry.connect.cleanup_stale()
 
     def learn_and_prepare(self) -> None:
         if self._not_ready():

@@ -17,8 +17,8 @@ from asc_tui.ui.app import AscApp
 FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
-def make_app(db: str | None = None) -> AscApp:
-    return AscApp(load_config(), db)
+def make_app(db: str | None = None, *, sandbox: bool = False) -> AscApp:
+    return AscApp(load_config(), db, sandbox=sandbox)
 
 
 async def until_ready(pilot: Pilot[None]) -> None:
@@ -36,9 +36,9 @@ async def until_ready(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def seed(*stores: tuple[str, str], fixed_times: bool = True) -> None:
+def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = False) -> None:
     """Stores added through the service, with fixed timestamps so screens are the same every run."""
-    registry = open_registry()
+    registry = open_registry(sandbox=sandbox)
     try:
         for name, country in stores:
             registry.stores.add(
@@ -63,9 +63,9 @@ def type_into(app: AscApp, selector: str, value: str) -> None:
 
 
 @contextmanager
-def saved_registry() -> Iterator[Registry]:
+def saved_registry(*, sandbox: bool = False) -> Iterator[Registry]:
     """The registry as another process would find it on disk, to check what was really saved."""
-    registry = open_registry()
+    registry = open_registry(sandbox=sandbox)
     try:
         yield registry
     finally:

@@ -4,5 +4,5 @@ REVISIONS lists every revision, oldest first, so opening an up-to-date database 
 a test checks it against the scripts.
 """
 
-REVISIONS: tuple[str, ...] = ("0001_initial",)
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_connect")
 HEAD = REVISIONS[-1]

@@ -1,0 +1,105 @@
+"""`asc-tui stores connect NAME`: the connect flow without the TUI, for scripts and bare SSH sessions.
+
+The consent link goes to stdout (so a script can capture it); the steps and every message go to stderr.
+The callback worker and stdin are armed at once: whichever brings a valid answer first wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from asc_tui.errors import EXIT_INVALID, EXIT_OK, ConnectRejected, SellerIdNeeded
+from asc_tui.services.connect_steps import consent_steps
+
+if TYPE_CHECKING:
+    from asc_tui.services.connect import ConnectService, ConnectSession
+    from asc_tui.services.registry import Registry
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def connect_store(registry: Registry, name: str, *, seller_id: str | None = None) -> int:
+    store = registry.stores.find(name)
+    service = registry.connect
+    attempt = service.start(store.id or 0)
+    try:
+        for line in consent_steps(attempt, sandbox=registry.sandbox):
+            _say(line)
+        print(attempt.consent_url, flush=True)
+        minutes = service.amazon.connect_timeout_minutes
+        if attempt.listener is None:
+            _say(f"Not listening for Amazon: {attempt.listen_problem}")
+        else:
+            _say(f"Waiting for Amazon at {attempt.redirect_uri} for {minutes} minutes.")
+        _say(
+            "Paste the address your browser ended on (or a self-authorization refresh token) and press Enter; "
+            "Ctrl-C cancels."
+        )
+        asyncio.run(_wait(service, attempt, seller_id))
+    except KeyboardInterrupt:
+        service.cancel(attempt)
+    finally:
+        if not attempt.ended:
+            service.cancel(attempt)
+    outcome = attempt.outcome
+    assert outcome is not None
+    _say(("asc-tui: " if not outcome.connected else "") + outcome.message)
+    return EXIT_OK if outcome.connected else EXIT_INVALID
+
+
+async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str | None) -> None:
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read_stdin() -> None:
+        # A daemon thread: a blocking readline must never keep the process alive after the attempt ends.
+        while not attempt.ended:
+            line = sys.stdin.readline()
+            loop.call_soon_threadsafe(lines.put_nowait, line if line else None)
+            if not line:
+                return
+
+    threading.Thread(target=read_stdin, name="asc-stdin", daemon=True).start()
+    worker = asyncio.create_task(service.serve_callbacks(attempt))
+    pending_token: str | None = None
+    stdin_open = True
+    try:
+        while not attempt.ended:
+            if service.expire_if_due(attempt) is not None:
+                break
+            if not stdin_open:
+                await asyncio.sleep(0.25)
+                continue
+            try:
+                line = await asyncio.wait_for(lines.get(), timeout=0.25)
+            except TimeoutError:
+                continue
+            if line is None:
+                stdin_open = False  # e.g. run from cron: the callback worker alone can still finish
+                continue
+            text = line.strip()
+            if not text or attempt.ended:
+                continue
+            try:
+                if pending_token is not None:
+                    token, pending_token = pending_token, None
+                    await asyncio.to_thread(service.complete_self_authorized, attempt, token, text)
+                else:
+                    await asyncio.to_thread(service.complete_from_paste, attempt, text, seller_id)
+            except SellerIdNeeded:
+                pending_token = text
+                _say("Seller ID (Merchant Token, Seller Central › Settings › Account Info): ")
+            except ConnectRejected as exc:
+                _say(f"asc-tui: {exc.message}")
+    finally:
+        if not attempt.ended:
+            service.cancel(attempt)
+        try:
+            await asyncio.wait_for(worker, timeout=3)
+        except TimeoutError:
+            worker.cancel()

@@ -1,0 +1,678 @@
+"""Connecting a store to Amazon Seller Central: one attempt, every way back armed, the first valid one wins.
+
+An attempt claims the store in the database (a colleague trying at the same time is told who holds it),
+binds the callback worker before the consent link is shown, and ends in exactly one way: connected,
+failed (the store unchanged), cancelled or timed out. The refresh token goes to the keyring under a fresh
+reference first and the store points at it in one transaction after, so a crash at any moment leaves
+either the old connection or the new one, and the cleanup at the next start removes what a dead attempt
+wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
+
+from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
+from asc_tui.amazon.consent import consent_url, new_state, state_matches
+from asc_tui.amazon.errors import AmazonError, RefreshTokenRevoked, redact
+from asc_tui.amazon.lwa import LwaClient
+from asc_tui.amazon.redirect import RedirectError, RedirectQuery, looks_like_refresh_token, parse_redirect
+from asc_tui.amazon.sellers import SellersClient, amazon_marketplaces
+from asc_tui.config import AmazonConfig
+from asc_tui.domain import (
+    MARKETPLACE_BY_ID,
+    MARKETPLACES,
+    AuthHealth,
+    Marketplace,
+    StoreStatus,
+    auth_health,
+    iso_utc,
+    renew_by,
+    utcnow,
+)
+from asc_tui.errors import (
+    ConnectFailed,
+    ConnectInProgress,
+    ConnectNotReady,
+    ConnectRejected,
+    SellerIdNeeded,
+    StoreNotFound,
+)
+from asc_tui.secret_store import SecretStore, SecretsUnavailable, new_token_ref, refresh_token_key
+from asc_tui.storage.database import Database
+from asc_tui.storage.models import Activity, ConnectAttempt, Store
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_REDIRECT_PATH = "/amazon/callback"
+# Where the sandbox sends the browser when no callback worker listens: nothing answers there, but the
+# address bar then holds the whole answer for the paste box.
+SANDBOX_UNLISTENED_REDIRECT = "http://127.0.0.1" + SANDBOX_REDIRECT_PATH
+# The code Amazon sends lives 5 minutes; the token exchange and the Sellers call must fit well inside.
+NETWORK_DEADLINE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an attempt ended. `message` is one sentence for the admin; `store` is set when connected."""
+
+    connected: bool
+    message: str
+    store: Store | None = None
+    cancelled: bool = False
+
+
+@dataclass
+class ConnectSession:
+    """One attempt in progress, as the screen and the CLI see it."""
+
+    store_id: int
+    store_name: str
+    marketplace: Marketplace
+    renewal_of: str | None  # the seller ID a renewal must keep, None for a first connection
+    attempt_id: int
+    state: str = field(repr=False)
+    consent_url: str
+    redirect_uri: str
+    listener: CallbackListener | None
+    listen_problem: str | None
+    expires_at: datetime
+    _deadline: float = field(repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _ended: threading.Event = field(default_factory=threading.Event, repr=False)
+    outcome: Outcome | None = None
+
+    @property
+    def renewal(self) -> bool:
+        return self.renewal_of is not None
+
+    @property
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+    def seconds_left(self) -> float:
+        return max(0.0, self._deadline - time.monotonic())
+
+    def wait(self, timeout: float | None = None) -> Outcome | None:
+        self._ended.wait(timeout)
+        return self.outcome
+
+    def current_state(self) -> str | None:
+        """The state the callback worker may put into a Login URI bounce, while the attempt lives."""
+        return None if self.ended else self.state
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ConnectService:
+    def __init__(
+        self,
+        database: Database,
+        amazon: AmazonConfig,
+        secrets: SecretStore,
+        *,
+        client_secret: Callable[[], str | None] | None = None,
+        sandbox: bool = False,
+        host: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        self._db = database
+        self.amazon = amazon
+        self.secrets = secrets
+        self._client_secret = client_secret or secrets.client_secret
+        self.sandbox = sandbox
+        self.host = host or socket.gethostname()
+        self.user = user or _user_name()
+        self._lwa: LwaClient | None = None
+        self._lwa_lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._lwa is not None:
+            self._lwa.close()
+
+    # --- readiness --------------------------------------------------------------------------------
+
+    def missing_settings(self) -> list[str]:
+        """What connecting needs and the config lacks, each as the setting's name."""
+        missing = []
+        if not self.amazon.application_id.strip():
+            missing.append("amazon.application_id")
+        if not self.amazon.client_id.strip():
+            missing.append("amazon.client_id")
+        if not self.sandbox and not self.amazon.redirect_uri.strip():
+            missing.append("amazon.redirect_uri")
+        return missing
+
+    def _require_ready(self) -> str:
+        missing = self.missing_settings()
+        if missing:
+            raise ConnectNotReady(
+                f"Connecting needs {', '.join(missing)} in the config file; set "
+                f"{'it' if len(missing) == 1 else 'them'} to your SP-API app's values (Developer Central)."
+            )
+        secret = self._client_secret()
+        if not secret:
+            raise ConnectNotReady(
+                "The LWA client secret is not set; store it in the keyring (Settings) or set "
+                "ASC_TUI_LWA_CLIENT_SECRET."
+            )
+        return secret
+
+    # --- start ------------------------------------------------------------------------------------
+
+    def start(self, store_id: int, *, listen: bool = True) -> ConnectSession:
+        """Claim the store, bind the callback worker and build the consent link; nothing else changes."""
+        self._require_ready()
+        self.cleanup_stale()
+        with self._db.session() as session:
+            store = session.get(Store, store_id)
+            if store is None:
+                raise StoreNotFound(f"#{store_id}")
+        marketplace = MARKETPLACES[store.country]
+        seller_central = self.amazon.seller_central.get(store.country, marketplace.seller_central)
+        listener: CallbackListener | None = None
+        redirect_uri = self.amazon.redirect_uri.strip()
+        attempt_id = self._claim(store)
+        # The worker may need the state (Login URI bounce) once the session exists; until then it has none.
+        cell: list[ConnectSession] = []
+        listen_problem: str | None = None
+        try:
+            if listen:
+                try:
+                    listener, redirect_uri = self._bind_listener(
+                        redirect_uri, lambda: cell[0].current_state() if cell else None
+                    )
+                except ConnectNotReady as exc:
+                    # The paste box still works: say why the worker is not listening, and go on.
+                    listen_problem = exc.message
+            if not redirect_uri:
+                redirect_uri = SANDBOX_UNLISTENED_REDIRECT
+            state = new_state()
+            url = consent_url(
+                seller_central,
+                self.amazon.application_id,
+                state,
+                draft_app=self.amazon.draft_app,
+                # The sandbox's address has a port chosen at bind time, so it is sent along; a real app's
+                # redirect URI is sent too, so Amazon uses the one this config names.
+                redirect_uri=redirect_uri or None,
+            )
+        except BaseException:
+            if listener is not None:
+                listener.close()
+            self._release(attempt_id)
+            raise
+        minutes = self.amazon.connect_timeout_minutes
+        connect_session = ConnectSession(
+            store_id=store_id,
+            store_name=store.name,
+            marketplace=marketplace,
+            renewal_of=store.seller_id if store.status != StoreStatus.NOT_CONNECTED.value else None,
+            attempt_id=attempt_id,
+            state=state,
+            consent_url=url,
+            redirect_uri=redirect_uri,
+            listener=listener,
+            listen_problem=listen_problem,
+            expires_at=utcnow() + timedelta(minutes=minutes),
+            _deadline=time.monotonic() + minutes * 60,
+        )
+        cell.append(connect_session)
+        return connect_session
+
+    def _bind_listener(
+        self, redirect_uri: str, current_state: Callable[[], str | None]
+    ) -> tuple[CallbackListener, str]:
+        from asc_tui.amazon.callback import CallbackBindError
+
+        path = urlsplit(redirect_uri).path if redirect_uri else SANDBOX_REDIRECT_PATH
+        listener = CallbackListener(
+            path or "/",
+            redirect_uri=redirect_uri,
+            current_state=current_state,
+            draft_app=self.amazon.draft_app,
+            tls_cert=self.amazon.callback_tls_cert or None,
+            tls_key=self.amazon.callback_tls_key or None,
+        )
+        try:
+            listener.bind(self.amazon.callback_listen)
+        except CallbackBindError as exc:
+            raise ConnectNotReady(exc.message) from None
+        if not redirect_uri:
+            redirect_uri = f"http://{listener.bound_address}{path}"
+            listener.redirect_uri = redirect_uri
+        return listener, redirect_uri
+
+    def _claim(self, store: Store) -> int:
+        now = utcnow()
+        minutes = self.amazon.connect_timeout_minutes
+        with self._db.session() as session:
+            held = session.exec(select(ConnectAttempt).where(ConnectAttempt.store_id == store.id)).first()
+            if held is not None:
+                raise ConnectInProgress(
+                    f"Store {store.name!r} is being connected by {held.user}@{held.host} since "
+                    f"{iso_utc(held.started_at)}; wait until that attempt ends (by {iso_utc(held.expires_at)}) "
+                    "or ask them to cancel it."
+                )
+            attempt = ConnectAttempt(
+                store_id=store.id or 0,
+                host=self.host[:255],
+                user=self.user[:255],
+                pid=os.getpid(),
+                started_at=now,
+                expires_at=now + timedelta(minutes=minutes, seconds=30),
+            )
+            session.add(attempt)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                raise ConnectInProgress(
+                    f"Store {store.name!r} is being connected from another window right now; wait until "
+                    "that attempt ends."
+                ) from None
+            return attempt.id or 0
+
+    def _release(self, attempt_id: int) -> None:
+        with self._db.session() as session:
+            session.exec(delete(ConnectAttempt).where(col(ConnectAttempt.id) == attempt_id))
+            session.commit()
+
+    # --- cleanup ----------------------------------------------------------------------------------
+
+    def cleanup_stale(self) -> int:
+        """End attempts whose time ran out or whose process on this machine is gone; remove their secrets."""
+        now = utcnow()
+        removed = 0
+        with self._db.session() as session:
+            attempts = session.exec(select(ConnectAttempt)).all()
+            stale = [
+                a for a in attempts if a.expires_at <= now or (a.host == self.host and not _is_alive(a.pid))
+            ]
+            for attempt in stale:
+                if attempt.secret_ref:
+                    used = session.exec(select(Store.id).where(Store.token_ref == attempt.secret_ref)).first()
+                    if used is None:
+                        try:
+                            self.secrets.delete(refresh_token_key(attempt.secret_ref))
+                        except SecretsUnavailable:
+                            continue  # keep the trail so a later start can remove the secret
+                session.delete(attempt)
+                removed += 1
+            session.commit()
+        return removed
+
+    # --- ways back --------------------------------------------------------------------------------
+
+    def complete_from_paste(
+        self, attempt: ConnectSession, text: str, seller_id: str | None = None
+    ) -> Outcome:
+        """The paste box: the address Amazon redirected to, its query, or a self-authorization token."""
+        if looks_like_refresh_token(text):
+            return self.complete_self_authorized(attempt, text.strip(), seller_id)
+        try:
+            query = parse_redirect(text)
+        except RedirectError as exc:
+            raise ConnectRejected(str(exc)) from None
+        if query.is_login_bounce:
+            raise ConnectRejected(
+                "That is the address of the app's Login URI step, not Amazon's final answer; finish the steps "
+                "in the browser and paste the address it ends on."
+            )
+        return self.complete(attempt, query)
+
+    def complete(self, attempt: ConnectSession, query: RedirectQuery) -> Outcome:
+        """Amazon's redirect: a wrong state is refused and the attempt keeps waiting; a right one ends it."""
+        self._check_open(attempt)
+        if not state_matches(attempt.state, query.state or ""):
+            raise ConnectRejected(
+                "That answer is not for this attempt (its state does not match); use the link shown for "
+                f"store {attempt.store_name!r} now, or paste the address it led to."
+            )
+        with attempt._lock:
+            self._check_open(attempt)
+            if query.is_error:
+                reason = query.error_description or query.error or "no reason given"
+                return self._end(
+                    attempt,
+                    Outcome(
+                        False,
+                        f"Amazon ended the authorization: {reason} ({query.error}); store "
+                        f"{attempt.store_name!r} is unchanged.",
+                    ),
+                )
+            seller_id = (query.selling_partner_id or "").strip()
+            if not seller_id:
+                return self._end(
+                    attempt,
+                    Outcome(
+                        False,
+                        "Amazon's answer has no selling_partner_id, so the account cannot be "
+                        f"identified; store {attempt.store_name!r} is unchanged.",
+                    ),
+                )
+            try:
+                lwa = self._lwa_client()
+                tokens = lwa.exchange_code(query.spapi_oauth_code or "", attempt.redirect_uri or None)
+                outcome = self._verify_and_save(attempt, seller_id, tokens.refresh_token, tokens.access_token)
+            except AmazonError as exc:
+                outcome = Outcome(False, f"{exc.message} Store {attempt.store_name!r} is unchanged.")
+            except (ConnectFailed, SecretsUnavailable, ConnectNotReady) as exc:
+                outcome = Outcome(False, exc.message)
+            return self._end(attempt, outcome)
+
+    def complete_self_authorized(
+        self, attempt: ConnectSession, refresh_token: str, seller_id: str | None = None
+    ) -> Outcome:
+        """A private app's refresh token from Seller Central's "Authorize app"; a bad token keeps waiting."""
+        seller = (seller_id or attempt.renewal_of or "").strip()
+        if not seller:
+            raise SellerIdNeeded(
+                "A self-authorization token does not say which seller it belongs to; also give the seller ID "
+                "(Seller Central › Settings › Account Info › Merchant Token)."
+            )
+        with attempt._lock:
+            self._check_open(attempt)
+            try:
+                access = self._lwa_client().access_token(refresh_token)
+            except RefreshTokenRevoked:
+                raise ConnectRejected(
+                    "Login with Amazon does not accept that refresh token; copy it again from Seller Central "
+                    "(Develop Apps › Authorize app) for this app."
+                ) from None
+            except AmazonError as exc:
+                raise ConnectRejected(exc.message) from None
+            try:
+                outcome = self._verify_and_save(attempt, seller, refresh_token, access)
+            except AmazonError as exc:
+                outcome = Outcome(False, f"{exc.message} Store {attempt.store_name!r} is unchanged.")
+            except (ConnectFailed, SecretsUnavailable) as exc:
+                outcome = Outcome(False, exc.message)
+            return self._end(attempt, outcome)
+
+    def cancel(self, attempt: ConnectSession, *, timed_out: bool = False) -> Outcome:
+        with attempt._lock:
+            if attempt.outcome is not None:
+                return attempt.outcome
+            if timed_out:
+                minutes = self.amazon.connect_timeout_minutes
+                outcome = Outcome(
+                    False,
+                    f"Connecting store {attempt.store_name!r} timed out after {minutes} minutes; it is "
+                    "unchanged. Start again when you are ready (c).",
+                )
+            else:
+                outcome = Outcome(
+                    False,
+                    f"Connecting store {attempt.store_name!r} was cancelled; it is unchanged.",
+                    cancelled=True,
+                )
+            return self._end(attempt, outcome)
+
+    def expire_if_due(self, attempt: ConnectSession) -> Outcome | None:
+        if not attempt.ended and attempt.seconds_left() <= 0:
+            return self.cancel(attempt, timed_out=True)
+        return attempt.outcome
+
+    async def serve_callbacks(self, attempt: ConnectSession) -> None:
+        """Run the callback worker until the attempt ends; each redirect completes it or is refused."""
+        listener = attempt.listener
+        if listener is None:
+            return
+
+        async def on_redirect(query: RedirectQuery) -> CallbackOutcome:
+            try:
+                outcome = await asyncio.to_thread(self.complete, attempt, query)
+            except ConnectRejected as exc:
+                return CallbackOutcome(False, "This answer does not fit", exc.message)
+            except ConnectFailed as exc:
+                return CallbackOutcome(False, "Not connected", exc.message)
+            if outcome.connected:
+                return CallbackOutcome(True, "Connected", outcome.message)
+            return CallbackOutcome(False, "Not connected", outcome.message)
+
+        await listener.serve(on_redirect)
+
+    # --- the steps after Amazon answered ----------------------------------------------------------
+
+    def _check_open(self, attempt: ConnectSession) -> None:
+        if attempt.outcome is not None:
+            raise ConnectFailed(
+                f"This attempt to connect store {attempt.store_name!r} has already ended: "
+                f"{attempt.outcome.message}"
+            )
+        if attempt.seconds_left() <= 0:
+            self._end_locked_free(attempt)
+            raise ConnectFailed(
+                f"This attempt to connect store {attempt.store_name!r} timed out; start again (c)."
+            )
+
+    def _end_locked_free(self, attempt: ConnectSession) -> None:
+        # Called from inside `complete` with the lock possibly held: set the outcome directly.
+        if attempt.outcome is None:
+            self._finish(
+                attempt,
+                Outcome(False, f"Connecting store {attempt.store_name!r} timed out; it is unchanged."),
+            )
+
+    def _end(self, attempt: ConnectSession, outcome: Outcome) -> Outcome:
+        self._finish(attempt, outcome)
+        return outcome
+
+    def _finish(self, attempt: ConnectSession, outcome: Outcome) -> None:
+        attempt.outcome = outcome
+        if attempt.listener is not None:
+            attempt.listener.close()
+        try:
+            self._release(attempt.attempt_id)
+        except Exception:  # the trail expires by itself; the outcome must still reach the admin
+            logger.exception("Could not remove the connect attempt's record")
+        attempt._ended.set()
+
+    def _lwa_client(self) -> LwaClient:
+        with self._lwa_lock:
+            if self._lwa is None:
+                self._lwa = LwaClient(
+                    self.amazon.lwa_token_url,
+                    self.amazon.client_id,
+                    self._require_ready(),
+                    deadline_seconds=NETWORK_DEADLINE_SECONDS,
+                )
+            return self._lwa
+
+    def _verify_and_save(
+        self, attempt: ConnectSession, seller_id: str, refresh_token: str, access_token: str
+    ) -> Outcome:
+        marketplace = attempt.marketplace
+        if attempt.renewal_of is not None and attempt.renewal_of != seller_id:
+            raise ConnectFailed(
+                f"You signed in as seller {seller_id}, but store {attempt.store_name!r} is connected to seller "
+                f"{attempt.renewal_of}; renew with that account, or delete and re-add the store to switch "
+                "accounts. The store is unchanged."
+            )
+        endpoint = self.amazon.endpoints.get(marketplace.region, "")
+        with SellersClient(endpoint) as sellers:
+            participations = amazon_marketplaces(sellers.marketplace_participations(access_token))
+        selling = [p for p in participations if p.is_participating]
+        if not any(p.marketplace_id == marketplace.marketplace_id for p in selling):
+            where = ", ".join(MARKETPLACE_BY_ID[p.marketplace_id].code for p in selling) or "none of ours"
+            raise ConnectFailed(
+                f"Seller {seller_id} does not sell in the Amazon {marketplace.code} marketplace (it sells in: "
+                f"{where}); sign in with the account for {marketplace.code}, or add a store for one of those. "
+                f"Store {attempt.store_name!r} is unchanged."
+            )
+        return self._save(attempt, seller_id, refresh_token)
+
+    def _save(self, attempt: ConnectSession, seller_id: str, refresh_token: str) -> Outcome:
+        marketplace_id = attempt.marketplace.marketplace_id
+        with self._db.session() as session:
+            other = session.exec(
+                select(Store).where(
+                    Store.seller_id == seller_id,
+                    Store.marketplace_id == marketplace_id,
+                    Store.id != attempt.store_id,
+                )
+            ).first()
+            if other is not None:
+                raise ConnectFailed(_taken_message(seller_id, attempt, other.name))
+            record = session.get(ConnectAttempt, attempt.attempt_id)
+            if record is None:
+                raise ConnectFailed(
+                    f"The attempt to connect store {attempt.store_name!r} was ended elsewhere (it timed out or "
+                    "was cleaned up); start again (c)."
+                )
+            new_ref = new_token_ref()
+            # The trail first: a crash between here and the store's update leaves a secret the cleanup finds.
+            record.secret_ref = new_ref
+            session.add(record)
+            session.commit()
+
+        self.secrets.set(refresh_token_key(new_ref), refresh_token)
+        try:
+            store, old_ref = self._point_store_at(attempt, seller_id, new_ref)
+        except BaseException:
+            self._forget(new_ref)
+            raise
+        if old_ref and old_ref != new_ref:
+            self._forget(old_ref)
+        days = renew_by(store.authorized_at or utcnow()).date().isoformat()
+        verb = "renewed" if attempt.renewal else "connected"
+        state_note = "" if store.status == StoreStatus.ACTIVE.value else " It stays inactive, as it was."
+        return Outcome(
+            True,
+            f"Store {store.name!r} is {verb}: seller {seller_id}, Amazon {attempt.marketplace.code}; renew by "
+            f"{days}.{state_note}",
+            store=store,
+        )
+
+    def _point_store_at(
+        self, attempt: ConnectSession, seller_id: str, new_ref: str
+    ) -> tuple[Store, str | None]:
+        now = utcnow()
+        with self._db.session() as session:
+            store = session.get(Store, attempt.store_id)
+            if store is None:
+                raise ConnectFailed(
+                    f"Store {attempt.store_name!r} was deleted while connecting; nothing was saved."
+                )
+            old_ref = store.token_ref
+            renewing = store.status != StoreStatus.NOT_CONNECTED.value
+            store.seller_id = seller_id
+            store.marketplace_id = attempt.marketplace.marketplace_id
+            store.authorized_at = now
+            store.auth_revoked = False
+            store.token_ref = new_ref
+            if not renewing:
+                store.status = StoreStatus.ACTIVE.value
+            store.version += 1
+            store.updated_at = now
+            session.add(store)
+            session.add(
+                Activity(
+                    store_id=attempt.store_id,
+                    at=now,
+                    action="renewed" if renewing else "connected",
+                    detail=f"seller {seller_id}, marketplace {attempt.marketplace.code} "
+                    f"({attempt.marketplace.marketplace_id}), renew by {renew_by(now).date().isoformat()}",
+                )
+            )
+            record = session.get(ConnectAttempt, attempt.attempt_id)
+            if record is not None:
+                # The old token is removed after the commit; until then the trail names it for the cleanup.
+                record.secret_ref = old_ref
+                session.add(record)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                raise ConnectFailed(_taken_message(seller_id, attempt, "another store")) from None
+            session.refresh(store)
+            return store, old_ref
+
+    def _forget(self, token_ref: str) -> None:
+        try:
+            self.secrets.delete(refresh_token_key(token_ref))
+        except SecretsUnavailable:
+            logger.warning("Could not remove a refresh token from the keyring; the next start retries.")
+
+    # --- after connecting -------------------------------------------------------------------------
+
+    def forget_store_secret(self, store: Store) -> None:
+        """Remove a deleted store's refresh token from the keyring."""
+        if store.token_ref:
+            self._forget(store.token_ref)
+
+    def has_secret(self, store: Store) -> bool:
+        return (
+            bool(store.token_ref) and self.secrets.get(refresh_token_key(store.token_ref or "")) is not None
+        )
+
+    def verify_online(self, store: Store) -> tuple[AuthHealth, str]:
+        """Ask Login with Amazon whether the store's authorization still works; record a revocation."""
+        health, _days = auth_health(store.authorized_at, store.auth_revoked)
+        if store.status == StoreStatus.NOT_CONNECTED.value:
+            return health, "not connected"
+        token = self.secrets.get(refresh_token_key(store.token_ref)) if store.token_ref else None
+        if token is None:
+            return health, "no refresh token on this machine; reconnect here to manage it"
+        try:
+            self._lwa_client().access_token(token)
+        except RefreshTokenRevoked:
+            self._mark_revoked(store)
+            return AuthHealth.REVOKED, "Amazon answered invalid_grant: renew the connection"
+        except AmazonError as exc:
+            return health, redact(exc.message, token)
+        return health, "Amazon accepted the authorization"
+
+    def _mark_revoked(self, store: Store) -> None:
+        with self._db.session() as session:
+            current = session.get(Store, store.id)
+            if current is None or current.auth_revoked:
+                return
+            now = utcnow()
+            current.auth_revoked = True
+            current.version += 1
+            current.updated_at = now
+            session.add(current)
+            session.add(
+                Activity(
+                    store_id=current.id or 0, at=now, action="revoked", detail="Amazon answered invalid_grant"
+                )
+            )
+            session.commit()
+
+
+def _taken_message(seller_id: str, attempt: ConnectSession, other_name: str) -> str:
+    return (
+        f"Seller {seller_id}'s Amazon {attempt.marketplace.code} marketplace is already connected to store "
+        f"{other_name!r}; one marketplace of one account feeds one store. Store {attempt.store_name!r} is "
+        "unchanged."
+    )
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

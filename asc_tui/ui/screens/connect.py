@@ -1,0 +1,212 @@
+"""Connect (or renew) one store: the steps, the consent link, the time left, and the paste box.
+
+The attempt is started by the app (off the UI thread) and handed in; this screen arms every way back at
+once: the callback worker runs as an async worker, the paste box has focus, and a timer counts down.
+Whatever ends the attempt first (Amazon, a paste, escape, the timeout) dismisses the screen with the
+attempt's outcome.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from asc_tui.browser import choose_browser, open_url
+from asc_tui.errors import ConnectRejected, SellerIdNeeded
+from asc_tui.services.connect_steps import consent_steps
+from asc_tui.ui.text import literal, plain
+
+if TYPE_CHECKING:
+    from asc_tui.services.connect import ConnectService, ConnectSession, Outcome  # noqa: F401  (in the Screen's type)
+
+
+def format_time_left(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+class ConnectScreen(Screen["Outcome | None"]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="Stop connecting; the store stays as it was"),
+        Binding(
+            "ctrl+y", "copy_link", "Copy link", tooltip="Copy the consent link to the clipboard (OSC 52)"
+        ),
+        Binding("ctrl+o", "open_browser", "Open browser", tooltip="Open the consent link in a browser"),
+    ]
+
+    def __init__(self, service: ConnectService, attempt: ConnectSession, *, sandbox: bool) -> None:
+        super().__init__(id="connect")
+        self.service = service
+        self.attempt = attempt
+        self.sandbox = sandbox
+        self._token: str | None = None  # a pasted self-authorization token waiting for its seller ID
+        self._done = False
+
+    def compose(self) -> ComposeResult:
+        attempt = self.attempt
+        yield Header()
+        with VerticalScroll(id="connect-body"):
+            steps = Static(
+                Text("\n".join(consent_steps(attempt, sandbox=self.sandbox))),
+                id="connect-steps",
+                classes="panel",
+            )
+            steps.border_title = "Renew" if attempt.renewal else "Connect"
+            yield steps
+            with Vertical(id="connect-link-box", classes="panel"):
+                yield Static("Consent link (click it, or ctrl+y to copy it):", classes="label")
+                link = Text(attempt.consent_url, style=Style(link=attempt.consent_url, underline=True))
+                yield Static(link, id="connect-link")
+                yield Static(id="connect-browser")
+            yield Static(id="connect-waiting")
+            yield Static(
+                "Paste the address your browser ended on (or a self-authorization refresh token), then enter:",
+                classes="label",
+            )
+            yield Input(
+                id="connect-paste", placeholder="https://…?state=…&selling_partner_id=…&spapi_oauth_code=…"
+            )
+            yield Input(
+                id="connect-seller",
+                placeholder="Seller ID (Merchant Token, Seller Central › Settings › Account Info)",
+                classes="-hidden",
+            )
+            yield Static(id="connect-error", classes="field-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        verb = "Renew" if self.attempt.renewal else "Connect"
+        self.title = f"{verb} “{plain(self.attempt.store_name)}”"
+        self.sub_title = f"Amazon {self.attempt.marketplace.country}"
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self.query_one("#connect-paste", Input).focus()
+        self._serve()
+        self._open_browser(auto=True)
+
+    # --- the ways back ---------------------------------------------------------------------------------
+
+    @work(exit_on_error=False, group="connect-callback")
+    async def _serve(self) -> None:
+        try:
+            await self.service.serve_callbacks(self.attempt)
+        finally:
+            if self.attempt.ended:
+                self._finish()
+
+    @on(Input.Submitted, "#connect-paste")
+    def _pasted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self._show_error("Paste the address your browser ended on first.")
+            return
+        self._show_error("Checking with Amazon…", busy=True)
+        self._complete(text, None)
+
+    @on(Input.Submitted, "#connect-seller")
+    def _seller_given(self, event: Input.Submitted) -> None:
+        if self._token is None:
+            return
+        self._show_error("Checking with Amazon…", busy=True)
+        self._complete(self._token, event.value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect-paste")
+    def _complete(self, text: str, seller_id: str | None) -> None:
+        try:
+            self.service.complete_from_paste(self.attempt, text, seller_id)
+        except SellerIdNeeded as exc:
+            self.app.call_from_thread(self._ask_seller_id, text, exc.message)
+            return
+        except ConnectRejected as exc:
+            self.app.call_from_thread(self._show_error, exc.message)
+            return
+        self.app.call_from_thread(self._finish)
+
+    def _ask_seller_id(self, token: str, message: str) -> None:
+        self._token = token
+        seller = self.query_one("#connect-seller", Input)
+        seller.remove_class("-hidden")
+        seller.focus()
+        self._show_error(message)
+
+    def _show_error(self, message: str, *, busy: bool = False) -> None:
+        error = self.query_one("#connect-error", Static)
+        error.set_class(busy, "-busy")
+        error.update(literal(message))
+
+    # --- time, cancel, end -----------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self.attempt.ended:
+            self._finish()
+            return
+        if self.service.expire_if_due(self.attempt) is not None:
+            self._finish()
+            return
+        left = format_time_left(self.attempt.seconds_left())
+        if self.attempt.listener is None:
+            self.query_one("#connect-waiting", Static).update(
+                Text.assemble(
+                    ("● ", "bold yellow"),
+                    literal(
+                        f"Not listening for Amazon: {self.attempt.listen_problem} Paste the address instead"
+                    ),
+                    f" · {left} left",
+                )
+            )
+            return
+        where = self.attempt.redirect_uri
+        self.query_one("#connect-waiting", Static).update(
+            Text.assemble(
+                ("● ", "bold green"),
+                "Waiting for Amazon at ",
+                literal(where, "bold"),
+                f" · {left} left",
+            )
+        )
+
+    def on_unmount(self) -> None:
+        # Leaving by any road (the app quitting included) ends the attempt and frees the port.
+        if not self.attempt.ended:
+            self.service.cancel(self.attempt)
+
+    def action_cancel(self) -> None:
+        self.service.cancel(self.attempt)
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._done or not self.attempt.ended:
+            return
+        self._done = True
+        self.dismiss(self.attempt.outcome)
+
+    # --- link ------------------------------------------------------------------------------------------
+
+    def action_copy_link(self) -> None:
+        self.app.copy_to_clipboard(self.attempt.consent_url)
+        self.notify("Consent link copied to the clipboard (where the terminal allows it).", markup=False)
+
+    def action_open_browser(self) -> None:
+        self._open_browser(auto=False)
+
+    def _open_browser(self, *, auto: bool) -> None:
+        choice = choose_browser()
+        status = self.query_one("#connect-browser", Static)
+        if choice.command is None:
+            status.update(
+                literal(f"Browser not opened: {choice.reason}. Open the link on your own computer.")
+            )
+            return
+        if auto and self.app.is_headless:
+            status.update("Browser not opened (headless). ctrl+o opens it.")
+            return
+        opened = open_url(choice, self.attempt.consent_url)
+        status.update(literal(f"Browser {choice.reason}." if opened else "The browser could not be started."))

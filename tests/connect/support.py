@@ -1,0 +1,40 @@
+"""Steps shared by the connect tests."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+import httpx
+
+from asc_tui.amazon.sandbox import DEMO_SELLERS
+from asc_tui.domain import StoreDraft
+from asc_tui.services.registry import Registry
+from asc_tui.storage.models import Store
+
+NA, UK, US_ONLY = DEMO_SELLERS
+
+
+def add_store(registry: Registry, name: str = "Shop US", country: str = "US") -> Store:
+    return registry.stores.add(
+        StoreDraft(name=name, email="ops@example.com", country=country, website="base")
+    )
+
+
+def secret_keys(registry: Registry) -> list[str]:
+    """Every key the keyring backend holds for this app (read from the backend's own file)."""
+    path = Path(registry.secrets._backend_or_raise().file_path)  # type: ignore[attr-defined]
+    if not path.exists():
+        return []
+    parser = configparser.RawConfigParser()
+    parser.read(path)
+    return [key for section in parser.sections() for key in parser.options(section)]
+
+
+def browser_get(url: str) -> httpx.Response:
+    """What a browser does with Amazon's redirect: follow it to the callback worker and its result page."""
+    return httpx.get(url, follow_redirects=True, timeout=30)
+
+
+def actions(registry: Registry, store_id: int) -> list[str]:
+    return [a.action for a in registry.stores.activity(store_id)]

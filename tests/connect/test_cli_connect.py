@@ -1,0 +1,194 @@
+"""`asc-tui stores connect NAME` in a real process: the link on stdout, a pasted address on stdin."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from asc_tui.amazon.sandbox import SandboxEmulator
+from asc_tui.domain import StoreStatus
+from asc_tui.services.registry import open_registry
+from asc_tui.storage.models import ConnectAttempt
+from tests.connect.support import NA, add_store, browser_get, secret_keys
+from tests.consent_forms import approve
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "asc_tui", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def start_connect(name: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
+    return process, url
+
+
+def seed_store(name: str = "Shop US", country: str = "US") -> None:
+    registry = open_registry(sandbox=True)
+    try:
+        add_store(registry, name, country)
+    finally:
+        registry.close()
+
+
+def test_paste_on_stdin_connects(isolated_home: Path) -> None:
+    seed_store()
+    process, url = start_connect("Shop US")
+    location = approve(url, NA)
+    _out, err = process.communicate("not an address\n" + location + "\n", timeout=60)
+    assert process.returncode == 0, err
+    assert "Open the link below and sign in with the primary user" in err
+    assert "asc-tui: That is not a web address; copy the whole address" in err  # and it kept waiting
+    assert "Store 'Shop US' is connected: seller A1SANDBOXNA001, Amazon US" in err
+
+    listed = run("--sandbox", "stores", "list", "--json")
+    assert '"status": "active"' in listed.stdout and '"seller_id": "A1SANDBOXNA001"' in listed.stdout
+    registry = open_registry(sandbox=True)
+    try:
+        assert len(secret_keys(registry)) == 1
+    finally:
+        registry.close()
+
+
+def test_callback_connects_while_stdin_stays_open(isolated_home: Path) -> None:
+    seed_store()
+    process, url = start_connect("Shop US")
+    page = browser_get(approve(url, NA))
+    assert "Connected" in page.text
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "is connected" in err
+
+
+def test_kill_9_leaves_the_store_as_it_was(isolated_home: Path) -> None:
+    seed_store()
+    process, _url = start_connect("Shop US")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+    registry = open_registry(sandbox=True)
+    try:
+        store = registry.stores.find("Shop US")
+        assert store.status == StoreStatus.NOT_CONNECTED.value
+        with registry.database.session() as session:
+            assert len(session.exec(select(ConnectAttempt)).all()) == 1  # the dead attempt's trail
+        assert registry.connect.cleanup_stale() == 1  # the next start clears it
+        with registry.database.session() as session:
+            assert session.exec(select(ConnectAttempt)).all() == []
+    finally:
+        registry.close()
+    # And connecting works again straight away.
+    process, url = start_connect("Shop US")
+    _out, err = process.communicate(approve(url, NA) + "\n", timeout=60)
+    assert process.returncode == 0, err
+
+
+def test_unknown_store_and_missing_settings(isolated_home: Path) -> None:
+    missing = run("--sandbox", "stores", "connect", "Nope")
+    assert missing.returncode == 1 and "There is no store named 'Nope'." in missing.stderr
+    registry = open_registry()
+    try:
+        add_store(registry)
+    finally:
+        registry.close()
+    not_ready = run("stores", "connect", "Shop US")
+    assert not_ready.returncode == 2
+    assert "amazon.application_id, amazon.client_id, amazon.redirect_uri" in not_ready.stderr
+    assert "Traceback" not in not_ready.stderr
+
+
+def test_a_real_config_pointing_at_amazon_compatible_servers(isolated_home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No --sandbox: the config names the app, the hosts and a fixed callback port; the secret is in env."""
+    with SandboxEmulator() as amazon:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = isolated_home / "config" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        hosts = "\n".join(f'{c} = "{amazon.seller_central_url(c)}"' for c in ("US", "CA", "MX", "UK"))
+        config.write_text(
+            f"""[amazon]
+application_id = "amzn1.sp.solution.sandbox-0000-0000-0000-000000000000"
+client_id = "amzn1.application-oa2-client.sandbox"
+redirect_uri = "http://127.0.0.1:{port}/amazon/callback"
+callback_listen = "127.0.0.1:{port}"
+lwa_token_url = "{amazon.lwa_token_url}"
+[amazon.seller_central]
+{hosts}
+[amazon.endpoints]
+NA = "{amazon.sp_api_endpoint("NA")}"
+""",
+            encoding="utf-8",
+        )
+        env = {
+            **os.environ,
+            "ASC_TUI_LWA_CLIENT_SECRET": "sandbox-client-secret",
+            "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+            "XDG_DATA_HOME": str(isolated_home / "xdg"),
+        }
+        assert (
+            run(
+                "stores", "add", "--name", "Real", "--email", "a@b.co", "--country", "US", "--website", "base"
+            ).returncode
+            == 0
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "asc_tui", "stores", "connect", "Real"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Famazon%2Fcallback" in url
+        page = browser_get(approve(url, NA))
+        assert "Connected" in page.text
+        _out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        keyring_file = isolated_home / "xdg" / "python_keyring" / "keyring_pass.cfg"
+        assert keyring_file.exists() and "refresh" in keyring_file.read_text()
+
+
+def test_a_real_browser_and_the_cli_callback_worker(isolated_home: Path) -> None:
+    from tests.browser import consent_in_browser
+
+    seed_store("Shop UK", "UK")
+    # A UK store: the UK seller signs in on the UK Seller Central (EU region endpoint).
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop UK"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    assert "/sc/UK/apps/authorize/consent?" in url
+    result = consent_in_browser(url, email="seller-uk@sandbox.example")
+    assert "Connected" in result.text and "A1SANDBOXUK001" in result.text
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    listed = run("--sandbox", "stores", "list", "--json")
+    assert (
+        '"seller_id": "A1SANDBOXUK001"' in listed.stdout
+        and '"marketplace_id": "A1F83G8C2ARO7P"' in listed.stdout
+    )

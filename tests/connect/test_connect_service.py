@@ -1,0 +1,335 @@
+"""The connect service against the real sandbox emulator: every way back, every failure, nothing half-done."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from asc_tui.amazon.lwa import LwaClient
+from asc_tui.amazon.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
+from asc_tui.domain import AuthHealth, StoreStatus, store_health, utcnow
+from asc_tui.errors import ConnectInProgress, ConnectRejected, SellerIdNeeded
+from asc_tui.secret_store import refresh_token_key
+from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
+from asc_tui.services.registry import Registry
+from asc_tui.storage.models import ConnectAttempt
+from tests.connect.support import NA, UK, US_ONLY, actions, add_store, browser_get, secret_keys
+from tests.consent_forms import approve
+
+
+async def connect_through_callback(service: ConnectService, attempt: ConnectSession, location: str) -> str:
+    """Serve the callback worker while a 'browser' follows Amazon's redirect; the result page's text."""
+    worker = asyncio.create_task(service.serve_callbacks(attempt))
+    page = await asyncio.to_thread(browser_get, location)
+    await asyncio.wait_for(worker, timeout=5)
+    return page.text
+
+
+def assert_unchanged(registry: Registry, store_id: int) -> None:
+    store = registry.stores.get(store_id)
+    assert store.status == StoreStatus.NOT_CONNECTED.value
+    assert store.seller_id is None and store.authorized_at is None and store.token_ref is None
+    assert secret_keys(registry) == []
+    with registry.database.session() as session:
+        assert session.exec(select(ConnectAttempt)).all() == []
+
+
+def port_is_free(address: str) -> bool:
+    host, port = address.rsplit(":", 1)
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, int(port)))
+        except OSError:
+            return False
+    return True
+
+
+async def test_callback_connects_the_store_and_releases_the_port(
+    sandbox: Registry, service: ConnectService
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0)
+    assert attempt.consent_url.startswith(service.amazon.seller_central["US"] + "/apps/authorize/consent?")
+    location = await asyncio.to_thread(approve, attempt.consent_url, NA)
+
+    page = await connect_through_callback(service, attempt, location)
+
+    assert "Connected" in page and "A1SANDBOXNA001" in page
+    assert attempt.outcome is not None and attempt.outcome.connected
+    connected = sandbox.stores.get(store.id or 0)
+    assert connected.status == StoreStatus.ACTIVE.value
+    assert connected.seller_id == NA.selling_partner_id
+    assert connected.marketplace_id == "ATVPDKIKX0DER"
+    assert store_health(connected)[0] is AuthHealth.OK  # 364 whole days and 23:59 left
+    token = sandbox.secrets.get(refresh_token_key(connected.token_ref or ""))
+    assert token is not None and token.startswith("Atzr|")
+    assert len(secret_keys(sandbox)) == 1
+    assert actions(sandbox, store.id or 0)[0] == "connected"
+    assert attempt.listener is not None and port_is_free(attempt.redirect_uri.split("/")[2])
+    with sandbox.database.session() as session:
+        assert session.exec(select(ConnectAttempt)).all() == []
+
+
+def test_pasted_address_connects(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox, "Shop UK", "UK")
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, UK)
+    outcome = service.complete_from_paste(attempt, f"  {location}\n")
+    assert outcome.connected, outcome.message
+    assert sandbox.stores.get(store.id or 0).seller_id == UK.selling_partner_id
+
+
+def test_pasted_query_string_alone_connects(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, NA)
+    assert service.complete_from_paste(attempt, location.split("?", 1)[1]).connected
+
+
+def test_pasting_the_consent_link_says_which_address_is_needed(
+    sandbox: Registry, service: ConnectService
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    with pytest.raises(ConnectRejected, match="consent link"):
+        service.complete_from_paste(attempt, attempt.consent_url)
+    with pytest.raises(ConnectRejected):
+        service.complete_from_paste(attempt, "hello")
+    assert not attempt.ended  # still waiting: the right address still wins
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+
+
+async def test_wrong_state_keeps_waiting_and_the_right_one_wins(
+    sandbox: Registry, service: ConnectService
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0)
+    location = await asyncio.to_thread(approve, attempt.consent_url, NA)
+    forged = location.replace(f"state={attempt.state}", "state=forged")
+    worker = asyncio.create_task(service.serve_callbacks(attempt))
+    page = await asyncio.to_thread(browser_get, forged)
+    assert "not for this attempt" in page.text and not attempt.ended
+    with pytest.raises(ConnectRejected, match="state does not match"):
+        await asyncio.to_thread(service.complete_from_paste, attempt, forged)
+    assert sandbox.stores.get(store.id or 0).status == StoreStatus.NOT_CONNECTED.value
+
+    page = await asyncio.to_thread(browser_get, location)
+    await asyncio.wait_for(worker, timeout=5)
+    assert "Connected" in page.text and attempt.outcome is not None and attempt.outcome.connected
+
+
+def test_declined_ends_the_attempt_with_amazons_words(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, NA, decline=True)
+    outcome = service.complete_from_paste(attempt, location)
+    assert not outcome.connected and "access_denied" in outcome.message and "unchanged" in outcome.message
+    assert attempt.ended
+    assert_unchanged(sandbox, store.id or 0)
+    with pytest.raises(Exception, match="already ended"):
+        service.complete_from_paste(attempt, location)
+
+
+def test_seller_who_does_not_sell_in_the_marketplace(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox, "Shop CA", "CA")
+    attempt = service.start(store.id or 0, listen=False)
+    outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, US_ONLY))
+    assert not outcome.connected
+    assert "does not sell in the Amazon CA marketplace (it sells in: US)" in outcome.message
+    assert_unchanged(sandbox, store.id or 0)
+
+
+def test_one_marketplace_of_one_account_feeds_one_store(sandbox: Registry, service: ConnectService) -> None:
+    first, second = add_store(sandbox, "First US"), add_store(sandbox, "Second US")
+    attempt = service.start(first.id or 0, listen=False)
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    attempt = service.start(second.id or 0, listen=False)
+    outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, NA))
+    assert not outcome.connected and "already connected to store 'First US'" in outcome.message
+    assert sandbox.stores.get(second.id or 0).status == StoreStatus.NOT_CONNECTED.value
+    assert len(secret_keys(sandbox)) == 1  # only the first store's token
+
+
+def test_renewal_keeps_the_seller_and_replaces_the_token(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    before = sandbox.stores.get(store.id or 0)
+    sandbox.stores.set_active(before.id or 0, False, before.version)
+
+    renewal = service.start(store.id or 0, listen=False)
+    assert renewal.renewal and renewal.renewal_of == NA.selling_partner_id
+    refused = service.complete_from_paste(renewal, approve(renewal.consent_url, US_ONLY))
+    assert not refused.connected and "connected to seller A1SANDBOXNA001" in refused.message
+    assert sandbox.stores.get(store.id or 0).token_ref == before.token_ref
+
+    renewal = service.start(store.id or 0, listen=False)
+    outcome = service.complete_from_paste(renewal, approve(renewal.consent_url, NA))
+    assert outcome.connected and "renewed" in outcome.message and "stays inactive" in outcome.message
+    after = sandbox.stores.get(store.id or 0)
+    assert after.token_ref != before.token_ref and after.status == StoreStatus.INACTIVE.value
+    assert len(secret_keys(sandbox)) == 1  # the old token was removed
+    assert actions(sandbox, store.id or 0)[0] == "renewed"
+
+
+def test_code_already_used(sandbox: Registry, service: ConnectService, emulator: SandboxEmulator) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, NA)
+    code = location.split("spapi_oauth_code=")[1].split("&")[0]
+    with LwaClient(emulator.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET) as lwa:
+        lwa.exchange_code(code, attempt.redirect_uri)
+    outcome = service.complete_from_paste(attempt, location)
+    assert not outcome.connected and "works only once" in outcome.message
+    assert_unchanged(sandbox, store.id or 0)
+
+
+def test_wrong_client_secret(sandbox: Registry, emulator: SandboxEmulator, service: ConnectService) -> None:
+    wrong = ConnectService(
+        sandbox.database, service.amazon, sandbox.secrets, client_secret=lambda: "wrong", sandbox=True
+    )
+    store = add_store(sandbox)
+    attempt = wrong.start(store.id or 0, listen=False)
+    outcome = wrong.complete_from_paste(attempt, approve(attempt.consent_url, NA))
+    assert not outcome.connected and "rejected the app's credentials" in outcome.message
+    assert "wrong" not in outcome.message
+    assert_unchanged(sandbox, store.id or 0)
+
+
+def test_throttled_token_endpoint_is_retried(
+    sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, NA)
+    emulator.throttle_next("/auth/o2/token", count=1, retry_after=0.2)
+    emulator.throttle_next("/spapi/na", count=1, retry_after=0.2)
+    assert service.complete_from_paste(attempt, location).connected
+
+
+def test_sellers_api_down_leaves_no_secret(
+    sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, NA)
+    emulator.fail_next("/spapi/na", status=503, count=20)
+    outcome = service.complete_from_paste(attempt, location)
+    assert not outcome.connected and "could not be reached" in outcome.message
+    assert_unchanged(sandbox, store.id or 0)
+
+
+def test_timeout_and_cancel_leave_the_store_as_it_was(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0)
+    attempt._deadline = time.monotonic() - 1
+    outcome = service.expire_if_due(attempt)
+    assert outcome is not None and "timed out after 10 minutes" in outcome.message
+    assert_unchanged(sandbox, store.id or 0)
+    assert attempt.listener is not None
+
+    attempt = service.start(store.id or 0)
+    cancelled = service.cancel(attempt)
+    assert cancelled.cancelled and "cancelled" in cancelled.message
+    assert_unchanged(sandbox, store.id or 0)
+
+
+def test_a_store_is_connected_by_one_attempt_at_a_time(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    with pytest.raises(ConnectInProgress, match=rf"being connected by {service.user}@{service.host}"):
+        service.start(store.id or 0, listen=False)
+    service.cancel(attempt)
+    service.cancel(service.start(store.id or 0, listen=False))
+
+
+def test_cleanup_removes_what_a_dead_attempt_left(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox)
+    sandbox.secrets.set(refresh_token_key("orphan"), "Atzr|orphan")
+    with sandbox.database.session() as session:
+        session.add(
+            ConnectAttempt(
+                store_id=store.id or 0,
+                host=service.host,
+                user="someone",
+                pid=_dead_pid(),
+                expires_at=utcnow() + timedelta(minutes=5),
+                secret_ref="orphan",
+            )
+        )
+        session.commit()
+    assert service.cleanup_stale() == 1
+    assert_unchanged(sandbox, store.id or 0)
+    # The store can be connected again at once.
+    attempt = service.start(store.id or 0, listen=False)
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+
+
+def test_self_authorization_token(
+    sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    token = emulator.authorize_directly(NA, "NA")
+    with pytest.raises(SellerIdNeeded):
+        service.complete_from_paste(attempt, token)
+    with pytest.raises(ConnectRejected, match="does not accept that refresh token"):
+        service.complete_from_paste(attempt, "Atzr|not-a-real-token", NA.selling_partner_id)
+    outcome: Outcome = service.complete_from_paste(attempt, token, NA.selling_partner_id)
+    assert outcome.connected
+    saved = sandbox.stores.get(store.id or 0)
+    assert sandbox.secrets.get(refresh_token_key(saved.token_ref or "")) == token
+
+
+def test_revoked_authorization_is_found_online(
+    sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    connected = sandbox.stores.get(store.id or 0)
+    assert service.verify_online(connected)[0] is AuthHealth.OK
+    token = sandbox.secrets.get(refresh_token_key(connected.token_ref or ""))
+    assert token is not None
+    emulator.revoke(token)
+    service._lwa_client().invalidate(token)
+    health, note = service.verify_online(connected)
+    assert health is AuthHealth.REVOKED and "invalid_grant" in note
+    revoked = sandbox.stores.get(store.id or 0)
+    assert store_health(revoked)[0] is AuthHealth.REVOKED
+    assert actions(sandbox, store.id or 0)[0] == "revoked"
+
+
+def test_secrets_never_reach_the_database_file(
+    sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    sandbox.database.engine.dispose()
+    raw = b"".join(p.read_bytes() for p in sandbox.database.path.parent.glob("sandbox.sqlite3*"))  # type: ignore[union-attr]
+    issued = emulator.issued_secrets
+    assert issued and not any(secret.encode() in raw for secret in issued)
+
+
+def test_deleting_a_store_removes_its_secret(sandbox: Registry, service: ConnectService) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    assert len(secret_keys(sandbox)) == 1
+    sandbox.delete_store(store.id or 0)
+    assert secret_keys(sandbox) == []
+
+
+def _dead_pid() -> int:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid

@@ -1,0 +1,135 @@
+"""The connect screen in the sandbox: the link, the paste box, cancel, and a real browser coming back."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from asc_tui.domain import StoreStatus
+from asc_tui.ui.app import AscApp
+from asc_tui.ui.screens.connect import ConnectScreen
+from asc_tui.ui.widgets.store_card import StoreCard
+from tests.browser import consent_in_browser
+from tests.connect.support import NA, secret_keys
+from tests.consent_forms import approve
+
+from .helpers import make_app, saved_registry, seed, type_into, until_ready
+
+
+async def open_connect(pilot: Pilot[None]) -> ConnectScreen:
+    await until_ready(pilot)
+    await pilot.press("c")
+    for _ in range(250):
+        if isinstance(pilot.app.screen, ConnectScreen):
+            break
+        await pilot.pause(0.02)
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectScreen), "the connect screen did not open"
+    await pilot.pause()
+    return screen
+
+
+async def until_closed(pilot: Pilot[None], seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if not isinstance(pilot.app.screen, ConnectScreen):
+            break
+        await pilot.pause(0.05)
+    assert not isinstance(pilot.app.screen, ConnectScreen), "the connect screen is still open"
+    await pilot.pause()
+
+
+async def checked(pilot: Pilot[None]) -> None:
+    """Wait for the paste check; the callback worker keeps running, so not every worker."""
+    for _ in range(400):
+        if not any(w.group == "connect-paste" and w.is_running for w in pilot.app.workers):
+            break
+        await pilot.pause(0.025)
+    await pilot.pause()
+
+
+def text_of(app: AscApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def card_text(app: AscApp) -> str:
+    card = app.home.query_one(StoreCard)
+    return " ".join(str(w.render()) for w in card.query(Static))
+
+
+async def test_screen_shows_steps_link_time_and_focuses_the_paste_box() -> None:
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_connect(pilot)
+        assert app.focused is not None and app.focused.id == "connect-paste"
+        steps = text_of(app, "#connect-steps")
+        assert "primary user of the Seller Central account" in steps and "I understand" in steps
+        link = text_of(app, "#connect-link")
+        assert link.replace("\n", "") == screen.attempt.consent_url
+        assert "left" in text_of(app, "#connect-waiting") and "9:5" in text_of(app, "#connect-waiting")
+        assert "Browser not opened" in text_of(app, "#connect-browser")
+
+        type_into(app, "#connect-paste", screen.attempt.consent_url)
+        await pilot.press("enter")
+        await checked(pilot)
+        assert "consent link" in text_of(app, "#connect-error")
+        assert isinstance(app.screen, ConnectScreen)  # still waiting
+
+        await pilot.press("escape")
+        await until_closed(pilot)
+        assert "Not connected" in card_text(app)
+        with saved_registry(sandbox=True) as registry:
+            assert registry.stores.find("Shop US").status == StoreStatus.NOT_CONNECTED.value
+
+
+async def test_pasting_the_address_connects_and_the_card_updates() -> None:
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_connect(pilot)
+        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
+        type_into(app, "#connect-paste", location)
+        await pilot.press("enter")
+        await until_closed(pilot)
+        assert "A1SANDBOXNA001" in card_text(app) and "Active" in card_text(app)
+        assert any("is connected" in str(n.message) for n in app._notifications)
+        with saved_registry(sandbox=True) as registry:
+            store = registry.stores.find("Shop US")
+            assert store.status == StoreStatus.ACTIVE.value and len(secret_keys(registry)) == 1
+
+
+async def test_a_real_browser_comes_back_through_the_callback_worker() -> None:
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_connect(pilot)
+        result = await asyncio.to_thread(consent_in_browser, screen.attempt.consent_url, email=NA.email)
+        assert result.next_was_gated
+        assert "Connected" in result.text and "A1SANDBOXNA001" in result.text
+        await until_closed(pilot)
+        assert "A1SANDBOXNA001" in card_text(app)
+        with saved_registry(sandbox=True) as registry:
+            store = registry.stores.find("Shop US")
+            assert store.status == StoreStatus.ACTIVE.value
+            assert registry.secrets.get(f"refresh-token/{store.token_ref}") is not None
+
+
+async def test_self_authorization_asks_for_the_seller_id() -> None:
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_connect(pilot)
+        emulator = app.registry.emulator
+        assert emulator is not None
+        type_into(app, "#connect-paste", emulator.authorize_directly(NA, "NA"))
+        await pilot.press("enter")
+        await checked(pilot)
+        seller = app.screen.query_one("#connect-seller", Input)
+        assert seller.display and app.focused is seller
+        assert "Merchant Token" in text_of(app, "#connect-error")
+        type_into(app, "#connect-seller", NA.selling_partner_id)
+        await pilot.press("enter")
+        await until_closed(pilot)
+        assert "A1SANDBOXNA001" in card_text(app)
