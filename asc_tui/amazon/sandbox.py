@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -338,6 +339,7 @@ class SandboxEmulator:
         draft_app: bool = True,
         application_name: str = SANDBOX_APPLICATION_NAME,
         clock: Callable[[], float] = time.monotonic,
+        grants_file: Path | None = None,
     ) -> None:
         self._host = host
         self._requested_port = port
@@ -356,6 +358,10 @@ class SandboxEmulator:
         self._sessions: dict[str, _Session] = {}
         self._codes: dict[str, _Code] = {}
         self._grants: dict[str, _Grant] = {}
+        # `--sandbox` keeps its grants between runs (demo tokens, in the sandbox's data folder), so a store
+        # connected yesterday still refreshes today, as it would against Amazon.
+        self._grants_file = grants_file
+        self._load_grants()
         self._access: dict[str, _AccessToken] = {}
         self._rules: list[_Rule] = []
         self._issued: list[str] = []
@@ -492,6 +498,7 @@ class SandboxEmulator:
             grant = self._grants.get(refresh_token)
             if grant is not None:
                 grant.revoked = True
+                self._save_grants()
 
     def throttle_next(self, path_prefix: str, count: int = 1, retry_after: float | None = 1) -> None:
         with self._lock:
@@ -518,7 +525,36 @@ class SandboxEmulator:
     def _new_grant(self, seller: SandboxSeller, region: str) -> str:
         token = self._issue("Atzr|" + secrets.token_urlsafe(48))
         self._grants[token] = _Grant(seller, region)
+        self._save_grants()
         return token
+
+    def _load_grants(self) -> None:
+        if self._grants_file is None:
+            return
+        try:
+            saved = json.loads(self._grants_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return  # none yet, or unreadable: start with no grants, as a fresh emulator does
+        by_id = {seller.selling_partner_id: seller for seller in self._sellers}
+        for item in saved if isinstance(saved, list) else []:
+            seller = by_id.get(str(item.get("seller")))
+            if seller is not None and item.get("region") in REGIONS:
+                self._grants[str(item["token"])] = _Grant(seller, item["region"], bool(item.get("revoked")))
+
+    def _save_grants(self) -> None:
+        # Called with the lock held.
+        if self._grants_file is None:
+            return
+        items = [
+            {"token": t, "seller": g.seller.selling_partner_id, "region": g.region, "revoked": g.revoked}
+            for t, g in self._grants.items()
+        ]
+        try:
+            self._grants_file.parent.mkdir(parents=True, exist_ok=True)
+            self._grants_file.write_text(json.dumps(items), "utf-8")
+            self._grants_file.chmod(0o600)
+        except OSError:
+            pass  # the sandbox still works for this run
 
     def _new_access_token(self, refresh_token: str) -> str:
         token = self._issue("Atza|" + secrets.token_urlsafe(48))

@@ -9,12 +9,12 @@ if TYPE_CHECKING:
 
 
 def consent_steps(attempt: ConnectSession, *, sandbox: bool) -> list[str]:
-    verb = "Renew" if attempt.renewal else "Connect"
+    what = "Renew the connection of store" if attempt.renewal else "Connect store"
     who = "the primary user of the Seller Central account"
     if attempt.renewal_of:
         who += f" (seller {attempt.renewal_of})"
     steps = [
-        f"{verb} store {attempt.store_name!r} to Amazon {attempt.marketplace.country} "
+        f"{what} {attempt.store_name!r} to Amazon {attempt.marketplace.country} "
         f"({attempt.marketplace.domain}):",
         f"  1. Open the link below and sign in with {who}.",
         "  2. Enter the two-step verification code if Amazon asks for one.",

@@ -51,7 +51,7 @@ class Registry:
                         start_emulator,
                     )
 
-                    self._emulator = start_emulator()
+                    self._emulator = start_emulator(paths.data_dir())
                     amazon = sandbox_amazon_config(amazon, self._emulator)
                     client_secret = sandbox_client_secret
                 self._connect = ConnectService(

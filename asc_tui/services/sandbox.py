@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from asc_tui.amazon.sandbox import (
     REGIONS,
@@ -15,8 +16,8 @@ from asc_tui.config import AmazonConfig
 from asc_tui.domain import MARKETPLACES
 
 
-def start_emulator() -> SandboxEmulator:
-    emulator = SandboxEmulator()
+def start_emulator(data_dir: Path) -> SandboxEmulator:
+    emulator = SandboxEmulator(grants_file=data_dir / "sandbox-grants.json")
     emulator.start()
     return emulator
 

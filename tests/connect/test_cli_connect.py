@@ -192,3 +192,46 @@ def test_a_real_browser_and_the_cli_callback_worker(isolated_home: Path) -> None
         '"seller_id": "A1SANDBOXUK001"' in listed.stdout
         and '"marketplace_id": "A1F83G8C2ARO7P"' in listed.stdout
     )
+
+
+def test_check_auth_online_finds_a_revocation(isolated_home: Path) -> None:
+    import json
+
+    seed_store()
+    process, url = start_connect("Shop US")
+    _out, err = process.communicate(approve(url, NA) + "\n", timeout=60)
+    assert process.returncode == 0, err
+
+    fine = run("--sandbox", "check-auth", "--online")
+    assert fine.returncode == 0, fine.stderr
+    assert "Amazon accepted the authorization" in fine.stdout
+
+    # The seller revokes the app in Seller Central (the sandbox keeps its grants in its data folder).
+    grants_file = isolated_home / "data" / "sandbox-grants.json"
+    grants = json.loads(grants_file.read_text())
+    grants_file.write_text(json.dumps([{**g, "revoked": True} for g in grants]))
+
+    revoked = run("--sandbox", "check-auth", "--online", "--json")
+    assert revoked.returncode == 1
+    (record,) = json.loads(revoked.stdout)
+    assert record["auth_health"] == "revoked" and "invalid_grant" in record["online"]
+    assert "need their Amazon authorization renewed" in revoked.stderr
+    offline = run("--sandbox", "check-auth")
+    assert offline.returncode == 1 and "Revoked" in offline.stdout
+
+
+def test_relay_page(isolated_home: Path) -> None:
+    missing = run("relay-page")
+    assert missing.returncode == 2 and "amazon.redirect_uri is not set" in missing.stderr
+    config = isolated_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        '[amazon]\nredirect_uri = "https://admin.example.com/amazon/callback"\ncallback_listen = "127.0.0.1:8976"\n'
+    )
+    page = run("relay-page")
+    assert page.returncode == 0 and "<html" in page.stdout.lower()
+    assert "127.0.0.1:8976/amazon/callback" in page.stdout
+    target = isolated_home / "relay.html"
+    written = run("relay-page", "--output", str(target))
+    assert written.returncode == 0 and target.read_text() == page.stdout
+    assert "host it at https://admin.example.com/amazon/callback" in written.stderr

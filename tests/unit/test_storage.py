@@ -102,3 +102,14 @@ def test_reopening_a_database_keeps_its_data(tmp_path: Path) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT value FROM preference WHERE key='presetup.cron'")).scalar() == "done"
     db.close()
+
+
+def test_migrations_build_exactly_the_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    db = open_database(str(tmp_path / "drift.sqlite3"))
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+    db.close()

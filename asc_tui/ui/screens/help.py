@@ -26,6 +26,10 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("Forms", "escape", "Cancel; nothing is saved"),
     ("Store view", "e / c / t / d", "Edit / connect / activate-deactivate / delete"),
     ("Store view", "escape", "Back to the home"),
+    ("Connect", "paste, enter", "Complete with the address the browser ended on (or a refresh token)"),
+    ("Connect", "ctrl+y", "Copy the consent link to the clipboard (works over SSH)"),
+    ("Connect", "ctrl+o", "Open the consent link in a browser, where one can open"),
+    ("Connect", "escape", "Cancel; the store stays as it was"),
 )
 
 
