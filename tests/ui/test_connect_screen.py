@@ -123,7 +123,12 @@ async def test_self_authorization_asks_for_the_seller_id() -> None:
         await open_connect(pilot)
         emulator = app.registry.emulator
         assert emulator is not None
-        type_into(app, "#connect-paste", emulator.authorize_directly(NA, "NA"))
+        token = emulator.authorize_directly(NA, "NA")
+        type_into(app, "#connect-paste", token)
+        await pilot.pause()
+        paste = app.screen.query_one("#connect-paste", Input)
+        shown = paste.render_line(0).text
+        assert paste.password and "•••" in shown and "Atzr" not in shown  # the token is never on screen
         await pilot.press("enter")
         await checked(pilot)
         seller = app.screen.query_one("#connect-seller", Input)

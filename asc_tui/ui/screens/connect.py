@@ -19,6 +19,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from asc_tui.amazon.redirect import looks_like_refresh_token
 from asc_tui.browser import choose_browser, open_url
 from asc_tui.errors import ConnectRejected, SellerIdNeeded
 from asc_tui.services.connect_steps import consent_steps
@@ -101,6 +102,11 @@ class ConnectScreen(Screen["Outcome | None"]):
         finally:
             if self.attempt.ended:
                 self._finish()
+
+    @on(Input.Changed, "#connect-paste")
+    def _mask_tokens(self, event: Input.Changed) -> None:
+        # A refresh token is a long-lived secret: it is never shown, even while pasting it.
+        event.input.password = looks_like_refresh_token(event.value)
 
     @on(Input.Submitted, "#connect-paste")
     def _pasted(self, event: Input.Submitted) -> None:
