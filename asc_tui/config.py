@@ -58,12 +58,23 @@ class CommerceConfig:
     attributes: tuple[CatalogAttributeConfig, ...] = ()
 
 
+SECRET_BACKENDS = ("auto", "system", "encrypted-file", "plaintext-file")
+
+
+@dataclass(frozen=True)
+class SecretsConfig:
+    # auto: the platform keyring where one works, else the encrypted file once the admin set it up.
+    # system | encrypted-file | plaintext-file, or a keyring backend class ("package.module.Class").
+    backend: str = "auto"
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
     exists: bool = False
     amazon: AmazonConfig = field(default_factory=AmazonConfig)
     commerce: CommerceConfig = field(default_factory=CommerceConfig)
+    secrets: SecretsConfig = field(default_factory=SecretsConfig)
 
 
 def config_path(explicit: str | None) -> tuple[Path, bool]:
@@ -137,9 +148,10 @@ def _typed(value: Any, kind: type, path: Path, dotted: str) -> Any:
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     for key in data:
-        if key not in ("amazon", "commerce"):
+        if key not in ("amazon", "commerce", "secrets"):
             raise ConfigProblem(
-                f"In {path}{_line_of(path, key)}, [{key}] is not a known section; use [amazon] or [commerce]."
+                f"In {path}{_line_of(path, key)}, [{key}] is not a known section; use [amazon], [commerce] "
+                "or [secrets]."
             )
     scalar_amazon = {
         f.name: f.type for f in fields(AmazonConfig) if f.name not in ("seller_central", "endpoints")
@@ -184,7 +196,16 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         for item in _list(commerce_raw.get("attributes", []), path, "commerce.attributes")
     )
     commerce = CommerceConfig(base_url=base_url.strip(), auth=auth, websites=websites, attributes=attributes)
-    return Config(path=path, exists=True, amazon=amazon, commerce=commerce)
+    secrets_raw = _section(data, "secrets", path, {"backend"})
+    backend = _typed(secrets_raw.get("backend", "auto"), str, path, "secrets.backend").strip()
+    if backend not in SECRET_BACKENDS and not re.fullmatch(r"[A-Za-z_][\w.]*\.[A-Za-z_]\w*", backend):
+        raise ConfigProblem(
+            f"In {path}{_line_of(path, 'backend')}, secrets.backend must be one of {', '.join(SECRET_BACKENDS)} "
+            "or a keyring backend class such as keyring.backends.SecretService.Keyring."
+        )
+    return Config(
+        path=path, exists=True, amazon=amazon, commerce=commerce, secrets=SecretsConfig(backend=backend)
+    )
 
 
 def _list(value: Any, path: Path, dotted: str) -> list[Any]:

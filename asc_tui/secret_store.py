@@ -1,22 +1,30 @@
 """Secrets: the LWA client secret and each store's refresh token live in a keyring, never in the database.
 
+Which keyring, in order: a backend the admin named (`PYTHON_KEYRING_BACKEND`, or `[secrets] backend` in
+the config); the platform's keyring where one works (Secret Service, macOS Keychain, Windows Credential
+Locker); otherwise, once the admin agreed, an encrypted file in the data folder (Argon2 + AES, from
+keyrings.cryptfile) unlocked by a passphrase the app asks for, or `ASC_TUI_KEYRING_PASSPHRASE`. keyring's
+own automatic choice is never used: with keyrings.alt installed it would pick a plaintext file silently.
+A plaintext file is used only when the admin names it, and the app then says secrets are unprotected.
+
 Every keyring call runs in a helper thread with a timeout: a keyring that hangs on D-Bus becomes a clear
 error in seconds instead of a frozen screen. Refresh tokens are filed under a random reference (the
-store's `token_ref`), so two registries on one machine never share a key and a token written by an attempt
-that died can be found and removed by its reference.
+store's `token_ref`), so two registries on one machine never share a key, and a token written by an
+attempt that died can be found and removed by its reference.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from asc_tui.errors import EnvironmentProblem
+from asc_tui.errors import EnvironmentProblem, InvalidInput
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -25,13 +33,34 @@ SERVICE = "asc-tui"
 SANDBOX_SERVICE = "asc-tui-sandbox"
 CLIENT_SECRET_KEY = "lwa-client-secret"
 CLIENT_SECRET_ENV = "ASC_TUI_LWA_CLIENT_SECRET"
+PASSPHRASE_ENV = "ASC_TUI_KEYRING_PASSPHRASE"
+BACKEND_ENV = "PYTHON_KEYRING_BACKEND"
+ENCRYPTED_FILE = "secrets.cfg"
+PLAINTEXT_FILE = "secrets-plaintext.cfg"
+MIN_PASSPHRASE = 8
 DEFAULT_TIMEOUT_SECONDS = 10.0
+_PLATFORM_MODULES = ("keyring.backends.SecretService", "keyring.backends.macOS", "keyring.backends.Windows",
+                     "keyring.backends.kwallet", "keyring.backends.libsecret")  # fmt: skip
 
 T = TypeVar("T")
 
 
 class SecretsUnavailable(EnvironmentProblem):
-    """The keyring cannot be used; the message says why and what to set."""
+    """The keyring cannot be used; the message says why and what to do."""
+
+
+class WrongPassphrase(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("That passphrase does not unlock the secrets file; try again.")
+
+
+class BackendKind(enum.StrEnum):
+    PLATFORM = "platform"
+    NAMED = "named"  # a backend class the admin named
+    ENCRYPTED_FILE = "encrypted-file"
+    PLAINTEXT_FILE = "plaintext-file"
+    SANDBOX = "sandbox"
+    NONE = "none"  # no keyring works here and the encrypted file is not set up yet
 
 
 def refresh_token_key(token_ref: str) -> str:
@@ -47,28 +76,98 @@ class SecretStore:
 
     def __init__(
         self,
-        backend_factory: Callable[[], KeyringBackend],
+        backend_factory: Callable[[], KeyringBackend | None],
         *,
         service: str = SERVICE,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         environ: Mapping[str, str] | None = None,
         unprotected: bool = False,
+        kind: BackendKind = BackendKind.NAMED,
+        data_dir: Path | None = None,
     ) -> None:
         self._factory = backend_factory
         self._backend: KeyringBackend | None = None
+        self._resolved = False
         self._backend_lock = threading.Lock()
         self.service = service
         self.timeout = timeout
         self._environ = environ if environ is not None else os.environ
         self.unprotected = unprotected
+        self.kind = kind
+        self.data_dir = data_dir
 
     def __repr__(self) -> str:
-        return f"SecretStore(service={self.service!r})"
+        return f"SecretStore(service={self.service!r}, kind={self.kind.value!r})"
+
+    # --- state ------------------------------------------------------------------------------------
+
+    def resolve(self) -> None:
+        """Find the backend now (off the UI thread: looking for a platform keyring can touch D-Bus)."""
+        self._backend_or_none()
 
     @property
     def backend_name(self) -> str:
-        backend = self._backend_or_raise()
+        backend = self._backend_or_none()
+        if backend is None:
+            return "none"
         return f"{type(backend).__module__}.{type(backend).__name__}"
+
+    @property
+    def needs_setup(self) -> bool:
+        """No keyring works here and the encrypted file has not been set up."""
+        self._backend_or_none()
+        return self.kind is BackendKind.NONE
+
+    @property
+    def locked(self) -> bool:
+        """The encrypted file exists but its passphrase has not been given."""
+        backend = self._backend_or_none()
+        file = _passphrase_file(backend)
+        return file is not None and not file.has_passphrase
+
+    def describe(self) -> str:
+        """One line for the settings screen and doctor."""
+        self._backend_or_none()
+        if self.kind is BackendKind.NONE:
+            return "none: no keyring service runs here; set up the encrypted secrets file"
+        if self.kind is BackendKind.ENCRYPTED_FILE:
+            state = "locked" if self.locked else "unlocked"
+            return f"encrypted file {self._file_path(ENCRYPTED_FILE)} ({state})"
+        if self.kind is BackendKind.PLAINTEXT_FILE:
+            return (
+                f"plaintext file {self._file_path(PLAINTEXT_FILE)} (UNPROTECTED: secrets are not encrypted)"
+            )
+        if self.kind is BackendKind.SANDBOX:
+            return "sandbox file (demo tokens only)"
+        return self.backend_name
+
+    def _file_path(self, name: str) -> Path:
+        return (self.data_dir or Path(".")) / name
+
+    # --- the encrypted file -------------------------------------------------------------------------
+
+    def set_up_encrypted_file(self, passphrase: str) -> None:
+        """Create (or open) the encrypted file with this passphrase and use it from now on."""
+        if len(passphrase) < MIN_PASSPHRASE:
+            raise InvalidInput(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
+        if self.data_dir is None:
+            raise SecretsUnavailable("The encrypted secrets file needs a data folder.")
+        backend = self._call("open the encrypted secrets file", lambda: _encrypted_file(self.data_dir))
+        self._call("unlock the encrypted secrets file", lambda: backend.unlock(passphrase))
+        with self._backend_lock:
+            self._backend, self._resolved = backend, True
+            self.kind, self.unprotected = BackendKind.ENCRYPTED_FILE, False
+
+    def unlock(self, passphrase: str) -> None:
+        file = _passphrase_file(self._backend_or_none())
+        if file is None:
+            return
+        self._call("unlock the encrypted secrets file", lambda: file.unlock(passphrase))
+
+    def encrypted_file_exists(self) -> bool:
+        return self.data_dir is not None and (self.data_dir / ENCRYPTED_FILE).exists()
+
+    # --- secrets --------------------------------------------------------------------------------------
 
     def client_secret(self) -> str | None:
         """The LWA client secret: the environment wins over the keyring (for cron and CI)."""
@@ -78,18 +177,18 @@ class SecretStore:
         return self.get(CLIENT_SECRET_KEY)
 
     def get(self, key: str) -> str | None:
-        backend = self._backend_or_raise()
+        backend = self._usable_backend()
         return self._call(f"read {key}", lambda: backend.get_password(self.service, key))
 
     def set(self, key: str, value: str) -> None:
-        backend = self._backend_or_raise()
+        backend = self._usable_backend()
         self._call(f"save {key}", lambda: backend.set_password(self.service, key, value))
 
     def delete(self, key: str) -> None:
         """Remove a secret; a secret that is already gone is not an error."""
         from keyring.errors import PasswordDeleteError
 
-        backend = self._backend_or_raise()
+        backend = self._usable_backend()
 
         def remove() -> None:
             with contextlib.suppress(PasswordDeleteError):
@@ -97,15 +196,30 @@ class SecretStore:
 
         self._call(f"delete {key}", remove)
 
-    def _backend_or_raise(self) -> KeyringBackend:
+    def _backend_or_none(self) -> KeyringBackend | None:
         with self._backend_lock:
-            if self._backend is None:
+            if not self._resolved:
                 self._backend = self._call("open the keyring", self._factory)
-            backend = self._backend
-        if _is_fail_backend(backend):
+                self._resolved = True
+                if self._backend is not None and _stores_nothing(self._backend):
+                    self._backend = None
+                if self._backend is None:
+                    self.kind = BackendKind.NONE
+            return self._backend
+
+    def _usable_backend(self) -> KeyringBackend:
+        backend = self._backend_or_none()
+        if backend is None:
             raise SecretsUnavailable(
-                "No keyring is available on this machine, so secrets cannot be stored; run a Secret Service "
-                "(e.g. gnome-keyring) or name a backend in PYTHON_KEYRING_BACKEND."
+                "No keyring service runs on this machine, so secrets cannot be stored yet; set up the encrypted "
+                f"secrets file in asc-tui (it asks), or set [secrets] backend and {PASSPHRASE_ENV}, or name a "
+                f"backend in {BACKEND_ENV}."
+            )
+        file = _passphrase_file(backend)
+        if file is not None and not file.has_passphrase:
+            raise SecretsUnavailable(
+                "The encrypted secrets file is locked; enter its passphrase in asc-tui or set "
+                f"{PASSPHRASE_ENV}."
             )
         return backend
 
@@ -127,11 +241,11 @@ class SecretStore:
         if not finished.wait(self.timeout):
             raise SecretsUnavailable(
                 f"The keyring did not answer within {self.timeout:g} s when asked to {what}; check that its "
-                "service is running and unlocked, or name another backend in PYTHON_KEYRING_BACKEND."
+                f"service is running and unlocked, or name another backend in {BACKEND_ENV}."
             )
         if failure:
             exc = failure[0]
-            if isinstance(exc, SecretsUnavailable):
+            if isinstance(exc, SecretsUnavailable | WrongPassphrase | InvalidInput):
                 raise exc
             # The keyring's own message may quote what it was given; say only what failed.
             raise SecretsUnavailable(
@@ -140,36 +254,184 @@ class SecretStore:
         return outcome[0]
 
 
-def _is_fail_backend(backend: KeyringBackend) -> bool:
+# --- choosing the backend -----------------------------------------------------------------------------
+
+
+def open_secret_store(
+    *,
+    sandbox: bool,
+    data_dir: Path,
+    backend: str = "auto",
+    environ: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> SecretStore:
+    env = os.environ if environ is None else environ
+    if sandbox:
+        # Demo tokens for an emulator on loopback: a plain file beside the sandbox database, never the
+        # admin's real keyring.
+        return SecretStore(
+            lambda: _plaintext_file(data_dir / "sandbox-secrets.cfg"),
+            service=SANDBOX_SERVICE,
+            kind=BackendKind.SANDBOX,
+            environ=env,
+            data_dir=data_dir,
+            timeout=timeout,
+        )
+    named = env.get(BACKEND_ENV, "").strip()
+    if named or backend not in ("auto", "system", "encrypted-file", "plaintext-file"):
+        class_path = named or backend
+        return SecretStore(
+            lambda: _named_backend(class_path, data_dir, env),
+            kind=BackendKind.NAMED,
+            unprotected="Plaintext" in class_path,
+            environ=env,
+            data_dir=data_dir,
+            timeout=timeout,
+        )
+    if backend == "plaintext-file":
+        return SecretStore(
+            lambda: _plaintext_file(data_dir / PLAINTEXT_FILE),
+            kind=BackendKind.PLAINTEXT_FILE,
+            unprotected=True,
+            environ=env,
+            data_dir=data_dir,
+            timeout=timeout,
+        )
+    if backend == "encrypted-file":
+        return SecretStore(
+            lambda: _encrypted_file(data_dir, env.get(PASSPHRASE_ENV)),
+            kind=BackendKind.ENCRYPTED_FILE,
+            environ=env,
+            data_dir=data_dir,
+            timeout=timeout,
+        )
+    store = SecretStore(
+        lambda: None, kind=BackendKind.PLATFORM, environ=env, data_dir=data_dir, timeout=timeout
+    )
+
+    def auto() -> KeyringBackend | None:
+        platform = _platform_backend()
+        if platform is not None:
+            return platform
+        if backend == "system":
+            raise SecretsUnavailable(
+                'The config asks for the system keyring ([secrets] backend = "system"), but none works here; '
+                "start one (e.g. gnome-keyring) or choose another backend."
+            )
+        if (data_dir / ENCRYPTED_FILE).exists():  # the admin set it up earlier: that was the consent
+            store.kind = BackendKind.ENCRYPTED_FILE
+            found: KeyringBackend = _encrypted_file(data_dir, env.get(PASSPHRASE_ENV))
+            return found
+        return None
+
+    store._factory = auto
+    return store
+
+
+def _platform_backend() -> KeyringBackend | None:
+    from keyring.backend import get_all_keyring
+
+    candidates = [
+        b for b in get_all_keyring() if type(b).__module__.startswith(_PLATFORM_MODULES) and b.priority > 0
+    ]
+    best: KeyringBackend | None = max(candidates, key=lambda b: b.priority, default=None)
+    return best
+
+
+def _named_backend(class_path: str, data_dir: Path, env: Mapping[str, str]) -> KeyringBackend:
+    if class_path.endswith("cryptfile.CryptFileKeyring"):
+        encrypted: KeyringBackend = _encrypted_file(data_dir, env.get(PASSPHRASE_ENV))
+        return encrypted
+    from keyring.core import load_keyring
+
+    try:
+        backend: KeyringBackend = load_keyring(class_path)
+    except (ImportError, AttributeError, ValueError, TypeError):
+        raise SecretsUnavailable(
+            f"The keyring backend {class_path!r} cannot be loaded; check {BACKEND_ENV} or [secrets] backend."
+        ) from None
+    from keyring.backends import fail
+
+    if isinstance(backend, fail.Keyring):
+        raise SecretsUnavailable(f"The keyring backend {class_path!r} stores nothing; name a working one.")
+    return backend
+
+
+def _plaintext_file(path: Path) -> KeyringBackend:
+    from keyrings.alt.file import PlaintextKeyring  # type: ignore[import-untyped]
+
+    backend: KeyringBackend = PlaintextKeyring()
+    backend.file_path = str(path)  # type: ignore[attr-defined]
+    return backend
+
+
+def _stores_nothing(backend: KeyringBackend) -> bool:
     from keyring.backends import fail
 
     return isinstance(backend, fail.Keyring)
 
 
-def _system_backend() -> KeyringBackend:
-    import keyring
-
-    return keyring.get_keyring()
-
-
-def open_secret_store(*, sandbox: bool, data_dir: Path) -> SecretStore:
-    """The platform keyring (or the one PYTHON_KEYRING_BACKEND names); the sandbox keeps its own file.
-
-    The sandbox's tokens are demo credentials for an emulator that forgets them when it stops, so a plain
-    file beside the sandbox database is enough, and the sandbox never touches the admin's real keyring.
-    """
-    if sandbox:
-        return SecretStore(
-            lambda: _sandbox_backend(data_dir / "sandbox-secrets.cfg"),
-            service=SANDBOX_SERVICE,
-            unprotected=True,
-        )
-    return SecretStore(_system_backend)
+def _passphrase_file(backend: object) -> Any:
+    """The encrypted-file backend (made lazily by `_encrypted_file`), or None for any other."""
+    return backend if getattr(backend, "is_passphrase_file", False) else None
 
 
-def _sandbox_backend(path: Path) -> KeyringBackend:
-    from keyrings.alt.file import PlaintextKeyring  # type: ignore[import-untyped]
+def _encrypted_file(data_dir: Path | None, passphrase: str | None = None) -> Any:
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring  # type: ignore[import-untyped]
 
-    backend: KeyringBackend = PlaintextKeyring()
-    backend.file_path = str(path)  # type: ignore[attr-defined]
+    class PassphraseFile(CryptFileKeyring):  # type: ignore[misc]
+        """keyrings.cryptfile's file, but the passphrase comes from the app, never from getpass."""
+
+        is_passphrase_file = True
+        _keyring_key: str | None
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.file_path = str(path)
+            self._passphrase: str | None = None
+
+        @property
+        def has_passphrase(self) -> bool:
+            return self._passphrase is not None
+
+        def unlock(self, passphrase: str) -> None:
+            self._passphrase = passphrase
+            self._keyring_key = None  # forget any key from an earlier passphrase
+            existed = os.path.exists(self.file_path)
+            if not existed:
+                os.makedirs(os.path.dirname(self.file_path), mode=0o700, exist_ok=True)
+            try:
+                self.keyring_key  # noqa: B018  (checks the passphrase, or creates the file with it)
+            except ValueError:
+                self._passphrase = None
+                raise WrongPassphrase() from None
+            if not existed:
+                os.chmod(self.file_path, 0o600)
+
+        def _get_new_password(self) -> str:
+            if self._passphrase is None:
+                raise SecretsUnavailable("The encrypted secrets file is locked.")
+            return self._passphrase
+
+        def _unlock(self) -> None:
+            if self._passphrase is None:
+                raise SecretsUnavailable("The encrypted secrets file is locked.")
+            self._keyring_key = self._passphrase
+            try:
+                reference = self.get_password("keyring-setting", "password reference")
+            except ValueError:
+                reference = None
+            if reference != "password reference value":
+                self._lock()
+                raise ValueError("Incorrect Password")
+
+    backend = PassphraseFile((data_dir or Path(".")) / ENCRYPTED_FILE)
+    if passphrase:
+        try:
+            backend.unlock(passphrase)
+        except WrongPassphrase:
+            raise SecretsUnavailable(
+                f"{PASSPHRASE_ENV} does not unlock the encrypted secrets file {backend.file_path}; set the "
+                "passphrase it was created with."
+            ) from None
     return backend

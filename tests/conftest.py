@@ -16,7 +16,14 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("ASC_TUI_HOME", str(home))
-    for name in ("ASC_TUI_DATABASE", "ASC_TUI_CONFIG", "ASC_TUI_LWA_CLIENT_SECRET", "BROWSER"):
+    for name in (
+        "ASC_TUI_DATABASE",
+        "ASC_TUI_CONFIG",
+        "ASC_TUI_LWA_CLIENT_SECRET",
+        "ASC_TUI_KEYRING_PASSPHRASE",
+        "PYTHON_KEYRING_BACKEND",
+        "BROWSER",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

@@ -23,7 +23,7 @@ def add_store(registry: Registry, name: str = "Shop US", country: str = "US") ->
 
 def secret_keys(registry: Registry) -> list[str]:
     """Every key the keyring backend holds for this app (read from the backend's own file)."""
-    path = Path(registry.secrets._backend_or_raise().file_path)  # type: ignore[attr-defined]
+    path = Path(registry.secrets._usable_backend().file_path)  # type: ignore[attr-defined]
     if not path.exists():
         return []
     parser = configparser.RawConfigParser()

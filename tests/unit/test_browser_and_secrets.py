@@ -69,7 +69,7 @@ def test_keyring_errors_never_quote_the_secret() -> None:
 
 def test_no_keyring_at_all_says_what_to_do() -> None:
     store = SecretStore(fail.Keyring)
-    with pytest.raises(SecretsUnavailable, match="No keyring is available"):
+    with pytest.raises(SecretsUnavailable, match="No keyring service runs on this machine"):
         store.get("x")
 
 
@@ -78,6 +78,6 @@ def test_environment_wins_for_the_client_secret(tmp_path: Path) -> None:
     store.set("lwa-client-secret", "from-keyring")
     assert store.client_secret() == "from-keyring"
     env_store = SecretStore(
-        lambda: store._backend_or_raise(), service=store.service, environ={CLIENT_SECRET_ENV: "env"}
+        lambda: store._usable_backend(), service=store.service, environ={CLIENT_SECRET_ENV: "env"}
     )
     assert env_store.client_secret() == "env"
