@@ -91,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also ask Login with Amazon whether each authorization still works",
     )
 
+    doctor = commands.add_parser(
+        "doctor",
+        help="check this machine and the config: keyring, database, Amazon settings, callback address, "
+        "browser, stores; exit 1 with a fix per problem",
+        parents=[common],
+    )
+    doctor.add_argument("--json", action="store_true", help="write JSON")
+
     relay = commands.add_parser(
         "relay-page",
         help="print the static HTML page to host at your HTTPS redirect URI (forwards to the callback worker)",
@@ -363,6 +371,31 @@ def _catalog(args: argparse.Namespace) -> int:
         registry.close()
 
 
+# --- doctor -----------------------------------------------------------------------------------------
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from asc_tui.doctor import run_doctor
+
+    results = run_doctor(db=args.db, config=args.config, sandbox=args.sandbox)
+    if args.json:
+        json.dump([r.to_json() for r in results], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_table(
+            ["Check", "Status", "Detail"],
+            [[r.check, "ok" if r.ok else "PROBLEM", r.detail] for r in results],
+            empty="Nothing was checked.",
+        )
+    problems = [r for r in results if not r.ok]
+    for problem in problems:
+        _error(problem.fix or problem.detail)
+    if problems:
+        return EXIT_INVALID
+    print("All checks passed.", file=sys.stderr)
+    return EXIT_OK
+
+
 # --- relay page -------------------------------------------------------------------------------------
 
 
@@ -403,4 +436,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "stores": _stores,
     "check-auth": _check_auth,
     "catalog": _catalog,
+    "doctor": _doctor,
 }

@@ -44,10 +44,14 @@ def connect_store(registry: Registry, name: str, *, seller_id: str | None = None
     except KeyboardInterrupt:
         service.cancel(attempt)
     finally:
-        if not attempt.ended:
-            service.cancel(attempt)
+        if not attempt.ended and service.cancel(attempt) is None:
+            # Amazon's answer is being saved right now: let that finish rather than cut it in half.
+            _say("Finishing with Amazon's answer…")
+            attempt.wait(timeout=120)
     outcome = attempt.outcome
-    assert outcome is not None
+    if outcome is None:  # pragma: no cover - only when saving hangs past every timeout
+        _say("asc-tui: The attempt did not finish; run the command again.")
+        return EXIT_INVALID
     _say(("asc-tui: " if not outcome.connected else "") + outcome.message)
     return EXIT_OK if outcome.connected else EXIT_INVALID
 

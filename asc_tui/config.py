@@ -66,6 +66,8 @@ class SecretsConfig:
     # auto: the platform keyring where one works, else the encrypted file once the admin set it up.
     # system | encrypted-file | plaintext-file, or a keyring backend class ("package.module.Class").
     backend: str = "auto"
+    # A keyring call that takes longer is abandoned with an error (a hung D-Bus must not freeze the app).
+    timeout_seconds: int = 10
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,12 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         for item in _list(commerce_raw.get("attributes", []), path, "commerce.attributes")
     )
     commerce = CommerceConfig(base_url=base_url.strip(), auth=auth, websites=websites, attributes=attributes)
-    secrets_raw = _section(data, "secrets", path, {"backend"})
+    secrets_raw = _section(data, "secrets", path, {"backend", "timeout_seconds"})
+    timeout = _typed(secrets_raw.get("timeout_seconds", 10), int, path, "secrets.timeout_seconds")
+    if not 1 <= timeout <= 300:
+        raise ConfigProblem(
+            f"In {path}{_line_of(path, 'timeout_seconds')}, secrets.timeout_seconds must be 1 to 300."
+        )
     backend = _typed(secrets_raw.get("backend", "auto"), str, path, "secrets.backend").strip()
     if backend not in SECRET_BACKENDS and not re.fullmatch(r"[A-Za-z_][\w.]*\.[A-Za-z_]\w*", backend):
         raise ConfigProblem(
@@ -204,7 +211,11 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             "or a keyring backend class such as keyring.backends.SecretService.Keyring."
         )
     return Config(
-        path=path, exists=True, amazon=amazon, commerce=commerce, secrets=SecretsConfig(backend=backend)
+        path=path,
+        exists=True,
+        amazon=amazon,
+        commerce=commerce,
+        secrets=SecretsConfig(backend=backend, timeout_seconds=timeout),
     )
 
 

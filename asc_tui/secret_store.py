@@ -178,11 +178,19 @@ class SecretStore:
 
     def get(self, key: str) -> str | None:
         backend = self._usable_backend()
-        return self._call(f"read {key}", lambda: backend.get_password(self.service, key))
+        return self._call("read a secret", lambda: backend.get_password(self.service, key))
+
+    def has(self, key: str) -> bool:
+        """Whether a secret is stored, without decrypting it (a locked encrypted file can answer)."""
+        backend = self._backend_or_none()
+        path = getattr(backend, "file_path", None)
+        if backend is not None and isinstance(path, str):
+            return self._call("look up a secret", lambda: _file_has(path, self.service, key))
+        return self.get(key) is not None
 
     def set(self, key: str, value: str) -> None:
         backend = self._usable_backend()
-        self._call(f"save {key}", lambda: backend.set_password(self.service, key, value))
+        self._call("save a secret", lambda: backend.set_password(self.service, key, value))
 
     def delete(self, key: str) -> None:
         """Remove a secret; a secret that is already gone is not an error."""
@@ -194,7 +202,7 @@ class SecretStore:
             with contextlib.suppress(PasswordDeleteError):
                 backend.delete_password(self.service, key)
 
-        self._call(f"delete {key}", remove)
+        self._call("delete a secret", remove)
 
     def _backend_or_none(self) -> KeyringBackend | None:
         with self._backend_lock:
@@ -363,6 +371,16 @@ def _plaintext_file(path: Path) -> KeyringBackend:
     backend: KeyringBackend = PlaintextKeyring()
     backend.file_path = str(path)  # type: ignore[attr-defined]
     return backend
+
+
+def _file_has(path: str, service: str, key: str) -> bool:
+    import configparser
+
+    from keyrings.alt.escape import escape as escape_for_ini  # type: ignore[import-untyped]
+
+    parser = configparser.RawConfigParser()
+    parser.read(path, encoding="utf-8")
+    return parser.has_option(escape_for_ini(service), escape_for_ini(key))
 
 
 def _stores_nothing(backend: KeyringBackend) -> bool:

@@ -411,8 +411,11 @@ class ConnectService:
                 outcome = Outcome(False, exc.message)
             return self._end(attempt, outcome)
 
-    def cancel(self, attempt: ConnectSession, *, timed_out: bool = False) -> Outcome:
-        with attempt._lock:
+    def cancel(self, attempt: ConnectSession, *, timed_out: bool = False) -> Outcome | None:
+        """End the attempt unchanged; None while Amazon's answer is being saved (it ends by itself)."""
+        if not attempt._lock.acquire(blocking=False):
+            return None  # never wait here: the caller may be the UI thread
+        try:
             if attempt.outcome is not None:
                 return attempt.outcome
             if timed_out:
@@ -429,6 +432,8 @@ class ConnectService:
                     cancelled=True,
                 )
             return self._end(attempt, outcome)
+        finally:
+            attempt._lock.release()
 
     def expire_if_due(self, attempt: ConnectSession) -> Outcome | None:
         if not attempt.ended and attempt.seconds_left() <= 0:

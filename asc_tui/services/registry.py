@@ -92,6 +92,11 @@ def open_registry(db: str | None = None, config: Config | None = None, *, sandbo
         catalog=catalog,
         stores=StoreService(database, catalog.current),
         presetup=PreSetupService(database),
-        secrets=open_secret_store(sandbox=sandbox, data_dir=paths.data_dir(), backend=config.secrets.backend),
+        secrets=open_secret_store(
+            sandbox=sandbox,
+            data_dir=paths.data_dir(),
+            backend=config.secrets.backend,
+            timeout=config.secrets.timeout_seconds,
+        ),
         sandbox=sandbox,
     )

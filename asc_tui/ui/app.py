@@ -24,6 +24,7 @@ from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
+from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal, UnlockSecretsModal
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.text import literal, plain
 
@@ -53,6 +54,8 @@ class AscApp(App[None]):
         self._stores_registry: Registry | None = None
         self.fatal_error: AscError | None = None
         self.catalog: Catalog | None = None
+        # Connected stores whose refresh token this machine's keyring lacks: cards say "Reconnect needed".
+        self.missing_secrets: set[int] = set()
         self.home = HomeScreen()
         if sandbox:
             self.sub_title = "SANDBOX — Amazon emulator, separate database"
@@ -94,6 +97,7 @@ class AscApp(App[None]):
         self.catalog = catalog
         self.home.show_stores(stores, focus_id=stores[0].id if stores else None)
         self._clean_up_attempts()
+        self._check_secrets(stores)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
@@ -216,11 +220,30 @@ class AscApp(App[None]):
             return
         self._start_connect(store)
 
+    def _make_secrets_ready(self, store: Store, setup: bool) -> None:
+        """Set up or unlock the secrets file in the app's own modal, then go on connecting."""
+        secrets = self.registry.secrets
+
+        def then_connect(ready: bool | None) -> None:
+            if ready:
+                self._start_connect(store)
+
+        if setup:
+            reason = f"Connecting “{plain(store.name)}” needs a place for its Amazon token."
+            self.push_screen(SetUpSecretsModal(secrets, reason), then_connect)
+        else:
+            self.push_screen(UnlockSecretsModal(secrets), then_connect)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect-start")
     def _start_connect(self, store: Store) -> None:
         # Off the UI thread: binding the port, the keyring and (in the sandbox) starting the emulator.
         try:
             service = self.registry.connect
+            missing = service.missing_settings()
+            secrets = self.registry.secrets
+            if not missing and (secrets.needs_setup or secrets.locked):
+                self.call_from_thread(self._make_secrets_ready, store, secrets.needs_setup)
+                return
             attempt = service.start(store.id or 0)
         except AscError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False, timeout=15)
@@ -229,6 +252,8 @@ class AscApp(App[None]):
 
     def _show_connect(self, service: ConnectService, attempt: ConnectSession) -> None:
         def done(outcome: Outcome | None) -> None:
+            if outcome is not None and outcome.connected:
+                self.missing_secrets.discard(attempt.store_id)
             self.reload(focus_id=attempt.store_id)
             if outcome is None:
                 return
@@ -242,6 +267,47 @@ class AscApp(App[None]):
                 )
 
         self.push_screen(ConnectScreen(service, attempt, sandbox=self.sandbox), done)
+
+    @work(thread=True, exit_on_error=False, group="secrets-check")
+    def _check_secrets(self, stores: list[Store]) -> None:
+        """Find the keyring (it may touch D-Bus) and which connected stores lack their token here."""
+        from asc_tui.secret_store import SecretsUnavailable, refresh_token_key
+
+        secrets = self.registry.secrets
+        try:
+            secrets.resolve()
+            missing = {
+                s.id or 0
+                for s in stores
+                if s.status != StoreStatus.NOT_CONNECTED.value
+                and (not s.token_ref or not secrets.has(refresh_token_key(s.token_ref)))
+            }
+        except SecretsUnavailable as exc:
+            self.call_from_thread(self.notify, exc.message, severity="warning", markup=False, timeout=15)
+            return
+        self.call_from_thread(self._secrets_checked, missing)
+
+    def _secrets_checked(self, missing: set[int]) -> None:
+        secrets = self.registry.secrets
+        self.missing_secrets = missing
+        if missing:
+            self.reload()
+        if secrets.needs_setup:
+            self.notify(
+                "No keyring service runs here, so Amazon secrets cannot be saved yet; connecting a store (c) "
+                "offers an encrypted secrets file.",
+                title="Secrets",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
+        elif secrets.unprotected:
+            self.notify(
+                f"Secrets are UNPROTECTED: {secrets.describe()}.",
+                title="Secrets",
+                severity="warning",
+                markup=False,
+            )
 
     @work(thread=True, exit_on_error=False, group="cleanup")
     def _clean_up_attempts(self) -> None:

@@ -185,7 +185,11 @@ class ConnectScreen(Screen["Outcome | None"]):
             self.service.cancel(self.attempt)
 
     def action_cancel(self) -> None:
-        self.service.cancel(self.attempt)
+        if self.service.cancel(self.attempt) is None:
+            self.notify(
+                "Amazon's answer is being checked and saved; this ends by itself in a moment.", markup=False
+            )
+            return
         self._finish()
 
     def _finish(self) -> None:

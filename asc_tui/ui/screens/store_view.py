@@ -79,7 +79,15 @@ class StoreViewScreen(Screen[None]):
         self.query_one("#view-title", Static).update(title_line(store))
         self.query_one("#view-website", Static).update(website_line(store, website.name if website else None))
         self.query_one("#view-status", Static).update(status_line(store))
-        self.query_one("#view-auth", Static).update(authorization_line(store))
+        missing = store.id in self.asc.missing_secrets
+        auth = authorization_line(store, missing)
+        if missing:
+            auth.append(
+                "\nThis machine's keyring has no refresh token for this store (it was connected from another "
+                "machine, or the keyring was reset); press c to reconnect it here.",
+                style="yellow",
+            )
+        self.query_one("#view-auth", Static).update(auth)
         self.query_one("#view-dates", Static).update(dates_line(store))
         self.query_one("#view-details", Static).update(
             self._details(store, website.default_store_view if website else None)

@@ -38,7 +38,7 @@ def status_line(store: Store) -> Text:
     return line
 
 
-def authorization_line(store: Store) -> Text:
+def authorization_line(store: Store, secret_missing: bool = False) -> Text:
     health, days = store_health(store)
     seller = store.seller_id or "—"
     line = Text.assemble(("Seller ID ", "dim"), literal(seller), ("   Authorization ", "dim"))
@@ -51,6 +51,8 @@ def authorization_line(store: Store) -> Text:
             else f"{health.label}, {days} days left"
         )
         line.append(label, style=HEALTH_STYLE[health])
+    if secret_missing and health is not AuthHealth.NONE:
+        line.append("   Reconnect needed", style="bold yellow")
     return line
 
 
@@ -97,7 +99,8 @@ class StoreCard(Vertical, can_focus=True, can_focus_children=False):
         self.query_one(".card-title", Static).update(title_line(store))
         self.query_one(".card-website", Static).update(website_line(store, website_name))
         self.query_one(".card-status", Static).update(status_line(store))
-        self.query_one(".card-auth", Static).update(authorization_line(store))
+        missing = store.id in getattr(self.app, "missing_secrets", ())
+        self.query_one(".card-auth", Static).update(authorization_line(store, missing))
         self.query_one(".card-dates", Static).update(dates_line(store))
         self.set_class(store.status == StoreStatus.NOT_CONNECTED.value, "-not-connected")
         self.set_class(store_health(store)[0].needs_action, "-needs-renewal")

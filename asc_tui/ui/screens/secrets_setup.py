@@ -1,0 +1,153 @@
+"""Where no keyring service runs: set up the encrypted secrets file, or unlock it, in the app's own modal.
+
+Never a getpass prompt fighting the TUI. Both modals work off the UI thread: deriving the key (Argon2)
+takes a few hundred milliseconds, and a keyring call may take up to its timeout.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from asc_tui.errors import AscError
+from asc_tui.secret_store import ENCRYPTED_FILE, MIN_PASSPHRASE, PASSPHRASE_ENV
+from asc_tui.ui.text import literal
+
+if TYPE_CHECKING:
+    from asc_tui.secret_store import SecretStore
+
+
+class SetUpSecretsModal(ModalScreen[bool]):
+    """Ask the admin to agree to an encrypted file and choose its passphrase."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "create", "Create", show=False),
+    ]
+
+    def __init__(self, secrets: SecretStore, reason: str = "") -> None:
+        super().__init__()
+        self.secrets = secrets
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        where = (self.secrets.data_dir / ENCRYPTED_FILE) if self.secrets.data_dir else ENCRYPTED_FILE
+        with VerticalScroll(id="dialog", classes="secrets-dialog") as dialog:
+            dialog.border_title = "Keep secrets in an encrypted file?"
+            if self.reason:
+                yield Static(literal(self.reason), classes="help")
+            yield Static(
+                literal(
+                    "No keyring service runs on this machine (usual on a server reached over SSH), so the "
+                    "Amazon refresh tokens and the LWA client secret have nowhere safe to go. asc-tui can keep "
+                    f"them in an encrypted file, {where}, locked with a passphrase you choose (Argon2 key "
+                    "derivation, AES encryption). asc-tui asks for it when it needs a secret; for cron, set "
+                    f"{PASSPHRASE_ENV}. Without the passphrase the file cannot be read, by anyone."
+                )
+            )
+            yield Static(f"Passphrase (at least {MIN_PASSPHRASE} characters)", classes="field-label")
+            yield Input(id="passphrase", password=True)
+            yield Static("The same passphrase again", classes="field-label")
+            yield Input(id="repeat", password=True)
+            yield Static(id="secrets-error", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Create encrypted file", id="create", variant="primary")
+                yield Button("Not now", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    def _next(self) -> None:
+        self.query_one("#repeat", Input).focus()
+
+    @on(Input.Submitted, "#repeat")
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        passphrase = self.query_one("#passphrase", Input).value
+        repeat = self.query_one("#repeat", Input).value
+        if len(passphrase) < MIN_PASSPHRASE:
+            self._error(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
+            return
+        if passphrase != repeat:
+            self._error("The two passphrases differ; type the same one twice.")
+            return
+        self._error("Creating the encrypted file…")
+        self._create(passphrase)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="secrets")
+    def _create(self, passphrase: str) -> None:
+        try:
+            self.secrets.set_up_encrypted_file(passphrase)
+        except AscError as exc:
+            self.app.call_from_thread(self._error, exc.message)
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def _error(self, message: str) -> None:
+        self.query_one("#secrets-error", Static).update(literal(message))
+
+
+class UnlockSecretsModal(ModalScreen[bool]):
+    """Ask for the passphrase of the existing encrypted file."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, secrets: SecretStore) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="secrets-dialog") as dialog:
+            dialog.border_title = "Unlock the secrets file"
+            yield Static(
+                literal(
+                    f"asc-tui keeps secrets in an encrypted file here ({self.secrets.describe()}). Enter its "
+                    f"passphrase to use them (or set {PASSPHRASE_ENV} before starting asc-tui)."
+                )
+            )
+            yield Static("Passphrase", classes="field-label")
+            yield Input(id="passphrase", password=True)
+            yield Static(id="secrets-error", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Unlock", id="unlock", variant="primary")
+                yield Button("Not now", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#unlock")
+    def _submit(self) -> None:
+        passphrase = self.query_one("#passphrase", Input).value
+        if not passphrase:
+            self._error("Type the passphrase first.")
+            return
+        self._error("Unlocking…")
+        self._unlock(passphrase)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="secrets")
+    def _unlock(self, passphrase: str) -> None:
+        try:
+            self.secrets.unlock(passphrase)
+        except AscError as exc:
+            self.app.call_from_thread(self._error, exc.message)
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def _error(self, message: str) -> None:
+        self.query_one("#secrets-error", Static).update(literal(message))
