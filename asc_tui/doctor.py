@@ -387,7 +387,7 @@ def _check_callback(registry: Registry | None, config: Config, sandbox: bool) ->
     try:
         listener.bind(listen)
     except CallbackBindError as exc:
-        return [_problem(check, f"{listen}: {exc}", str(exc))]
+        return [_problem(check, str(exc), str(exc))]
     try:
         bound = listener.bound_address or listen
     finally:

@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
-# System packages the tests need that pip cannot install: Debian's Chromium, the real browser that
-# tests/browser.py drives through Playwright (which never downloads a browser of its own).
-# Idempotent: when `chromium` is already on PATH it does nothing and prints nothing.
+# System packages the tests need that pip cannot install:
+# - chromium: the real browser tests/browser.py drives through Playwright (which never downloads one);
+# - gnome-keyring + dbus-daemon: a real Secret Service, started inside dbus-run-session by the keyring test.
+# Idempotent: when every command is already there it does nothing and prints nothing.
 set -euo pipefail
 
-if command -v chromium >/dev/null 2>&1; then
-  exit 0
-fi
+# command -> Debian package
+declare -A NEEDED=(
+  [chromium]=chromium
+  [gnome-keyring-daemon]=gnome-keyring
+  [dbus-run-session]=dbus-daemon
+)
+
+missing=()
+for command in "${!NEEDED[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "system-deps: the tests need Debian's chromium package; install it as root with:" >&2
-  echo "  apt-get update && apt-get install -y --no-install-recommends chromium" >&2
+  echo "system-deps: the tests need these Debian packages; install them as root with:" >&2
+  echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi
 
-echo "system-deps: installing chromium (Debian package)"
+echo "system-deps: installing ${missing[*]} (Debian packages)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "system-deps: installed the chromium package, but there is still no chromium on PATH ($PATH)" >&2
-  exit 1
-fi
+for command in "${!NEEDED[@]}"; do
+  if ! command -v "$command" >/dev/null 2>&1; then
+    echo "system-deps: installed ${missing[*]}, but there is still no $command on PATH ($PATH)" >&2
+    exit 1
+  fi
+done
