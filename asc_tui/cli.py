@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from asc_tui.logs import send_logs_to_file
+
+    send_logs_to_file()
     try:
         if args.command is None:
             return _run_tui(args)

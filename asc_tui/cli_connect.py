@@ -11,22 +11,26 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from asc_tui.errors import EXIT_INVALID, EXIT_OK, ConnectRejected, SellerIdNeeded
+from asc_tui.errors import EXIT_INVALID, EXIT_OK, ConnectFailed, ConnectRejected, SellerIdNeeded
 from asc_tui.services.connect_steps import consent_steps
 
 if TYPE_CHECKING:
     from asc_tui.services.connect import ConnectService, ConnectSession
     from asc_tui.services.registry import Registry
 
+EXIT_INTERRUPTED = 130
+MAX_LINE = 64 * 1024
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+
+def _say(text: str, end: str = "\n") -> None:
+    print(text, file=sys.stderr, end=end, flush=True)
 
 
 def connect_store(registry: Registry, name: str, *, seller_id: str | None = None) -> int:
     store = registry.stores.find(name)
     service = registry.connect
     attempt = service.start(store.id or 0)
+    interrupted = False
     try:
         for line in consent_steps(attempt, sandbox=registry.sandbox):
             _say(line)
@@ -35,25 +39,29 @@ def connect_store(registry: Registry, name: str, *, seller_id: str | None = None
         if attempt.listener is None:
             _say(f"Not listening for Amazon: {attempt.listen_problem}")
         else:
-            _say(f"Waiting for Amazon at {attempt.redirect_uri} for {minutes} minutes.")
+            _say(
+                f"Waiting for Amazon at {attempt.redirect_uri} for {minutes} minute{'s' if minutes != 1 else ''}."
+            )
         _say(
             "Paste the address your browser ended on (or a self-authorization refresh token) and press Enter; "
             "Ctrl-C cancels."
         )
         asyncio.run(_wait(service, attempt, seller_id))
     except KeyboardInterrupt:
-        service.cancel(attempt)
+        interrupted = True
     finally:
         if not attempt.ended and service.cancel(attempt) is None:
-            # Amazon's answer is being saved right now: let that finish rather than cut it in half.
-            _say("Finishing with Amazon's answer…")
+            # Amazon's answer is being checked right now: it stops before saving, or finishes saving.
+            _say("Stopping after Amazon's answer is checked…")
             attempt.wait(timeout=120)
     outcome = attempt.outcome
-    if outcome is None:  # pragma: no cover - only when saving hangs past every timeout
+    if outcome is None:  # only when a save hangs past every timeout
         _say("asc-tui: The attempt did not finish; run the command again.")
         return EXIT_INVALID
     _say(("asc-tui: " if not outcome.connected else "") + outcome.message)
-    return EXIT_OK if outcome.connected else EXIT_INVALID
+    if outcome.connected:
+        return EXIT_OK
+    return EXIT_INTERRUPTED if interrupted and outcome.cancelled else EXIT_INVALID
 
 
 async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str | None) -> None:
@@ -61,12 +69,19 @@ async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str
     lines: asyncio.Queue[str | None] = asyncio.Queue()
 
     def read_stdin() -> None:
-        # A daemon thread: a blocking readline must never keep the process alive after the attempt ends.
-        while not attempt.ended:
-            line = sys.stdin.readline()
-            loop.call_soon_threadsafe(lines.put_nowait, line if line else None)
-            if not line:
-                return
+        # A daemon thread: a blocking read must never keep the process alive after the attempt ends.
+        # Bytes, decoded leniently: one stray byte must not end reading for the rest of the attempt.
+        stream = getattr(sys.stdin, "buffer", None)
+        try:
+            while not attempt.ended:
+                raw = stream.readline(MAX_LINE) if stream is not None else sys.stdin.readline(MAX_LINE)
+                if not raw:
+                    break
+                text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+                loop.call_soon_threadsafe(lines.put_nowait, text)
+        except (OSError, ValueError):
+            pass
+        loop.call_soon_threadsafe(lines.put_nowait, None)
 
     threading.Thread(target=read_stdin, name="asc-stdin", daemon=True).start()
     worker = asyncio.create_task(service.serve_callbacks(attempt))
@@ -77,6 +92,12 @@ async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str
             if service.expire_if_due(attempt) is not None:
                 break
             if not stdin_open:
+                if attempt.listener is None:
+                    _say(
+                        "asc-tui: Nothing is listening for Amazon and stdin is closed, so nothing can finish this."
+                    )
+                    service.cancel(attempt)
+                    break
                 await asyncio.sleep(0.25)
                 continue
             try:
@@ -91,15 +112,18 @@ async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str
                 continue
             try:
                 if pending_token is not None:
-                    token, pending_token = pending_token, None
-                    await asyncio.to_thread(service.complete_self_authorized, attempt, token, text)
+                    await asyncio.to_thread(service.complete_self_authorized, attempt, pending_token, text)
                 else:
                     await asyncio.to_thread(service.complete_from_paste, attempt, text, seller_id)
-            except SellerIdNeeded:
-                pending_token = text
-                _say("Seller ID (Merchant Token, Seller Central › Settings › Account Info): ")
+            except SellerIdNeeded as exc:
+                if pending_token is not None:
+                    _say(f"asc-tui: {exc.message}")
+                pending_token = pending_token or text
+                _say("Seller ID (Merchant Token, Seller Central › Settings › Account Info): ", end="")
             except ConnectRejected as exc:
                 _say(f"asc-tui: {exc.message}")
+            except ConnectFailed:
+                break  # the attempt ended another way meanwhile (e.g. the callback won): its outcome says how
     finally:
         if not attempt.ended:
             service.cancel(attempt)

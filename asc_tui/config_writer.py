@@ -47,6 +47,7 @@ APPLICATION_ID_PREFIXES = ("amzn1.sp.solution.", "amzn1.sellerapps.app.")
 CLIENT_ID_PREFIX = "amzn1.application-oa2-client."
 TIMEOUT_MINUTES = (1, 120)
 _SECRET_WORDS = ("secret", "token")
+_NOT_SECRETS = {"lwa_token_url"}  # the address of Login with Amazon's token endpoint, not a token
 _NEW_FILE_HEADER = (
     "asc-tui settings. Secrets (the LWA client secret, refresh tokens, Commerce credentials) are never\n"
     "stored here: they live in the keyring, or come from ASC_TUI_* environment variables."
@@ -85,7 +86,10 @@ def check_application_id(value: str) -> str | None:
     if not text or _looks_like_id(text, APPLICATION_ID_PREFIXES):
         return None
     if text.startswith(CLIENT_ID_PREFIX):
-        return "The application ID (amazon.application_id) holds an LWA client ID; that one goes in the client ID field."
+        return (
+            "The application ID (amazon.application_id) holds an LWA client ID; that one goes in the client "
+            "ID field."
+        )
     return (
         "The application ID (amazon.application_id) must look like amzn1.sp.solution.… (or "
         "amzn1.sellerapps.app.… for older apps); copy it from your app in Seller Central's Develop Apps."
@@ -97,7 +101,10 @@ def check_client_id(value: str) -> str | None:
     if not text or _looks_like_id(text, (CLIENT_ID_PREFIX,)):
         return None
     if text.startswith(APPLICATION_ID_PREFIXES):
-        return "The LWA client ID (amazon.client_id) holds the application ID; that one goes in the application ID field."
+        return (
+            "The LWA client ID (amazon.client_id) holds the application ID; that one goes in the application "
+            "ID field."
+        )
     return (
         f"The LWA client ID (amazon.client_id) must look like {CLIENT_ID_PREFIX}…; copy it from the LWA "
         "credentials of your app in Seller Central's Develop Apps."
@@ -127,11 +134,19 @@ def check_redirect_uri(value: str) -> str | None:
         return f"{what} has a port that is not a number from 0 to 65535."
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or not parts.hostname:
-        return f"{what} must be a full https:// address registered with your app, e.g. https://admin.example.com/amazon/callback."
+        return (
+            f"{what} must be a full https:// address registered with your app, e.g. "
+            "https://admin.example.com/amazon/callback."
+        )
     if "#" in text:
-        return f"{what} must not have a #fragment; Amazon appends its answer to the address as it is registered."
+        return (
+            f"{what} must not have a #fragment; Amazon appends its answer to the address as it is registered."
+        )
     if scheme == "http" and not _is_loopback(parts.hostname):
-        return f"{what} must start with https:// (plain http is accepted only for a loopback address such as 127.0.0.1)."
+        return (
+            f"{what} must start with https:// (plain http is accepted only for a loopback address such as "
+            "127.0.0.1)."
+        )
     return None
 
 
@@ -160,7 +175,10 @@ def check_callback_listen(value: str) -> str | None:
 def _check_tls_file(value: str, what: str) -> str | None:
     path = Path(value)
     if not path.is_absolute():
-        return f"{what} must be an absolute path (starting with /): the callback worker does not expand ~ or relative paths."
+        return (
+            f"{what} must be an absolute path (starting with /): the callback worker does not expand ~ or "
+            "relative paths."
+        )
     if not path.exists():
         return f"{what} {value} does not exist; give the path of the PEM file."
     if not path.is_file():
@@ -231,7 +249,10 @@ def check_base_url(value: str) -> str | None:
         or parts.query
         or parts.fragment
     ):
-        return f"{what} must be empty (the embedded default catalog) or your shop's address, e.g. https://shop.example.com."
+        return (
+            f"{what} must be empty (the embedded default catalog) or your shop's address, e.g. "
+            "https://shop.example.com."
+        )
     return None
 
 
@@ -329,7 +350,7 @@ def save_settings(
 def _clean(section: str, values: Mapping[str, object], known: dict[str, type]) -> dict[str, Any]:
     """Refuse secrets, unknown keys and wrong types; strip text."""
     for key in values:
-        if any(word in key.lower() for word in _SECRET_WORDS):
+        if key not in _NOT_SECRETS and any(word in key.lower() for word in _SECRET_WORDS):
             raise SecretNotAllowed(key)
     cleaned: dict[str, Any] = {}
     for key, value in values.items():

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from asc_tui.errors import AscError
 
 if TYPE_CHECKING:
-    from asc_tui.config import AmazonConfig, Config
+    from asc_tui.config import Config
     from asc_tui.secret_store import SecretStore
     from asc_tui.services.registry import Registry
     from asc_tui.storage.database import Database
@@ -193,7 +193,12 @@ def _secret_store(registry: Registry | None, config: Config, sandbox: bool) -> S
     from asc_tui import paths
     from asc_tui.secret_store import open_secret_store
 
-    return open_secret_store(sandbox=sandbox, data_dir=paths.data_dir(), backend=config.secrets.backend)
+    return open_secret_store(
+        sandbox=sandbox,
+        data_dir=paths.data_dir(),
+        backend=config.secrets.backend,
+        timeout=config.secrets.timeout_seconds,
+    )
 
 
 def _check_keyring(secrets: SecretStore, config: Config) -> list[CheckResult]:
@@ -281,7 +286,8 @@ def _round_trip(secrets: SecretStore) -> CheckResult:
 
 
 def _check_amazon(registry: Registry) -> list[CheckResult]:
-    from asc_tui.amazon.callback import is_loopback
+    # The same checks as the settings screen, so both say the same thing about a value.
+    from asc_tui.config_writer import check_application_id, check_client_id, check_redirect_uri
 
     connect = registry.connect  # in the sandbox this starts the emulator, which fills the settings in
     amazon = connect.amazon
@@ -290,53 +296,31 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
     where = f"in {registry.config.path}"
     source = " (the sandbox emulator's)" if sandbox else ""
     results: list[CheckResult] = []
-    for name, value in (
-        ("amazon.application_id", amazon.application_id),
-        ("amazon.client_id", amazon.client_id),
+    for name, value, check, what in (
+        ("amazon.application_id", amazon.application_id, check_application_id, "your app's application ID"),
+        ("amazon.client_id", amazon.client_id, check_client_id, "your app's LWA client ID"),
+        (
+            "amazon.redirect_uri",
+            amazon.redirect_uri,
+            check_redirect_uri,
+            "the HTTPS redirect URI registered with your app",
+        ),
     ):
+        value = value.strip()
         if name in missing:
             results.append(
-                _problem(
-                    name,
-                    "not set",
-                    f"Set {name} {where} to your SP-API app's value (Developer Central › your app).",
-                )
+                _problem(name, "not set", f"Set {name} {where} to {what} (Seller Central › Develop Apps).")
             )
+        elif sandbox and not value:
+            results.append(_ok(name, "chosen by the sandbox when connecting (a loopback address)"))
+        elif (wrong := check(value)) is not None:
+            results.append(_problem(name, value, f"{wrong} It is set {where}."))
+        elif name == "amazon.redirect_uri" and urlsplit(value).scheme.lower() == "http" and not sandbox:
+            results.append(_ok(name, f"{value} (plain http on loopback: the sandbox and local tests only)"))
         else:
-            results.append(_ok(name, value.strip() + source))
-    results.append(_check_redirect_uri(amazon, sandbox, "amazon.redirect_uri" in missing, where, is_loopback))
+            results.append(_ok(name, value + source))
     results.append(_check_client_secret(registry))
     return results
-
-
-def _check_redirect_uri(
-    amazon: AmazonConfig, sandbox: bool, missing: bool, where: str, is_loopback: Callable[[str], bool]
-) -> CheckResult:
-    name = "amazon.redirect_uri"
-    uri = amazon.redirect_uri.strip()
-    if missing:
-        return _problem(
-            name,
-            "not set",
-            f"Set {name} {where} to the HTTPS redirect URI registered with your app (Developer Central).",
-        )
-    if sandbox and not uri:
-        return _ok(name, "chosen by the sandbox when connecting (a loopback address)")
-    try:
-        parts = urlsplit(uri)
-        host = parts.hostname or ""
-    except ValueError:
-        parts, host = None, ""
-    if parts is not None and parts.scheme == "https" and host:
-        return _ok(name, uri)
-    if parts is not None and parts.scheme == "http" and host and (sandbox or is_loopback(host)):
-        return _ok(name, f"{uri} (plain HTTP on loopback: only a browser on this computer reaches it)")
-    return _problem(
-        name,
-        f"{uri} is not an https:// address",
-        f"Set {name} {where} to an https:// address registered with your app; Amazon accepts only HTTPS "
-        "redirect URIs (plain http only on loopback).",
-    )
 
 
 def _check_client_secret(registry: Registry) -> CheckResult:
@@ -349,10 +333,10 @@ def _check_client_secret(registry: Registry) -> CheckResult:
         return _ok(name, f"set (from {CLIENT_SECRET_ENV})")
     try:
         secret = registry.secrets.client_secret()
-    except AscError as exc:
+    except AscError:
         return _problem(
             name,
-            f"cannot be read: {exc}",
+            f"not in {CLIENT_SECRET_ENV}, and the keyring cannot be read (see Keyring)",
             f"Set {CLIENT_SECRET_ENV}, or make the keyring work (see Keyring) and store the client secret "
             "from asc-tui's Settings.",
         )
@@ -434,9 +418,8 @@ def _check_stores(registry: Registry) -> list[CheckResult]:
     for store in connected:
         check = f"Store {store.name!r}"
         try:
-            present = bool(store.token_ref) and (
-                registry.secrets.get(refresh_token_key(store.token_ref or "")) is not None
-            )
+            # has(): a locked encrypted file can still say whether the token is there.
+            present = bool(store.token_ref) and registry.secrets.has(refresh_token_key(store.token_ref or ""))
         except AscError as exc:
             results.append(
                 _problem(

@@ -38,6 +38,8 @@ BACKEND_ENV = "PYTHON_KEYRING_BACKEND"
 ENCRYPTED_FILE = "secrets.cfg"
 PLAINTEXT_FILE = "secrets-plaintext.cfg"
 MIN_PASSPHRASE = 8
+# A Preference key noting a refresh token whose removal failed; the cleanup before connecting retries.
+ORPHAN_NOTE_PREFIX = "orphan-secret/"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 _PLATFORM_MODULES = ("keyring.backends.SecretService", "keyring.backends.macOS", "keyring.backends.Windows",
                      "keyring.backends.kwallet", "keyring.backends.libsecret")  # fmt: skip

@@ -75,10 +75,11 @@ OnRedirect = Callable[[RedirectQuery], Awaitable[CallbackOutcome]]
 class CallbackBindError(Exception):
     """The listener could not take its address; str() is one sentence for the admin."""
 
-    def __init__(self, message: str, address: str) -> None:
+    def __init__(self, message: str, address: str, *, in_use: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.address = address
+        self.in_use = in_use  # another program (or another attempt) holds the address
 
     def __str__(self) -> str:
         return self.message
@@ -147,7 +148,7 @@ def _bind_error(exc: OSError, address: str) -> CallbackBindError:
         message = f"The callback address {address} is not an address of this computer; {hint}."
     else:
         message = f"asc-tui could not listen on {address} ({exc.strerror or exc}); {hint}."
-    return CallbackBindError(message, address)
+    return CallbackBindError(message, address, in_use=exc.errno == errno.EADDRINUSE)
 
 
 class _Server(uvicorn.Server):

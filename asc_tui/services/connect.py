@@ -14,12 +14,15 @@ import asyncio
 import getpass
 import logging
 import os
+import re
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +31,7 @@ from sqlmodel import col, delete, select
 from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
 from asc_tui.amazon.consent import consent_url, new_state, state_matches
 from asc_tui.amazon.errors import AmazonError, RefreshTokenRevoked, redact
+from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectError, RedirectQuery, looks_like_refresh_token, parse_redirect
 from asc_tui.amazon.sellers import SellersClient, amazon_marketplaces
@@ -44,6 +48,7 @@ from asc_tui.domain import (
     utcnow,
 )
 from asc_tui.errors import (
+    AscError,
     ConnectFailed,
     ConnectInProgress,
     ConnectNotReady,
@@ -51,9 +56,15 @@ from asc_tui.errors import (
     SellerIdNeeded,
     StoreNotFound,
 )
-from asc_tui.secret_store import SecretStore, SecretsUnavailable, new_token_ref, refresh_token_key
+from asc_tui.secret_store import (
+    ORPHAN_NOTE_PREFIX,
+    SecretStore,
+    SecretsUnavailable,
+    new_token_ref,
+    refresh_token_key,
+)
 from asc_tui.storage.database import Database
-from asc_tui.storage.models import Activity, ConnectAttempt, Store
+from asc_tui.storage.models import Activity, ConnectAttempt, Preference, Store
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +74,9 @@ SANDBOX_REDIRECT_PATH = "/amazon/callback"
 SANDBOX_UNLISTENED_REDIRECT = "http://127.0.0.1" + SANDBOX_REDIRECT_PATH
 # The code Amazon sends lives 5 minutes; the token exchange and the Sellers call must fit well inside.
 NETWORK_DEADLINE_SECONDS = 60.0
+# A seller ID (Merchant Token) is capital letters and digits, such as A1B2C3D4E5F6G7.
+SELLER_ID = re.compile(r"[A-Z0-9]{8,20}")
+REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,7 @@ class ConnectSession:
     marketplace: Marketplace
     renewal_of: str | None  # the seller ID a renewal must keep, None for a first connection
     attempt_id: int
+    nonce: str = field(repr=False)
     state: str = field(repr=False)
     consent_url: str
     redirect_uri: str
@@ -93,6 +108,8 @@ class ConnectSession:
     _deadline: float = field(repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _ended: threading.Event = field(default_factory=threading.Event, repr=False)
+    # Set by a cancel that came while Amazon's answer was being checked: nothing is saved after it.
+    _cancel_requested: bool = field(default=False, repr=False)
     outcome: Outcome | None = None
 
     @property
@@ -193,7 +210,7 @@ class ConnectService:
         seller_central = self.amazon.seller_central.get(store.country, marketplace.seller_central)
         listener: CallbackListener | None = None
         redirect_uri = self.amazon.redirect_uri.strip()
-        attempt_id = self._claim(store)
+        attempt_id, nonce = self._claim(store)
         # The worker may need the state (Login URI bounce) once the session exists; until then it has none.
         cell: list[ConnectSession] = []
         listen_problem: str | None = None
@@ -203,7 +220,7 @@ class ConnectService:
                     listener, redirect_uri = self._bind_listener(
                         redirect_uri, lambda: cell[0].current_state() if cell else None
                     )
-                except ConnectNotReady as exc:
+                except _PortTaken as exc:
                     # The paste box still works: say why the worker is not listening, and go on.
                     listen_problem = exc.message
             if not redirect_uri:
@@ -221,7 +238,7 @@ class ConnectService:
         except BaseException:
             if listener is not None:
                 listener.close()
-            self._release(attempt_id)
+            self._release(attempt_id, nonce)
             raise
         minutes = self.amazon.connect_timeout_minutes
         connect_session = ConnectSession(
@@ -230,6 +247,7 @@ class ConnectService:
             marketplace=marketplace,
             renewal_of=store.seller_id if store.status != StoreStatus.NOT_CONNECTED.value else None,
             attempt_id=attempt_id,
+            nonce=nonce,
             state=state,
             consent_url=url,
             redirect_uri=redirect_uri,
@@ -258,13 +276,36 @@ class ConnectService:
         try:
             listener.bind(self.amazon.callback_listen)
         except CallbackBindError as exc:
-            raise ConnectNotReady(exc.message) from None
+            if not exc.in_use:
+                raise ConnectNotReady(exc.message) from None
+            holder = self._live_attempt_elsewhere()
+            if holder is not None:
+                raise ConnectInProgress(
+                    f"The callback address {self.amazon.callback_listen} is in use by the attempt connecting "
+                    f"store {holder!r}; finish or cancel that one first (one attempt at a time per address)."
+                ) from None
+            if not redirect_uri:
+                raise ConnectNotReady(exc.message) from None
+            raise _PortTaken(
+                f"the callback address {self.amazon.callback_listen} is in use by another program, so Amazon's "
+                "redirect cannot reach asc-tui here."
+            ) from None
         if not redirect_uri:
             redirect_uri = f"http://{listener.bound_address}{path}"
             listener.redirect_uri = redirect_uri
         return listener, redirect_uri
 
-    def _claim(self, store: Store) -> int:
+    def _live_attempt_elsewhere(self) -> str | None:
+        """The name of a store this machine is connecting right now, if any."""
+        with self._db.session() as session:
+            rows = session.exec(
+                select(ConnectAttempt, Store.name)
+                .join(Store, col(Store.id) == ConnectAttempt.store_id)
+                .where(ConnectAttempt.host == self.host)
+            ).all()
+        return next((name for attempt, name in rows if _is_alive(attempt.pid)), None)
+
+    def _claim(self, store: Store) -> tuple[int, str]:
         now = utcnow()
         minutes = self.amazon.connect_timeout_minutes
         with self._db.session() as session:
@@ -276,6 +317,7 @@ class ConnectService:
                     "or ask them to cancel it."
                 )
             attempt = ConnectAttempt(
+                nonce=uuid.uuid4().hex,
                 store_id=store.id or 0,
                 host=self.host[:255],
                 user=self.user[:255],
@@ -292,12 +334,24 @@ class ConnectService:
                     f"Store {store.name!r} is being connected from another window right now; wait until "
                     "that attempt ends."
                 ) from None
-            return attempt.id or 0
+            return attempt.id or 0, attempt.nonce
 
-    def _release(self, attempt_id: int) -> None:
+    def _release(self, attempt_id: int, nonce: str) -> None:
         with self._db.session() as session:
-            session.exec(delete(ConnectAttempt).where(col(ConnectAttempt.id) == attempt_id))
+            session.exec(
+                delete(ConnectAttempt).where(
+                    col(ConnectAttempt.id) == attempt_id, col(ConnectAttempt.nonce) == nonce
+                )
+            )
             session.commit()
+
+    @staticmethod
+    def _record(session: Any, attempt: ConnectSession) -> ConnectAttempt | None:
+        """This attempt's own row: the id, the store and the nonce must all match."""
+        row = session.get(ConnectAttempt, attempt.attempt_id)
+        if row is None or row.nonce != attempt.nonce or row.store_id != attempt.store_id:
+            return None
+        return row  # type: ignore[no-any-return]
 
     # --- cleanup ----------------------------------------------------------------------------------
 
@@ -320,6 +374,18 @@ class ConnectService:
                             continue  # keep the trail so a later start can remove the secret
                 session.delete(attempt)
                 removed += 1
+            session.commit()
+            orphans = session.exec(
+                select(Preference).where(col(Preference.key).startswith(ORPHAN_NOTE_PREFIX))
+            ).all()
+            for orphan in orphans:
+                ref = orphan.key[len(ORPHAN_NOTE_PREFIX) :]
+                if session.exec(select(Store.id).where(Store.token_ref == ref)).first() is None:
+                    try:
+                        self.secrets.delete(refresh_token_key(ref))
+                    except SecretsUnavailable:
+                        continue
+                session.delete(orphan)
             session.commit()
         return removed
 
@@ -352,15 +418,13 @@ class ConnectService:
             )
         with attempt._lock:
             self._check_open(attempt)
+            name = attempt.store_name
             if query.is_error:
-                reason = query.error_description or query.error or "no reason given"
+                code = query.error or "error"
+                said = f"{query.error_description} ({code})" if query.error_description else code
                 return self._end(
                     attempt,
-                    Outcome(
-                        False,
-                        f"Amazon ended the authorization: {reason} ({query.error}); store "
-                        f"{attempt.store_name!r} is unchanged.",
-                    ),
+                    Outcome(False, f"Amazon ended the authorization: {said}; store {name!r} is unchanged."),
                 )
             seller_id = (query.selling_partner_id or "").strip()
             if not seller_id:
@@ -368,19 +432,19 @@ class ConnectService:
                     attempt,
                     Outcome(
                         False,
-                        "Amazon's answer has no selling_partner_id, so the account cannot be "
-                        f"identified; store {attempt.store_name!r} is unchanged.",
+                        "Amazon's answer has no selling_partner_id, so the account cannot be identified; store "
+                        f"{name!r} is unchanged.",
                     ),
                 )
-            try:
-                lwa = self._lwa_client()
-                tokens = lwa.exchange_code(query.spapi_oauth_code or "", attempt.redirect_uri or None)
-                outcome = self._verify_and_save(attempt, seller_id, tokens.refresh_token, tokens.access_token)
-            except AmazonError as exc:
-                outcome = Outcome(False, f"{exc.message} Store {attempt.store_name!r} is unchanged.")
-            except (ConnectFailed, SecretsUnavailable, ConnectNotReady) as exc:
-                outcome = Outcome(False, exc.message)
-            return self._end(attempt, outcome)
+
+            def exchange_and_save() -> Outcome:
+                tokens = self._lwa_client().exchange_code(
+                    query.spapi_oauth_code or "", attempt.redirect_uri or None
+                )
+                return self._verify_and_save(attempt, seller_id, tokens.refresh_token, tokens.access_token)
+
+            # The code is spent from here on: whatever happens, this attempt ends.
+            return self._end(attempt, self._settle(attempt, exchange_and_save))
 
     def complete_self_authorized(
         self, attempt: ConnectSession, refresh_token: str, seller_id: str | None = None
@@ -391,6 +455,11 @@ class ConnectService:
             raise SellerIdNeeded(
                 "A self-authorization token does not say which seller it belongs to; also give the seller ID "
                 "(Seller Central › Settings › Account Info › Merchant Token)."
+            )
+        if not SELLER_ID.fullmatch(seller):
+            raise SellerIdNeeded(
+                "That is not a seller ID: a Merchant Token is 8 to 20 capital letters and digits, such as "
+                "A1B2C3D4E5F6G7 (Seller Central › Settings › Account Info)."
             )
         with attempt._lock:
             self._check_open(attempt)
@@ -403,18 +472,35 @@ class ConnectService:
                 ) from None
             except AmazonError as exc:
                 raise ConnectRejected(exc.message) from None
-            try:
-                outcome = self._verify_and_save(attempt, seller, refresh_token, access)
-            except AmazonError as exc:
-                outcome = Outcome(False, f"{exc.message} Store {attempt.store_name!r} is unchanged.")
-            except (ConnectFailed, SecretsUnavailable) as exc:
-                outcome = Outcome(False, exc.message)
-            return self._end(attempt, outcome)
+            except AscError as exc:
+                raise ConnectRejected(exc.message) from None
+            return self._end(
+                attempt,
+                self._settle(attempt, lambda: self._verify_and_save(attempt, seller, refresh_token, access)),
+            )
+
+    def _settle(self, attempt: ConnectSession, work: Callable[[], Outcome]) -> Outcome:
+        """Run the checks and the save; every failure becomes the attempt's outcome, in one sentence."""
+        try:
+            return work()
+        except AmazonError as exc:
+            return Outcome(False, f"{exc.message} Store {attempt.store_name!r} is unchanged.")
+        except _Cancelled:
+            return Outcome(
+                False,
+                f"Connecting store {attempt.store_name!r} was cancelled; it is unchanged.",
+                cancelled=True,
+            )
+        except AscError as exc:  # database, keyring, refusals
+            return Outcome(False, exc.message)
 
     def cancel(self, attempt: ConnectSession, *, timed_out: bool = False) -> Outcome | None:
         """End the attempt unchanged; None while Amazon's answer is being saved (it ends by itself)."""
         if not attempt._lock.acquire(blocking=False):
-            return None  # never wait here: the caller may be the UI thread
+            # Never wait here (the caller may be the UI thread): Amazon's answer is being checked; nothing
+            # is saved after this flag, unless the save had already begun.
+            attempt._cancel_requested = True
+            return None
         try:
             if attempt.outcome is not None:
                 return attempt.outcome
@@ -422,8 +508,8 @@ class ConnectService:
                 minutes = self.amazon.connect_timeout_minutes
                 outcome = Outcome(
                     False,
-                    f"Connecting store {attempt.store_name!r} timed out after {minutes} minutes; it is "
-                    "unchanged. Start again when you are ready (c).",
+                    f"Connecting store {attempt.store_name!r} timed out after {minutes} "
+                    f"minute{'s' if minutes != 1 else ''}; it is unchanged. Start again when you are ready.",
                 )
             else:
                 outcome = Outcome(
@@ -470,7 +556,7 @@ class ConnectService:
         if attempt.seconds_left() <= 0:
             self._end_locked_free(attempt)
             raise ConnectFailed(
-                f"This attempt to connect store {attempt.store_name!r} timed out; start again (c)."
+                f"This attempt to connect store {attempt.store_name!r} timed out; start again."
             )
 
     def _end_locked_free(self, attempt: ConnectSession) -> None:
@@ -490,7 +576,7 @@ class ConnectService:
         if attempt.listener is not None:
             attempt.listener.close()
         try:
-            self._release(attempt.attempt_id)
+            self._release(attempt.attempt_id, attempt.nonce)
         except Exception:  # the trail expires by itself; the outcome must still reach the admin
             logger.exception("Could not remove the connect attempt's record")
         attempt._ended.set()
@@ -510,23 +596,35 @@ class ConnectService:
         self, attempt: ConnectSession, seller_id: str, refresh_token: str, access_token: str
     ) -> Outcome:
         marketplace = attempt.marketplace
+        name = attempt.store_name
         if attempt.renewal_of is not None and attempt.renewal_of != seller_id:
             raise ConnectFailed(
-                f"You signed in as seller {seller_id}, but store {attempt.store_name!r} is connected to seller "
+                f"You signed in as seller {seller_id}, but store {name!r} is connected to seller "
                 f"{attempt.renewal_of}; renew with that account, or delete and re-add the store to switch "
                 "accounts. The store is unchanged."
             )
         endpoint = self.amazon.endpoints.get(marketplace.region, "")
-        with SellersClient(endpoint) as sellers:
+        # Within what is left of the attempt (and of the code's 5 minutes): never past the timeout.
+        policy = RetryPolicy(deadline_seconds=max(1.0, min(NETWORK_DEADLINE_SECONDS, attempt.seconds_left())))
+        with SellersClient(endpoint, retry_policy=policy) as sellers:
             participations = amazon_marketplaces(sellers.marketplace_participations(access_token))
         selling = [p for p in participations if p.is_participating]
         if not any(p.marketplace_id == marketplace.marketplace_id for p in selling):
-            where = ", ".join(MARKETPLACE_BY_ID[p.marketplace_id].code for p in selling) or "none of ours"
+            region = REGION_NAMES.get(marketplace.region, marketplace.region)
+            if not selling:
+                raise ConnectFailed(
+                    f"Seller {seller_id} sells in no Amazon marketplace of the {region} region, where Amazon "
+                    f"{marketplace.code} is; sign in with the account that sells in {marketplace.code}. Store "
+                    f"{name!r} is unchanged."
+                )
+            where = ", ".join(MARKETPLACE_BY_ID[p.marketplace_id].code for p in selling)
             raise ConnectFailed(
                 f"Seller {seller_id} does not sell in the Amazon {marketplace.code} marketplace (it sells in: "
                 f"{where}); sign in with the account for {marketplace.code}, or add a store for one of those. "
-                f"Store {attempt.store_name!r} is unchanged."
+                f"Store {name!r} is unchanged."
             )
+        if attempt._cancel_requested:
+            raise _Cancelled()
         return self._save(attempt, seller_id, refresh_token)
 
     def _save(self, attempt: ConnectSession, seller_id: str, refresh_token: str) -> Outcome:
@@ -541,20 +639,17 @@ class ConnectService:
             ).first()
             if other is not None:
                 raise ConnectFailed(_taken_message(seller_id, attempt, other.name))
-            record = session.get(ConnectAttempt, attempt.attempt_id)
+            record = self._record(session, attempt)
             if record is None:
-                raise ConnectFailed(
-                    f"The attempt to connect store {attempt.store_name!r} was ended elsewhere (it timed out or "
-                    "was cleaned up); start again (c)."
-                )
+                raise ConnectFailed(self._gone_message(session, attempt))
             new_ref = new_token_ref()
             # The trail first: a crash between here and the store's update leaves a secret the cleanup finds.
             record.secret_ref = new_ref
             session.add(record)
             session.commit()
 
-        self.secrets.set(refresh_token_key(new_ref), refresh_token)
         try:
+            self.secrets.set(refresh_token_key(new_ref), refresh_token)
             store, old_ref = self._point_store_at(attempt, seller_id, new_ref)
         except BaseException:
             self._forget(new_ref)
@@ -571,16 +666,23 @@ class ConnectService:
             store=store,
         )
 
+    def _gone_message(self, session: Any, attempt: ConnectSession) -> str:
+        if session.get(Store, attempt.store_id) is None:
+            return f"Store {attempt.store_name!r} was deleted while connecting; nothing was saved."
+        return (
+            f"The attempt to connect store {attempt.store_name!r} was ended elsewhere (it timed out or was "
+            "cleaned up); nothing was saved. Start again."
+        )
+
     def _point_store_at(
         self, attempt: ConnectSession, seller_id: str, new_ref: str
     ) -> tuple[Store, str | None]:
         now = utcnow()
         with self._db.session() as session:
+            record = self._record(session, attempt)
             store = session.get(Store, attempt.store_id)
-            if store is None:
-                raise ConnectFailed(
-                    f"Store {attempt.store_name!r} was deleted while connecting; nothing was saved."
-                )
+            if record is None or store is None:
+                raise ConnectFailed(self._gone_message(session, attempt))
             old_ref = store.token_ref
             renewing = store.status != StoreStatus.NOT_CONNECTED.value
             store.seller_id = seller_id
@@ -602,11 +704,9 @@ class ConnectService:
                     f"({attempt.marketplace.marketplace_id}), renew by {renew_by(now).date().isoformat()}",
                 )
             )
-            record = session.get(ConnectAttempt, attempt.attempt_id)
-            if record is not None:
-                # The old token is removed after the commit; until then the trail names it for the cleanup.
-                record.secret_ref = old_ref
-                session.add(record)
+            # The old token is removed after the commit; until then the trail names it for the cleanup.
+            record.secret_ref = old_ref
+            session.add(record)
             try:
                 session.commit()
             except IntegrityError:
@@ -616,10 +716,16 @@ class ConnectService:
             return store, old_ref
 
     def _forget(self, token_ref: str) -> None:
+        """Remove a token no store uses; when the keyring refuses, leave a note the next start acts on."""
         try:
             self.secrets.delete(refresh_token_key(token_ref))
         except SecretsUnavailable:
-            logger.warning("Could not remove a refresh token from the keyring; the next start retries.")
+            try:
+                with self._db.session() as session:
+                    session.merge(Preference(key=ORPHAN_NOTE_PREFIX + token_ref, value=""))
+                    session.commit()
+            except AscError:
+                logger.warning("Could not note a refresh token to remove; doctor lists unused tokens.")
 
     # --- after connecting -------------------------------------------------------------------------
 
@@ -666,6 +772,16 @@ class ConnectService:
                 )
             )
             session.commit()
+
+
+class _Cancelled(Exception):
+    """The admin cancelled while Amazon's answer was being checked: stop before saving."""
+
+
+class _PortTaken(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _taken_message(seller_id: str, attempt: ConnectSession, other_name: str) -> str:

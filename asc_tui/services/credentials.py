@@ -44,7 +44,10 @@ def check_lwa_credentials(
     except AmazonError as exc:
         return False, redact(exc.message, client_secret)
     except httpx.HTTPError as exc:
-        return False, f"Login with Amazon could not be asked ({type(exc).__name__}); check amazon.lwa_token_url."
+        return (
+            False,
+            f"Login with Amazon could not be asked ({type(exc).__name__}); check amazon.lwa_token_url.",
+        )
     # Tokens for a made-up code: whatever answers at this address is not Login with Amazon.
     return False, (
         "The token address answered a made-up code with tokens, so it is not Login with Amazon; check "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -64,14 +63,32 @@ class Registry:
         return self._emulator
 
     def delete_store(self, store_id: int) -> Store:
-        """Delete the store and its refresh token (the database first: a leftover secret is harmless)."""
+        """Delete the store and its refresh token (the database first: a leftover secret is noted, not lost)."""
+        from sqlmodel import select
+
+        from asc_tui.domain import iso_utc, utcnow
+        from asc_tui.errors import ActionNotAllowed
+        from asc_tui.storage.models import ConnectAttempt, Preference
+
+        with self.database.session() as session:
+            held = session.exec(select(ConnectAttempt).where(ConnectAttempt.store_id == store_id)).first()
+        if held is not None and held.expires_at > utcnow():
+            name = self.stores.get(store_id).name
+            raise ActionNotAllowed(
+                f"Store {name!r} is being connected by {held.user}@{held.host} right now (until "
+                f"{iso_utc(held.expires_at)}); cancel or finish that first, then delete it."
+            )
         store = self.stores.delete(store_id)
         if store.token_ref:
-            from asc_tui.secret_store import SecretsUnavailable
+            from asc_tui.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable
 
-            # The store is gone either way; a secret left behind is found by its reference later.
-            with contextlib.suppress(SecretsUnavailable):
+            try:
                 self.secrets.delete(refresh_token_key(store.token_ref))
+            except SecretsUnavailable:
+                # The store is gone either way; the next connect's cleanup removes the token.
+                with self.database.session() as session:
+                    session.merge(Preference(key=ORPHAN_NOTE_PREFIX + store.token_ref, value=""))
+                    session.commit()
         return store
 
     def close(self) -> None:

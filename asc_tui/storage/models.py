@@ -17,6 +17,8 @@ class Store(SQLModel, table=True):
         Index("ix_store_created_at", "created_at"),
         # One Seller Central account's marketplace feeds one store, even when two admins connect at once.
         Index("ux_store_seller_marketplace", "seller_id", "marketplace_id", unique=True),
+        # Never reuse a deleted store's id: a screen or an attempt still holding it must not hit a new store.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -83,8 +85,11 @@ class ConnectAttempt(SQLModel, table=True):
     """
 
     __tablename__ = "connect_attempt"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: int | None = Field(default=None, primary_key=True)
+    # Random per attempt: a row is only ever changed by the attempt that made it.
+    nonce: str = Field(max_length=32)
     store_id: int = Field(foreign_key="store.id", unique=True, ondelete="CASCADE")
     host: str = Field(max_length=255)
     user: str = Field(max_length=255)

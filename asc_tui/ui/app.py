@@ -325,6 +325,14 @@ class AscApp(App[None]):
     def show_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def open_settings(self) -> None:
+        """The settings screen; saving there replaces self.config (see SettingsScreen.action_save)."""
+        from asc_tui.ui.screens.settings import SettingsScreen
+
+        if self._not_ready() or isinstance(self.screen, SettingsScreen):
+            return
+        self.push_screen(SettingsScreen(self.config, sandbox=self.sandbox))
+
 
 def run_app(db: str | None, config_path: str | None, sandbox: bool) -> int:
     config = load_config(config_path)

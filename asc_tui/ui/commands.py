@@ -37,6 +37,7 @@ class StoreCommands(Provider):
             ("Filter stores", app.home.action_filter, "Filter cards by name, country, website or status"),
             ("Learn and prepare", app.learn_and_prepare, "The pre-setup tasks checklist"),
             ("Keys", app.show_help, "Every key on one screen"),
+            ("Settings", app.open_settings, "Amazon app credentials, Commerce connection, keyring in use"),
         ]
 
     def _per_store(self) -> list[tuple[str, Callable[[], object], str]]:

@@ -183,7 +183,15 @@ def test_a_real_browser_and_the_cli_callback_worker(isolated_home: Path) -> None
     assert process.stdout is not None
     url = process.stdout.readline().strip()
     assert "/sc/UK/apps/authorize/consent?" in url
-    result = consent_in_browser(url, email="seller-uk@sandbox.example")
+    try:
+        result = consent_in_browser(url, email="seller-uk@sandbox.example")
+    except Exception:
+        process.kill()
+        _out, err = process.communicate(timeout=10)
+        log = isolated_home / "data" / "asc-tui.log"
+        raise AssertionError(
+            f"exit {process.returncode}; stderr: {err}; log: {log.read_text() if log.exists() else '-'}"
+        ) from None
     assert "Connected" in result.text and "A1SANDBOXUK001" in result.text
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
@@ -235,3 +243,20 @@ def test_relay_page(isolated_home: Path) -> None:
     written = run("relay-page", "--output", str(target))
     assert written.returncode == 0 and target.read_text() == page.stdout
     assert "host it at https://admin.example.com/amazon/callback" in written.stderr
+
+
+def test_stray_bytes_and_a_pasted_token_as_seller_id_are_refused(isolated_home: Path) -> None:
+    seed_store()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop US"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().decode().strip()
+    location = approve(url, NA)
+    _out, err = process.communicate(b"\xff\xfe not utf-8\n" + location.encode() + b"\n", timeout=60)
+    text = err.decode()
+    assert process.returncode == 0, text
+    assert "is connected" in text and "Traceback" not in text

@@ -255,6 +255,7 @@ def test_cleanup_removes_what_a_dead_attempt_left(sandbox: Registry, service: Co
     with sandbox.database.session() as session:
         session.add(
             ConnectAttempt(
+                nonce="dead",
                 store_id=store.id or 0,
                 host=service.host,
                 user="someone",
@@ -333,3 +334,119 @@ def _dead_pid() -> int:
         os._exit(0)
     os.waitpid(pid, 0)
     return pid
+
+
+# --- from the review: edges where a user could lose or leak something ---------------------------------
+
+
+def test_a_token_is_never_taken_for_a_seller_id(
+    sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    token = emulator.authorize_directly(NA, "NA")
+    for wrong in (token, "a1b2", "seller id please"):
+        with pytest.raises(SellerIdNeeded, match="not a seller ID"):
+            service.complete_from_paste(attempt, token, wrong)
+    assert not attempt.ended and sandbox.stores.get(store.id or 0).seller_id is None
+
+
+def test_a_store_being_connected_cannot_be_deleted_and_ids_are_never_reused(
+    sandbox: Registry, service: ConnectService
+) -> None:
+    from asc_tui.errors import ActionNotAllowed
+
+    store = add_store(sandbox, "Going")
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, NA)
+    with pytest.raises(ActionNotAllowed, match="being connected by"):
+        sandbox.delete_store(store.id or 0)
+    # Deleted behind the app's back (another tool, an old version): the attempt must not land elsewhere.
+    sandbox.stores.delete(store.id or 0)
+    newcomer = add_store(sandbox, "Newcomer")
+    assert newcomer.id != store.id
+    outcome = service.complete_from_paste(attempt, location)
+    assert not outcome.connected and "was deleted while connecting" in outcome.message
+    assert sandbox.stores.get(newcomer.id or 0).seller_id is None
+    assert secret_keys(sandbox) == []
+
+
+async def test_cancel_while_amazon_is_being_asked_stops_before_saving(
+    sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
+) -> None:
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    location = approve(attempt.consent_url, NA)
+    emulator.throttle_next("/spapi/na", count=1, retry_after=1)
+    checking = asyncio.create_task(asyncio.to_thread(service.complete_from_paste, attempt, location))
+    await asyncio.sleep(0.4)
+    started = time.monotonic()
+    assert service.cancel(attempt) is None  # busy: never waits for the lock
+    assert time.monotonic() - started < 0.1
+    outcome = await checking
+    assert outcome.cancelled and not outcome.connected
+    assert_unchanged(sandbox, store.id or 0)
+
+
+def test_a_token_the_keyring_would_not_delete_is_removed_later(
+    sandbox: Registry, service: ConnectService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asc_tui.secret_store import SecretsUnavailable
+
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    old_ref = sandbox.stores.get(store.id or 0).token_ref
+    real_delete = sandbox.secrets.delete
+
+    def refuse(key: str) -> None:
+        raise SecretsUnavailable("The keyring could not delete a secret.")
+
+    monkeypatch.setattr(sandbox.secrets, "delete", refuse)
+    renewal = service.start(store.id or 0, listen=False)
+    assert service.complete_from_paste(renewal, approve(renewal.consent_url, NA)).connected
+    assert len(secret_keys(sandbox)) == 2  # the old token could not be removed yet
+
+    monkeypatch.setattr(sandbox.secrets, "delete", real_delete)
+    service.cleanup_stale()
+    assert len(secret_keys(sandbox)) == 1
+    assert sandbox.secrets.get(refresh_token_key(old_ref or "")) is None
+
+
+def test_a_database_failure_while_saving_ends_the_attempt_in_one_sentence(
+    sandbox: Registry, service: ConnectService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asc_tui.errors import DatabaseProblem
+
+    store = add_store(sandbox)
+    attempt = service.start(store.id or 0, listen=False)
+
+    def busy(*_args: object) -> None:
+        raise DatabaseProblem("The database is locked by another program; try again in a moment.")
+
+    monkeypatch.setattr(service, "_point_store_at", busy)
+    outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, NA))
+    assert not outcome.connected and outcome.message.startswith("The database is locked") and attempt.ended
+    assert secret_keys(sandbox) == []  # the token written just before was taken back
+
+
+def test_one_attempt_at_a_time_per_fixed_callback_address(sandbox: Registry, isolated_home: object) -> None:
+    from dataclasses import replace
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = sandbox.connect
+    fixed = ConnectService(
+        sandbox.database,
+        replace(base.amazon, callback_listen=f"127.0.0.1:{port}"),
+        sandbox.secrets,
+        client_secret=lambda: "sandbox-client-secret",
+        sandbox=True,
+    )
+    first, second = add_store(sandbox, "First"), add_store(sandbox, "Second")
+    holding = fixed.start(first.id or 0)
+    with pytest.raises(ConnectInProgress, match="in use by the attempt connecting store 'First'"):
+        fixed.start(second.id or 0)
+    fixed.cancel(holding)
+    fixed.cancel(fixed.start(second.id or 0))

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from asc_tui.cli import main
 
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
+ADD = ("stores", "add", "--email", "a@example.com", "--country", "US", "--website", "base")
 AMAZON_ROWS = ("amazon.application_id", "amazon.client_id", "amazon.redirect_uri", "LWA client secret")
 
 
@@ -59,6 +60,24 @@ def write_config(home: Path, *, listen: str | None = None, extra: str = "") -> P
         encoding="utf-8",
     )
     return path
+
+
+def connected_store(
+    capsys: pytest.CaptureFixture[str], name: str, token_ref: str, status: str = "active"
+) -> None:
+    """A store as connecting leaves it (the token itself is the test's business)."""
+    from asc_tui.services.registry import open_registry
+
+    assert run(capsys, *ADD, "--name", name)[0] == 0
+    registry = open_registry()
+    try:
+        with registry.database.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE store SET status=:s, token_ref=:r WHERE name=:n"),
+                {"s": status, "r": token_ref, "n": name},
+            )
+    finally:
+        registry.close()
 
 
 @pytest.fixture(autouse=True)
@@ -133,14 +152,17 @@ def test_the_encrypted_file_with_its_passphrase_is_all_well(
     capsys: pytest.CaptureFixture[str], bare: None, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from asc_tui import paths
-    from asc_tui.secret_store import CLIENT_SECRET_KEY, open_secret_store
+    from asc_tui.secret_store import CLIENT_SECRET_KEY, open_secret_store, refresh_token_key
 
     write_config(isolated_home, extra='[secrets]\nbackend = "encrypted-file"\n')
     monkeypatch.setenv("ASC_TUI_KEYRING_PASSPHRASE", "correct horse battery")
     store = open_secret_store(sandbox=False, data_dir=paths.data_dir(), backend="encrypted-file")
     store.set(CLIENT_SECRET_KEY, "lwa-secret")
+    store.set(refresh_token_key("ref-1"), "Atzr|token")
+    connected_store(capsys, "Main", "ref-1")
     code, rows, err = doctor(capsys)
     assert problems(rows) == [] and code == 0
+    assert rows["Store 'Main'"]["detail"] == "active; refresh token present"
     assert (
         rows["Keyring"]["detail"].startswith("encrypted file ") and "(unlocked)" in rows["Keyring"]["detail"]
     )
@@ -151,6 +173,7 @@ def test_the_encrypted_file_with_its_passphrase_is_all_well(
     code, rows, err = doctor(capsys)
     assert code == 1 and "locked" in rows["Keyring"]["detail"]
     assert "set ASC_TUI_KEYRING_PASSPHRASE to its passphrase" in rows["Keyring"]["fix"]
+    assert rows["Store 'Main'"]["ok"]  # a locked file still tells whether the token is there
 
 
 def test_the_sandbox_fills_in_every_amazon_setting(
@@ -184,22 +207,13 @@ def test_a_callback_port_in_use_fails_with_the_bind_message(
 def test_a_connected_store_without_its_refresh_token_is_named(
     capsys: pytest.CaptureFixture[str], configured: Path
 ) -> None:
-    from asc_tui.secret_store import refresh_token_key
-    from asc_tui.services.registry import open_registry
+    from asc_tui import paths
+    from asc_tui.secret_store import open_secret_store, refresh_token_key
 
-    add = ["stores", "add", "--email", "a@example.com", "--country", "US", "--website", "base"]
-    for name in ("Here", "Elsewhere", "New"):
-        assert run(capsys, *add, "--name", name)[0] == 0
-    registry = open_registry()
-    try:
-        with registry.database.engine.begin() as conn:
-            conn.execute(text("UPDATE store SET status='active', token_ref='ref-here' WHERE name='Here'"))
-            conn.execute(
-                text("UPDATE store SET status='inactive', token_ref='ref-gone' WHERE name='Elsewhere'")
-            )
-        registry.secrets.set(refresh_token_key("ref-here"), "Atzr|token")
-    finally:
-        registry.close()
+    connected_store(capsys, "Here", "ref-here")
+    connected_store(capsys, "Elsewhere", "ref-gone", status="inactive")
+    assert run(capsys, *ADD, "--name", "New")[0] == 0
+    open_secret_store(sandbox=False, data_dir=paths.data_dir()).set(refresh_token_key("ref-here"), "Atzr|t")
     code, rows, err = doctor(capsys)
     assert code == 1
     assert rows["Stores"]["detail"] == "3 in all: 2 connected, 1 not"
@@ -276,3 +290,32 @@ def test_the_table_from_a_real_process(isolated_home: Path, tmp_path: Path) -> N
     assert any(line.startswith("Keyring round trip") and " ok " in line for line in lines)
     assert done.stderr.startswith("asc-tui: Secrets are stored unencrypted")
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_settings_that_are_set_but_wrong_say_so(
+    capsys: pytest.CaptureFixture[str], configured: Path, isolated_home: Path
+) -> None:
+    path = write_config(isolated_home)
+    path.write_text(
+        path.read_text()
+        .replace("amzn1.sp.solution.test-app", "amzn1.application-oa2-client.swapped")
+        .replace("https://admin.example.com", "http://admin.example.com"),
+        encoding="utf-8",
+    )
+    code, rows, err = doctor(capsys)
+    assert code == 1
+    assert "holds an LWA client ID" in rows["amazon.application_id"]["fix"]
+    redirect = rows["amazon.redirect_uri"]
+    assert redirect["detail"] == "http://admin.example.com/amazon/callback"
+    assert redirect["fix"].startswith("The redirect URI (amazon.redirect_uri) must start with https://")
+    assert redirect["fix"].endswith(f"It is set in {path}.")
+    assert fixes(err) == [rows[n]["fix"] for n in ("Keyring", "amazon.application_id", "amazon.redirect_uri")]
+    # Plain http on loopback is fine for local tests: noted, not a problem.
+    path.write_text(
+        path.read_text().replace("http://admin.example.com", "http://127.0.0.1:8976"), encoding="utf-8"
+    )
+    _code, rows, _err = doctor(capsys)
+    assert (
+        rows["amazon.redirect_uri"]["ok"]
+        and "plain http on loopback" in rows["amazon.redirect_uri"]["detail"]
+    )

@@ -113,3 +113,45 @@ def test_migrations_build_exactly_the_models(tmp_path) -> None:  # type: ignore[
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
     db.close()
+
+
+def test_upgrading_from_the_first_schema_keeps_every_row(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0002 recreates `store` on SQLite; its activity log (ON DELETE CASCADE) must survive that."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy import create_engine, event, text
+
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def foreign_keys_on(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", "asc_tui/storage/migrations")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001_initial")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO store (name, name_key, email, country, website, status, auth_revoked, version, "
+                "created_at, updated_at) VALUES ('Old', 'old', 'a@b.co', 'US', 'base', 'not_connected', 0, 1, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO activity (store_id, at, action, detail) VALUES (1, '2026-01-01', 'created', '')"
+            )
+        )
+    engine.dispose()
+
+    db = open_database(str(path))
+    assert db.schema_version() == HEAD
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity")).scalar() == 1
+        assert conn.execute(text("SELECT name FROM store")).scalar() == "Old"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    db.close()

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from asc_tui.amazon.redirect import looks_like_refresh_token
 from asc_tui.browser import choose_browser, open_url
-from asc_tui.errors import ConnectRejected, SellerIdNeeded
+from asc_tui.errors import ConnectFailed, ConnectRejected, SellerIdNeeded
 from asc_tui.services.connect_steps import consent_steps
 from asc_tui.ui.text import literal, plain
 
@@ -134,6 +134,8 @@ class ConnectScreen(Screen["Outcome | None"]):
         except ConnectRejected as exc:
             self.app.call_from_thread(self._show_error, exc.message)
             return
+        except ConnectFailed:
+            pass  # the attempt ended another way meanwhile; its outcome says how
         self.app.call_from_thread(self._finish)
 
     def _ask_seller_id(self, token: str, message: str) -> None:
@@ -154,8 +156,8 @@ class ConnectScreen(Screen["Outcome | None"]):
         if self.attempt.ended:
             self._finish()
             return
-        if self.service.expire_if_due(self.attempt) is not None:
-            self._finish()
+        if self.attempt.seconds_left() <= 0:
+            self._end_in_worker(timed_out=True)
             return
         left = format_time_left(self.attempt.seconds_left())
         if self.attempt.listener is None:
@@ -185,12 +187,20 @@ class ConnectScreen(Screen["Outcome | None"]):
             self.service.cancel(self.attempt)
 
     def action_cancel(self) -> None:
-        if self.service.cancel(self.attempt) is None:
-            self.notify(
-                "Amazon's answer is being checked and saved; this ends by itself in a moment.", markup=False
-            )
+        self._end_in_worker(timed_out=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect-end")
+    def _end_in_worker(self, timed_out: bool) -> None:
+        # Off the UI thread: ending writes to the database, which may wait on a busy lock.
+        if self.service.cancel(self.attempt, timed_out=timed_out) is None:
+            if not timed_out:
+                self.app.call_from_thread(
+                    self.notify,
+                    "Amazon's answer is being checked; asc-tui stops before saving it, in a moment.",
+                    markup=False,
+                )
             return
-        self._finish()
+        self.app.call_from_thread(self._finish)
 
     def _finish(self) -> None:
         if self._done or not self.attempt.ended:

@@ -18,6 +18,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("Home", "d", "Delete the store (asks first)"),
     ("Home", "/", "Filter cards by name, country, website or status"),
     ("Home", "p", "Learn and prepare: the pre-setup tasks"),
+    ("Home", "s", "Settings: Amazon app credentials, Commerce, keyring (ctrl+t tests the credentials)"),
     ("Home", "?", "This help"),
     ("Home", "q", "Quit"),
     ("Anywhere", "ctrl+p", "Command palette: every action by name"),

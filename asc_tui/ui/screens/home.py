@@ -51,6 +51,9 @@ class HomeScreen(Screen[None]):
             "slash", "filter", "Filter", id="filter", tooltip="Filter by name, country, website or status"
         ),
         Binding("p", "learn", "Learn and prepare", id="learn", show=False),
+        Binding(
+            "s", "settings", "Settings", id="settings", show=False, tooltip="Amazon app, Commerce, keyring"
+        ),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("left,h", "move('left')", "Left", show=False),
         Binding("right,l", "move('right')", "Right", show=False),
@@ -263,3 +266,6 @@ class HomeScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.asc.show_help()
+
+    def action_settings(self) -> None:
+        self.asc.open_settings()

@@ -15,12 +15,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("store") as batch:
+    is_sqlite = op.get_bind().dialect.name == "sqlite"
+    # Recreated on SQLite with AUTOINCREMENT, so a deleted store's id is never given to a new one.
+    with op.batch_alter_table(
+        "store", recreate="always" if is_sqlite else "auto", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch:
         batch.add_column(sa.Column("token_ref", sa.String(length=64), nullable=True))
         batch.create_index("ux_store_seller_marketplace", ["seller_id", "marketplace_id"], unique=True)
     op.create_table(
         "connect_attempt",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nonce", sa.String(length=32), nullable=False),
         sa.Column("store_id", sa.Integer(), nullable=False),
         sa.Column("host", sa.String(length=255), nullable=False),
         sa.Column("user", sa.String(length=255), nullable=False),
@@ -31,6 +36,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["store_id"], ["store.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("store_id"),
+        sqlite_autoincrement=True,
     )
 
 

@@ -1,0 +1,555 @@
+"""Settings: the Amazon app's credentials, the Commerce connection and the keyring in use.
+
+Everything but the client secret is saved to the TOML config file (`ctrl+s`), keeping the admin's comments.
+The client secret goes only to the keyring, from a thread (a keyring call can block for seconds); an empty
+secret field keeps the current one. `ctrl+t` asks Login with Amazon (or the sandbox's) whether the client ID
+and secret are right. In `--sandbox` the Amazon fields show the demo app's values and cannot be changed.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, Switch
+
+from asc_tui.config import Config
+from asc_tui.config_writer import (
+    SettingsValidationError,
+    check_client_id,
+    parse_timeout,
+    redirect_uri_note,
+    save_settings,
+    validate_amazon_settings,
+    validate_commerce_settings,
+)
+from asc_tui.errors import AscError
+from asc_tui.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
+from asc_tui.ui.text import literal, plain
+
+if TYPE_CHECKING:
+    from asc_tui.ui.app import AscApp
+
+AMAZON_TEXT = (
+    "application_id",
+    "client_id",
+    "redirect_uri",
+    "callback_listen",
+    "callback_tls_cert",
+    "callback_tls_key",
+)
+# In screen order: the first field with an error gets the focus.
+FIELDS = (
+    "application_id",
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "callback_listen",
+    "callback_tls_cert",
+    "callback_tls_key",
+    "draft_app",
+    "connect_timeout_minutes",
+    "base_url",
+    "auth",
+)
+AMAZON_FIELDS = FIELDS[:9]
+CHECKED_FIELDS = tuple(key for key in FIELDS if key != "draft_app")  # a switch cannot be wrong
+
+LABELS = {
+    "application_id": "Application ID",
+    "client_id": "LWA client ID",
+    "client_secret": "LWA client secret",
+    "redirect_uri": "Redirect URI",
+    "callback_listen": "Callback address",
+    "callback_tls_cert": "TLS certificate (optional)",
+    "callback_tls_key": "TLS private key (optional)",
+    "draft_app": "Draft app",
+    "connect_timeout_minutes": "Connect timeout (minutes)",
+    "base_url": "Commerce base URL",
+    "auth": "Commerce API authentication",
+}
+HELP = {
+    "application_id": "Your SP-API app's ID (amzn1.sp.solution.…), from Seller Central's Develop Apps; it "
+    "goes in the consent link. Needed to connect.",
+    "client_id": "From the app's Login with Amazon credentials (amzn1.application-oa2-client.…). Needed to "
+    "connect.",
+    "client_secret": "Stored only in the keyring, never in the config file.",
+    "redirect_uri": "The https:// address registered with your app: Amazon sends the browser back there "
+    "after the seller approves.",
+    "callback_listen": "host:port where the callback worker listens, behind the redirect URI "
+    "(e.g. 127.0.0.1:8976 behind your HTTPS proxy).",
+    "callback_tls_cert": "Absolute path of a PEM certificate, to serve the callback over HTTPS directly. "
+    "Set both or neither.",
+    "callback_tls_key": "Absolute path of the certificate's PEM private key.",
+    "draft_app": "On while your app is a draft (not yet published): the consent link adds version=beta.",
+    "connect_timeout_minutes": "How long a connect attempt waits for Amazon's answer, 1 to 120 minutes.",
+    "base_url": "Empty: the embedded default catalog. Otherwise your shop's address, e.g. "
+    "https://shop.example.com.",
+    "auth": "OAuth 1.0a signing with an integration's four credentials (Magento 2.4.4+ default), or a "
+    "bearer token.",
+}
+PLACEHOLDERS = {
+    "application_id": "amzn1.sp.solution.…",
+    "client_id": "amzn1.application-oa2-client.…",
+    "client_secret": "Leave empty to keep the current one",
+    "redirect_uri": "https://admin.example.com/amazon/callback",
+    "callback_listen": "127.0.0.1:8976",
+    "callback_tls_cert": "/etc/ssl/certs/admin.example.com.pem",
+    "callback_tls_key": "/etc/ssl/private/admin.example.com.key",
+    "connect_timeout_minutes": "10",
+    "base_url": "https://shop.example.com",
+}
+AUTH_OPTIONS = [("OAuth 1.0a (integration credentials)", "oauth1"), ("Bearer token", "bearer")]
+SANDBOX_NOTE = (
+    "Sandbox: the built-in emulator uses a demo app with demo credentials, so the Amazon fields are fixed "
+    "here and not saved. Start asc-tui without --sandbox to set your own app."
+)
+COMMERCE_LATER = "Commerce API credentials cannot be entered here yet; that comes in a later version."
+
+
+class SettingsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "leave", "Back", tooltip="Leave without saving"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save (the client secret to the keyring)", priority=True),
+        Binding(
+            "ctrl+t", "test", "Test credentials", tooltip="Check the LWA client ID and secret", priority=True
+        ),
+    ]
+    # Focus is set after the first layout (see on_mount): focusing earlier scrolls the intro out of view.
+    AUTO_FOCUS = ""
+
+    def __init__(self, config: Config, *, sandbox: bool) -> None:
+        super().__init__(id="settings")
+        self._config = config
+        self.sandbox = sandbox
+        self._touched: set[str] = set()
+        self._initial: dict[str, str] = {}
+
+    @property
+    def asc(self) -> AscApp:
+        from asc_tui.ui.app import AscApp
+
+        assert isinstance(self.app, AscApp)
+        return self.app
+
+    # --- layout -----------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        config = self._config
+        amazon = config.amazon
+        yield Header()
+        with VerticalScroll(id="settings-body"):
+            where = f"{config.path}" + ("" if config.path.exists() else " (saving creates it)")
+            yield Static(
+                Text.assemble(
+                    "Saved to ",
+                    literal(where, "bold"),
+                    " with ctrl+s; secrets go only to the keyring. ctrl+t tests the LWA credentials; escape "
+                    "leaves without saving.",
+                ),
+                id="settings-intro",
+                classes="help",
+            )
+            yield Static(literal("Amazon app"), classes="section-title")
+            values = {key: str(getattr(amazon, key)) for key in AMAZON_TEXT}
+            if self.sandbox:
+                yield Static(literal(SANDBOX_NOTE), id="sandbox-note", classes="settings-warning")
+                values.update(_sandbox_values())
+            for key in ("application_id", "client_id"):
+                yield from self._field(key, self._input(key, values[key]))
+            secret = Input(
+                id="client_secret",
+                password=True,
+                placeholder="built-in demo secret" if self.sandbox else PLACEHOLDERS["client_secret"],
+                compact=True,
+                disabled=self.sandbox,
+            )
+            yield from self._field("client_secret", secret)
+            yield Static(literal("Checking the keyring…"), id="client_secret-state", classes="read-only")
+            yield Static("", id="test-result")
+            for key in ("redirect_uri", "callback_listen", "callback_tls_cert", "callback_tls_key"):
+                yield from self._field(key, self._input(key, values[key]))
+            with Horizontal(classes="settings-switch"):
+                yield Switch(
+                    True if self.sandbox else amazon.draft_app,
+                    id="draft_app",
+                    animate=False,
+                    disabled=self.sandbox,
+                    tooltip=HELP["draft_app"],
+                )
+                yield Label(id="draft_app-label", classes="switch-label")
+            yield Static(literal(HELP["draft_app"]), classes="help")
+            yield from self._field(
+                "connect_timeout_minutes",
+                self._input("connect_timeout_minutes", str(amazon.connect_timeout_minutes)),
+            )
+            yield Static(literal("Commerce"), classes="section-title")
+            yield from self._field(
+                "base_url",
+                Input(
+                    config.commerce.base_url,
+                    id="base_url",
+                    placeholder=PLACEHOLDERS["base_url"],
+                    compact=True,
+                    tooltip=HELP["base_url"],
+                ),
+            )
+            auth = config.commerce.auth if config.commerce.auth in ("oauth1", "bearer") else "oauth1"
+            # What each field starts with, as its Changed event will say it (widgets announce it too).
+            self._initial = {
+                **values,
+                "client_secret": "",
+                "draft_app": str(True if self.sandbox else amazon.draft_app),
+                "connect_timeout_minutes": str(amazon.connect_timeout_minutes),
+                "base_url": config.commerce.base_url,
+                "auth": auth,
+            }
+            yield from self._field(
+                "auth", Select(AUTH_OPTIONS, value=auth, allow_blank=False, id="auth", compact=True)
+            )
+            yield Static(literal(COMMERCE_LATER), classes="help")
+            yield Static(literal("Secrets"), classes="section-title")
+            yield Label(literal("Keyring in use"), classes="field-label")
+            yield Static(literal("Checking the keyring…"), id="secrets-backend", classes="read-only")
+            yield Static("", id="secrets-warning", classes="field-error")
+            yield Static("", id="settings-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Back", id="leave")
+                yield Button("Test credentials", id="test")
+                yield Button("Save", id="save", variant="primary")
+        yield Footer()
+
+    def _input(self, key: str, value: str) -> Input:
+        fixed = self.sandbox and key in AMAZON_FIELDS
+        return Input(
+            value,
+            id=key,
+            placeholder="not used in the sandbox" if fixed else PLACEHOLDERS.get(key, ""),
+            compact=True,
+            disabled=fixed,
+            tooltip=HELP[key],
+        )
+
+    @staticmethod
+    def _field(key: str, widget: Widget) -> ComposeResult:
+        """As in the add-store form: label, control, what it is for, and its error (or note) if any."""
+        yield Label(literal(LABELS[key]), classes="field-label")
+        yield widget
+        yield Static(literal(HELP[key]), classes="help")
+        for kind in ("error", "note") if key in CHECKED_FIELDS else ():
+            line = Static("", id=f"{key}-{kind}", classes=f"field-{kind}")
+            line.display = False
+            yield line
+
+    def on_mount(self) -> None:
+        for line_id in ("#secrets-warning", "#test-result", "#settings-status"):
+            self.query_one(line_id).display = False
+        self._show_notes()
+        self._show_switch()
+        self._read_keyring()
+        self.call_after_refresh(self._focus_first_field)
+
+    def _focus_first_field(self) -> None:
+        # The application ID, or in the sandbox (Amazon fields fixed) the Commerce base URL.
+        first = next((w for w in self.query(Input) if w.focusable), None)
+        if first is not None:
+            first.focus(scroll_visible=False)
+
+    # --- reading and checking the form ------------------------------------------------------------------
+
+    def _text(self, key: str) -> str:
+        return self.query_one(f"#{key}", Input).value.strip()
+
+    def amazon_form(self) -> dict[str, str | bool]:
+        """The Amazon fields as typed (the timeout still text, so a bad one can be named)."""
+        form: dict[str, str | bool] = {key: self._text(key) for key in AMAZON_TEXT}
+        form["connect_timeout_minutes"] = self._text("connect_timeout_minutes")
+        form["draft_app"] = self.query_one("#draft_app", Switch).value
+        return form
+
+    def commerce_form(self) -> dict[str, str]:
+        auth = self.query_one("#auth", Select).value
+        return {"base_url": self._text("base_url"), "auth": "" if auth is Select.NULL else str(auth)}
+
+    def errors(self) -> dict[str, str]:
+        errors = {} if self.sandbox else validate_amazon_settings(self.amazon_form())
+        errors.update(validate_commerce_settings(self.commerce_form()))
+        return errors
+
+    def show_errors(self, errors: dict[str, str], *, only_touched: bool) -> None:
+        for key in CHECKED_FIELDS:
+            message = errors.get(key, "")
+            if only_touched and key not in self._touched:
+                message = ""
+            line = self.query_one(f"#{key}-error", Static)
+            line.update(literal(message))
+            line.display = bool(message)
+            self.query_one(f"#{key}").set_class(bool(message), "-invalid")
+
+    def _show_notes(self) -> None:
+        note = None if self.sandbox else redirect_uri_note(self._text("redirect_uri"))
+        line = self.query_one("#redirect_uri-note", Static)
+        line.update(literal(note or ""))
+        line.display = bool(note)
+
+    def _show_switch(self) -> None:
+        # Said in words too: a switch's colours alone do not survive a monochrome terminal.
+        on = self.query_one("#draft_app", Switch).value
+        self.query_one("#draft_app-label", Label).update(
+            literal(f"{LABELS['draft_app']}: {'on' if on else 'off'}")
+        )
+
+    def _recheck(self) -> dict[str, str]:
+        self._show_switch()
+        errors = self.errors()
+        self.show_errors(errors, only_touched=True)
+        self._show_notes()
+        return errors
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed | Switch.Changed) -> None:
+        key = event.control.id
+        # A field counts as touched once it differs from what it started with.
+        if key and (key in self._touched or str(event.value) != self._initial.get(key)):
+            self._touched.add(key)
+            # The pair is checked together: a certificate without its key is worth saying at once.
+            if key in ("callback_tls_cert", "callback_tls_key"):
+                self._touched.update(("callback_tls_cert", "callback_tls_key"))
+        self._recheck()
+
+    # --- saving ------------------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self._touched.update(FIELDS)
+        errors = self._recheck()
+        if errors:
+            first = next(key for key in FIELDS if key in errors)
+            self.query_one(f"#{first}").focus()
+            self._status("Not saved: fix the marked fields first.", ok=False)
+            return
+        form = self.amazon_form()
+        amazon: dict[str, str | bool | int] | None = None
+        if not self.sandbox:
+            amazon = {key: value for key, value in form.items() if key != "connect_timeout_minutes"}
+            amazon["connect_timeout_minutes"] = parse_timeout(str(form["connect_timeout_minutes"])) or 0
+        path = self.asc.config.path
+        try:
+            config = save_settings(path, amazon=amazon, commerce=self.commerce_form())
+        except SettingsValidationError as exc:
+            self.show_errors(exc.errors, only_touched=False)
+            self._status(f"Not saved: {exc}", ok=False)
+            return
+        except AscError as exc:
+            self._status(f"Not saved: {exc}", ok=False)
+            self.notify(str(exc), title="Settings not saved", severity="error", markup=False, timeout=15)
+            return
+        self._config = config
+        self.asc.config = config
+        secret = self.query_one("#client_secret", Input).value.strip()
+        if secret and not self.sandbox:
+            self._status(f"Saved to {path}. Storing the client secret in the keyring…", ok=True)
+            self._store_secret(secret)
+        else:
+            self._status(f"Saved to {path}.", ok=True)
+            self.notify(f"Settings saved to {plain(path)}.", markup=False)
+
+    @work(thread=True, exclusive=True, group="settings-secret", exit_on_error=False)
+    def _store_secret(self, secret: str) -> None:
+        # Off the UI thread: a keyring call can block for up to its timeout.
+        secrets = self.asc.registry.secrets
+        try:
+            if secrets.needs_setup or secrets.locked:
+                self.app.call_from_thread(self._make_secrets_ready, secret, secrets.needs_setup)
+                return
+            secrets.set(CLIENT_SECRET_KEY, secret)
+        except AscError as exc:
+            self.app.call_from_thread(self._secret_not_stored, str(exc))
+            return
+        self.app.call_from_thread(self._secret_stored)
+
+    def _make_secrets_ready(self, secret: str, setup: bool) -> None:
+        """No keyring here, or the encrypted file is locked: the app's own modal first, then store."""
+        from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal, UnlockSecretsModal
+
+        secrets = self.asc.registry.secrets
+
+        def then_store(ready: bool | None) -> None:
+            if ready:
+                self._store_secret(secret)
+            else:
+                self._secret_not_stored("the secrets file was not set up or unlocked.")
+
+        if setup:
+            reason = "The LWA client secret needs a safe place: it never goes in the config file."
+            self.app.push_screen(SetUpSecretsModal(secrets, reason), then_store)
+        else:
+            self.app.push_screen(UnlockSecretsModal(secrets), then_store)
+
+    def _secret_stored(self) -> None:
+        if not self.is_attached:
+            self.app.notify("The client secret was stored in the keyring.", markup=False)
+            return
+        self.query_one("#client_secret", Input).value = ""
+        self._status(f"Saved to {self._config.path}, and the client secret is in the keyring.", ok=True)
+        self.notify("Settings saved; the client secret is in the keyring.", markup=False)
+        self._read_keyring()
+
+    def _secret_not_stored(self, message: str) -> None:
+        self.app.notify(
+            f"The settings were saved, but the client secret was not stored: {message}",
+            title="Client secret not stored",
+            severity="error",
+            markup=False,
+            timeout=20,
+        )
+        if self.is_attached:
+            self._status(f"Settings saved; the client secret was NOT stored: {message}", ok=False)
+
+    # --- the keyring --------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="settings-keyring", exit_on_error=False)
+    def _read_keyring(self) -> None:
+        secrets = self.asc.registry.secrets
+        unprotected = False
+        try:
+            backend = secrets.describe()
+            unprotected = secrets.unprotected
+        except AscError as exc:
+            backend = str(exc)
+        if self.sandbox:
+            state = "The sandbox uses its built-in demo secret; nothing is read from your keyring."
+        elif os.environ.get(CLIENT_SECRET_ENV, "").strip():
+            state = f"In use: the one in {CLIENT_SECRET_ENV}, which wins over the keyring."
+        else:
+            try:
+                stored = secrets.has(CLIENT_SECRET_KEY)
+            except AscError as exc:
+                state = f"Not known: {exc}"
+            else:
+                state = (
+                    "A client secret is stored in the keyring."
+                    if stored
+                    else "None stored yet: type it above and save (ctrl+s)."
+                )
+        self.app.call_from_thread(self._show_keyring, backend, unprotected, state)
+
+    def _show_keyring(self, backend: str, unprotected: bool, state: str) -> None:
+        if not self.is_attached:
+            return
+        self.query_one("#secrets-backend", Static).update(literal(backend))
+        self.query_one("#client_secret-state", Static).update(literal(state))
+        warning = self.query_one("#secrets-warning", Static)
+        warning.update(
+            literal(
+                "Secrets are NOT encrypted with this backend: anyone who can read the file can read them."
+            )
+        )
+        warning.display = unprotected
+
+    # --- testing the credentials --------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#test")
+    def action_test(self) -> None:
+        client_id = self._text("client_id")
+        if not self.sandbox:
+            problem = check_client_id(client_id) if client_id else "Enter the LWA client ID first."
+            if problem:
+                self._touched.add("client_id")
+                self.show_errors({"client_id": problem}, only_touched=True)
+                self.query_one("#client_id").focus()
+                self._show_test(False, problem)
+                return
+        where = "the sandbox's Login with Amazon" if self.sandbox else self.asc.config.amazon.lwa_token_url
+        result = self.query_one("#test-result", Static)
+        result.update(literal(f"Asking {where}…"))
+        result.set_classes("-busy")
+        result.display = True
+        secret = self.query_one("#client_secret", Input).value.strip()
+        self._run_test(self.asc.config.amazon.lwa_token_url, client_id, secret)
+
+    @work(thread=True, exclusive=True, group="settings-test", exit_on_error=False)
+    def _run_test(self, token_url: str, client_id: str, typed_secret: str) -> None:
+        from asc_tui.services.credentials import check_lwa_credentials
+
+        if self.sandbox:
+            ok, message = self._test_sandbox()
+        else:
+            secret = typed_secret
+            if not secret:
+                try:
+                    secret = self.asc.registry.secrets.client_secret() or ""
+                except AscError as exc:
+                    self.app.call_from_thread(self._show_test, False, str(exc))
+                    return
+            if not secret:
+                ok, message = False, "There is no client secret to test: type it in the client secret field."
+            else:
+                ok, message = check_lwa_credentials(token_url, client_id, secret)
+        self.app.call_from_thread(self._show_test, ok, message)
+
+    def _test_sandbox(self) -> tuple[bool, str]:
+        from asc_tui.amazon.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
+        from asc_tui.services.credentials import check_lwa_credentials
+
+        emulator = self.asc.registry.emulator
+        if emulator is not None and emulator.running:
+            ok, message = check_lwa_credentials(
+                emulator.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+            )
+        else:
+            with SandboxEmulator() as fresh:
+                ok, message = check_lwa_credentials(
+                    fresh.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+                )
+        return ok, f"Sandbox emulator: {message}"
+
+    def _show_test(self, ok: bool, message: str) -> None:
+        if not self.is_attached:
+            return
+        result = self.query_one("#test-result", Static)
+        result.update(literal(("✓ " if ok else "✗ ") + message))
+        result.set_classes("-ok" if ok else "-failed")
+        result.display = True
+        # Also as a notification: the answer may come while the admin looks at another part of the form.
+        self.notify(
+            message,
+            title="Credentials accepted" if ok else "Credentials not confirmed",
+            severity="information" if ok else "error",
+            markup=False,
+            timeout=10,
+        )
+
+    # --- leaving ------------------------------------------------------------------------------------------
+
+    def _status(self, message: str, *, ok: bool) -> None:
+        status = self.query_one("#settings-status", Static)
+        status.update(literal(message))
+        status.set_classes("-ok" if ok else "-failed")
+        status.display = True
+
+    @on(Button.Pressed, "#leave")
+    def action_leave(self) -> None:
+        self.dismiss(None)
+
+
+def _sandbox_values() -> dict[str, str]:
+    from asc_tui.amazon.sandbox import SANDBOX_APPLICATION_ID, SANDBOX_CLIENT_ID
+
+    return {
+        "application_id": SANDBOX_APPLICATION_ID,
+        "client_id": SANDBOX_CLIENT_ID,
+        "redirect_uri": "",
+        "callback_listen": "127.0.0.1, any free port",
+        "callback_tls_cert": "",
+        "callback_tls_key": "",
+    }
