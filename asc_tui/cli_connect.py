@@ -7,6 +7,8 @@ The callback worker and stdin are armed at once: whichever brings a valid answer
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -69,19 +71,29 @@ async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str
     lines: asyncio.Queue[str | None] = asyncio.Queue()
 
     def read_stdin() -> None:
-        # A daemon thread: a blocking read must never keep the process alive after the attempt ends.
-        # Bytes, decoded leniently: one stray byte must not end reading for the rest of the attempt.
-        stream = getattr(sys.stdin, "buffer", None)
+        # A daemon thread reading the raw descriptor: sys.stdin's buffered reader would hold a lock that
+        # makes the interpreter abort at exit while this thread still waits. Bytes are decoded leniently:
+        # one stray byte must not end reading for the rest of the attempt.
+        pending = b""
         try:
+            fd = sys.stdin.fileno()
             while not attempt.ended:
-                raw = stream.readline(MAX_LINE) if stream is not None else sys.stdin.readline(MAX_LINE)
-                if not raw:
+                chunk = os.read(fd, 65536)
+                if not chunk:
                     break
-                text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-                loop.call_soon_threadsafe(lines.put_nowait, text)
-        except (OSError, ValueError):
+                pending += chunk
+                while b"\n" in pending:
+                    raw, pending = pending.split(b"\n", 1)
+                    loop.call_soon_threadsafe(
+                        lines.put_nowait, raw[:MAX_LINE].decode("utf-8", errors="replace")
+                    )
+                pending = pending[-MAX_LINE:]
+        except (OSError, ValueError, RuntimeError):
             pass
-        loop.call_soon_threadsafe(lines.put_nowait, None)
+        if pending.strip():
+            loop.call_soon_threadsafe(lines.put_nowait, pending.decode("utf-8", errors="replace"))
+        with contextlib.suppress(RuntimeError):  # the loop may already be closed
+            loop.call_soon_threadsafe(lines.put_nowait, None)
 
     threading.Thread(target=read_stdin, name="asc-stdin", daemon=True).start()
     worker = asyncio.create_task(service.serve_callbacks(attempt))
