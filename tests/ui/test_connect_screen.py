@@ -138,3 +138,30 @@ async def test_self_authorization_asks_for_the_seller_id() -> None:
         await pilot.press("enter")
         await until_closed(pilot)
         assert "A1SANDBOXNA001" in card_text(app)
+
+
+async def test_a_newcomer_connects_all_four_sandbox_stores() -> None:
+    from asc_tui.amazon.sandbox import DEMO_SELLERS
+
+    by_country = {"US": NA, "CA": NA, "MX": NA, "UK": DEMO_SELLERS[1]}
+    seed(*((f"Shop {c}", c) for c in by_country), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        for country, seller in by_country.items():
+            app.home.focus_store(next(s.id for s in app.home.stores if s.country == country) or 0)
+            await pilot.pause()
+            screen = await open_connect(pilot)
+            assert screen.attempt.marketplace.code == country
+            location = await asyncio.to_thread(approve, screen.attempt.consent_url, seller)
+            type_into(app, "#connect-paste", location)
+            await pilot.press("enter")
+            await until_closed(pilot)
+        cards = " ".join(
+            " ".join(str(w.render()) for w in card.query(Static)) for card in app.home.query(StoreCard)
+        )
+        assert cards.count("Active") == 4 and cards.count("Not connected") == 0
+    with saved_registry(sandbox=True) as registry:
+        assert {s.country: s.seller_id for s in registry.stores.list_stores()} == {
+            c: s.selling_partner_id for c, s in by_country.items()
+        }
