@@ -332,7 +332,6 @@ class MagentoCatalogSource:
         retry_policy: RetryPolicy | None = None,
         progress: Progress | None = None,
     ) -> None:
-        self._raw_base_url = base_url
         self.base_url = normalize_base_url(base_url)
         self.name = _display_url(self.base_url) if self.base_url else (base_url or "").strip()
         self.auth = auth
@@ -400,7 +399,7 @@ class MagentoCatalogSource:
             if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
                 raise MagentoNotConfigured(
                     f"The bearer token would travel unencrypted to {parts.hostname} over plain http; use an "
-                    'https:// address in commerce.base_url, or commerce.auth = "oauth1", which sends no secret.'
+                    'https:// address in commerce.base_url, or commerce.auth = "oauth1", which never sends a secret itself.'
                 )
         return self.base_url, mode
 
@@ -499,7 +498,7 @@ class _Caller:
             request = self.http.build_request("GET", url, headers=self._headers, timeout=timeout)
             request.headers["authorization"] = self._authorization(str(request.url))
             try:
-                response = self.http.send(request)
+                response = self.http.send(request, follow_redirects=False)  # a redirect breaks the signature
             except httpx.TransportError as error:
                 if _final(error):
                     raise _NoRetry(error) from error
@@ -508,7 +507,9 @@ class _Caller:
             return response
 
         try:
-            response = send_with_retries(send, service=_SERVICE, timeout=self.source.timeout, policy=self.source.policy)
+            response = send_with_retries(
+                send, service=_SERVICE, timeout=self.source.timeout, policy=self.source.policy
+            )
         except _NoRetry as failure:
             raise self._transport_error(failure.error) from None
         except AmazonThrottled as throttled:
@@ -556,7 +557,9 @@ class _Caller:
                 )
             return body
         if 300 <= status < 400:
-            location = _display_url(response.headers.get("location", "").split("?", 1)[0]) or "another address"
+            location = (
+                _display_url(response.headers.get("location", "").split("?", 1)[0]) or "another address"
+            )
             raise NotMagentoEndpoint(
                 f"{self.name} redirects {self._path(endpoint)} to {location} (HTTP {status}); set "
                 "commerce.base_url to the shop's final address (often https://…).",
@@ -568,7 +571,8 @@ class _Caller:
             limit = _PAGE_SIZE_LIMIT.search(quoted)
             if limit:
                 raise _PageSizeTooLarge(int(limit.group(1)))
-        if status == 401:
+        if status == 401 or (status == 400 and self.mode == AUTH_OAUTH1 and _about_oauth(quoted)):
+            # Magento answers a malformed credential (a token of the wrong length) with 400.
             raise self._unauthorized(endpoint, message, parameters, quoted)
         if status == 403:
             resource = _resource_from(parameters) or endpoint.resource
@@ -694,6 +698,8 @@ class _Caller:
             )
         if tls is not None:
             reason = _clean_reason(tls.reason or type(tls).__name__)
+            if "WRONG_VERSION_NUMBER" in reason.upper():
+                reason = "the server does not speak TLS on that port"
             return MagentoTlsError(
                 f"The secure (TLS) connection to {host} failed ({reason}); check that commerce.base_url has "
                 "the right scheme (https or http) and port."
@@ -708,9 +714,15 @@ class _Caller:
                 f"The host name {host} could not be resolved; check commerce.base_url and the network "
                 "connection."
             )
+        if isinstance(error, httpx.RemoteProtocolError):
+            reason = "the server closed the connection without an answer"
+        elif isinstance(error, httpx.ConnectError):
+            reason = "the connection could not be made"
+        else:
+            reason = "the connection broke off"
         return MagentoUnreachable(
-            f"The connection to Magento at {self.name} failed ({type(error).__name__}); check "
-            "commerce.base_url and the network connection, then refresh the catalog again."
+            f"The connection to Magento at {self.name} failed ({reason}); check commerce.base_url and the "
+            "network connection, then refresh the catalog again."
         )
 
     def _path(self, endpoint: _Endpoint) -> str:
@@ -757,6 +769,11 @@ def _magento_error(response: httpx.Response) -> tuple[str | None, object]:
     return None, None
 
 
+def _about_oauth(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in ("oauth", "token", "consumer", "signature", "nonce", "timestamp"))
+
+
 def _resource_from(parameters: object) -> str | None:
     if isinstance(parameters, dict):
         value = parameters.get("resources")
@@ -785,7 +802,9 @@ def _ssl_cause(error: BaseException) -> ssl.SSLError | None:
 
 
 def _refused(error: BaseException) -> bool:
-    return any(isinstance(c, ConnectionRefusedError) for c in _causes(error)) or "refused" in str(error).lower()
+    return (
+        any(isinstance(c, ConnectionRefusedError) for c in _causes(error)) or "refused" in str(error).lower()
+    )
 
 
 def _unknown_host(error: BaseException) -> bool:
@@ -883,9 +902,13 @@ def _websites_and_views(
             if candidate is not None and _int(candidate.get("website_id")) == site_id:
                 chosen = candidate
         if chosen is None:  # no default group/store: the website's first active store view, else its first
-            own = sorted((vid, v) for vid, v in view_rows if _int(v.get("website_id")) == site_id)
-            active = [v for _, v in own if v.get("is_active") in (1, True, "1")]
-            chosen = (active or [v for _, v in own] or [None])[0]
+            own = [
+                v
+                for _, v in sorted(view_rows, key=lambda row: row[0])
+                if _int(v.get("website_id")) == site_id
+            ]
+            active = [v for v in own if v.get("is_active") in (1, True, "1")]
+            chosen = next(iter(active or own), None)
         result.append(
             Website(
                 code=str(site["code"]),

@@ -2,7 +2,8 @@
 in a daemon thread), answering with Magento's shapes and Magento's errors.
 
 - `GET /rest[/default|/all]/V1/store/websites | storeGroups | storeViews` and `/V1/products/attributes`
-  (searchCriteria paging, `fields` trimming, Magento's clamping of a page past the end to the last page).
+  (searchCriteria paging, `fields` trimming; a page past the end is clamped to the last page, as
+  Magento's Data\\Collection is understood to do — not checked in its source; the client copes either way).
 - Every request is authenticated the way Magento's `Oauth::validateAccessTokenRequest` does it, with an
   OAuth 1.0a verifier written here from RFC 5849 §3.4 (base string, parameter normalisation, HMAC-SHA256
   or HMAC-SHA1), independent of oauthlib; or as a bearer token when `bearer_allowed` (the shop's *Allow
