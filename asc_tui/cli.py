@@ -348,7 +348,16 @@ def _catalog(args: argparse.Namespace) -> int:
     registry = _registry(args)
     try:
         if args.catalog_command == "refresh":
+            source = registry.catalog.source
+            if hasattr(source, "progress") and sys.stderr.isatty():
+
+                def progress(what: str, done: int, total: int) -> None:
+                    print(f"\rReading {what}: {done}/{total}   ", end="", file=sys.stderr, flush=True)
+
+                source.progress = progress
             catalog = registry.catalog.refresh()
+            if sys.stderr.isatty():
+                print("\r", end="", file=sys.stderr)
             print(
                 f"Catalog read from {catalog.source}: {len(catalog.websites)} website(s), "
                 f"{len(catalog.attributes)} attribute(s).",

@@ -48,6 +48,7 @@ CLIENT_ID_PREFIX = "amzn1.application-oa2-client."
 TIMEOUT_MINUTES = (1, 120)
 _SECRET_WORDS = ("secret", "token")
 _NOT_SECRETS = {"lwa_token_url"}  # the address of Login with Amazon's token endpoint, not a token
+_SECRET_MARKERS = ("amzn1.oa2-cs.", "Atza|", "Atzr|")
 _NEW_FILE_HEADER = (
     "asc-tui settings. Secrets (the LWA client secret, refresh tokens, Commerce credentials) are never\n"
     "stored here: they live in the keyring, or come from ASC_TUI_* environment variables."
@@ -76,9 +77,22 @@ class SecretNotAllowed(InvalidInput):
 def _looks_like_id(value: str, prefixes: tuple[str, ...]) -> bool:
     for prefix in prefixes:
         rest = value[len(prefix) :] if value.startswith(prefix) else ""
-        if rest and all(ch.isalnum() or ch in "._-" for ch in rest):
+        # "amzn1." twice: two values pasted into one field.
+        if rest and "amzn1." not in rest and all(ch.isalnum() or ch in "._-" for ch in rest):
             return True
     return False
+
+
+def holds_a_secret(value: str) -> bool:
+    """An LWA client secret (amzn1.oa2-cs.…) or an LWA token (Atza|…, Atzr|…) pasted where it must not go."""
+    return any(marker in value for marker in _SECRET_MARKERS)
+
+
+def _secret_in(setting: str) -> str:
+    return (
+        f"The value for {setting} looks like a secret (an LWA client secret or token); secrets never go in "
+        "the config file, so type the client secret in its own field."
+    )
 
 
 def check_application_id(value: str) -> str | None:
@@ -287,7 +301,17 @@ def validate_amazon_settings(values: Mapping[str, object]) -> dict[str, str]:
         problem = check_connect_timeout(raw if isinstance(raw, str | int) else str(raw))
         if problem:
             errors["connect_timeout_minutes"] = problem
+    errors.update(_secrets_in(values, "amazon"))
     return errors
+
+
+def _secrets_in(values: Mapping[str, object], section: str) -> dict[str, str]:
+    """Whatever else is wrong with a value, a pasted secret is the thing to say (and never to save)."""
+    return {
+        key: _secret_in(f"{section}.{key}")
+        for key, value in values.items()
+        if isinstance(value, str) and holds_a_secret(value)
+    }
 
 
 def validate_commerce_settings(values: Mapping[str, object]) -> dict[str, str]:
@@ -300,6 +324,7 @@ def validate_commerce_settings(values: Mapping[str, object]) -> dict[str, str]:
         problem = check_auth(str(values["auth"]))
         if problem:
             errors["auth"] = problem
+    errors.update(_secrets_in(values, "commerce"))
     return errors
 
 

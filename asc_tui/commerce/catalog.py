@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Protocol
@@ -148,6 +149,39 @@ class EmbeddedCatalogSource:
         )
 
 
-def source_for(commerce: CommerceConfig) -> CatalogSource:
-    """Where a refresh reads the catalog from; the live Magento REST source slots in here."""
+class MagentoSource:
+    """The shop's catalog over Magento's REST API; credentials are read (keyring, env) only when fetching."""
+
+    offline = False
+
+    def __init__(
+        self,
+        commerce: CommerceConfig,
+        get_secret: Callable[[str], str | None],
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        from asc_tui.commerce.address import display_url, normalize_base_url
+
+        self._commerce = commerce
+        self._get_secret = get_secret
+        self.progress = progress
+        base = normalize_base_url(commerce.base_url)
+        # The same name the REST source gives the catalogs it reads, so the cache can be matched to it.
+        self.name = display_url(base) if base else commerce.base_url.strip()
+
+    def fetch(self) -> Catalog:
+        # Imported here: httpx and oauthlib cost ~150 ms, and only a refresh needs them.
+        from asc_tui.commerce.magento import MagentoCatalogSource, credentials_from
+
+        credentials = credentials_from(self._get_secret, auth=self._commerce.auth)
+        source = MagentoCatalogSource(self._commerce.base_url, self._commerce.auth, credentials)
+        return source.fetch(progress=self.progress)
+
+
+def source_for(
+    commerce: CommerceConfig, get_secret: Callable[[str], str | None] | None = None
+) -> CatalogSource:
+    """Magento's REST API when `commerce.base_url` is set, else the embedded defaults."""
+    if commerce.base_url and get_secret is not None:
+        return MagentoSource(commerce, get_secret)
     return EmbeddedCatalogSource(commerce)

@@ -51,6 +51,7 @@ from oauthlib.oauth1 import Client as OAuth1Client
 from asc_tui import __version__
 from asc_tui.amazon.errors import AmazonThrottled, AmazonUnavailable
 from asc_tui.amazon.http import RetryPolicy, send_with_retries
+from asc_tui.commerce.address import normalize_base_url
 from asc_tui.commerce.catalog import Attribute, Catalog, StoreView, Website
 from asc_tui.commerce.errors import (
     MagentoAccessDenied,
@@ -236,24 +237,7 @@ def _auth_mode(auth: str) -> str:
 
 # --- addresses -----------------------------------------------------------------------------------
 
-
-def normalize_base_url(raw: str) -> str | None:
-    """The shop's address as requests start from it, or None when it is not an http(s) URL with a host.
-
-    Trailing slashes and a pasted `/rest` or `/rest/V1` are dropped; a path prefix (`/index.php`, a
-    subfolder install) is kept; query and fragment are ignored.
-    """
-    text = (raw or "").strip()
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-        _ = parts.port  # raises ValueError for a port that is not a number
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    path = re.sub(r"/rest(/V1)?/*$", "", parts.path.rstrip("/"))
-    return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+# normalize_base_url lives in asc_tui.commerce.address (no httpx), re-exported here.
 
 
 def _display_url(url: str) -> str:

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from asc_tui.commerce.catalog import Catalog, CatalogSource
+from asc_tui.commerce.catalog import Catalog, CatalogSource, EmbeddedCatalogSource
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import CatalogSnapshot
 
 
 class CatalogService:
-    def __init__(self, database: Database, source: CatalogSource) -> None:
+    def __init__(
+        self, database: Database, source: CatalogSource, fallback: EmbeddedCatalogSource | None = None
+    ) -> None:
         self._db = database
         self._source = source
+        self._fallback = fallback
         self._memo: Catalog | None = None
+
+    @property
+    def source(self) -> CatalogSource:
+        return self._source
 
     @property
     def source_name(self) -> str:
         return self._source.name
+
+    def is_stale(self, catalog: Catalog) -> bool:
+        """Whether this catalog came from somewhere else than the configured source (refresh it)."""
+        return catalog.source != self._source.name
 
     def cached(self) -> Catalog | None:
         with self._db.session() as session:
@@ -33,6 +44,15 @@ class CatalogService:
         if self._memo is not None:
             return self._memo
         catalog = self.cached()
+        if not self._source.offline:
+            # A live shop is never asked while opening: the cache (whatever its source) or the embedded
+            # defaults serve now, and the app refreshes in the background when they are stale.
+            if catalog is None:
+                if self._fallback is None:
+                    return self.refresh()
+                catalog = self._save(self._fallback.fetch())
+            self._memo = catalog
+            return catalog
         if catalog is None or catalog.source != self._source.name:
             return self.refresh()
         if self._source.offline:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from asc_tui import paths
-from asc_tui.commerce.catalog import source_for
+from asc_tui.commerce.catalog import EmbeddedCatalogSource, source_for
 from asc_tui.config import Config, load_config
 from asc_tui.secret_store import SecretStore, open_secret_store, refresh_token_key
 from asc_tui.services.catalog import CatalogService
@@ -50,13 +50,28 @@ class Registry:
                         start_emulator,
                     )
 
-                    self._emulator = start_emulator(paths.data_dir())
+                    if self._emulator is None:
+                        self._emulator = start_emulator(paths.data_dir())
                     amazon = sandbox_amazon_config(amazon, self._emulator)
                     client_secret = sandbox_client_secret
                 self._connect = ConnectService(
                     self.database, amazon, self.secrets, client_secret=client_secret, sandbox=self.sandbox
                 )
             return self._connect
+
+    def reload(self, config: Config) -> None:
+        """Use a changed config from now on; an attempt already running finishes with the old one."""
+        self.config = config
+        with self._lock:
+            if self._connect is not None:
+                self._connect.close()
+                self._connect = None  # rebuilt on next use (the sandbox keeps its running emulator)
+        self.catalog = CatalogService(
+            self.database,
+            source_for(config.commerce, self.secrets.get),
+            fallback=EmbeddedCatalogSource(config.commerce),
+        )
+        self.stores = StoreService(self.database, self.catalog.current)
 
     @property
     def emulator(self) -> SandboxEmulator | None:
@@ -102,18 +117,21 @@ class Registry:
 def open_registry(db: str | None = None, config: Config | None = None, *, sandbox: bool = False) -> Registry:
     config = config or load_config()
     database = open_database(db, sandbox=sandbox)
-    catalog = CatalogService(database, source_for(config.commerce))
+    secrets = open_secret_store(
+        sandbox=sandbox,
+        data_dir=paths.data_dir(),
+        backend=config.secrets.backend,
+        timeout=config.secrets.timeout_seconds,
+    )
+    catalog = CatalogService(
+        database, source_for(config.commerce, secrets.get), fallback=EmbeddedCatalogSource(config.commerce)
+    )
     return Registry(
         config=config,
         database=database,
         catalog=catalog,
         stores=StoreService(database, catalog.current),
         presetup=PreSetupService(database),
-        secrets=open_secret_store(
-            sandbox=sandbox,
-            data_dir=paths.data_dir(),
-            backend=config.secrets.backend,
-            timeout=config.secrets.timeout_seconds,
-        ),
+        secrets=secrets,
         sandbox=sandbox,
     )

@@ -26,7 +26,7 @@ from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal, UnlockSecretsModal
 from asc_tui.ui.screens.store_view import StoreViewScreen
-from asc_tui.ui.text import literal, plain
+from asc_tui.ui.text import literal, local_time, plain
 
 if TYPE_CHECKING:
     # Types only: the registry and its tables (SQLModel) are imported by the worker, after the first frame.
@@ -56,6 +56,8 @@ class AscApp(App[None]):
         self.catalog: Catalog | None = None
         # Connected stores whose refresh token this machine's keyring lacks: cards say "Reconnect needed".
         self.missing_secrets: set[int] = set()
+        # What the home's banner says about the keyring (no keyring service, or an unprotected one).
+        self.secrets_notice: str | None = None
         self.home = HomeScreen()
         if sandbox:
             self.sub_title = "SANDBOX — Amazon emulator, separate database"
@@ -98,6 +100,8 @@ class AscApp(App[None]):
         self.home.show_stores(stores, focus_id=stores[0].id if stores else None)
         self._clean_up_attempts()
         self._check_secrets(stores)
+        if registry.catalog.is_stale(catalog):
+            self.refresh_catalog()  # e.g. the config now names a Magento shop: read it in the background
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
@@ -290,24 +294,16 @@ class AscApp(App[None]):
     def _secrets_checked(self, missing: set[int]) -> None:
         secrets = self.registry.secrets
         self.missing_secrets = missing
-        if missing:
-            self.reload()
         if secrets.needs_setup:
-            self.notify(
+            self.secrets_notice = (
                 "No keyring service runs here, so Amazon secrets cannot be saved yet; connecting a store (c) "
-                "offers an encrypted secrets file.",
-                title="Secrets",
-                severity="warning",
-                markup=False,
-                timeout=12,
+                "offers an encrypted secrets file."
             )
         elif secrets.unprotected:
-            self.notify(
-                f"Secrets are UNPROTECTED: {secrets.describe()}.",
-                title="Secrets",
-                severity="warning",
-                markup=False,
-            )
+            self.secrets_notice = f"Secrets are UNPROTECTED: {secrets.describe()}."
+        else:
+            self.secrets_notice = None
+        self.reload()
 
     @work(thread=True, exit_on_error=False, group="cleanup")
     def _clean_up_attempts(self) -> None:
@@ -321,6 +317,73 @@ class AscApp(App[None]):
 
     def save_presetup(self, key: str, done: bool) -> None:
         self._attempt(lambda: self.registry.presetup.set_done(key, done))
+
+    # --- the Commerce catalog ---------------------------------------------------------------------------
+
+    def refresh_catalog(self) -> None:
+        if self._not_ready():
+            return
+        self.home.show_catalog_status(f"Reading the catalog from {self.registry.catalog.source_name}…")
+        self._refresh_catalog()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="catalog-refresh")
+    def _refresh_catalog(self) -> None:
+        service = self.registry.catalog
+        source = service.source
+
+        def progress(what: str, done: int, total: int) -> None:
+            self.call_from_thread(
+                self.home.show_catalog_status,
+                f"Reading the catalog from {source.name}: {what} {done}/{total}",
+            )
+
+        if hasattr(source, "progress"):
+            source.progress = progress
+        try:
+            catalog = service.refresh()
+        except AscError as exc:
+            self.call_from_thread(self._catalog_failed, exc.message)
+            return
+        self.call_from_thread(self._catalog_refreshed, catalog)
+
+    def _catalog_refreshed(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.home.show_catalog_status(None)
+        for screen in self.screen_stack:
+            if isinstance(screen, AddStoreModal):
+                screen.use_catalog(catalog)
+        self.reload()
+        self.notify(
+            f"Catalog read from {catalog.source}: {len(catalog.websites)} website(s), "
+            f"{len(catalog.attributes)} attribute(s).",
+            title="Catalog",
+            markup=False,
+        )
+
+    def _catalog_failed(self, message: str) -> None:
+        self.home.show_catalog_status(None)
+        for screen in self.screen_stack:
+            if isinstance(screen, AddStoreModal):
+                screen.catalog_not_refreshed()
+        kept = self.catalog
+        still = (
+            f" The catalog from {kept.source} (read {local_time(kept.fetched_at)}) stays in use."
+            if kept
+            else ""
+        )
+        self.notify(
+            f"{message}{still}", title="Catalog not refreshed", severity="error", markup=False, timeout=20
+        )
+
+    def apply_config(self, config: Config) -> None:
+        """Settings were saved: connect and the catalog use them from now on."""
+        commerce_changed = config.commerce != self.config.commerce
+        self.config = config
+        if not self.ready:
+            return
+        self.registry.reload(config)
+        if commerce_changed:
+            self.refresh_catalog()
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen())

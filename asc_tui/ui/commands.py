@@ -38,6 +38,7 @@ class StoreCommands(Provider):
             ("Learn and prepare", app.learn_and_prepare, "The pre-setup tasks checklist"),
             ("Keys", app.show_help, "Every key on one screen"),
             ("Settings", app.open_settings, "Amazon app credentials, Commerce connection, keyring in use"),
+            ("Refresh catalog", app.refresh_catalog, "Read websites, store views and attributes again"),
         ]
 
     def _per_store(self) -> list[tuple[str, Callable[[], object], str]]:

@@ -83,6 +83,9 @@ async def test_s_opens_settings_and_a_bad_field_says_why_as_you_type() -> None:
         assert "amazon.client_id" in message and "amzn1.application-oa2-client." in message
         assert screen.query_one("#client_id").has_class("-invalid")
         assert error_of(screen, "application_id") == ""  # untouched fields stay quiet
+        type_into(app, "#client_id", "amzn1.oa2-cs.v1.0123456789abcdef")  # the secret, in the wrong field
+        await pilot.pause()
+        assert "looks like a secret" in error_of(screen, "client_id")
         type_into(app, "#client_id", CLIENT_ID)
         await pilot.pause()
         assert error_of(screen, "client_id") == ""

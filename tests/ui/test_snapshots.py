@@ -15,6 +15,13 @@ def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def same_keyring_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A named, encrypted keyring: the screens look the same with or without a Secret Service here."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.cryptfile.cryptfile.CryptFileKeyring")
+    monkeypatch.setenv("ASC_TUI_KEYRING_PASSPHRASE", "snapshot passphrase")
+
+
 def test_empty_home(snap_compare: Any) -> None:
     seed()
     assert snap_compare(make_app(), run_before=until_ready, terminal_size=(100, 32))

@@ -184,6 +184,26 @@ def test_secrets_are_refused_and_nothing_is_written(tmp_path: Path, key: str) ->
     assert not path.exists()
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("amazon", "client_id", "amzn1.oa2-cs.v1.0123456789abcdef"),
+        ("amazon", "application_id", "amzn1.sp.solution.x" + "amzn1.oa2-cs.v1.0123"),
+        ("amazon", "redirect_uri", "https://admin.example.com/cb?t=Atzr|IwEBIA"),
+        ("commerce", "base_url", "https://shop.example.com/Atza|IwEBIA"),
+    ],
+)
+def test_a_secret_pasted_into_a_setting_is_refused(
+    tmp_path: Path, section: str, key: str, value: str
+) -> None:
+    path = admin_file(tmp_path)
+    with pytest.raises(SettingsValidationError) as refused:
+        save_settings(path, **{section: {key: value}})  # type: ignore[arg-type]
+    sentence_naming(refused.value.errors[key], f"{section}.{key}")
+    assert "looks like a secret" in refused.value.errors[key] and value not in refused.value.errors[key]
+    assert path.read_text("utf-8") == ADMIN_FILE
+
+
 def test_unknown_keys_and_wrong_types_are_refused(tmp_path: Path) -> None:
     path = admin_file(tmp_path)
     with pytest.raises(InvalidInput, match="lwa_token_url is not a setting saved here"):
@@ -271,6 +291,7 @@ def sentence_naming(message: str | None, setting: str) -> None:
         (check_client_id, "amzn1.application-oa2-client", "amazon.client_id"),
         (check_client_id, APP_ID, "amazon.client_id"),
         (check_client_id, CLIENT_ID + " x", "amazon.client_id"),
+        (check_client_id, CLIENT_ID + "amzn1.application-oa2-client.b", "amazon.client_id"),
         (check_redirect_uri, "admin.example.com/cb", "amazon.redirect_uri"),
         (check_redirect_uri, "https://admin.example.com/cb#top", "amazon.redirect_uri"),
         (check_redirect_uri, "http://admin.example.com/cb", "amazon.redirect_uri"),

@@ -39,6 +39,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "submit", "Connect", tooltip="Save the new store", priority=True),
+        Binding("ctrl+r", "refresh_catalog", "Refresh catalog", tooltip="Read websites and attributes again"),
     ]
     AUTO_FOCUS = "#website"
 
@@ -79,13 +80,38 @@ class AddStoreModal(ModalScreen["Store | None"]):
                     "attribute", [(f"{a.label} ({a.code})", a.code) for a in catalog.attributes], "None"
                 ),
             )
-            yield Static(
-                f"Catalog: {catalog.source}, read {local_time(catalog.fetched_at)}",
-                classes="help catalog-age",
-            )
+            yield Static(self._catalog_age(catalog), classes="help catalog-age")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
                 yield Button("Connect", id="submit", variant="primary", disabled=True)
+
+    @staticmethod
+    def _catalog_age(catalog: Catalog) -> str:
+        return f"Catalog: {catalog.source}, read {local_time(catalog.fetched_at)} (ctrl+r reads it again)"
+
+    def action_refresh_catalog(self) -> None:
+        self.query_one(".catalog-age", Static).update("Reading the catalog again…")
+        from asc_tui.ui.app import AscApp
+
+        if isinstance(self.app, AscApp):
+            self.app.refresh_catalog()
+
+    def use_catalog(self, catalog: Catalog) -> None:
+        """A refreshed catalog: offer its websites and attributes, keeping what was chosen when still there."""
+        self._catalog = catalog
+        for field, options in (
+            ("website", [(f"{w.name} ({w.code})", w.code) for w in catalog.websites]),
+            ("attribute", [(f"{a.label} ({a.code})", a.code) for a in catalog.attributes]),
+        ):
+            select = self.query_one(f"#{field}", Select)
+            chosen = select.value
+            select.set_options(options)
+            if chosen is not Select.NULL and chosen in {code for _label, code in options}:
+                select.value = chosen
+        self.query_one(".catalog-age", Static).update(self._catalog_age(catalog))
+
+    def catalog_not_refreshed(self) -> None:
+        self.query_one(".catalog-age", Static).update(self._catalog_age(self._catalog) + " · refresh failed")
 
     @staticmethod
     def _select(field: str, options: list[tuple[str, str]], prompt: str) -> Select[str]:

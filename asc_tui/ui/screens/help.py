@@ -25,6 +25,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("Forms", "tab / shift+tab", "Next / previous field"),
     ("Forms", "ctrl+s", "Submit"),
     ("Forms", "escape", "Cancel; nothing is saved"),
+    ("Add store", "ctrl+r", "Read the catalog (websites, attributes) again"),
     ("Store view", "e / c / t / d", "Edit / connect / activate-deactivate / delete"),
     ("Store view", "escape", "Back to the home"),
     ("Connect", "paste, enter", "Complete with the address the browser ended on (or a refresh token)"),

@@ -79,6 +79,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         yield Static("", id="banner")
+        yield Static("", id="catalog-status")
         filter_box = Input(
             placeholder="Filter by name, country, website or status (escape clears)", id="filter"
         )
@@ -97,6 +98,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#empty-state").display = False
         self.query_one("#no-match").display = False
         self.query_one("#banner").display = False
+        self.query_one("#catalog-status").display = False
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -143,19 +145,30 @@ class HomeScreen(Screen[None]):
         elif not empty:
             checklists.remove()
 
+    def show_catalog_status(self, text: str | None) -> None:
+        """A line while the catalog is read in the background (its progress), hidden otherwise."""
+        status = self.query_one("#catalog-status", Static)
+        status.display = text is not None
+        if text is not None:
+            status.update(literal(f"⟳ {text}"))
+
     def _show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
+        lines: list[Text] = []
         due = [s for s in self.stores if store_health(s)[0].needs_action]
         if due:
             names = ", ".join(s.name for s in due[:3]) + (" …" if len(due) > 3 else "")
-            banner.update(
+            lines.append(
                 Text.assemble(
                     f"⚠ {len(due)} store(s) need their Amazon authorization renewed: ",
                     literal(names),
                     ". Press c on each.",
                 )
             )
-        banner.display = bool(due)
+        if self.asc.secrets_notice:
+            lines.append(Text.assemble(("Secrets: ", "bold"), literal(self.asc.secrets_notice)))
+        banner.update(Text("\n").join(lines))
+        banner.display = bool(lines)
 
     # --- focus and movement ----------------------------------------------------------------------
 

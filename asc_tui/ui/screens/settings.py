@@ -146,17 +146,7 @@ class SettingsScreen(Screen[None]):
         amazon = config.amazon
         yield Header()
         with VerticalScroll(id="settings-body"):
-            where = f"{config.path}" + ("" if config.path.exists() else " (saving creates it)")
-            yield Static(
-                Text.assemble(
-                    "Saved to ",
-                    literal(where, "bold"),
-                    " with ctrl+s; secrets go only to the keyring. ctrl+t tests the LWA credentials; escape "
-                    "leaves without saving.",
-                ),
-                id="settings-intro",
-                classes="help",
-            )
+            yield Static(self._intro(), id="settings-intro", classes="help")
             yield Static(literal("Amazon app"), classes="section-title")
             values = {key: str(getattr(amazon, key)) for key in AMAZON_TEXT}
             if self.sandbox:
@@ -225,6 +215,16 @@ class SettingsScreen(Screen[None]):
                 yield Button("Test credentials", id="test")
                 yield Button("Save", id="save", variant="primary")
         yield Footer()
+
+    def _intro(self) -> Text:
+        path = self._config.path
+        return Text.assemble(
+            "Saved to ",
+            literal(path, "bold"),
+            "" if path.exists() else " (saving creates it)",
+            " with ctrl+s; secrets go only to the keyring. ctrl+t tests the LWA credentials; escape leaves "
+            "without saving.",
+        )
 
     def _input(self, key: str, value: str) -> Input:
         fixed = self.sandbox and key in AMAZON_FIELDS
@@ -354,7 +354,8 @@ class SettingsScreen(Screen[None]):
             self.notify(str(exc), title="Settings not saved", severity="error", markup=False, timeout=15)
             return
         self._config = config
-        self.asc.config = config
+        self.asc.apply_config(config)
+        self.query_one("#settings-intro", Static).update(self._intro())
         secret = self.query_one("#client_secret", Input).value.strip()
         if secret and not self.sandbox:
             self._status(f"Saved to {path}. Storing the client secret in the keyring…", ok=True)
@@ -421,15 +422,23 @@ class SettingsScreen(Screen[None]):
     def _read_keyring(self) -> None:
         secrets = self.asc.registry.secrets
         unprotected = False
+        state = ""
         try:
             backend = secrets.describe()
             unprotected = secrets.unprotected
-        except AscError as exc:
-            backend = str(exc)
+        except AscError as exc:  # a keyring that does not answer: say so once, do not ask again
+            backend = state = str(exc)
         if self.sandbox:
             state = "The sandbox uses its built-in demo secret; nothing is read from your keyring."
         elif os.environ.get(CLIENT_SECRET_ENV, "").strip():
             state = f"In use: the one in {CLIENT_SECRET_ENV}, which wins over the keyring."
+        elif state:
+            pass
+        elif secrets.needs_setup:
+            state = (
+                "None stored: no keyring service runs here. Type the secret and save (ctrl+s): asc-tui "
+                "first offers to keep secrets in an encrypted file."
+            )
         else:
             try:
                 stored = secrets.has(CLIENT_SECRET_KEY)

@@ -63,7 +63,16 @@ def title_line(store: Store) -> Text:
 def website_line(store: Store, website_name: str | None) -> Text:
     marketplace = MARKETPLACES.get(store.country)
     where = marketplace.domain if marketplace else store.country
-    label = f"{website_name} ({store.website})" if website_name else store.website
+    if website_name is None:
+        # The catalog no longer has this website: flagged, never silently changed.
+        return Text.assemble(
+            ("Website ", "dim"),
+            literal(store.website),
+            (" ⚠ not in the catalog any more", "bold yellow"),
+            ("   ", ""),
+            (where, "dim"),
+        )
+    label = f"{website_name} ({store.website})"
     return Text.assemble(("Website ", "dim"), literal(label), ("   ", ""), (where, "dim"))
 
 
