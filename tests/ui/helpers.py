@@ -26,7 +26,7 @@ async def until_ready(pilot: Pilot[None]) -> None:
     assert isinstance(app, AscApp)
     for _ in range(200):
         home = app.home
-        shown = [w for w in home.query("#home-presetup, .store-card") if w.region.height > 0]
+        shown = [w for w in home.query("#home-presetup, StoreDeck") if w.region.height > 0]
         if app.ready and home.loaded and shown:
             break
         await pilot.pause(0.02)
@@ -70,3 +70,20 @@ def saved_registry(*, sandbox: bool = False) -> Iterator[Registry]:
         yield registry
     finally:
         registry.close()
+
+
+def shown(app: AscApp) -> list[str]:
+    """The names of the stores the home's cards show now (after the filter), in order."""
+    deck = app.home.deck
+    return [store.name for store in deck.rows] if deck.display else []
+
+
+def focused_name(app: AscApp) -> str | None:
+    store = app.home.focused_store()
+    return store.name if store else None
+
+
+def card_texts(app: AscApp) -> list[str]:
+    """Each shown card's text, as drawn on screen."""
+    deck = app.home.deck
+    return [deck.card_text(i) for i in range(len(deck.rows))] if deck.display else []

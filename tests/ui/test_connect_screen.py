@@ -10,12 +10,11 @@ from textual.widgets import Input, Static
 from asc_tui.domain import StoreStatus
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.connect import ConnectScreen
-from asc_tui.ui.widgets.store_card import StoreCard
 from tests.browser import consent_in_browser
 from tests.connect.support import NA, secret_keys
 from tests.consent_forms import approve
 
-from .helpers import make_app, saved_registry, seed, type_into, until_ready
+from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready
 
 
 async def open_connect(pilot: Pilot[None]) -> ConnectScreen:
@@ -54,8 +53,7 @@ def text_of(app: AscApp, selector: str) -> str:
 
 
 def card_text(app: AscApp) -> str:
-    card = app.home.query_one(StoreCard)
-    return " ".join(str(w.render()) for w in card.query(Static))
+    return card_texts(app)[0]
 
 
 async def test_screen_shows_steps_link_time_and_focuses_the_paste_box() -> None:
@@ -157,9 +155,7 @@ async def test_a_newcomer_connects_all_four_sandbox_stores() -> None:
             type_into(app, "#connect-paste", location)
             await pilot.press("enter")
             await until_closed(pilot)
-        cards = " ".join(
-            " ".join(str(w.render()) for w in card.query(Static)) for card in app.home.query(StoreCard)
-        )
+        cards = " ".join(card_texts(app))
         assert cards.count("Active") == 4 and cards.count("Not connected") == 0
     with saved_registry(sandbox=True) as registry:
         assert {s.country: s.seller_id for s in registry.stores.list_stores()} == {

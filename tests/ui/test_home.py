@@ -9,13 +9,8 @@ from asc_tui.ui.screens.confirm import ConfirmModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
-from asc_tui.ui.widgets.store_card import StoreCard
 
-from .helpers import make_app, saved_registry, seed, type_into, until_ready
-
-
-def card_text(card: StoreCard) -> str:
-    return "\n".join(str(s.render()) for s in card.query(Static))
+from .helpers import card_texts, focused_name, make_app, saved_registry, seed, shown, type_into, until_ready
 
 
 def stored_names() -> list[str]:
@@ -45,7 +40,7 @@ async def test_empty_home_shows_presetup_tasks_and_a_prompt() -> None:
         assert app.screen.query_one("#empty-state").display and "add your first store" in str(prompt.render())
         checklist = app.screen.query_one("#home-presetup")
         assert len(checklist.options) == 8  # type: ignore[attr-defined]
-        assert not app.screen.query(StoreCard)
+        assert shown(app) == []
 
 
 async def test_presetup_ticks_persist() -> None:
@@ -71,11 +66,10 @@ async def test_add_stores_for_all_four_countries_through_the_form() -> None:
         ):
             await add_through_form(pilot, name, country)
             assert not isinstance(app.screen, AddStoreModal), f"form stayed open for {name}"
-            focused = app.focused
-            assert isinstance(focused, StoreCard) and focused.store.name == name
-        cards = list(app.screen.query(StoreCard))
-        assert [c.store.country for c in cards] == ["US", "CA", "MX", "UK"]
-        assert "Not connected" in card_text(cards[0]) and "Connect (c)" in card_text(cards[0])
+            assert focused_name(app) == name
+        assert [s.country for s in app.home.deck.rows] == ["US", "CA", "MX", "UK"]
+        first = card_texts(app)[0]
+        assert "Not connected" in first and "Connect (c)" in first
         assert not app.screen.query_one("#empty-state").display
     assert stored_names() == ["Amazon Store USA", "Canada", "México", "英國店"]
 
@@ -132,9 +126,8 @@ async def test_arrows_and_hjkl_move_between_cards() -> None:
     async with app.run_test(size=(100, 40)) as pilot:  # two columns at this width
         await until_ready(pilot)
 
-        def focused() -> str:
-            assert isinstance(app.focused, StoreCard)
-            return app.focused.store.name
+        def focused() -> str | None:
+            return focused_name(app)
 
         assert focused() == "One"
         await pilot.press("right")
@@ -164,8 +157,7 @@ async def test_edit_name_and_email_with_website_and_country_read_only() -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, EditStoreModal)
-        card = app.screen.query_one(StoreCard)
-        assert "New name" in card_text(card)
+        assert "New name" in card_texts(app)[0]
     assert stored_names() == ["New name"]
 
 
@@ -177,14 +169,13 @@ async def test_filter_narrows_cards_as_you_type_and_escape_clears() -> None:
         await pilot.press("/")
         await pilot.press(*"mex")
         await pilot.pause()
-        visible = [c.store.name for c in app.screen.query(StoreCard) if c.display]
-        assert visible == ["Tienda"]
+        assert shown(app) == ["Tienda"]
         await pilot.press("backspace", "backspace", "backspace", *"zzz")
         await pilot.pause()
         assert "No store matches" in str(app.screen.query_one("#no-match", Static).render())
         await pilot.press("escape")
         await pilot.pause()
-        assert len([c for c in app.screen.query(StoreCard) if c.display]) == 3
+        assert len(shown(app)) == 3
 
 
 async def test_deactivating_a_not_connected_store_is_refused_with_a_reason() -> None:
@@ -216,7 +207,7 @@ async def test_delete_asks_naming_the_store_and_cancel_keeps_it() -> None:
         await pilot.pause()
         app.screen.query_one("#confirm", Button).press()
         await pilot.pause()
-        assert [c.store.name for c in app.screen.query(StoreCard)] == ["Keep me"]
+        assert shown(app) == ["Keep me"]
     assert stored_names() == ["Keep me"]
 
 
@@ -270,7 +261,7 @@ async def test_markup_and_escapes_in_names_are_shown_literally() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
-        assert "[bold red]x[/]" in card_text(app.screen.query_one(StoreCard))
+        assert "[bold red]x[/]" in card_texts(app)[0]
 
 
 async def test_stores_survive_a_restart() -> None:
@@ -281,7 +272,7 @@ async def test_stores_survive_a_restart() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
-        assert [c.store.name for c in app.screen.query(StoreCard)] == ["Persisted"]
+        assert shown(app) == ["Persisted"]
 
 
 async def test_an_unusable_database_exits_with_the_sentence(tmp_path) -> None:  # type: ignore[no-untyped-def]

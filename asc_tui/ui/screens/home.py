@@ -8,14 +8,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import ItemGrid, Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
-from asc_tui.domain import matches_filter, store_health
+from asc_tui.domain import filter_key, store_health
 from asc_tui.ui.text import literal
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
-from asc_tui.ui.widgets.store_card import StoreCard
+from asc_tui.ui.widgets.store_deck import StoreDeck
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -67,6 +67,7 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="home")
         self.stores: list[Store] = []
+        self._keys: list[str] = []  # each store's filter_key, computed once per load
         self.loaded = False
 
     @property
@@ -88,10 +89,10 @@ class HomeScreen(Screen[None]):
         # Outside the scrolling grid, so the checklist's own scrolling never moves the prompt away.
         with Vertical(id="empty-state"):
             yield Static(EMPTY_PROMPT, id="empty-prompt")
-        with VerticalScroll(id="home-body", can_focus=False):
+        with Vertical(id="home-body"):
             yield LoadingIndicator(id="loading")
-            yield ItemGrid(id="cards", min_column_width=44)
             yield Static("", id="no-match")
+            yield StoreDeck(self._website_name, self._secret_missing, id="cards")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -103,35 +104,27 @@ class HomeScreen(Screen[None]):
     # --- loading ---------------------------------------------------------------------------------
 
     def show_stores(self, stores: list[Store], focus_id: int | None = None) -> None:
-        """Show these stores; keep (or move) focus to the given store's card."""
+        """Show these stores; keep (or move) the cursor to the given store's card."""
         self.loaded = True
         self.query_one("#loading").display = False
-        previous = self.focused_store()
-        keep = focus_id if focus_id is not None else (previous.id if previous else None)
+        current = self.deck.cursor_store
+        keep = focus_id if focus_id is not None else (current.id if current else None)
         self.stores = stores
-        grid = self.query_one("#cards", ItemGrid)
-        existing = {card.store.id: card for card in grid.query(StoreCard)}
-        wanted = {s.id for s in stores}
-        for store_id, stale in existing.items():
-            if store_id not in wanted:
-                stale.remove()
-        catalog = self.asc.catalog
-        new_cards = []
-        for store in stores:
-            website = catalog.website(store.website) if catalog else None
-            name = website.name if website else None
-            shown = existing.get(store.id)
-            if shown is not None:
-                shown.show(store, name)
-            else:
-                new_cards.append(StoreCard(store, name))
-        if new_cards:
-            grid.mount_all(new_cards)
+        self._keys = [filter_key(s) for s in stores]
+        self.deck.forget()
         self._show_empty_state(not stores)
         self._show_banner()
-        self.apply_filter()
-        if keep is not None:
-            self.call_after_refresh(self.focus_store, keep)
+        self.apply_filter(keep_store_id=keep)
+        if focus_id is not None or (stores and not isinstance(self.focused, Input)):
+            self.deck.focus()
+
+    def _website_name(self, store: Store) -> str | None:
+        catalog = self.asc.catalog
+        website = catalog.website(store.website) if catalog else None
+        return website.name if website else None
+
+    def _secret_missing(self, store: Store) -> bool:
+        return store.id in self.asc.missing_secrets
 
     def _show_empty_state(self, empty: bool) -> None:
         self.query_one("#empty-state").display = empty
@@ -172,55 +165,29 @@ class HomeScreen(Screen[None]):
 
     # --- focus and movement ----------------------------------------------------------------------
 
-    def visible_cards(self) -> list[StoreCard]:
-        return [card for card in self.query(StoreCard) if card.display]
+    @property
+    def deck(self) -> StoreDeck:
+        return self.query_one("#cards", StoreDeck)
 
     def focused_store(self) -> Store | None:
-        focused = self.focused
-        return focused.store if isinstance(focused, StoreCard) else None
+        """The store under the cursor while the cards have focus."""
+        return self.deck.cursor_store if self.focused is self.deck else None
 
     def focus_store(self, store_id: int) -> None:
-        for card in self.visible_cards():
-            if card.store.id == store_id:
-                card.focus()
-                card.scroll_visible(animate=False)
-                return
+        index = self.deck.index_of(store_id)
+        if index is not None:
+            self.deck.move_cursor(index)
+            self.deck.focus()
 
     def action_move(self, direction: str) -> None:
-        cards = self.visible_cards()
-        if not cards:
+        if self.focused is not self.deck:
+            self.deck.focus()
             return
-        current = self.focused
-        if not isinstance(current, StoreCard) or current not in cards:
-            cards[0].focus()
-            return
-        index = cards.index(current)
-        target: StoreCard | None = None
-        if direction == "left" and index > 0:
-            target = cards[index - 1]
-        elif direction == "right" and index + 1 < len(cards):
-            target = cards[index + 1]
-        elif direction in ("up", "down"):
-            target = self._vertical_neighbour(cards, current, direction)
-        if target is not None:
-            target.focus()
-            target.scroll_visible(animate=False)
+        self.deck.move(direction)
 
-    @staticmethod
-    def _vertical_neighbour(cards: list[StoreCard], current: StoreCard, direction: str) -> StoreCard | None:
-        here = current.region
-        if direction == "down":
-            rows = [c for c in cards if c.region.y > here.y]
-            if not rows:
-                return None
-            row_y = min(c.region.y for c in rows)
-        else:
-            rows = [c for c in cards if c.region.y < here.y]
-            if not rows:
-                return None
-            row_y = max(c.region.y for c in rows)
-        row = [c for c in rows if c.region.y == row_y]
-        return min(row, key=lambda c: abs(c.region.x - here.x))
+    @on(StoreDeck.Chosen)
+    def _chosen(self, event: StoreDeck.Chosen) -> None:
+        self.asc.view_store(event.store)
 
     # --- filter -------------------------------------------------------------------------------------
 
@@ -230,33 +197,38 @@ class HomeScreen(Screen[None]):
         box.focus()
 
     @on(Input.Changed, "#filter")
-    def apply_filter(self) -> None:
+    def _filter_changed(self) -> None:
+        self.apply_filter()
+
+    def apply_filter(self, keep_store_id: int | None = None) -> None:
         text = self.query_one("#filter", Input).value
-        shown = 0
-        for card in self.query(StoreCard):
-            card.display = matches_filter(card.store, text)
-            shown += card.display
+        needle = text.strip().casefold()
+        shown = (
+            [store for store, key in zip(self.stores, self._keys, strict=True) if needle in key]
+            if needle
+            else self.stores
+        )
+        self.deck.show(shown, keep_store_id=keep_store_id)
+        self.deck.display = bool(shown)
         no_match = self.query_one("#no-match", Static)
         no_match.update(
             Text.assemble("No store matches “", literal(text.strip()), "”. Press escape to clear the filter.")
         )
-        no_match.display = bool(self.stores) and shown == 0
+        no_match.display = bool(self.stores) and not shown
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        cards = self.visible_cards()
-        if cards:
-            cards[0].focus()
+        self.deck.move_cursor(0)
+        self.deck.focus()
 
     def key_escape(self) -> None:
         box = self.query_one("#filter", Input)
         if box.display:
             box.value = ""
             box.display = False
-            self.apply_filter()
-            cards = self.visible_cards()
-            if cards:
-                cards[0].focus()
+            current = self.deck.cursor_store
+            self.apply_filter(keep_store_id=current.id if current else None)
+            self.deck.focus()
 
     # --- actions on the focused store --------------------------------------------------------------
 

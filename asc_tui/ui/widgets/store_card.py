@@ -1,13 +1,10 @@
-"""A store as a card on the home grid: Adobe's store card, in a terminal."""
+"""The lines of a store card (Adobe's store card, in a terminal), shared by the home's deck and the store view."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
 
 from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, store_health
 from asc_tui.ui.text import literal, local_time
@@ -83,33 +80,3 @@ def dates_line(store: Store) -> Text:
         ("   Created ", "dim"),
         local_time(store.created_at),
     )
-
-
-class StoreCard(Vertical, can_focus=True, can_focus_children=False):
-    """One store; focus it with the arrows and act on it with the home's keys."""
-
-    def __init__(self, store: Store, website_name: str | None) -> None:
-        super().__init__(id=f"store-{store.id}", classes="store-card")
-        self.store = store
-        self.website_name = website_name
-
-    def compose(self) -> ComposeResult:
-        yield Static(classes="card-title")
-        yield Static(classes="card-website")
-        yield Static(classes="card-status")
-        yield Static(classes="card-auth")
-        yield Static(classes="card-dates")
-
-    def on_mount(self) -> None:
-        self.show(self.store, self.website_name)
-
-    def show(self, store: Store, website_name: str | None) -> None:
-        self.store, self.website_name = store, website_name
-        self.query_one(".card-title", Static).update(title_line(store))
-        self.query_one(".card-website", Static).update(website_line(store, website_name))
-        self.query_one(".card-status", Static).update(status_line(store))
-        missing = store.id in getattr(self.app, "missing_secrets", ())
-        self.query_one(".card-auth", Static).update(authorization_line(store, missing))
-        self.query_one(".card-dates", Static).update(dates_line(store))
-        self.set_class(store.status == StoreStatus.NOT_CONNECTED.value, "-not-connected")
-        self.set_class(store_health(store)[0].needs_action, "-needs-renewal")
