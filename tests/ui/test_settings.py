@@ -3,6 +3,7 @@ keyring, ctrl+t against the real sandbox emulator, and the sandbox's fixed demo 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -281,3 +282,110 @@ async def test_the_palette_opens_settings() -> None:
                 break
             await pilot.pause(0.02)
         assert isinstance(app.screen, SettingsScreen)
+
+
+# --- the Magento credentials ---------------------------------------------------------------------------
+
+OAUTH_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+
+
+def state_of(screen: SettingsScreen, field: str) -> str:
+    return str(screen.query_one(f"#{field}-state", Static).render())
+
+
+async def test_the_credentials_shown_follow_the_authentication_and_go_to_the_keyring_only(
+    isolated_home: Path, keyring_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asc_tui.commerce.magento import ENV_ACCESS_TOKEN, KEY_BEARER_TOKEN, KEY_CONSUMER_KEY
+
+    for name in ("CONSUMER_KEY", "CONSUMER_SECRET", "ACCESS_TOKEN_SECRET", "BEARER_TOKEN"):
+        monkeypatch.delenv(f"ASC_TUI_MAGENTO_{name}", raising=False)
+    monkeypatch.setenv(ENV_ACCESS_TOKEN, "token-from-the-environment")
+    bearer = "bearer-token-0123456789abcdef0123"
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await open_settings(pilot)
+        shown = [f for f in (*OAUTH_FIELDS, "bearer_token") if screen.query_one(f"#{f}-field").display]
+        assert shown == list(OAUTH_FIELDS)
+        assert all(screen.query_one(f"#{f}", Input).password for f in (*OAUTH_FIELDS, "bearer_token"))
+        assert state_of(screen, "access_token") == (
+            f"In use: the one from {ENV_ACCESS_TOKEN}, which wins over the keyring."
+        )
+        assert "Not stored yet" in state_of(screen, "consumer_key")
+
+        screen.query_one("#auth", Select).value = "bearer"
+        await pilot.pause()
+        shown = [f for f in (*OAUTH_FIELDS, "bearer_token") if screen.query_one(f"#{f}-field").display]
+        assert shown == ["bearer_token"]
+        type_into(app, "#bearer_token", bearer)
+        type_into(app, "#consumer_key", "typed-then-hidden")  # not for this authentication: not stored
+        await pilot.pause()
+        assert bearer not in screen_text(pilot)
+        await pilot.press("ctrl+s")
+        await finish(pilot, "settings-secret")
+        await finish(pilot, "settings-keyring")
+        assert "the Magento Bearer token is in the keyring" in str(
+            screen.query_one("#settings-status", Static).render()
+        )
+        assert screen.query_one("#bearer_token", Input).value == ""
+        assert state_of(screen, "bearer_token") == "Stored in the keyring."
+        assert app.config.commerce.auth == "bearer"
+        # No base URL: nothing to read the catalog from, so no refresh was started.
+        assert not [w for w in app.workers if w.group == "catalog-refresh"]
+    with saved_registry() as registry:
+        assert registry.secrets.get(KEY_BEARER_TOKEN) == bearer
+        assert registry.secrets.get(KEY_CONSUMER_KEY) is None
+    config_text = (isolated_home / "config" / "config.toml").read_text("utf-8")
+    assert 'auth = "bearer"' in config_text and bearer not in config_text
+
+
+async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_file(
+    isolated_home: Path,
+) -> None:
+    """No keyring service here: the same modal as for the client secret, then the settings apply."""
+    from asc_tui.commerce.magento import KEY_ACCESS_TOKEN_SECRET, KEY_CONSUMER_KEY
+    from asc_tui.secret_store import open_secret_store
+    from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
+
+    passphrase = "correct horse battery"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    values = {field: f"{field}-0123456789abcdef" for field in OAUTH_FIELDS}
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await open_settings(pilot)
+        if not app.registry.secrets.needs_setup:
+            pytest.skip("a keyring service runs on this machine")
+        assert "no keyring service runs here" in state_of(screen, "consumer_key")
+        for field, value in values.items():
+            type_into(app, f"#{field}", value)
+        type_into(app, "#base_url", nobody)
+        await pilot.press("ctrl+s")
+        await finish(pilot, "settings-secret")
+        assert isinstance(app.screen, SetUpSecretsModal)
+        assert app.config.commerce.base_url == ""  # applied once the credentials are stored
+        type_into(app, "#passphrase", passphrase)
+        type_into(app, "#repeat", passphrase)
+        app.screen.query_one("#repeat").focus()
+        await pilot.press("enter")
+        for _ in range(250):
+            if app.screen is screen and screen.query_one("#consumer_key", Input).value == "":
+                break
+            await pilot.pause(0.02)
+        await finish(pilot, "settings-secret")
+        assert "the Magento credentials are in the keyring" in str(
+            screen.query_one("#settings-status", Static).render()
+        )
+        assert app.config.commerce.base_url == nobody
+        # The refresh ran with the stored credentials: it got as far as the (refused) address.
+        await finish(pilot, "catalog-refresh")
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith(f"Nothing answers at {nobody}") for m in messages), messages
+    raw = (isolated_home / "data" / "secrets.cfg").read_bytes()
+    assert not [v for v in values.values() if v.encode() in raw] and passphrase.encode() not in raw
+    reader = open_secret_store(
+        sandbox=False, data_dir=isolated_home / "data", environ={"ASC_TUI_KEYRING_PASSPHRASE": passphrase}
+    )
+    assert reader.get(KEY_CONSUMER_KEY) == values["consumer_key"]
+    assert reader.get(KEY_ACCESS_TOKEN_SECRET) == values["access_token_secret"]

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
-from asc_tui.commerce.catalog import Catalog
+from asc_tui.commerce.catalog import Attribute, Catalog, Website
 from asc_tui.domain import MARKETPLACES, ProductIdType, StoreDraft, validate_draft
 from asc_tui.errors import StoreValidationError
-from asc_tui.ui.text import local_time
+from asc_tui.ui.text import literal, local_time
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -29,8 +33,225 @@ HELP = {
     "name": "For internal reference only; it names the store card. Any language, up to 80 characters.",
     "country": "The Amazon marketplace this store sells in. Fixed once the store exists.",
     "product_id_type": "Optional: the kind of product ID used to match Amazon listings to your products.",
-    "attribute": "Optional: the Commerce product attribute that holds that ID, e.g. amazon_asin.",
+    "attribute": "Optional: the Commerce product attribute that holds that ID, e.g. amazon_asin. Type part "
+    "of its code or label to narrow the list; enter or a click picks one.",
 }
+FILTER_PLACEHOLDER = "Type to filter attributes by code or label"
+NO_ATTRIBUTE = "\x00none"  # the option id of "None" (attribute codes are [a-z0-9_], so it cannot clash)
+
+
+def website_options(websites: Sequence[Website]) -> list[tuple[Text, str]]:
+    return [(literal(f"{w.name} ({w.code})"), w.code) for w in websites]
+
+
+def attribute_text(attribute: Attribute) -> str:
+    label = attribute.label.strip()
+    return f"{label} ({attribute.code})" if label and label != attribute.code else attribute.code
+
+
+class AttributePicker(Vertical, can_focus=False):
+    """The catalog's product attributes, narrowed as you type by code or label; enter or a click picks one.
+
+    A shop may have thousands of attributes: at most `LIMIT` matches are listed (the best first: the code
+    itself, then codes and labels that start with what was typed, then the rest in catalog order), and a
+    last line says how many more there are. `value` is the chosen code, "" for none.
+    """
+
+    LIMIT: ClassVar[int] = 200
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # While typing in the filter: move through the matches without leaving it.
+        Binding("down", "move(1)", "Next match", show=False),
+        Binding("up", "move(-1)", "Previous match", show=False),
+        Binding("pagedown", "move(8)", "Next page", show=False),
+        Binding("pageup", "move(-8)", "Previous page", show=False),
+    ]
+    DEFAULT_CSS = """
+    AttributePicker {
+        height: auto;
+    }
+    AttributePicker > OptionList {
+        height: auto;
+        max-height: 8;
+        background: $panel;
+    }
+    AttributePicker.-invalid > Input {
+        background: $error 25%;
+    }
+    AttributePicker > .attribute-chosen {
+        height: auto;
+    }
+    """
+
+    class Changed(Message):
+        """A different attribute was picked (or "None")."""
+
+        def __init__(self, picker: AttributePicker, value: str) -> None:
+            super().__init__()
+            self.picker = picker
+            self.value = value
+
+        @property
+        def control(self) -> AttributePicker:
+            return self.picker
+
+    def __init__(self, attributes: Sequence[Attribute], *, id: str, tooltip: str | None = None) -> None:
+        super().__init__(id=id)
+        self._filter_tooltip = tooltip
+        self._attributes: tuple[Attribute, ...] = ()
+        self._codes: set[str] = set()
+        self._haystacks: list[tuple[str, str]] = []
+        self._value = ""
+        self._matches = 0
+        self._set_attributes(attributes)
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder=FILTER_PLACEHOLDER,
+            id=f"{self.id}-filter",
+            compact=True,
+            tooltip=self._filter_tooltip,
+        )
+        yield OptionList(id=f"{self.id}-options", compact=True)
+        yield Static(classes="attribute-chosen help", id=f"{self.id}-chosen")
+
+    def on_mount(self) -> None:
+        self._show_matches()
+
+    # --- what is offered and what is chosen ---------------------------------------------------------
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    @value.setter
+    def value(self, code: str) -> None:
+        self._pick(code if code in self._codes else "")
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one(Input).value
+
+    def _set_attributes(self, attributes: Sequence[Attribute]) -> None:
+        self._attributes = tuple(attributes)
+        self._codes = {a.code for a in self._attributes}
+        self._haystacks = [(a.code.lower(), a.label.lower()) for a in self._attributes]
+
+    def set_attributes(self, attributes: Sequence[Attribute]) -> None:
+        """A refreshed catalog: offer its attributes, keeping the chosen one if it is still there."""
+        self._set_attributes(attributes)
+        if self._value and self._value not in self._codes:
+            self._pick("")
+        else:
+            self._show_matches()
+
+    def matches(self, text: str) -> list[Attribute]:
+        """Every attribute whose code or label holds each word typed, the best matches first."""
+        words = text.lower().split()
+        if not words:
+            return list(self._attributes)
+        query = " ".join(words)
+        ranked: list[tuple[int, int, Attribute]] = []
+        for index, ((code, label), attribute) in enumerate(
+            zip(self._haystacks, self._attributes, strict=True)
+        ):
+            both = f"{code} {label}"
+            if not all(word in both for word in words):
+                continue
+            if code == query:
+                rank = 0
+            elif code.startswith(query) or label.startswith(query):
+                rank = 1
+            else:
+                rank = 2
+            ranked.append((rank, index, attribute))
+        ranked.sort(key=lambda row: (row[0], row[1]))
+        return [attribute for _rank, _index, attribute in ranked]
+
+    def _show_matches(self) -> None:
+        if not self.children:  # not composed yet: on_mount shows them
+            return
+        text = self.filter_text
+        found = self.matches(text)
+        self._matches = len(found)
+        shown = found[: self.LIMIT]
+        options: list[Option] = [Option(self._prompt("None", self._value == ""), id=NO_ATTRIBUTE)]
+        options += [Option(self._prompt(attribute_text(a), a.code == self._value), id=a.code) for a in shown]
+        if not found and text.strip():
+            options.append(Option(literal(f"No attribute matches “{text.strip()}”."), disabled=True))
+        elif len(found) > len(shown):
+            options.append(Option(Text(f"… {len(found) - len(shown):,} more: keep typing"), disabled=True))
+        option_list = self.query_one(OptionList)
+        option_list.set_options(options)
+        if text.strip() and shown:
+            option_list.highlighted = 1  # the best match: enter picks it
+        else:
+            chosen = next((i for i, o in enumerate(options) if o.id == (self._value or NO_ATTRIBUTE)), 0)
+            option_list.highlighted = chosen
+        self._show_chosen()
+
+    @staticmethod
+    def _prompt(text: str, chosen: bool) -> Text:
+        return literal(f"{'✓' if chosen else ' '} {text}")
+
+    def _show_chosen(self) -> None:
+        chosen = next((a for a in self._attributes if a.code == self._value), None)
+        total = len(self._attributes)
+        if self.filter_text.strip():
+            count = f"{self._matches:,} of {total:,} attributes match"
+        else:
+            count = f"{total:,} attributes; type to narrow"
+        self.query_one(".attribute-chosen", Static).update(
+            Text.assemble(
+                "Chosen: ", literal(attribute_text(chosen) if chosen else "None", "bold"), f" · {count}"
+            )
+        )
+
+    def _pick(self, code: str) -> None:
+        changed = code != self._value
+        self._value = code
+        self._show_matches()
+        if changed:
+            self.post_message(self.Changed(self, code))
+
+    # --- keys and clicks -------------------------------------------------------------------------------
+
+    def focus(self, scroll_visible: bool = True) -> AttributePicker:
+        """Focusing the picker (e.g. to show its error) focuses its filter."""
+        self.query_one(Input).focus(scroll_visible)
+        return self
+
+    def action_move(self, step: int) -> None:
+        option_list = self.query_one(OptionList)
+        last = option_list.option_count - 1
+        if last < 0:
+            return
+        current = option_list.highlighted if option_list.highlighted is not None else 0
+        target = max(0, min(last, current + step))
+        # Skip the disabled "more"/"no match" line at the end.
+        while target > 0 and option_list.get_option_at_index(target).disabled:
+            target -= 1
+        option_list.highlighted = target
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()  # the form reacts to the pick, not to the filter
+        self._show_matches()
+
+    @on(Input.Submitted)
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()  # enter here picks the highlighted attribute; it does not submit the form
+        option_list = self.query_one(OptionList)
+        index = option_list.highlighted
+        if index is not None and not option_list.get_option_at_index(index).disabled:
+            self._pick_option(option_list.get_option_at_index(index))
+
+    @on(OptionList.OptionSelected)
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._pick_option(event.option)
+
+    def _pick_option(self, option: Option) -> None:
+        self._pick("" if option.id in (None, NO_ATTRIBUTE) else str(option.id))
 
 
 class AddStoreModal(ModalScreen["Store | None"]):
@@ -55,11 +276,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
             dialog.border_title = "Add Amazon sales channel"
             yield from self._field(
                 "Magento Website to use for Amazon Listing *",
-                self._select(
-                    "website",
-                    [(f"{w.name} ({w.code})", w.code) for w in catalog.websites],
-                    "Choose a website",
-                ),
+                self._select("website", website_options(catalog.websites), "Choose a website"),
             )
             yield from self._field("Email Address *", self._input("email", "seller@example.com"))
             yield from self._field("New Store Name *", self._input("name", "For internal reference only"))
@@ -76,9 +293,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
             )
             yield from self._field(
                 "Map a Magento attribute",
-                self._select(
-                    "attribute", [(f"{a.label} ({a.code})", a.code) for a in catalog.attributes], "None"
-                ),
+                AttributePicker(catalog.attributes, id="attribute", tooltip=HELP["attribute"]),
             )
             yield Static(self._catalog_age(catalog), classes="help catalog-age")
             with Horizontal(classes="buttons"):
@@ -99,22 +314,19 @@ class AddStoreModal(ModalScreen["Store | None"]):
     def use_catalog(self, catalog: Catalog) -> None:
         """A refreshed catalog: offer its websites and attributes, keeping what was chosen when still there."""
         self._catalog = catalog
-        for field, options in (
-            ("website", [(f"{w.name} ({w.code})", w.code) for w in catalog.websites]),
-            ("attribute", [(f"{a.label} ({a.code})", a.code) for a in catalog.attributes]),
-        ):
-            select = self.query_one(f"#{field}", Select)
-            chosen = select.value
-            select.set_options(options)
-            if chosen is not Select.NULL and chosen in {code for _label, code in options}:
-                select.value = chosen
+        select: Select[str] = self.query_one("#website", Select)
+        chosen = select.value
+        select.set_options(website_options(catalog.websites))
+        if chosen is not Select.NULL and chosen in catalog.website_codes:
+            select.value = chosen
+        self.query_one("#attribute", AttributePicker).set_attributes(catalog.attributes)
         self.query_one(".catalog-age", Static).update(self._catalog_age(catalog))
 
     def catalog_not_refreshed(self) -> None:
         self.query_one(".catalog-age", Static).update(self._catalog_age(self._catalog) + " · refresh failed")
 
     @staticmethod
-    def _select(field: str, options: list[tuple[str, str]], prompt: str) -> Select[str]:
+    def _select(field: str, options: Sequence[tuple[str | Text, str]], prompt: str) -> Select[str]:
         return Select(
             options, id=field, prompt=prompt, tooltip=HELP[field], compact=True, type_to_search=True
         )
@@ -124,7 +336,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
         return Input(placeholder=placeholder, id=field, tooltip=HELP[field], compact=True)
 
     @staticmethod
-    def _field(label: str, widget: Input | Select[str]) -> ComposeResult:
+    def _field(label: str, widget: Widget) -> ComposeResult:
         """A field as the seed page lays it out: label, control, what it is for, and its error when it has one."""
         yield Label(label, classes="field-label")
         yield widget
@@ -146,7 +358,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
             country=select_value("country"),
             website=select_value("website"),
             product_id_type=select_value("product_id_type"),
-            attribute=select_value("attribute"),
+            attribute=self.query_one("#attribute", AttributePicker).value,
         )
 
     def show_errors(self, errors: dict[str, str], *, only_touched: bool) -> None:
@@ -168,7 +380,8 @@ class AddStoreModal(ModalScreen["Store | None"]):
 
     @on(Input.Changed)
     @on(Select.Changed)
-    def _field_changed(self, event: Input.Changed | Select.Changed) -> None:
+    @on(AttributePicker.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed | AttributePicker.Changed) -> None:
         if event.control.id:
             self._touched.add(event.control.id)
             # The pair is checked together: touching one makes a missing other worth saying.

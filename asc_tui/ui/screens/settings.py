@@ -1,25 +1,29 @@
 """Settings: the Amazon app's credentials, the Commerce connection and the keyring in use.
 
-Everything but the client secret is saved to the TOML config file (`ctrl+s`), keeping the admin's comments.
-The client secret goes only to the keyring, from a thread (a keyring call can block for seconds); an empty
-secret field keeps the current one. `ctrl+t` asks Login with Amazon (or the sandbox's) whether the client ID
-and secret are right. In `--sandbox` the Amazon fields show the demo app's values and cannot be changed.
+Everything but the secrets is saved to the TOML config file (`ctrl+s`), keeping the admin's comments. The
+LWA client secret and the Magento credentials (the integration's four OAuth 1.0a values, or a bearer token,
+per the chosen authentication) go only to the keyring, from a thread (a keyring call can block for
+seconds); an empty secret field keeps the stored one. When Magento credentials are saved, the app uses the
+new settings once they are in the keyring, so the catalog refresh that follows reads them. `ctrl+t` asks
+Login with Amazon (or the sandbox's) whether the client ID and secret are right. In `--sandbox` the Amazon
+fields show the demo app's values and cannot be changed.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, Switch
 
+from asc_tui.commerce.magento import CredentialField, credential_fields
 from asc_tui.config import Config
 from asc_tui.config_writer import (
     SettingsValidationError,
@@ -111,7 +115,18 @@ SANDBOX_NOTE = (
     "Sandbox: the built-in emulator uses a demo app with demo credentials, so the Amazon fields are fixed "
     "here and not saved. Start asc-tui without --sandbox to set your own app."
 )
-COMMERCE_LATER = "Commerce API credentials cannot be entered here yet; that comes in a later version."
+CREDENTIALS_HELP = (
+    "From System › Extensions › Integrations › your integration › Integration Info (the bearer token: its "
+    "Access Token). Stored only in the keyring; leave a field empty to keep the stored one."
+)
+
+
+class Pending(NamedTuple):
+    """A secret to store: its keyring key, the value typed, and what it is (the Magento credential's label)."""
+
+    key: str
+    value: str
+    what: str
 
 
 class SettingsScreen(Screen[None]):
@@ -124,6 +139,11 @@ class SettingsScreen(Screen[None]):
     ]
     # Focus is set after the first layout (see on_mount): focusing earlier scrolls the intro out of view.
     AUTO_FOCUS = ""
+    DEFAULT_CSS = """
+    SettingsScreen .credential-field {
+        height: auto;
+    }
+    """
 
     def __init__(self, config: Config, *, sandbox: bool) -> None:
         super().__init__(id="settings")
@@ -204,7 +224,22 @@ class SettingsScreen(Screen[None]):
             yield from self._field(
                 "auth", Select(AUTH_OPTIONS, value=auth, allow_blank=False, id="auth", compact=True)
             )
-            yield Static(literal(COMMERCE_LATER), classes="help")
+            yield Static(literal(CREDENTIALS_HELP), id="credentials-help", classes="help")
+            shown = credential_fields(auth)
+            for cred in credential_fields():
+                with Vertical(id=f"{cred.attribute}-field", classes="credential-field") as box:
+                    box.display = cred in shown
+                    yield Label(literal(cred.label), classes="field-label")
+                    yield Input(
+                        id=cred.attribute,
+                        password=True,
+                        placeholder="Leave empty to keep the stored one",
+                        compact=True,
+                        tooltip=f"{cred.label}: stored only in the keyring; {cred.env} wins over it.",
+                    )
+                    yield Static(
+                        literal("Checking the keyring…"), id=f"{cred.attribute}-state", classes="read-only"
+                    )
             yield Static(literal("Secrets"), classes="section-title")
             yield Label(literal("Keyring in use"), classes="field-label")
             yield Static(literal("Checking the keyring…"), id="secrets-backend", classes="read-only")
@@ -324,7 +359,23 @@ class SettingsScreen(Screen[None]):
             # The pair is checked together: a certificate without its key is worth saying at once.
             if key in ("callback_tls_cert", "callback_tls_key"):
                 self._touched.update(("callback_tls_cert", "callback_tls_key"))
+        if key == "auth":
+            self._show_credentials()
         self._recheck()
+
+    def _auth(self) -> str:
+        return self.commerce_form()["auth"] or "oauth1"
+
+    def _show_credentials(self) -> None:
+        """Only the credentials the chosen authentication needs (OAuth 1.0a: four; bearer: one)."""
+        shown = credential_fields(self._auth())
+        for cred in credential_fields():
+            self.query_one(f"#{cred.attribute}-field").display = cred in shown
+
+    def credentials_form(self) -> list[tuple[CredentialField, str]]:
+        """The Magento credentials typed for the chosen authentication (empty fields keep the stored ones)."""
+        typed = ((cred, self._text(cred.attribute)) for cred in credential_fields(self._auth()))
+        return [(cred, value) for cred, value in typed if value]
 
     # --- saving ------------------------------------------------------------------------------------------
 
@@ -354,31 +405,43 @@ class SettingsScreen(Screen[None]):
             self.notify(str(exc), title="Settings not saved", severity="error", markup=False, timeout=15)
             return
         self._config = config
-        self.asc.apply_config(config)
         self.query_one("#settings-intro", Static).update(self._intro())
+        pending: list[Pending] = []
         secret = self.query_one("#client_secret", Input).value.strip()
         if secret and not self.sandbox:
-            self._status(f"Saved to {path}. Storing the client secret in the keyring…", ok=True)
-            self._store_secret(secret)
+            pending.append(Pending(CLIENT_SECRET_KEY, secret, "client secret"))
+        credentials = self.credentials_form()
+        pending += [Pending(cred.key, value, cred.label) for cred, value in credentials]
+        if credentials:
+            # Applied once they are stored: the catalog refresh that a changed [commerce] starts reads them.
+            self._status(f"Saved to {path}. Storing {_what(pending)} in the keyring…", ok=True)
+            self._store_secrets(pending, config)
+            return
+        self.asc.apply_config(config)
+        if pending:
+            self._status(f"Saved to {path}. Storing {_what(pending)} in the keyring…", ok=True)
+            self._store_secrets(pending, None)
         else:
             self._status(f"Saved to {path}.", ok=True)
             self.notify(f"Settings saved to {plain(path)}.", markup=False)
 
     @work(thread=True, exclusive=True, group="settings-secret", exit_on_error=False)
-    def _store_secret(self, secret: str) -> None:
+    def _store_secrets(self, pending: list[Pending], config: Config | None) -> None:
+        """Store each secret; then apply `config` (when the Magento credentials waited for the keyring)."""
         # Off the UI thread: a keyring call can block for up to its timeout.
         secrets = self.asc.registry.secrets
         try:
             if secrets.needs_setup or secrets.locked:
-                self.app.call_from_thread(self._make_secrets_ready, secret, secrets.needs_setup)
+                self.app.call_from_thread(self._make_secrets_ready, pending, config, secrets.needs_setup)
                 return
-            secrets.set(CLIENT_SECRET_KEY, secret)
+            for item in pending:
+                secrets.set(item.key, item.value)
         except AscError as exc:
-            self.app.call_from_thread(self._secret_not_stored, str(exc))
+            self.app.call_from_thread(self._secrets_not_stored, pending, config, str(exc))
             return
-        self.app.call_from_thread(self._secret_stored)
+        self.app.call_from_thread(self._secrets_stored, pending, config)
 
-    def _make_secrets_ready(self, secret: str, setup: bool) -> None:
+    def _make_secrets_ready(self, pending: list[Pending], config: Config | None, setup: bool) -> None:
         """No keyring here, or the encrypted file is locked: the app's own modal first, then store."""
         from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal, UnlockSecretsModal
 
@@ -386,35 +449,59 @@ class SettingsScreen(Screen[None]):
 
         def then_store(ready: bool | None) -> None:
             if ready:
-                self._store_secret(secret)
+                self._store_secrets(pending, config)
             else:
-                self._secret_not_stored("the secrets file was not set up or unlocked.")
+                self._secrets_not_stored(pending, config, "the secrets file was not set up or unlocked.")
 
         if setup:
-            reason = "The LWA client secret needs a safe place: it never goes in the config file."
+            needs = "needs" if len(pending) == 1 else "need"
+            reason = f"{_capital(_what(pending))} {needs} a safe place: secrets never go in the config file."
             self.app.push_screen(SetUpSecretsModal(secrets, reason), then_store)
         else:
             self.app.push_screen(UnlockSecretsModal(secrets), then_store)
 
-    def _secret_stored(self) -> None:
-        if not self.is_attached:
-            self.app.notify("The client secret was stored in the keyring.", markup=False)
+    def _apply(self, config: Config | None, credentials_stored: bool) -> None:
+        """Use the saved settings now; new Magento credentials mean reading the catalog again."""
+        if config is None:
             return
-        self.query_one("#client_secret", Input).value = ""
-        self._status(f"Saved to {self._config.path}, and the client secret is in the keyring.", ok=True)
-        self.notify("Settings saved; the client secret is in the keyring.", markup=False)
+        refreshes = config.commerce != self.asc.config.commerce  # apply_config then refreshes the catalog
+        self.asc.apply_config(config)
+        if credentials_stored and config.commerce.base_url and not refreshes:
+            self.asc.refresh_catalog()
+
+    def _secrets_stored(self, pending: list[Pending], config: Config | None) -> None:
+        self._apply(config, credentials_stored=any(item.key != CLIENT_SECRET_KEY for item in pending))
+        what = _what(pending)
+        verb = "is" if len(pending) == 1 else "are"
+        if not self.is_attached:
+            self.app.notify(f"{_capital(what)} {verb} stored in the keyring.", markup=False)
+            return
+        stored = {item.key for item in pending}
+        if CLIENT_SECRET_KEY in stored:
+            self.query_one("#client_secret", Input).value = ""
+        for cred in credential_fields():
+            if cred.key in stored:
+                self.query_one(f"#{cred.attribute}", Input).value = ""
+        self._status(f"Saved to {self._config.path}, and {what} {verb} in the keyring.", ok=True)
+        self.notify(f"Settings saved; {what} {verb} in the keyring.", markup=False)
         self._read_keyring()
 
-    def _secret_not_stored(self, message: str) -> None:
+    def _secrets_not_stored(self, pending: list[Pending], config: Config | None, message: str) -> None:
+        self._apply(config, credentials_stored=False)
+        what = _what(pending)
+        verb = "was" if len(pending) == 1 else "were"
         self.app.notify(
-            f"The settings were saved, but the client secret was not stored: {message}",
-            title="Client secret not stored",
+            f"The settings were saved, but {what} {verb} not stored: {message}",
+            title="Secrets not stored",
             severity="error",
             markup=False,
             timeout=20,
         )
         if self.is_attached:
-            self._status(f"Settings saved; the client secret was NOT stored: {message}", ok=False)
+            self._status(
+                f"Settings saved; {what} {verb} NOT stored: {message}",
+                ok=False,
+            )
 
     # --- the keyring --------------------------------------------------------------------------------------
 
@@ -423,11 +510,12 @@ class SettingsScreen(Screen[None]):
         secrets = self.asc.registry.secrets
         unprotected = False
         state = ""
+        failed: str | None = None  # a keyring that does not answer: say so once, do not ask again
         try:
             backend = secrets.describe()
             unprotected = secrets.unprotected
-        except AscError as exc:  # a keyring that does not answer: say so once, do not ask again
-            backend = state = str(exc)
+        except AscError as exc:
+            backend = state = failed = str(exc)
         if self.sandbox:
             state = "The sandbox uses its built-in demo secret; nothing is read from your keyring."
         elif os.environ.get(CLIENT_SECRET_ENV, "").strip():
@@ -444,19 +532,45 @@ class SettingsScreen(Screen[None]):
                 stored = secrets.has(CLIENT_SECRET_KEY)
             except AscError as exc:
                 state = f"Not known: {exc}"
+                failed = str(exc)
             else:
                 state = (
                     "A client secret is stored in the keyring."
                     if stored
                     else "None stored yet: type it above and save (ctrl+s)."
                 )
-        self.app.call_from_thread(self._show_keyring, backend, unprotected, state)
+        credentials: dict[str, str] = {}
+        for cred in credential_fields():
+            if os.environ.get(cred.env, "").strip():
+                credentials[cred.attribute] = f"In use: the one from {cred.env}, which wins over the keyring."
+            elif failed is not None:
+                credentials[cred.attribute] = f"Not known: {failed}"
+            elif secrets.needs_setup:
+                credentials[cred.attribute] = (
+                    "Not stored: no keyring service runs here; type it and save (ctrl+s) to set up an "
+                    "encrypted secrets file."
+                )
+            else:
+                try:
+                    stored = secrets.has(cred.key)
+                except AscError as exc:
+                    failed = str(exc)
+                    credentials[cred.attribute] = f"Not known: {failed}"
+                else:
+                    credentials[cred.attribute] = (
+                        "Stored in the keyring."
+                        if stored
+                        else "Not stored yet: type it above and save (ctrl+s)."
+                    )
+        self.app.call_from_thread(self._show_keyring, backend, unprotected, state, credentials)
 
-    def _show_keyring(self, backend: str, unprotected: bool, state: str) -> None:
+    def _show_keyring(self, backend: str, unprotected: bool, state: str, credentials: dict[str, str]) -> None:
         if not self.is_attached:
             return
         self.query_one("#secrets-backend", Static).update(literal(backend))
         self.query_one("#client_secret-state", Static).update(literal(state))
+        for attribute, text in credentials.items():
+            self.query_one(f"#{attribute}-state", Static).update(literal(text))
         warning = self.query_one("#secrets-warning", Static)
         warning.update(
             literal(
@@ -549,6 +663,22 @@ class SettingsScreen(Screen[None]):
     @on(Button.Pressed, "#leave")
     def action_leave(self) -> None:
         self.dismiss(None)
+
+
+def _what(pending: list[Pending]) -> str:
+    """What is being stored, in words: "the client secret", "the Magento Consumer Key", "the client secret
+    and the Magento credentials"…"""
+    magento = [item.what for item in pending if item.key != CLIENT_SECRET_KEY]
+    parts = ["the client secret"] if len(magento) < len(pending) else []
+    if len(magento) == 1:
+        parts.append(f"the Magento {magento[0]}")
+    elif magento:
+        parts.append("the Magento credentials")
+    return " and ".join(parts)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _sandbox_values() -> dict[str, str]:
