@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the tests need that pip cannot install:
 # - chromium: the real browser tests/browser.py drives through Playwright (which never downloads one);
-# - gnome-keyring + dbus-daemon: a real Secret Service, started inside dbus-run-session by the keyring test.
+# - gnome-keyring + dbus-daemon: a real Secret Service, started inside dbus-run-session by the keyring test;
+# - postgresql-15: the server binaries (initdb, pg_ctl) tests/pg.py starts a throw-away server with.
 # Idempotent: when every command is already there it does nothing and prints nothing.
 set -euo pipefail
 
@@ -16,6 +17,11 @@ missing=()
 for command in "${!NEEDED[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
 done
+# Debian keeps PostgreSQL's server programs off PATH, under /usr/lib/postgresql/VERSION/bin.
+postgres_found() {
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1
+}
+postgres_found || missing+=(postgresql-15)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -35,3 +41,7 @@ for command in "${!NEEDED[@]}"; do
     exit 1
   fi
 done
+if ! postgres_found; then
+  echo "system-deps: installed ${missing[*]}, but there is still no /usr/lib/postgresql/*/bin/initdb" >&2
+  exit 1
+fi

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# A real PostgreSQL server for the tests that run on both backends (the `backend` and `pg_url` fixtures).
+pytest_plugins = ["tests.pg"]
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 
@@ -32,7 +35,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 
 @pytest.fixture
-def registry(isolated_home: Path):  # type: ignore[no-untyped-def]
+def registry(isolated_home: Path, backend: str):  # type: ignore[no-untyped-def]
+    """The store registry, once on SQLite and once on PostgreSQL (see tests/pg.py)."""
     from asc_tui.services.registry import open_registry
 
     reg = open_registry()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from asc_tui.commerce.catalog import Catalog, CatalogSource, EmbeddedCatalogSource
 from asc_tui.storage.database import Database
@@ -70,8 +70,8 @@ class CatalogService:
     def _save(self, catalog: Catalog) -> Catalog:
         websites, views, attributes = catalog.encode()
         with self._db.session() as session:
-            for old in session.exec(select(CatalogSnapshot)).all():
-                session.delete(old)
+            # One statement, not row by row: another copy of the app may be replacing the same rows now.
+            session.exec(delete(CatalogSnapshot))
             session.add(
                 CatalogSnapshot(
                     source=catalog.source,

@@ -695,6 +695,7 @@ class ConnectService:
             store.version += 1
             store.updated_at = now
             session.add(store)
+            session.flush()  # the store's row first, then its activity row: one lock order for every writer
             session.add(
                 Activity(
                     store_id=attempt.store_id,
@@ -766,6 +767,7 @@ class ConnectService:
             current.version += 1
             current.updated_at = now
             session.add(current)
+            session.flush()  # the store's row first, then its activity row (see StoreService._change)
             session.add(
                 Activity(
                     store_id=current.id or 0, at=now, action="revoked", detail="Amazon answered invalid_grant"

@@ -23,11 +23,15 @@ class PreSetupService:
     def set_done(self, key: str, done: bool) -> None:
         if key not in {task.key for task in PRE_SETUP_TASKS}:
             raise KeyError(key)
+        from sqlalchemy.exc import IntegrityError
+        from sqlmodel import col, delete
+
+        # Idempotent, so two admins ticking (or unticking) the same task at once both succeed.
         with self._db.session() as session:
-            row = session.get(Preference, _PREFIX + key)
+            session.exec(delete(Preference).where(col(Preference.key) == _PREFIX + key))
             if done:
-                if row is None:
-                    session.add(Preference(key=_PREFIX + key, value="done"))
-            elif row is not None:
-                session.delete(row)
-            session.commit()
+                session.add(Preference(key=_PREFIX + key, value="done"))
+            try:
+                session.commit()
+            except IntegrityError:  # the other admin's tick landed first: the task is ticked
+                session.rollback()

@@ -77,8 +77,11 @@ class Registry:
     def emulator(self) -> SandboxEmulator | None:
         return self._emulator
 
-    def delete_store(self, store_id: int) -> Store:
-        """Delete the store and its refresh token (the database first: a leftover secret is noted, not lost)."""
+    def delete_store(self, store_id: int, expected_version: int | None = None) -> Store:
+        """Delete the store and its refresh token (the database first: a leftover secret is noted, not lost).
+
+        With `expected_version`, a store someone else changed since is not deleted (StoreChanged).
+        """
         from sqlmodel import select
 
         from asc_tui.domain import iso_utc, utcnow
@@ -93,7 +96,7 @@ class Registry:
                 f"Store {name!r} is being connected by {held.user}@{held.host} right now (until "
                 f"{iso_utc(held.expires_at)}); cancel or finish that first, then delete it."
             )
-        store = self.stores.delete(store_id)
+        store = self.stores.delete(store_id, expected_version)
         if store.token_ref:
             from asc_tui.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable
 

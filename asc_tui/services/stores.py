@@ -35,7 +35,7 @@ from asc_tui.errors import (
     StoreValidationError,
 )
 from asc_tui.storage.database import Database
-from asc_tui.storage.models import Activity, Store
+from asc_tui.storage.models import Activity, RegistryRevision, Store
 
 RECORD_KEYS = (
     "name", "email", "country", "website", "product_id_type", "attribute", "status", "auth_health",
@@ -76,6 +76,16 @@ class StoreService:
         with self._db.session() as session:
             query = select(Store).order_by(col(Store.created_at), col(Store.id))
             return list(session.exec(query).all())
+
+    def revision(self) -> int:
+        """A number that changes whenever any store or activity row changes (whoever changed it).
+
+        One single-row query, cheap enough to poll every few seconds: when it differs from the one seen
+        before, the home is out of date.
+        """
+        with self._db.session() as session:
+            query = select(RegistryRevision.revision).where(RegistryRevision.id == 1)
+            return int(session.exec(query).first() or 0)
 
     def count(self) -> int:
         with self._db.session() as session:
@@ -208,14 +218,35 @@ class StoreService:
 
         return self._change(store_id, expected_version, "activated" if active else "deactivated", apply)
 
-    def delete(self, store_id: int) -> Store:
+    def delete(self, store_id: int, expected_version: int | None = None) -> Store:
+        """Delete the store (its activity log goes with it); refused if it changed since that version.
+
+        Without a version, the store as read here is deleted only if nobody changes it meanwhile, so the
+        returned row (its token reference) is exactly what was deleted.
+        """
         with self._db.session() as session:
             store = session.get(Store, store_id)
             if store is None:
                 raise StoreNotFound(f"#{store_id}")
-            session.delete(store)
+            version = store.version if expected_version is None else expected_version
+            if store.version != version:
+                raise StoreChanged(store.name)
+            session.expunge(store)
+            table = Store.__table__  # type: ignore[attr-defined]
+            deleted = session.execute(
+                table.delete().where(table.c.id == store_id, table.c.version == version)
+            )
+            if deleted.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise self._lost(store_id, store.name)
             session.commit()
             return store
+
+    def _lost(self, store_id: int, name: str) -> StoreChanged | StoreNotFound:
+        """Why a guarded write matched no row: someone else changed the store, or deleted it."""
+        with self._db.session() as session:
+            gone = session.get(Store, store_id) is None
+        return StoreNotFound(name) if gone else StoreChanged(name)
 
     def _change(
         self,
@@ -239,26 +270,30 @@ class StoreService:
             now = utcnow()
             store.updated_at = now
             store.version = expected_version + 1
-            session.add(Activity(store_id=store_id, at=now, action=action, detail=detail))
-            # The version in the WHERE clause makes the check hold even against a concurrent writer.
-            updated = session.execute(
-                Store.__table__.update()  # type: ignore[attr-defined]
-                .where(Store.__table__.c.id == store_id, Store.__table__.c.version == expected_version)  # type: ignore[attr-defined]
-                .values(
-                    name=store.name,
-                    name_key=store.name_key,
-                    email=store.email,
-                    status=store.status,
-                    version=store.version,
-                    updated_at=now,
-                )
-            )
-            if updated.rowcount != 1:  # type: ignore[attr-defined]
-                session.rollback()
-                raise StoreChanged(store.name)
+            # The version in the WHERE clause makes the check hold even against a concurrent writer. The
+            # UPDATE goes first, the activity row after: inserting it first (its foreign key share-locks
+            # the store) made two PostgreSQL admins editing one store deadlock on the UPDATE.
+            table = Store.__table__  # type: ignore[attr-defined]
             try:
+                updated = session.execute(
+                    table.update()
+                    .where(table.c.id == store_id, table.c.version == expected_version)
+                    .values(
+                        name=store.name,
+                        name_key=store.name_key,
+                        email=store.email,
+                        status=store.status,
+                        version=store.version,
+                        updated_at=now,
+                    )
+                )
+                if updated.rowcount != 1:  # type: ignore[attr-defined]
+                    session.rollback()
+                    raise self._lost(store_id, store.name)
+                session.add(Activity(store_id=store_id, at=now, action=action, detail=detail))
                 session.commit()
             except IntegrityError:
+                # Both databases check the unique name as the UPDATE runs: another admin took it just now.
                 session.rollback()
                 raise StoreNameTaken(store.name) from None
             return store

@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlmodel import Session
 
 from asc_tui import paths
@@ -21,6 +28,19 @@ from asc_tui.storage.migrations import HEAD, REVISIONS
 
 BUSY_TIMEOUT_MS = 5000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+# PostgreSQL: give up connecting after this long, and notice a cut network within seconds, not the
+# kernel's default quarter of an hour (each only where the URL does not set it itself).
+PG_CONNECT_DEFAULTS: dict[str, Any] = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15000,
+    "application_name": "asc-tui",
+}
+# Two copies of the app opening a new PostgreSQL registry at once migrate it one after the other.
+PG_MIGRATION_LOCK = 0x41534354  # "ASCT"
 
 
 @dataclass
@@ -35,12 +55,18 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work; objects stay readable after commit (they are handed to other threads)."""
+        """One unit of work; objects stay readable after commit (they are handed to other threads).
+
+        A database that is busy, gone or unreachable becomes one DatabaseProblem sentence.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-            except OperationalError as exc:
-                session.rollback()
+            except DBAPIError as exc:
+                if not is_connection_problem(exc):
+                    raise
+                with suppress(SQLAlchemyError):
+                    session.rollback()
                 raise DatabaseProblem(describe_operational_error(exc, self.url)) from None
 
     def schema_version(self) -> str | None:
@@ -51,9 +77,16 @@ class Database:
         self.engine.dispose()
 
 
-def describe_operational_error(exc: OperationalError, url: str) -> str:
+def is_connection_problem(exc: DBAPIError) -> bool:
+    """Whether the database could not be reached or used (as opposed to a refused statement)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+
+
+def describe_operational_error(exc: DBAPIError, url: str) -> str:
     detail = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = detail.lower()
+    if exc.orig is not None and type(exc.orig).__module__.startswith("psycopg"):
+        return _describe_postgres_error(lowered, detail, url)
     if "locked" in lowered or "busy" in lowered:
         return f"The database {url} is busy (another program is writing to it); try again in a moment."
     if "readonly" in lowered or "read-only" in lowered:
@@ -63,13 +96,80 @@ def describe_operational_error(exc: OperationalError, url: str) -> str:
     return f"The database {url} cannot be used: {detail.splitlines()[0]}."
 
 
+def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
+    """One sentence for what psycopg says when a PostgreSQL server cannot be used."""
+    try:
+        url = make_url(shown)
+        server = f"{url.host or 'localhost'}:{url.port or 5432}"
+        user, database = url.username or "(default user)", url.database or "(default database)"
+    except ArgumentError:
+        server, user, database = shown, "(default user)", "(default database)"
+    if "password authentication failed" in lowered:
+        return (
+            f"The PostgreSQL server at {server} refused user {user!r}: wrong password; correct it in --db "
+            "or ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)."
+        )
+    if "no password supplied" in lowered:
+        return (
+            f"The PostgreSQL server at {server} wants a password for user {user!r}; put it in --db or "
+            "ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE) or in ~/.pgpass."
+        )
+    if "database" in lowered and "does not exist" in lowered:
+        return (
+            f"There is no database {database!r} on the PostgreSQL server at {server}; create it "
+            f"(createdb {database}) or name another one in --db."
+        )
+    if "role" in lowered and "does not exist" in lowered:
+        return (
+            f"The PostgreSQL server at {server} has no user {user!r}; create it or name another one in --db."
+        )
+    if "pg_hba.conf" in lowered:
+        return (
+            f"The PostgreSQL server at {server} does not let user {user!r} in from here (pg_hba.conf); ask "
+            "its administrator to allow this host."
+        )
+    if "could not translate host name" in lowered or "name or service not known" in lowered:
+        return f"The PostgreSQL host in {shown} is unknown (no such name); check the host in --db."
+    if "connection refused" in lowered:
+        return (
+            f"The PostgreSQL server at {server} refused the connection; check that it is running and that "
+            "--db names the right host and port."
+        )
+    if "timeout" in lowered or "timed out" in lowered:
+        return (
+            f"The PostgreSQL server at {server} did not answer in time; check the network and that the "
+            "server is running."
+        )
+    if "deadlock" in lowered or "could not serialize" in lowered:
+        return f"The database {shown} was busy with another admin's change; try again."
+    if (
+        "shutting down" in lowered
+        or "starting up" in lowered
+        or "terminating connection" in lowered
+        or "server closed the connection" in lowered
+        or "connection is closed" in lowered
+        or "consuming input failed" in lowered
+        or "connection to server" in lowered
+        or "ssl" in lowered
+        or "eof" in lowered
+    ):
+        return f"The PostgreSQL server at {server} cannot be reached (it stopped or the network is down)."
+    return f"The database {shown} cannot be used: {detail.strip().splitlines()[0] if detail.strip() else 'unknown error'}."
+
+
 def resolve_url(db: str | None, sandbox: bool = False) -> str:
     """A SQLAlchemy URL from --db / ASC_TUI_DATABASE (a path or a URL), or the default file."""
-    value = (db or os.environ.get("ASC_TUI_DATABASE", "")).strip()
+    # The sandbox never takes the database from the environment: an admin with the team's registry in
+    # ASC_TUI_DATABASE must not write demo stores into it. An explicit --db still counts.
+    value = (db or ("" if sandbox else os.environ.get("ASC_TUI_DATABASE", ""))).strip()
     if not value:
         return f"sqlite:///{paths.default_database_file(sandbox)}"
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
+    # The driver the app ships with: plain postgresql:// (and libpq's postgres://) mean psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix) :]
     return value
 
 
@@ -95,8 +195,12 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
         if not url.database or url.database == ":memory:":
             raise DatabaseProblem("An in-memory database would lose every store on exit; give a file path.")
         path = Path(url.database)
-        _prepare_sqlite_file(path, default=not (db or os.environ.get("ASC_TUI_DATABASE", "").strip()))
+        _prepare_sqlite_file(
+            path, default=not (db or ("" if sandbox else os.environ.get("ASC_TUI_DATABASE", "")).strip())
+        )
         connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000}
+    else:
+        connect_args = {k: v for k, v in PG_CONNECT_DEFAULTS.items() if k not in url.query}
     try:
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=backend != "sqlite")
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
@@ -112,7 +216,7 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
         else:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-    except DatabaseError as exc:
+    except DBAPIError as exc:
         engine.dispose()
         if (
             path is not None
@@ -123,10 +227,10 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
                 f"{path} is not an asc-tui database (the file is corrupt or of another kind); "
                 "move it aside or choose another --db."
             ) from None
-        if isinstance(exc, OperationalError):
+        if is_connection_problem(exc):
             raise DatabaseProblem(describe_operational_error(exc, shown)) from None
         raise DatabaseProblem(
-            f"The database {shown} cannot be opened: {str(exc.orig).splitlines()[0]}."
+            f"The database {shown} cannot be opened: {str(exc.orig).strip().splitlines()[0]}."
         ) from None
     except SQLAlchemyError as exc:
         engine.dispose()
@@ -208,6 +312,13 @@ def _run_alembic_upgrade(database: Database) -> None:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
         with conn.begin():
+            if sqlite:
+                # The whole upgrade in one write transaction: all of it or none, one copy at a time.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                # Held until the commit (PostgreSQL's DDL is transactional too): a second copy of the app
+                # waits here, then finds the schema current and changes nothing.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:

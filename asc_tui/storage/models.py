@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from asc_tui.domain import utcnow
@@ -97,3 +97,16 @@ class ConnectAttempt(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     secret_ref: str | None = Field(default=None, max_length=64)
+
+
+class RegistryRevision(SQLModel, table=True):
+    """One row whose counter goes up with every change to a store or its activity log.
+
+    Database triggers (migration 0003) bump it in the same transaction as the change, whoever makes it, so
+    a copy of the app learns that the home must be reloaded from one tiny query. Deletes count too.
+    """
+
+    __tablename__ = "registry_revision"
+
+    id: int = Field(primary_key=True)
+    revision: int = Field(sa_column=Column(BigInteger, nullable=False))

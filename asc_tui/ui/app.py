@@ -9,13 +9,15 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from asc_tui import paths
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.config import Config, load_config
 from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
-from asc_tui.errors import AscError, StoreChanged
+from asc_tui.errors import AscError, StoreChanged, StoreNameTaken, StoreValidationError
+from asc_tui.timing import record
 from asc_tui.ui.commands import StoreCommands
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.confirm import ConfirmModal
@@ -33,8 +35,12 @@ if TYPE_CHECKING:
     from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
     from asc_tui.services.registry import Registry
     from asc_tui.storage.models import Store
+    from asc_tui.storage.quick_read import StoreRow
 
 T = TypeVar("T")
+
+# How often the home asks the registry whether anything changed (another admin, the CLI): one tiny query.
+POLL_SECONDS = 2.0
 
 
 class AscApp(App[None]):
@@ -58,6 +64,12 @@ class AscApp(App[None]):
         self.missing_secrets: set[int] = set()
         # What the home's banner says about the keyring (no keyring service, or an unprotected one).
         self.secrets_notice: str | None = None
+        # What the home's banner says while the database cannot be reached (None while it answers).
+        self.db_notice: str | None = None
+        self.poll_seconds = POLL_SECONDS
+        self._seen_revision: int | None = None
+        self._polling = False
+        self._quick_shown = False  # the first cards came from the file before the registry opened
         self.home = HomeScreen()
         if sandbox:
             self.sub_title = "SANDBOX — Amazon emulator, separate database"
@@ -76,11 +88,18 @@ class AscApp(App[None]):
         if self.sandbox:
             self.add_class("-sandbox")
         self.push_screen(self.home)
+        self.call_after_refresh(record, "first_frame")
         self._open_registry()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
         # Off the first frame: importing SQLModel and opening the database take longer than painting.
+        from asc_tui.storage.quick_read import read_home
+
+        quick = read_home(self.db, self.sandbox)
+        if quick is not None and quick[0]:
+            # The cards first, straight from the file: the registry (SQLModel, migrations) follows.
+            self.call_from_thread(self._quick_home, *quick)
         from asc_tui.services.registry import open_registry
 
         try:
@@ -94,12 +113,26 @@ class AscApp(App[None]):
             return
         self.call_from_thread(self._registry_ready, registry, catalog, stores)
 
+    def _quick_home(self, stores: list[StoreRow], catalog: Catalog | None) -> None:
+        if self.ready:
+            return
+        if catalog is not None:
+            self.catalog = catalog
+        self.home.show_stores(stores, focus_id=stores[0].id)  # type: ignore[arg-type]  # same attributes
+        self._quick_shown = True
+        self.call_after_refresh(record, "cards_shown")
+
     def _registry_ready(self, registry: Registry, catalog: Catalog, stores: list[Store]) -> None:
         self._stores_registry = registry
         self.catalog = catalog
-        self.home.show_stores(stores, focus_id=stores[0].id if stores else None)
+        if self._quick_shown:
+            self.home.show_stores(stores)  # the same stores, now the registry's rows; the cursor stays
+        else:
+            self.home.show_stores(stores, focus_id=stores[0].id if stores else None)
+            self.call_after_refresh(record, "cards_shown")
         self._clean_up_attempts()
         self._check_secrets(stores)
+        self.set_interval(self.poll_seconds, self._poll_registry, name="registry-poll")
         if registry.catalog.is_stale(catalog):
             self.refresh_catalog()  # e.g. the config now names a Magento shop: read it in the background
 
@@ -135,6 +168,9 @@ class AscApp(App[None]):
         stores = self._attempt(self.registry.stores.list_stores)
         if stores is None:
             return
+        self._show_stores(stores, focus_id)
+
+    def _show_stores(self, stores: list[Store], focus_id: int | None = None) -> None:
         self.home.show_stores(stores, focus_id)
         by_id = {s.id: s for s in stores}
         for screen in self.screen_stack:
@@ -142,6 +178,68 @@ class AscApp(App[None]):
                 fresh = by_id.get(screen.store.id)
                 if fresh is not None:
                     screen.show(fresh)
+
+    def _form_save(self, save: Callable[[], T]) -> T | None:
+        """A form's save: errors per field stay in the form; anything else is one notification.
+
+        A store someone else changed meanwhile closes the form (None) and reloads; a database problem
+        keeps the form open with what was typed, to save again once the database answers.
+        """
+        try:
+            return save()
+        except StoreValidationError:
+            raise
+        except StoreNameTaken as exc:  # another admin took the name a moment ago
+            raise StoreValidationError({"name": str(exc)}) from None
+        except StoreChanged as exc:
+            self.notify(str(exc), severity="warning", markup=False, timeout=10)
+            self.reload()
+            return None
+        except AscError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            raise StoreValidationError({}) from None
+
+    # --- other admins' changes, and a database that goes away ---------------------------------------
+
+    def _poll_registry(self) -> None:
+        if self.ready and not self._polling:
+            self._polling = True
+            self._read_revision(self._seen_revision, force=self.db_notice is not None)
+
+    @work(thread=True, exit_on_error=False, group="registry-poll")
+    def _read_revision(self, seen: int | None, force: bool) -> None:
+        """Off the UI thread: the registry's revision and, when it moved, the stores as they are now."""
+        try:
+            try:
+                revision = self.registry.stores.revision()
+                stores = self.registry.stores.list_stores() if force or revision != seen else None
+            except AscError as exc:
+                self.call_from_thread(self._registry_unreachable, exc.message)
+                return
+            self.call_from_thread(self._registry_read, revision, stores)
+        finally:
+            self._polling = False  # only once the answer is on screen: answers never arrive out of order
+
+    def _registry_read(self, revision: int, stores: list[Store] | None) -> None:
+        if self.db_notice is not None:
+            self.db_notice = None
+            self.home.show_banner()
+            self.notify("The database answers again.", markup=False)
+        if stores is None:
+            return
+        if isinstance(self.screen, ModalScreen):
+            return  # not under an open form: its own save refuses a stale change; read again after
+        self._seen_revision = revision
+        if list(map(_shown_key, stores)) != list(map(_shown_key, self.home.stores)):
+            self._show_stores(stores)  # (not when this app's own change already reloaded them)
+
+    def _registry_unreachable(self, problem: str) -> None:
+        reason = problem.rstrip(".")
+        self.db_notice = (
+            f"The database cannot be reached ({reason[:1].lower()}{reason[1:]}); retrying every few seconds. "
+            "Nothing you saved is lost."
+        )
+        self.home.show_banner()
 
     def _not_ready(self) -> bool:
         if not self.ready:
@@ -160,7 +258,10 @@ class AscApp(App[None]):
             return
 
         def save(draft: StoreDraft) -> Store:
-            return self.registry.stores.add(draft)
+            store = self._form_save(lambda: self.registry.stores.add(draft))
+            if store is None:  # only an edit meets a store changed meanwhile; the form stays open
+                raise StoreValidationError({})
+            return store
 
         def done(store: Store | None) -> None:
             if store is None:
@@ -178,8 +279,8 @@ class AscApp(App[None]):
         self.push_screen(StoreViewScreen(store))
 
     def edit_store(self, store: Store) -> None:
-        def save(change: StoreEdit) -> Store:
-            return self.registry.stores.edit(store.id or 0, change, store.version)
+        def save(change: StoreEdit) -> Store | None:
+            return self._form_save(lambda: self.registry.stores.edit(store.id or 0, change, store.version))
 
         def done(updated: Store | None) -> None:
             if updated is not None:
@@ -209,7 +310,7 @@ class AscApp(App[None]):
         def done(confirmed: bool | None) -> None:
             if not confirmed:
                 return
-            deleted = self._attempt(lambda: self.registry.delete_store(store.id or 0))
+            deleted = self._attempt(lambda: self.registry.delete_store(store.id or 0, store.version))
             if deleted is None:
                 return
             if isinstance(self.screen, StoreViewScreen):
@@ -395,6 +496,14 @@ class AscApp(App[None]):
         if self._not_ready() or isinstance(self.screen, SettingsScreen):
             return
         self.push_screen(SettingsScreen(self.config, sandbox=self.sandbox))
+
+
+def _shown_key(store: Store | StoreRow) -> tuple[object, ...]:
+    """What a card shows of a store, to tell whether a fresh read differs from the home."""
+    return (
+        store.id, store.version, store.updated_at, store.name, store.email, store.status, store.seller_id,
+        store.authorized_at, store.auth_revoked, store.token_ref,
+    )  # fmt: skip
 
 
 def run_app(db: str | None, config_path: str | None, sandbox: bool) -> int:

@@ -1,4 +1,7 @@
-"""A sandbox registry (real emulator on loopback, real database file, real keyring backend) per test."""
+"""A sandbox registry (real emulator on loopback, real database, real keyring backend) per test.
+
+The service tests run twice: on the sandbox's SQLite file and on a PostgreSQL database (tests/pg.py).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from asc_tui.services.registry import Registry, open_registry
 
 
 @pytest.fixture
-def sandbox(isolated_home: Path) -> Iterator[Registry]:
+def sandbox(isolated_home: Path, backend: str) -> Iterator[Registry]:
     registry = open_registry(sandbox=True)
     yield registry
     registry.close()

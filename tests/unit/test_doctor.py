@@ -205,8 +205,9 @@ def test_a_callback_port_in_use_fails_with_the_bind_message(
 
 
 def test_a_connected_store_without_its_refresh_token_is_named(
-    capsys: pytest.CaptureFixture[str], configured: Path
+    capsys: pytest.CaptureFixture[str], configured: Path, backend: str
 ) -> None:
+    """Also on PostgreSQL: the registry is shared, the keyring is this machine's."""
     from asc_tui import paths
     from asc_tui.secret_store import open_secret_store, refresh_token_key
 
@@ -216,6 +217,9 @@ def test_a_connected_store_without_its_refresh_token_is_named(
     open_secret_store(sandbox=False, data_dir=paths.data_dir()).set(refresh_token_key("ref-here"), "Atzr|t")
     code, rows, err = doctor(capsys)
     assert code == 1
+    from asc_tui.storage.migrations import HEAD
+
+    assert rows["Database"]["ok"] and f"({backend}, schema {HEAD})" in rows["Database"]["detail"]
     assert rows["Stores"]["detail"] == "3 in all: 2 connected, 1 not"
     assert rows["Store 'Here'"]["ok"] and "refresh token present" in rows["Store 'Here'"]["detail"]
     missing = rows["Store 'Elsewhere'"]

@@ -3,11 +3,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from asc_tui.domain import StoreDraft, StoreEdit, matches_filter
-from asc_tui.errors import ActionNotAllowed, StoreChanged, StoreValidationError
+from asc_tui.errors import ActionNotAllowed, StoreChanged, StoreNameTaken, StoreNotFound, StoreValidationError
 from asc_tui.services.importing import ImportFileError, ImportProblems, read_import_file
-from asc_tui.services.registry import Registry
+from asc_tui.services.registry import Registry, open_registry
 from asc_tui.services.stores import store_record
 
 
@@ -36,12 +37,12 @@ def test_duplicate_names_are_refused_case_insensitively(registry: Registry) -> N
 
 def test_the_database_itself_refuses_a_duplicate_name(registry: Registry) -> None:
     registry.stores.add(draft())
-    with registry.database.engine.begin() as conn, pytest.raises(Exception, match="UNIQUE"):
+    with registry.database.engine.begin() as conn, pytest.raises(IntegrityError, match=r"(?i)unique"):
         conn.execute(
             text(
                 "INSERT INTO store (name, name_key, email, country, website, status, auth_revoked, version,"
                 " created_at, updated_at) VALUES ('x', 'amazon store usa', 'a@b.co', 'US', 'base',"
-                " 'not_connected', 0, 1, '2026-01-01', '2026-01-01')"
+                " 'not_connected', false, 1, '2026-01-01', '2026-01-01')"
             )
         )
 
@@ -160,3 +161,87 @@ def test_import_json_list(tmp_path: Path) -> None:
     path.write_text(json.dumps([{"name": "A", "email": "a@b.co", "country": "US", "website": "base"}]))
     rows = read_import_file(path)
     assert rows[0].where == "item 1" and rows[0].draft.name == "A"
+
+
+def test_the_revision_moves_with_every_change_and_only_then(registry: Registry) -> None:
+    stores = registry.stores
+    seen = [stores.revision()]
+
+    def moved() -> bool:
+        seen.append(stores.revision())
+        return seen[-1] != seen[-2]
+
+    store = stores.add(draft())
+    assert moved()
+    stores.list_stores(), stores.get(store.id or 0), stores.activity(store.id or 0), stores.count()
+    assert not moved()  # reading changes nothing
+    store = stores.edit(store.id or 0, StoreEdit("Renamed", "r@example.com"), store.version)
+    assert moved()
+    stores.edit(store.id or 0, StoreEdit("Renamed", "r@example.com"), store.version)
+    assert not moved()  # an edit that changes nothing
+    with registry.database.engine.begin() as conn:  # another program (an older copy, a script)
+        conn.execute(
+            text("UPDATE store SET status='active', seller_id='A1SELLER' WHERE id=:i"), {"i": store.id}
+        )
+    assert moved()
+    store = stores.set_active(store.id or 0, False, store.version)
+    assert moved()
+    with pytest.raises(StoreChanged):
+        stores.edit(store.id or 0, StoreEdit("Stale", "s@example.com"), store.version - 1)
+    assert not moved()  # a refused change leaves no trace
+    other = stores.add(draft("Other", "UK"))
+    assert moved()
+    stores.delete(other.id or 0)
+    assert moved()  # a delete is seen too, not only adds and edits
+    assert seen == sorted(seen)
+
+
+def test_delete_refuses_a_store_changed_since_and_says_when_it_is_gone(registry: Registry) -> None:
+    store = registry.stores.add(draft())
+    registry.stores.edit(store.id or 0, StoreEdit("Edited elsewhere", "e@example.com"), store.version)
+    with pytest.raises(StoreChanged, match="changed by someone else"):
+        registry.delete_store(store.id or 0, store.version)
+    assert registry.stores.count() == 1
+    registry.delete_store(store.id or 0, store.version + 1)
+    with pytest.raises(StoreNotFound):
+        registry.delete_store(store.id or 0, store.version + 1)
+
+
+def test_an_edit_of_a_store_deleted_meanwhile_says_so(registry: Registry) -> None:
+    store = registry.stores.add(draft())
+    registry.stores.delete(store.id or 0)
+    with pytest.raises(StoreNotFound):
+        registry.stores.edit(store.id or 0, StoreEdit("Too late", "t@example.com"), store.version)
+
+
+def test_two_admins_racing_for_one_name_one_wins_the_other_is_told(registry: Registry) -> None:
+    """The check in Python passed for both; the database's unique index decides."""
+    first = registry.stores.add(draft("First"))
+    second = registry.stores.add(draft("Second"))
+    registry.stores.edit(first.id or 0, StoreEdit("Wanted", "a@example.com"), first.version)
+    # The second admin's check ran before the first one saved: skip it, as a race would.
+    registry.stores._name_taken = lambda *_a, **_k: False  # type: ignore[method-assign]
+    with pytest.raises(StoreNameTaken, match="already exists"):
+        registry.stores.edit(second.id or 0, StoreEdit("  WANTED ", "b@example.com"), second.version)
+    with pytest.raises(StoreNameTaken):
+        registry.stores.add(draft("wanted"))
+    assert sorted(s.name for s in registry.stores.list_stores()) == ["Second", "Wanted"]
+    assert [a.action for a in registry.stores.activity(second.id or 0)] == ["created"]
+
+
+def test_two_admins_ticking_the_same_task_or_saving_the_catalog_both_succeed(registry: Registry) -> None:
+    """Idempotent writes: a second tick, untick or catalog save (another admin's, a moment later) is fine."""
+    for _ in range(2):
+        registry.presetup.set_done("cron", True)
+    assert registry.presetup.done() == {"cron"}
+    for _ in range(2):
+        registry.presetup.set_done("cron", False)
+    assert registry.presetup.done() == set()
+    other = open_registry()  # the other admin's copy
+    try:
+        other.catalog.refresh()
+        registry.catalog.refresh()
+        with registry.database.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM catalog_snapshot")).scalar() == 1
+    finally:
+        other.close()

@@ -29,7 +29,10 @@ class EditStoreModal(ModalScreen["Store | None"]):
     ]
     AUTO_FOCUS = "#name"
 
-    def __init__(self, store: Store, website_name: str | None, save: Callable[[StoreEdit], Store]) -> None:
+    def __init__(
+        self, store: Store, website_name: str | None, save: Callable[[StoreEdit], Store | None]
+    ) -> None:
+        """`save` returns the saved store, or None when the form should close unsaved (already said why)."""
         super().__init__()
         self._store = store
         self._website_name = website_name

@@ -145,9 +145,15 @@ class HomeScreen(Screen[None]):
         if text is not None:
             status.update(literal(f"⟳ {text}"))
 
+    def show_banner(self) -> None:
+        """Redraw the banner (the app calls this when the database goes away or comes back)."""
+        self._show_banner()
+
     def _show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
         lines: list[Text] = []
+        if self.asc.db_notice:
+            lines.append(Text.assemble(("⚠ ", "bold"), literal(self.asc.db_notice)))
         due = [s for s in self.stores if store_health(s)[0].needs_action]
         if due:
             names = ", ".join(s.name for s in due[:3]) + (" …" if len(due) > 3 else "")
@@ -234,6 +240,9 @@ class HomeScreen(Screen[None]):
 
     def action_on_store(self, method: str) -> None:
         """One of the app's store actions (view_store, edit_store, …) on the focused card's store."""
+        if not self.asc.ready:
+            self.notify("Still opening the store registry…", severity="warning")
+            return
         store = self.focused_store()
         if store is None:
             if not self.stores:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from asc_tui.domain import MARKETPLACES
+from asc_tui.errors import AscError
 from asc_tui.ui.text import literal, local_time
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
@@ -92,7 +93,12 @@ class StoreViewScreen(Screen[None]):
         self.query_one("#view-details", Static).update(
             self._details(store, website.default_store_view if website else None)
         )
-        self._show_activity(self.asc.registry.stores.activity(store.id or 0))
+        try:
+            entries = self.asc.registry.stores.activity(store.id or 0)
+        except AscError as exc:  # the database went away: say so, keep the log as last read
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._show_activity(entries)
 
     def _details(self, store: Store, default_view: str | None) -> Text:
         marketplace = MARKETPLACES.get(store.country)

@@ -1,0 +1,120 @@
+"""The home's first screenful, read straight from the SQLite file with the standard library.
+
+Importing SQLModel and SQLAlchemy costs about half a second on a small server, more than painting the
+whole app. Before the registry has opened, the app reads the stores and the cached catalog here (only
+from an existing SQLite file whose schema is current; anything else waits for the registry), shows them,
+and replaces them with the registry's own rows a moment later. Nothing is ever written here.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from asc_tui import paths
+from asc_tui.commerce.catalog import Catalog
+from asc_tui.storage.migrations import HEAD
+
+_COLUMNS = (
+    "id, name, email, country, website, product_id_type, attribute, status, seller_id, marketplace_id, "
+    "authorized_at, auth_revoked, token_ref, version, created_at, updated_at"
+)
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    """A store as the cards show it (the same attributes as the storage model's, read-only)."""
+
+    id: int
+    name: str
+    email: str
+    country: str
+    website: str
+    product_id_type: str | None
+    attribute: str | None
+    status: str
+    seller_id: str | None
+    marketplace_id: str | None
+    authorized_at: datetime | None
+    auth_revoked: bool
+    token_ref: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def sqlite_file(db: str | None, sandbox: bool) -> Path | None:
+    """The SQLite file --db / ASC_TUI_DATABASE / the default names, or None for any other database."""
+    value = (db or ("" if sandbox else os.environ.get("ASC_TUI_DATABASE", ""))).strip()
+    if not value:
+        return paths.default_database_file(sandbox)
+    if value.startswith("sqlite:///"):
+        return Path(value[len("sqlite:///") :])
+    if "://" in value:
+        return None
+    return Path(value).expanduser()
+
+
+def read_home(db: str | None, sandbox: bool) -> tuple[list[StoreRow], Catalog | None] | None:
+    """The stores (oldest first) and the cached catalog, or None when this fast path does not apply."""
+    path = sqlite_file(db, sandbox)
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return None
+    try:
+        version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        if version is None or version[0] != HEAD:
+            return None  # a migration is due: the registry runs it
+        rows = connection.execute(f"SELECT {_COLUMNS} FROM store ORDER BY created_at, id").fetchall()
+        snapshot = connection.execute(
+            "SELECT source, fetched_at, websites_json, store_views_json, attributes_json "
+            "FROM catalog_snapshot ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    stores = [_store(row) for row in rows]
+    catalog = None
+    if snapshot is not None:
+        try:
+            catalog = Catalog.decode(snapshot[0], _time(snapshot[1]) or datetime.now(UTC), *snapshot[2:])
+        except (ValueError, TypeError, KeyError):
+            catalog = None
+    return stores, catalog
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # stored in UTC without an offset
+
+
+def _store(row: tuple[object, ...]) -> StoreRow:
+    (id_, name, email, country, website, pid_type, attribute, status, seller, marketplace, authorized,
+     revoked, token_ref, version, created, updated) = row  # fmt: skip
+    return StoreRow(
+        id=int(id_),  # type: ignore[call-overload]
+        name=str(name),
+        email=str(email),
+        country=str(country),
+        website=str(website),
+        product_id_type=pid_type if isinstance(pid_type, str) else None,
+        attribute=attribute if isinstance(attribute, str) else None,
+        status=str(status),
+        seller_id=seller if isinstance(seller, str) else None,
+        marketplace_id=marketplace if isinstance(marketplace, str) else None,
+        authorized_at=_time(authorized),
+        auth_revoked=bool(revoked),
+        token_ref=token_ref if isinstance(token_ref, str) else None,
+        version=int(version),  # type: ignore[call-overload]
+        created_at=_time(created) or datetime.now(UTC),
+        updated_at=_time(updated) or datetime.now(UTC),
+    )
