@@ -181,6 +181,8 @@ def _run_tui(args: argparse.Namespace) -> int:
 def _stores(args: argparse.Namespace) -> int:
     from asc_tui.domain import StoreDraft
 
+    if args.stores_command in ("list", "export"):
+        return _list(_readable_stores(args), as_json=args.json, export=args.stores_command == "export")
     registry = _registry(args)
     try:
         action = args.stores_command
@@ -203,8 +205,6 @@ def _stores(args: argparse.Namespace) -> int:
             return EXIT_OK
         if action == "import":
             return _import(registry, args.file)
-        if action in ("list", "export"):
-            return _list(registry, as_json=args.json, export=action == "export")
         if action == "connect":
             from asc_tui.cli_connect import connect_store
 
@@ -221,25 +221,45 @@ def _import(registry: Registry, path: Path) -> int:
     rows = read_import_file(path)
     problems: list[str] = []
     seen: set[str] = set()
+    existing = registry.stores.name_keys()
     for row in rows:
         try:
-            registry.stores.check(row.draft, taken=seen)
+            registry.stores.check(row.draft, taken=seen, existing=existing)
             seen.add(name_key(row.draft.name))
         except StoreValidationError as exc:
             problems.extend(f"{row.where}: {message}" for message in exc.errors.values())
     if problems:
         raise ImportProblems(path, problems)
-    added = registry.stores.add_many([row.draft for row in rows])
+    added = registry.stores.import_many([row.draft for row in rows])
     print(f"Imported {len(added)} store(s) from {path}.", file=sys.stderr)
     return EXIT_OK
 
 
-def _list(registry: Registry, *, as_json: bool, export: bool) -> int:
+def _readable_stores(args: argparse.Namespace) -> list[Any]:
+    """The stores, oldest first: straight from a current SQLite file when possible, else the registry.
+
+    Reading 10,000 rows with the standard library takes a fraction of importing SQLModel.
+    """
+    from asc_tui.config import load_config
+    from asc_tui.storage.quick_read import read_home
+
+    load_config(args.config)  # a broken config is reported the same way by every command
+    quick = read_home(args.db, args.sandbox)
+    if quick is not None:
+        return list(quick[0])
+    registry = _registry(args)
+    try:
+        return list(registry.stores.list_stores())
+    finally:
+        registry.close()
+
+
+def _list(stores: list[Any], *, as_json: bool, export: bool) -> int:
     from asc_tui.domain import utcnow
-    from asc_tui.services.stores import RECORD_KEYS, store_record
+    from asc_tui.records import RECORD_KEYS, store_record
 
     now = utcnow()
-    records = [store_record(s, now) for s in registry.stores.list_stores()]
+    records = [store_record(s, now) for s in stores]
     if as_json:
         json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -271,18 +291,24 @@ def _list(registry: Registry, *, as_json: bool, export: bool) -> int:
 
 
 def _print_table(headers: list[str], rows: list[list[str]], *, empty: str) -> None:
+    """Columns aligned by display width (CJK counts double); every cell shown literally."""
     if not rows:
         print(empty, file=sys.stderr)
         return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    import re
 
-    table = Table(*headers, box=None, pad_edge=False, header_style="bold")
-    for row in rows:
-        table.add_row(*(Text(str(cell)) for cell in row))  # Text: names are shown literally, never as markup
-    # Piped output keeps whole lines; a terminal gets a table that fits its width.
-    Console(width=None if sys.stdout.isatty() else 10_000).print(table)
+    from rich.cells import cell_len
+
+    control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    table = [headers] + [
+        [control.sub("\ufffd", str(cell)).replace("\n", " ") for cell in row] for row in rows
+    ]
+    widths = [max(cell_len(row[i]) for row in table) for i in range(len(headers))]
+    lines = []
+    for row in table:
+        cells = [cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 # --- authorization health ---------------------------------------------------------------------------
@@ -290,17 +316,19 @@ def _print_table(headers: list[str], rows: list[list[str]], *, empty: str) -> No
 
 def _check_auth(args: argparse.Namespace) -> int:
     from asc_tui.domain import AuthHealth, store_health, utcnow
-    from asc_tui.services.stores import store_record
+    from asc_tui.records import store_record
 
-    registry = _registry(args)
+    registry = _registry(args) if args.online else None
     try:
         now = utcnow()
         notes: dict[int, str] = {}
-        if args.online:
+        if registry is not None:
             for store in registry.stores.list_stores():
                 _health, note = registry.connect.verify_online(store)
                 notes[store.id or 0] = note
-        stores = registry.stores.list_stores()  # again: an online check may have found a revocation
+            stores: list[Any] = list(registry.stores.list_stores())  # again: a revocation may be new
+        else:
+            stores = _readable_stores(args)
         results = []
         needs_action = False
         for store in stores:
@@ -338,7 +366,8 @@ def _check_auth(args: argparse.Namespace) -> int:
             print("No store is connected to Amazon yet.", file=sys.stderr)
         return EXIT_OK
     finally:
-        registry.close()
+        if registry is not None:
+            registry.close()
 
 
 # --- catalog ----------------------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -17,11 +15,8 @@ from asc_tui.domain import (
     StoreEdit,
     StoreStatus,
     ValidStore,
-    iso_utc,
     name_key,
     normalize_name,
-    renew_by,
-    store_health,
     utcnow,
     validate_draft,
     validate_email,
@@ -34,34 +29,9 @@ from asc_tui.errors import (
     StoreNotFound,
     StoreValidationError,
 )
+from asc_tui.records import RECORD_KEYS, store_record  # noqa: F401  (re-exported for callers)
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import Activity, RegistryRevision, Store
-
-RECORD_KEYS = (
-    "name", "email", "country", "website", "product_id_type", "attribute", "status", "auth_health",
-    "seller_id", "marketplace_id", "authorized_at", "renew_by", "created_at", "updated_at",
-)  # fmt: skip
-
-
-def store_record(store: Store, now: datetime | None = None) -> dict[str, Any]:
-    """The store as the CLI's --json and exports write it (PRODUCT.md's keys)."""
-    health, _days = store_health(store, now)
-    return {
-        "name": store.name,
-        "email": store.email,
-        "country": store.country,
-        "website": store.website,
-        "product_id_type": store.product_id_type,
-        "attribute": store.attribute,
-        "status": store.status,
-        "auth_health": health.value,
-        "seller_id": store.seller_id,
-        "marketplace_id": store.marketplace_id or MARKETPLACES[store.country].marketplace_id,
-        "authorized_at": iso_utc(store.authorized_at),
-        "renew_by": iso_utc(renew_by(store.authorized_at)) if store.authorized_at else None,
-        "created_at": iso_utc(store.created_at),
-        "updated_at": iso_utc(store.updated_at),
-    }
 
 
 class StoreService:
@@ -112,17 +82,30 @@ class StoreService:
 
     # --- validating ---------------------------------------------------------------------------------
 
-    def check(self, draft: StoreDraft, *, taken: set[str] | None = None) -> ValidStore:
-        """Validate a new store against the catalog and the registry; raise with an error per field."""
+    def check(
+        self, draft: StoreDraft, *, taken: set[str] | None = None, existing: set[str] | None = None
+    ) -> ValidStore:
+        """Validate a new store against the catalog and the registry; raise with an error per field.
+
+        `existing` is every name key already stored (from `name_keys()`), for checking many drafts with
+        one query instead of one each.
+        """
         catalog = self._catalog()
         valid, errors = validate_draft(draft, catalog.website_codes, catalog.attribute_codes)
         if "name" not in errors.errors:
             name = normalize_name(draft.name)
-            if (taken is not None and name_key(name) in taken) or self._name_taken(name):
+            key = name_key(name)
+            stored = key in existing if existing is not None else self._name_taken(name)
+            if (taken is not None and key in taken) or stored:
                 errors.add("name", str(StoreNameTaken(name)))
         if errors or valid is None:
             raise StoreValidationError(errors.errors)
         return valid
+
+    def name_keys(self) -> set[str]:
+        """Every stored name key (trimmed, case-folded), in one query."""
+        with self._db.session() as session:
+            return set(session.exec(select(Store.name_key)).all())
 
     def _name_taken(self, name: str, except_id: int | None = None) -> bool:
         with self._db.session() as session:
@@ -138,43 +121,68 @@ class StoreService:
 
     def add_many(self, drafts: Sequence[StoreDraft]) -> list[Store]:
         """Add stores in one transaction: all of them or none."""
+        ids = self.import_many(drafts)
+        with self._db.session() as session:
+            rows = session.exec(select(Store).where(col(Store.id).in_(ids))).all()
+        by_id = {row.id: row for row in rows}
+        return [by_id[store_id] for store_id in ids]
+
+    def import_many(self, drafts: Sequence[StoreDraft]) -> list[int]:
+        """Add stores in one transaction, all or none; their ids (no objects: imports can be large)."""
         valid: list[ValidStore] = []
         seen: set[str] = set()
+        existing = self.name_keys() if len(drafts) > 1 else None
         for draft in drafts:
-            store = self.check(draft, taken=seen)
+            store = self.check(draft, taken=seen, existing=existing)
             seen.add(name_key(store.name))
             valid.append(store)
         now = utcnow()
-        rows = [
-            Store(
-                name=v.name,
-                name_key=name_key(v.name),
-                email=v.email,
-                country=v.country,
-                website=v.website,
-                product_id_type=v.product_id_type.value if v.product_id_type else None,
-                attribute=v.attribute,
-                marketplace_id=MARKETPLACES[v.country].marketplace_id,
-                created_at=now,
-                updated_at=now,
-            )
+        values = [
+            {
+                "name": v.name,
+                "name_key": name_key(v.name),
+                "email": v.email,
+                "country": v.country,
+                "website": v.website,
+                "product_id_type": v.product_id_type.value if v.product_id_type else None,
+                "attribute": v.attribute,
+                "status": StoreStatus.NOT_CONNECTED.value,
+                "marketplace_id": MARKETPLACES[v.country].marketplace_id,
+                "auth_revoked": False,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
             for v in valid
         ]
+        store_table = Store.__table__  # type: ignore[attr-defined]
+        activity_table = Activity.__table__  # type: ignore[attr-defined]
+        # Core inserts, not ORM objects: building 10,000 SQLModel instances took seconds by itself.
         with self._db.session() as session:
-            session.add_all(rows)
             try:
-                session.flush()
-                for row in rows:
-                    assert row.id is not None
-                    session.add(
-                        Activity(store_id=row.id, at=now, action="created", detail=_created_detail(row))
-                    )
+                ids = list(
+                    session.execute(
+                        store_table.insert().returning(store_table.c.id, sort_by_parameter_order=True), values
+                    ).scalars()
+                )
+                session.execute(
+                    activity_table.insert(),
+                    [
+                        {
+                            "store_id": store_id,
+                            "at": now,
+                            "action": "created",
+                            "detail": _created_detail_of(v),
+                        }
+                        for store_id, v in zip(ids, valid, strict=True)
+                    ],
+                )
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                clash = next((r.name for r in rows if self._name_taken(r.name)), rows[0].name)
+                clash = next((v.name for v in valid if self._name_taken(v.name)), valid[0].name)
                 raise StoreNameTaken(clash) from None
-        return rows
+        return ids
 
     def edit(self, store_id: int, change: StoreEdit, expected_version: int) -> Store:
         errors: dict[str, str] = {}
@@ -299,6 +307,7 @@ class StoreService:
             return store
 
 
-def _created_detail(store: Store) -> str:
-    mapping = f", {store.product_id_type} from {store.attribute}" if store.attribute else ""
+def _created_detail_of(store: ValidStore) -> str:
+    kind = store.product_id_type.value if store.product_id_type else None
+    mapping = f", {kind} from {store.attribute}" if store.attribute else ""
     return f"{store.country} marketplace, website {store.website}{mapping}"
