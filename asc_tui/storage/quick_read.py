@@ -58,8 +58,11 @@ def sqlite_file(db: str | None, sandbox: bool) -> Path | None:
     return Path(value).expanduser()
 
 
-def read_home(db: str | None, sandbox: bool) -> tuple[list[StoreRow], Catalog | None] | None:
-    """The stores (oldest first) and the cached catalog, or None when this fast path does not apply."""
+def read_home(
+    db: str | None, sandbox: bool, *, limit: int | None = None
+) -> tuple[list[StoreRow], Catalog | None] | None:
+    """The stores (oldest first; the first `limit` only, when given) and the cached catalog, or None
+    when this fast path does not apply."""
     path = sqlite_file(db, sandbox)
     if path is None or not path.is_file():
         return None
@@ -71,7 +74,8 @@ def read_home(db: str | None, sandbox: bool) -> tuple[list[StoreRow], Catalog | 
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         if version is None or version[0] != HEAD:
             return None  # a migration is due: the registry runs it
-        rows = connection.execute(f"SELECT {_COLUMNS} FROM store ORDER BY created_at, id").fetchall()
+        query = f"SELECT {_COLUMNS} FROM store ORDER BY created_at, id"
+        rows = connection.execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
         snapshot = connection.execute(
             "SELECT source, fetched_at, websites_json, store_views_json, attributes_json "
             "FROM catalog_snapshot ORDER BY id DESC LIMIT 1"

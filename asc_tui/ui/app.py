@@ -13,24 +13,19 @@ from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from asc_tui import paths
-from asc_tui.commerce.catalog import Catalog
 from asc_tui.config import Config, load_config
 from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
 from asc_tui.errors import AscError, StoreChanged, StoreNameTaken, StoreValidationError
 from asc_tui.timing import record
 from asc_tui.ui.commands import StoreCommands
-from asc_tui.ui.screens.add_store import AddStoreModal
-from asc_tui.ui.screens.confirm import ConfirmModal
-from asc_tui.ui.screens.connect import ConnectScreen
-from asc_tui.ui.screens.edit_store import EditStoreModal
-from asc_tui.ui.screens.help import HelpScreen
+
+# Only the home is imported here: every other screen is imported where it opens, off the first frame.
 from asc_tui.ui.screens.home import HomeScreen
-from asc_tui.ui.screens.learn import LearnPrepareScreen
-from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal, UnlockSecretsModal
-from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.text import literal, local_time, plain
 
 if TYPE_CHECKING:
+    from asc_tui.commerce.catalog import Catalog
+
     # Types only: the registry and its tables (SQLModel) are imported by the worker, after the first frame.
     from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
     from asc_tui.services.registry import Registry
@@ -38,6 +33,7 @@ if TYPE_CHECKING:
     from asc_tui.storage.quick_read import StoreRow
 
 T = TypeVar("T")
+FIRST_SCREENFUL = 120  # more cards than fit on any screen: shown before the rest are read
 
 # How often the home asks the registry whether anything changed (another admin, the CLI): one tiny query.
 POLL_SECONDS = 2.0
@@ -96,10 +92,15 @@ class AscApp(App[None]):
         # Off the first frame: importing SQLModel and opening the database take longer than painting.
         from asc_tui.storage.quick_read import read_home
 
-        quick = read_home(self.db, self.sandbox)
-        if quick is not None and quick[0]:
-            # The cards first, straight from the file: the registry (SQLModel, migrations) follows.
-            self.call_from_thread(self._quick_home, *quick)
+        # The cards first, straight from the file: a screenful, then all of them; the registry (SQLModel,
+        # migrations) follows and replaces them with its own rows.
+        first = read_home(self.db, self.sandbox, limit=FIRST_SCREENFUL)
+        if first is not None and first[0]:
+            self.call_from_thread(self._quick_home, *first)
+            if len(first[0]) == FIRST_SCREENFUL:
+                everything = read_home(self.db, self.sandbox)
+                if everything is not None:
+                    self.call_from_thread(self._quick_home, *everything)
         from asc_tui.services.registry import open_registry
 
         try:
@@ -118,9 +119,12 @@ class AscApp(App[None]):
             return
         if catalog is not None:
             self.catalog = catalog
-        self.home.show_stores(stores, focus_id=stores[0].id)  # type: ignore[arg-type]  # same attributes
+        first = not self._quick_shown
+        # Same attributes as the storage rows; the cursor stays where the admin may already have moved it.
+        self.home.show_stores(stores, focus_id=stores[0].id if first else None)  # type: ignore[arg-type]
         self._quick_shown = True
-        self.call_after_refresh(record, "cards_shown")
+        if first:
+            self.call_after_refresh(record, "cards_shown")
 
     def _registry_ready(self, registry: Registry, catalog: Catalog, stores: list[Store]) -> None:
         self._stores_registry = registry
@@ -171,6 +175,8 @@ class AscApp(App[None]):
         self._show_stores(stores, focus_id)
 
     def _show_stores(self, stores: list[Store], focus_id: int | None = None) -> None:
+        from asc_tui.ui.screens.store_view import StoreViewScreen
+
         self.home.show_stores(stores, focus_id)
         by_id = {s.id: s for s in stores}
         for screen in self.screen_stack:
@@ -254,6 +260,8 @@ class AscApp(App[None]):
     # --- store actions (shared by the home, the store view and the palette) --------------------------
 
     def add_store(self) -> None:
+        from asc_tui.ui.screens.add_store import AddStoreModal
+
         if self._not_ready() or self.catalog is None:
             return
 
@@ -276,9 +284,13 @@ class AscApp(App[None]):
         self.push_screen(AddStoreModal(self.catalog, save), done)
 
     def view_store(self, store: Store) -> None:
+        from asc_tui.ui.screens.store_view import StoreViewScreen
+
         self.push_screen(StoreViewScreen(store))
 
     def edit_store(self, store: Store) -> None:
+        from asc_tui.ui.screens.edit_store import EditStoreModal
+
         def save(change: StoreEdit) -> Store | None:
             return self._form_save(lambda: self.registry.stores.edit(store.id or 0, change, store.version))
 
@@ -300,6 +312,9 @@ class AscApp(App[None]):
             self.notify(f"Store “{plain(updated.name)}” {state}.", markup=False)
 
     def delete_store(self, store: Store) -> None:
+        from asc_tui.ui.screens.confirm import ConfirmModal
+        from asc_tui.ui.screens.store_view import StoreViewScreen
+
         question = Text.assemble(
             "Delete the store “",
             literal(store.name, "bold"),
@@ -327,6 +342,8 @@ class AscApp(App[None]):
 
     def _make_secrets_ready(self, store: Store, setup: bool) -> None:
         """Set up or unlock the secrets file in the app's own modal, then go on connecting."""
+        from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal, UnlockSecretsModal
+
         secrets = self.registry.secrets
 
         def then_connect(ready: bool | None) -> None:
@@ -356,6 +373,8 @@ class AscApp(App[None]):
         self.call_from_thread(self._show_connect, service, attempt)
 
     def _show_connect(self, service: ConnectService, attempt: ConnectSession) -> None:
+        from asc_tui.ui.screens.connect import ConnectScreen
+
         def done(outcome: Outcome | None) -> None:
             if outcome is not None and outcome.connected:
                 self.missing_secrets.discard(attempt.store_id)
@@ -412,6 +431,8 @@ class AscApp(App[None]):
         self.registry.connect.cleanup_stale()
 
     def learn_and_prepare(self) -> None:
+        from asc_tui.ui.screens.learn import LearnPrepareScreen
+
         if self._not_ready():
             return
         self.push_screen(LearnPrepareScreen(self.registry.presetup.done(), self.save_presetup))
@@ -448,6 +469,8 @@ class AscApp(App[None]):
         self.call_from_thread(self._catalog_refreshed, catalog)
 
     def _catalog_refreshed(self, catalog: Catalog) -> None:
+        from asc_tui.ui.screens.add_store import AddStoreModal
+
         self.catalog = catalog
         self.home.show_catalog_status(None)
         for screen in self.screen_stack:
@@ -462,6 +485,8 @@ class AscApp(App[None]):
         )
 
     def _catalog_failed(self, message: str) -> None:
+        from asc_tui.ui.screens.add_store import AddStoreModal
+
         self.home.show_catalog_status(None)
         for screen in self.screen_stack:
             if isinstance(screen, AddStoreModal):
@@ -487,6 +512,8 @@ class AscApp(App[None]):
             self.refresh_catalog()
 
     def show_help(self) -> None:
+        from asc_tui.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def open_settings(self) -> None:
