@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean
+.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean bench
 
 run: setup
 	$(BIN)/asc-tui
@@ -39,6 +39,11 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/ui/test_snapshots.py
 	$(BIN)/pytest tests/ui/test_snapshots.py
+
+# Issue 6's speed figures against a bare Textual app, on its own registries of 0 to 10,000 stores (a few
+# minutes; needs tmux). `$(PY) -m benchmarks.run --help` lists the options.
+bench: setup
+	$(PY) -m benchmarks.run
 
 snapshot-update: setup
 	$(BIN)/pytest tests/ui/test_snapshots.py --snapshot-update
