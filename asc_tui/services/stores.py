@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -121,13 +122,14 @@ class StoreService:
 
     def add_many(self, drafts: Sequence[StoreDraft]) -> list[Store]:
         """Add stores in one transaction: all of them or none."""
-        ids = self.import_many(drafts)
-        with self._db.session() as session:
-            rows = session.exec(select(Store).where(col(Store.id).in_(ids))).all()
-        by_id = {row.id: row for row in rows}
-        return [by_id[store_id] for store_id in ids]
+        inserted: list[dict[str, Any]] = []
+        ids = self.import_many(drafts, inserted=inserted)
+        # Built from what was inserted, not read back: another admin may already have changed them.
+        return [Store(id=store_id, **values) for store_id, values in zip(ids, inserted, strict=True)]
 
-    def import_many(self, drafts: Sequence[StoreDraft]) -> list[int]:
+    def import_many(
+        self, drafts: Sequence[StoreDraft], *, inserted: list[dict[str, Any]] | None = None
+    ) -> list[int]:
         """Add stores in one transaction, all or none; their ids (no objects: imports can be large)."""
         valid: list[ValidStore] = []
         seen: set[str] = set()
@@ -155,6 +157,8 @@ class StoreService:
             }
             for v in valid
         ]
+        if inserted is not None:
+            inserted.extend(values)
         store_table = Store.__table__  # type: ignore[attr-defined]
         activity_table = Activity.__table__  # type: ignore[attr-defined]
         # Core inserts, not ORM objects: building 10,000 SQLModel instances took seconds by itself.
