@@ -63,6 +63,7 @@ from asc_tui.secret_store import (
     new_token_ref,
     refresh_token_key,
 )
+from asc_tui.services.attempts import cleanup_stale, is_alive
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import Activity, ConnectAttempt, Preference, Store
 
@@ -130,16 +131,6 @@ class ConnectSession:
     def current_state(self) -> str | None:
         """The state the callback worker may put into a Login URI bounce, while the attempt lives."""
         return None if self.ended else self.state
-
-
-def _is_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ConnectService:
@@ -303,7 +294,7 @@ class ConnectService:
                 .join(Store, col(Store.id) == ConnectAttempt.store_id)
                 .where(ConnectAttempt.host == self.host)
             ).all()
-        return next((name for attempt, name in rows if _is_alive(attempt.pid)), None)
+        return next((name for attempt, name in rows if is_alive(attempt.pid)), None)
 
     def _claim(self, store: Store) -> tuple[int, str]:
         now = utcnow()
@@ -357,37 +348,7 @@ class ConnectService:
 
     def cleanup_stale(self) -> int:
         """End attempts whose time ran out or whose process on this machine is gone; remove their secrets."""
-        now = utcnow()
-        removed = 0
-        with self._db.session() as session:
-            attempts = session.exec(select(ConnectAttempt)).all()
-            stale = [
-                a for a in attempts if a.expires_at <= now or (a.host == self.host and not _is_alive(a.pid))
-            ]
-            for attempt in stale:
-                if attempt.secret_ref:
-                    used = session.exec(select(Store.id).where(Store.token_ref == attempt.secret_ref)).first()
-                    if used is None:
-                        try:
-                            self.secrets.delete(refresh_token_key(attempt.secret_ref))
-                        except SecretsUnavailable:
-                            continue  # keep the trail so a later start can remove the secret
-                session.delete(attempt)
-                removed += 1
-            session.commit()
-            orphans = session.exec(
-                select(Preference).where(col(Preference.key).startswith(ORPHAN_NOTE_PREFIX))
-            ).all()
-            for orphan in orphans:
-                ref = orphan.key[len(ORPHAN_NOTE_PREFIX) :]
-                if session.exec(select(Store.id).where(Store.token_ref == ref)).first() is None:
-                    try:
-                        self.secrets.delete(refresh_token_key(ref))
-                    except SecretsUnavailable:
-                        continue
-                session.delete(orphan)
-            session.commit()
-        return removed
+        return cleanup_stale(self._db, self.secrets, self.host)
 
     # --- ways back --------------------------------------------------------------------------------
 

@@ -18,13 +18,14 @@ from asc_tui import paths
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.storage.migrations import HEAD
 
-_COLUMNS = (
-    "id, name, email, country, website, product_id_type, attribute, status, seller_id, marketplace_id, "
-    "authorized_at, auth_revoked, token_ref, version, created_at, updated_at"
-)
+ROW_FIELDS = (
+    "id", "name", "email", "country", "website", "product_id_type", "attribute", "status", "seller_id",
+    "marketplace_id", "authorized_at", "auth_revoked", "token_ref", "version", "created_at", "updated_at",
+)  # fmt: skip
+_COLUMNS = ", ".join(ROW_FIELDS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoreRow:
     """A store as the cards show it (the same attributes as the storage model's, read-only)."""
 

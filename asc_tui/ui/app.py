@@ -106,7 +106,7 @@ class AscApp(App[None]):
         try:
             registry = open_registry(self.db, self.config, sandbox=self.sandbox)
             catalog = registry.catalog.current()
-            stores = registry.stores.list_stores()
+            stores = registry.stores.list_rows()
         except AscError as exc:
             # Reported by run_app after the terminal is restored, as the CLI reports every error.
             self.fatal_error = exc
@@ -169,10 +169,11 @@ class AscApp(App[None]):
     def reload(self, focus_id: int | None = None) -> None:
         if not self.ready:
             return
-        stores = self._attempt(self.registry.stores.list_stores)
+        stores = self._attempt(self.registry.stores.list_rows)
         if stores is None:
             return
-        self._show_stores(stores, focus_id)
+        # Light rows with the storage model's attributes: what the home keeps, even for 10,000 stores.
+        self._show_stores(stores, focus_id)  # type: ignore[arg-type]
 
     def _show_stores(self, stores: list[Store], focus_id: int | None = None) -> None:
         from asc_tui.ui.screens.store_view import StoreViewScreen
@@ -218,7 +219,7 @@ class AscApp(App[None]):
         try:
             try:
                 revision = self.registry.stores.revision()
-                stores = self.registry.stores.list_stores() if force or revision != seen else None
+                stores = self.registry.stores.list_rows() if force or revision != seen else None
             except AscError as exc:
                 self.call_from_thread(self._registry_unreachable, exc.message)
                 return
@@ -428,7 +429,11 @@ class AscApp(App[None]):
     @work(thread=True, exit_on_error=False, group="cleanup")
     def _clean_up_attempts(self) -> None:
         # Attempts a crash or kill left behind: their locks and any secret they wrote and never used.
-        self.registry.connect.cleanup_stale()
+        import socket
+
+        from asc_tui.services.attempts import cleanup_stale
+
+        cleanup_stale(self.registry.database, self.registry.secrets, socket.gethostname())
 
     def learn_and_prepare(self) -> None:
         from asc_tui.ui.screens.learn import LearnPrepareScreen
