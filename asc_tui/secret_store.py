@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,8 +42,6 @@ MIN_PASSPHRASE = 8
 # A Preference key noting a refresh token whose removal failed; the cleanup before connecting retries.
 ORPHAN_NOTE_PREFIX = "orphan-secret/"
 DEFAULT_TIMEOUT_SECONDS = 10.0
-_PLATFORM_MODULES = ("keyring.backends.SecretService", "keyring.backends.macOS", "keyring.backends.Windows",
-                     "keyring.backends.kwallet", "keyring.backends.libsecret")  # fmt: skip
 
 T = TypeVar("T")
 
@@ -338,14 +337,34 @@ def open_secret_store(
     return store
 
 
-def _platform_backend() -> KeyringBackend | None:
-    from keyring.backend import get_all_keyring
+# The platform keyrings, by module and class. Probed one by one rather than through keyring's entry
+# points, which import every installed backend (cryptfile, argon2, pycryptodome: ~13 MB) to rank them.
+_PLATFORM_CLASSES = (
+    ("keyring.backends.macOS", "Keyring"),
+    ("keyring.backends.Windows", "WinVaultKeyring"),
+    ("keyring.backends.SecretService", "Keyring"),
+    ("keyring.backends.libsecret", "Keyring"),
+    ("keyring.backends.kwallet", "DBusKeyring"),
+)
 
-    candidates = [
-        b for b in get_all_keyring() if type(b).__module__.startswith(_PLATFORM_MODULES) and b.priority > 0
-    ]
-    best: KeyringBackend | None = max(candidates, key=lambda b: b.priority, default=None)
-    return best
+
+def _platform_backend() -> KeyringBackend | None:
+    import importlib
+
+    best: tuple[float, KeyringBackend] | None = None
+    # Without a session bus the D-Bus keyrings cannot work, and importing them loads `cryptography`.
+    no_bus = sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    for module_name, class_name in _PLATFORM_CLASSES:
+        if no_bus and module_name.endswith(("SecretService", "libsecret", "kwallet")):
+            continue
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+            priority = float(cls.priority)  # a class property that raises when the backend cannot work here
+        except Exception:  # an unusable backend is simply not a candidate
+            continue
+        if priority > 0 and (best is None or priority > best[0]):
+            best = (priority, cls())
+    return best[1] if best else None
 
 
 def _named_backend(class_path: str, data_dir: Path, env: Mapping[str, str]) -> KeyringBackend:
