@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -559,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
         "--app-root", type=Path, default=None, help="measure the asc_tui package of this checkout instead"
     )
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM, still remove the temporary registries and stop the private tmux server.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     sizes = args.sizes or list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
     runs = args.repeat or (1 if args.quick else 5)
     keys = args.keys or (5 if args.quick else 20)

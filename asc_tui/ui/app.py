@@ -84,8 +84,11 @@ class AscApp(App[None]):
         if self.sandbox:
             self.add_class("-sandbox")
         self.push_screen(self.home)
-        self.call_after_refresh(record, "first_frame")
         self._open_registry()
+
+    def on_ready(self) -> None:
+        # Textual posts Ready right after the first frame is written (call_after_refresh waits for idle).
+        record("first_frame")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
