@@ -178,7 +178,7 @@ def measure_first_frames(
     with Terminal(env=launch.env()) as term:
 
         def once(key: str, argv: list[str], env: dict[str, str], text: str, event: str) -> None:
-            sighting = term.time_to_text(argv, env, text, cwd=launch.cwd, timeout=timeout)
+            sighting = term.time_to_text(argv, env, text, cwd=launch.cwd, timeout=timeout, event=event)
             if sighting.seen_s is None:
                 tail = "\n".join(sighting.screen.strip().splitlines()[-5:])
                 raise RuntimeError(f"{key}: {text!r} never appeared on screen; it showed:\n{tail}")

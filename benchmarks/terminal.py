@@ -88,6 +88,7 @@ class Terminal:
         *,
         cwd: Path,
         timeout: float = 300.0,
+        event: str | None = None,
     ) -> Sighting:
         """Start `argv` in a new window; time until `text` is on screen, then close the window."""
         self._runs += 1
@@ -118,7 +119,10 @@ class Terminal:
                 time.sleep(POLL_SECONDS)
             deadline = time.time() + EVENT_GRACE_SECONDS
             events = read_events(events_file)
-            while seen is not None and not events and time.time() < deadline:
+            # The app writes its timestamp as it paints; give it a moment to land after tmux saw the text.
+            while (
+                seen is not None and (event not in events if event else not events) and time.time() < deadline
+            ):
                 time.sleep(0.02)
                 events = read_events(events_file)
         finally:
