@@ -26,8 +26,15 @@ PASSPHRASE = "correct horse battery"
 
 
 @pytest.fixture
-def amazon(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxEmulator]:
-    """A real config (not --sandbox) pointing at Amazon-compatible servers on loopback."""
+def amazon(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[SandboxEmulator]:
+    """A real config (not --sandbox) pointing at Amazon-compatible servers on loopback.
+
+    The keyring timeout is short only for the hung-keyring test: on a loaded CI machine merely finding
+    the keyring can take longer than 2 s.
+    """
+    timeout = 2 if "hung_keyring" in request.node.name else 10
     with SandboxEmulator() as emulator:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -47,7 +54,7 @@ lwa_token_url = "{emulator.lwa_token_url}"
 [amazon.endpoints]
 NA = "{emulator.sp_api_endpoint("NA")}"
 [secrets]
-timeout_seconds = 2
+timeout_seconds = {timeout}
 """,
             encoding="utf-8",
         )
