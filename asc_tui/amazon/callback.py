@@ -232,6 +232,7 @@ class CallbackListener:
         self._close_requested_at: float | None = None
         self._results: OrderedDict[str, CallbackOutcome] = OrderedDict()
         self._unviewed: set[str] = set()
+        self._last_result_at = 0.0  # when the last result page was handed out (monotonic)
         # One catch-all route with an ASGI endpoint (so every method reaches `_dispatch`): the paths come
         # from the config and are compared literally, never read as route patterns.
         self.app = Starlette(routes=[Route("/{path:path}", _Endpoint(self._dispatch))])
@@ -351,7 +352,10 @@ class CallbackListener:
         asked = self._close_requested_at
         if asked is None:
             return False
-        return not self._unviewed or time.monotonic() - asked >= LINGER_SECONDS
+        # Counted from the later of close() and the last 303: the attempt usually closes the listener while
+        # its own redirect is still being answered, and the browser needs a moment to follow it.
+        since = max(asked, self._last_result_at)
+        return not self._unviewed or time.monotonic() - since >= LINGER_SECONDS
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -414,6 +418,7 @@ class CallbackListener:
         result_id = secrets.token_urlsafe(16)
         self._results[result_id] = outcome
         self._unviewed.add(result_id)
+        self._last_result_at = time.monotonic()
         while len(self._results) > MAX_RESULTS:
             old, _ = self._results.popitem(last=False)
             self._unviewed.discard(old)
