@@ -27,6 +27,16 @@ def is_alive(pid: int) -> bool:
     return True
 
 
+def forget_token(database: Database, secrets: SecretStore, token_ref: str) -> None:
+    """Remove a refresh token no store uses; when the keyring refuses, note it for `cleanup_stale`."""
+    try:
+        secrets.delete(refresh_token_key(token_ref))
+    except SecretsUnavailable:
+        with database.session() as session:
+            session.merge(Preference(key=ORPHAN_NOTE_PREFIX + token_ref, value=""))
+            session.commit()
+
+
 def cleanup_stale(database: Database, secrets: SecretStore, host: str) -> int:
     """Remove dead attempts and the secrets they left; the number of attempts removed."""
     now = utcnow()

@@ -57,15 +57,13 @@ from asc_tui.errors import (
     StoreNotFound,
 )
 from asc_tui.secret_store import (
-    ORPHAN_NOTE_PREFIX,
     SecretStore,
-    SecretsUnavailable,
     new_token_ref,
     refresh_token_key,
 )
-from asc_tui.services.attempts import cleanup_stale, is_alive
+from asc_tui.services.attempts import cleanup_stale, forget_token, is_alive
 from asc_tui.storage.database import Database
-from asc_tui.storage.models import Activity, ConnectAttempt, Preference, Store
+from asc_tui.storage.models import Activity, ConnectAttempt, Store
 
 logger = logging.getLogger(__name__)
 
@@ -678,28 +676,12 @@ class ConnectService:
             return store, old_ref
 
     def _forget(self, token_ref: str) -> None:
-        """Remove a token no store uses; when the keyring refuses, leave a note the next start acts on."""
         try:
-            self.secrets.delete(refresh_token_key(token_ref))
-        except SecretsUnavailable:
-            try:
-                with self._db.session() as session:
-                    session.merge(Preference(key=ORPHAN_NOTE_PREFIX + token_ref, value=""))
-                    session.commit()
-            except AscError:
-                logger.warning("Could not note a refresh token to remove; doctor lists unused tokens.")
+            forget_token(self._db, self.secrets, token_ref)
+        except AscError:
+            logger.warning("Could not note a refresh token to remove; doctor lists unused tokens.")
 
     # --- after connecting -------------------------------------------------------------------------
-
-    def forget_store_secret(self, store: Store) -> None:
-        """Remove a deleted store's refresh token from the keyring."""
-        if store.token_ref:
-            self._forget(store.token_ref)
-
-    def has_secret(self, store: Store) -> bool:
-        return (
-            bool(store.token_ref) and self.secrets.get(refresh_token_key(store.token_ref or "")) is not None
-        )
 
     def verify_online(self, store: Store) -> tuple[AuthHealth, str]:
         """Ask Login with Amazon whether the store's authorization still works; record a revocation."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from asc_tui import paths
 from asc_tui.commerce.catalog import EmbeddedCatalogSource, source_for
 from asc_tui.config import Config, load_config
-from asc_tui.secret_store import SecretStore, open_secret_store, refresh_token_key
+from asc_tui.secret_store import SecretStore, open_secret_store
 from asc_tui.services.catalog import CatalogService
 from asc_tui.services.presetup import PreSetupService
 from asc_tui.services.stores import StoreService
@@ -86,7 +86,7 @@ class Registry:
 
         from asc_tui.domain import iso_utc, utcnow
         from asc_tui.errors import ActionNotAllowed
-        from asc_tui.storage.models import ConnectAttempt, Preference
+        from asc_tui.storage.models import ConnectAttempt
 
         with self.database.session() as session:
             held = session.exec(select(ConnectAttempt).where(ConnectAttempt.store_id == store_id)).first()
@@ -98,15 +98,9 @@ class Registry:
             )
         store = self.stores.delete(store_id, expected_version)
         if store.token_ref:
-            from asc_tui.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable
+            from asc_tui.services.attempts import forget_token
 
-            try:
-                self.secrets.delete(refresh_token_key(store.token_ref))
-            except SecretsUnavailable:
-                # The store is gone either way; the next connect's cleanup removes the token.
-                with self.database.session() as session:
-                    session.merge(Preference(key=ORPHAN_NOTE_PREFIX + store.token_ref, value=""))
-                    session.commit()
+            forget_token(self.database, self.secrets, store.token_ref)
         return store
 
     def close(self) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session
 
-from asc_tui import paths
 from asc_tui.errors import DatabaseProblem
+from asc_tui.storage.location import named_database, resolve_url
 from asc_tui.storage.migrations import HEAD, REVISIONS
 
 BUSY_TIMEOUT_MS = 5000
@@ -157,22 +157,6 @@ def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
     return f"The database {shown} cannot be used: {detail.strip().splitlines()[0] if detail.strip() else 'unknown error'}."
 
 
-def resolve_url(db: str | None, sandbox: bool = False) -> str:
-    """A SQLAlchemy URL from --db / ASC_TUI_DATABASE (a path or a URL), or the default file."""
-    # The sandbox never takes the database from the environment: an admin with the team's registry in
-    # ASC_TUI_DATABASE must not write demo stores into it. An explicit --db still counts.
-    value = (db or ("" if sandbox else os.environ.get("ASC_TUI_DATABASE", ""))).strip()
-    if not value:
-        return f"sqlite:///{paths.default_database_file(sandbox)}"
-    if "://" not in value:
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
-    # The driver the app ships with: plain postgresql:// (and libpq's postgres://) mean psycopg 3.
-    for prefix in ("postgres://", "postgresql://"):
-        if value.startswith(prefix):
-            return "postgresql+psycopg://" + value[len(prefix) :]
-    return value
-
-
 def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool = True) -> Database:
     url_text = resolve_url(db, sandbox)
     try:
@@ -195,9 +179,7 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
         if not url.database or url.database == ":memory:":
             raise DatabaseProblem("An in-memory database would lose every store on exit; give a file path.")
         path = Path(url.database)
-        _prepare_sqlite_file(
-            path, default=not (db or ("" if sandbox else os.environ.get("ASC_TUI_DATABASE", "")).strip())
-        )
+        _prepare_sqlite_file(path, default=not named_database(db, sandbox))
         connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000}
     else:
         connect_args = {k: v for k, v in PG_CONNECT_DEFAULTS.items() if k not in url.query}

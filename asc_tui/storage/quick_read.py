@@ -8,14 +8,12 @@ and replaces them with the registry's own rows a moment later. Nothing is ever w
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from asc_tui import paths
 from asc_tui.commerce.catalog import Catalog
+from asc_tui.storage.location import sqlite_file
 from asc_tui.storage.migrations import HEAD
 
 ROW_FIELDS = (
@@ -45,18 +43,6 @@ class StoreRow:
     version: int
     created_at: datetime
     updated_at: datetime
-
-
-def sqlite_file(db: str | None, sandbox: bool) -> Path | None:
-    """The SQLite file --db / ASC_TUI_DATABASE / the default names, or None for any other database."""
-    value = (db or ("" if sandbox else os.environ.get("ASC_TUI_DATABASE", ""))).strip()
-    if not value:
-        return paths.default_database_file(sandbox)
-    if value.startswith("sqlite:///"):
-        return Path(value[len("sqlite:///") :])
-    if "://" in value:
-        return None
-    return Path(value).expanduser()
 
 
 def read_home(

@@ -427,7 +427,8 @@ class AscApp(App[None]):
             self.secrets_notice = f"Secrets are UNPROTECTED: {secrets.describe()}."
         else:
             self.secrets_notice = None
-        self.reload()
+        # Nothing in the database changed: redraw the banner and the cards, don't read the stores again.
+        self.home.redraw_notices()
 
     @work(thread=True, exit_on_error=False, group="cleanup")
     def _clean_up_attempts(self) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from asc_tui.amazon.sandbox import DEMO_SELLERS
+from asc_tui.amazon.sandbox import DEMO_SELLERS, SandboxEmulator
 from asc_tui.domain import StoreDraft
 from asc_tui.services.registry import Registry
 from asc_tui.storage.models import Store
@@ -38,3 +38,30 @@ def browser_get(url: str) -> httpx.Response:
 
 def actions(registry: Registry, store_id: int) -> list[str]:
     return [a.action for a in registry.stores.activity(store_id)]
+
+
+def write_real_config(home: Path, emulator: SandboxEmulator, extra: str = "") -> int:
+    """A config as for a real app (not --sandbox) whose hosts are the emulator's; the callback port chosen."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config = home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    hosts = "\n".join(f'{c} = "{emulator.seller_central_url(c)}"' for c in ("US", "CA", "MX", "UK"))
+    config.write_text(
+        f"""[amazon]
+application_id = "amzn1.sp.solution.sandbox-0000-0000-0000-000000000000"
+client_id = "amzn1.application-oa2-client.sandbox"
+redirect_uri = "http://127.0.0.1:{port}/amazon/callback"
+callback_listen = "127.0.0.1:{port}"
+lwa_token_url = "{emulator.lwa_token_url}"
+[amazon.seller_central]
+{hosts}
+[amazon.endpoints]
+NA = "{emulator.sp_api_endpoint("NA")}"
+{extra}""",
+        encoding="utf-8",
+    )
+    return port

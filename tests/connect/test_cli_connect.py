@@ -14,7 +14,7 @@ from asc_tui.amazon.sandbox import SandboxEmulator
 from asc_tui.domain import StoreStatus
 from asc_tui.services.registry import open_registry
 from asc_tui.storage.models import ConnectAttempt
-from tests.connect.support import NA, add_store, browser_get, secret_keys
+from tests.connect.support import NA, add_store, browser_get, secret_keys, write_real_config
 from tests.consent_forms import approve
 
 
@@ -117,28 +117,7 @@ def test_unknown_store_and_missing_settings(isolated_home: Path) -> None:
 def test_a_real_config_pointing_at_amazon_compatible_servers(isolated_home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """No --sandbox: the config names the app, the hosts and a fixed callback port; the secret is in env."""
     with SandboxEmulator() as amazon:
-        import socket
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        config = isolated_home / "config" / "config.toml"
-        config.parent.mkdir(parents=True, exist_ok=True)
-        hosts = "\n".join(f'{c} = "{amazon.seller_central_url(c)}"' for c in ("US", "CA", "MX", "UK"))
-        config.write_text(
-            f"""[amazon]
-application_id = "amzn1.sp.solution.sandbox-0000-0000-0000-000000000000"
-client_id = "amzn1.application-oa2-client.sandbox"
-redirect_uri = "http://127.0.0.1:{port}/amazon/callback"
-callback_listen = "127.0.0.1:{port}"
-lwa_token_url = "{amazon.lwa_token_url}"
-[amazon.seller_central]
-{hosts}
-[amazon.endpoints]
-NA = "{amazon.sp_api_endpoint("NA")}"
-""",
-            encoding="utf-8",
-        )
+        port = write_real_config(isolated_home, amazon)
         env = {
             **os.environ,
             "ASC_TUI_LWA_CLIENT_SECRET": "sandbox-client-secret",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from asc_tui.secret_store import open_secret_store, refresh_token_key
 from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
-from tests.connect.support import NA
+from tests.connect.support import NA, write_real_config
 from tests.consent_forms import approve
 
 from .helpers import make_app, saved_registry, seed, type_into, until_ready
@@ -36,28 +35,7 @@ def amazon(
     """
     timeout = 2 if "hung_keyring" in request.node.name else 10
     with SandboxEmulator() as emulator:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        config = isolated_home / "config" / "config.toml"
-        config.parent.mkdir(parents=True, exist_ok=True)
-        hosts = "\n".join(f'{c} = "{emulator.seller_central_url(c)}"' for c in ("US", "CA", "MX", "UK"))
-        config.write_text(
-            f"""[amazon]
-application_id = "amzn1.sp.solution.sandbox-0000-0000-0000-000000000000"
-client_id = "amzn1.application-oa2-client.sandbox"
-redirect_uri = "http://127.0.0.1:{port}/amazon/callback"
-callback_listen = "127.0.0.1:{port}"
-lwa_token_url = "{emulator.lwa_token_url}"
-[amazon.seller_central]
-{hosts}
-[amazon.endpoints]
-NA = "{emulator.sp_api_endpoint("NA")}"
-[secrets]
-timeout_seconds = {timeout}
-""",
-            encoding="utf-8",
-        )
+        write_real_config(isolated_home, emulator, f"[secrets]\ntimeout_seconds = {timeout}\n")
         monkeypatch.setenv("ASC_TUI_LWA_CLIENT_SECRET", SANDBOX_CLIENT_SECRET)
         yield emulator
 

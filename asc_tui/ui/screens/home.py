@@ -149,6 +149,12 @@ class HomeScreen(Screen[None]):
         """Redraw the banner (the app calls this when the database goes away or comes back)."""
         self._show_banner()
 
+    def redraw_notices(self) -> None:
+        """The app's notices changed (keyring state, tokens missing here): banner and cards again."""
+        if self.loaded:
+            self._show_banner()
+            self.deck.forget()
+
     def _show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
         lines: list[Text] = []
