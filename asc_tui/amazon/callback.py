@@ -233,6 +233,7 @@ class CallbackListener:
         self._results: OrderedDict[str, CallbackOutcome] = OrderedDict()
         self._unviewed: set[str] = set()
         self._last_result_at = 0.0  # when the last result page was handed out (monotonic)
+        self._answering = 0  # Amazon answers being handled right now
         # One catch-all route with an ASGI endpoint (so every method reaches `_dispatch`): the paths come
         # from the config and are compared literally, never read as route patterns.
         self.app = Starlette(routes=[Route("/{path:path}", _Endpoint(self._dispatch))])
@@ -354,8 +355,11 @@ class CallbackListener:
             return False
         # Counted from the later of close() and the last 303: the attempt usually closes the listener while
         # its own redirect is still being answered, and the browser needs a moment to follow it.
+        # An answer being handled counts as unviewed: the attempt closes the listener from inside it, a
+        # moment before its result page exists, and stopping then would drop the browser's connection.
         since = max(asked, self._last_result_at)
-        return not self._unviewed or time.monotonic() - since >= LINGER_SECONDS
+        idle = not self._unviewed and not self._answering
+        return idle or time.monotonic() - since >= LINGER_SECONDS
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -406,19 +410,23 @@ class CallbackListener:
         on_redirect = self._on_redirect
         if on_redirect is None:  # pragma: no cover - requests only arrive while serving
             return _plain(503, "Not ready.\n")
+        self._answering += 1
         try:
-            outcome = await on_redirect(query)
-        except Exception:
-            logger.exception("The connect attempt failed while handling Amazon's redirect")
-            outcome = CallbackOutcome(
-                False,
-                "asc-tui could not finish connecting",
-                "Something went wrong in asc-tui while handling Amazon's answer; the terminal says more.",
-            )
-        result_id = secrets.token_urlsafe(16)
-        self._results[result_id] = outcome
-        self._unviewed.add(result_id)
-        self._last_result_at = time.monotonic()
+            try:
+                outcome = await on_redirect(query)
+            except Exception:
+                logger.exception("The connect attempt failed while handling Amazon's redirect")
+                outcome = CallbackOutcome(
+                    False,
+                    "asc-tui could not finish connecting",
+                    "Something went wrong in asc-tui while handling Amazon's answer; the terminal says more.",
+                )
+            result_id = secrets.token_urlsafe(16)
+            self._results[result_id] = outcome
+            self._unviewed.add(result_id)
+            self._last_result_at = time.monotonic()
+        finally:
+            self._answering -= 1
         while len(self._results) > MAX_RESULTS:
             old, _ = self._results.popitem(last=False)
             self._unviewed.discard(old)

@@ -268,6 +268,25 @@ async def test_close_lets_the_browser_fetch_its_result_first() -> None:
     await run.client.aclose()
 
 
+async def test_the_attempt_closing_from_inside_its_answer_still_gets_the_page_out() -> None:
+    # The real attempt closes the listener while it saves, a moment before its answer returns; the
+    # worker must not stop in between and drop the browser's connection (seen once in CI).
+    attempt = Attempt()
+    listener = make_listener(attempt)
+
+    async def closes_then_answers(query: RedirectQuery) -> CallbackOutcome:
+        listener.close()
+        await asyncio.sleep(0.3)  # three of uvicorn's ticks: each would have stopped the worker
+        return await attempt.on_redirect(query)
+
+    listener.bind("127.0.0.1:0")
+    task = asyncio.create_task(listener.serve(closes_then_answers))
+    async with httpx.AsyncClient(base_url=f"http://{listener.bound_address}") as browser:
+        page = await browser.get("/amazon/callback", params=OK_QUERY, follow_redirects=True)
+    assert page.status_code == 200 and "Store connected" in page.text
+    await asyncio.wait_for(task, 1.0)
+
+
 async def test_close_does_not_wait_forever_for_an_unviewed_result() -> None:
     attempt = Attempt()
     run = await start(make_listener(attempt), attempt)
