@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean bench
+.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean bench \
+	i18n-extract i18n-update i18n-compile
 
 run: setup
 	$(BIN)/asc-tui
@@ -47,6 +48,21 @@ bench: setup
 
 snapshot-update: setup
 	$(BIN)/pytest tests/ui/test_snapshots.py --snapshot-update
+
+# Translations (Babel): extract the marked strings into the template, merge it into each language's
+# catalog (new strings arrive untranslated; tests/unit/test_i18n.py fails until they are translated), and
+# compile the catalogs the app loads. The compiled .mo files are committed, so the wheel ships them.
+LOCALES := asc_tui/locale
+i18n-extract: setup
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project asc-tui --no-wrap \
+		--copyright-holder "asc-tui developers" --omit-header -o $(LOCALES)/asc_tui.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(LOCALES)/asc_tui.pot -d $(LOCALES) -D asc_tui --no-wrap \
+		--ignore-obsolete --no-fuzzy-matching
+
+i18n-compile: setup
+	$(BIN)/pybabel compile -d $(LOCALES) -D asc_tui --statistics
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache

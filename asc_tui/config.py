@@ -12,6 +12,7 @@ from typing import Any
 from asc_tui import paths
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import ConfigProblem
+from asc_tui.i18n import AUTO, parse_language
 
 DEFAULT_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
@@ -71,12 +72,19 @@ class SecretsConfig:
 
 
 @dataclass(frozen=True)
+class UiConfig:
+    # "en", "zh-Hant", or None to follow LANGUAGE/LC_ALL/LC_MESSAGES/LANG ("auto" in the file).
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     exists: bool = False
     amazon: AmazonConfig = field(default_factory=AmazonConfig)
     commerce: CommerceConfig = field(default_factory=CommerceConfig)
     secrets: SecretsConfig = field(default_factory=SecretsConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
 
 
 def config_path(explicit: str | None) -> tuple[Path, bool]:
@@ -150,10 +158,10 @@ def _typed(value: Any, kind: type, path: Path, dotted: str) -> Any:
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     for key in data:
-        if key not in ("amazon", "commerce", "secrets"):
+        if key not in ("amazon", "commerce", "secrets", "ui"):
             raise ConfigProblem(
-                f"In {path}{_line_of(path, key)}, [{key}] is not a known section; use [amazon], [commerce] "
-                "or [secrets]."
+                f"In {path}{_line_of(path, key)}, [{key}] is not a known section; use [amazon], [commerce], "
+                "[secrets] or [ui]."
             )
     scalar_amazon = {
         f.name: f.type for f in fields(AmazonConfig) if f.name not in ("seller_central", "endpoints")
@@ -210,12 +218,21 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             f"In {path}{_line_of(path, 'backend')}, secrets.backend must be one of {', '.join(SECRET_BACKENDS)} "
             "or a keyring backend class such as keyring.backends.SecretService.Keyring."
         )
+    ui_raw = _section(data, "ui", path, {"language"})
+    language_text = _typed(ui_raw.get("language", AUTO), str, path, "ui.language")
+    try:
+        language = parse_language(language_text)
+    except ValueError:
+        raise ConfigProblem(
+            f'In {path}{_line_of(path, "language")}, ui.language must be "auto", "en" or "zh-Hant".'
+        ) from None
     return Config(
         path=path,
         exists=True,
         amazon=amazon,
         commerce=commerce,
         secrets=SecretsConfig(backend=backend, timeout_seconds=timeout),
+        ui=UiConfig(language=language),
     )
 
 

@@ -1,0 +1,172 @@
+"""The language asc-tui speaks: English, or Traditional Chinese from a gettext catalog compiled by Babel.
+
+Every word the app shows goes through `_()` (or `ngettext()`); strings defined before a language is chosen
+(module constants, key bindings) are marked with `N_()` and translated where they are shown. The language
+is chosen once at start (`--lang`, then `[ui] language`, then LANGUAGE/LC_ALL/LC_MESSAGES/LANG) and can be
+switched while running: `_()` always reads the current catalog.
+
+Machine-readable output (JSON, CSV, exports, config keys, log files) stays English on purpose.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+
+DOMAIN = "asc_tui"
+LOCALE_DIR = Path(__file__).parent / "locale"
+ENGLISH = "en"
+CHINESE = "zh-Hant"
+LANGUAGES = (ENGLISH, CHINESE)
+# What the language switch shows: each language in its own words.
+LANGUAGE_NAMES = {ENGLISH: "English", CHINESE: "繁體中文"}
+# The catalog folder of each language (Babel's locale identifiers).
+_CATALOG = {CHINESE: "zh_Hant"}
+AUTO = "auto"
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_language = ENGLISH
+_region: str | None = None  # from the environment's locale, e.g. "TW", "HK", "US": for dates and numbers
+
+
+def _(message: str) -> str:
+    """`message` in the current language."""
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for `count`, in the current language."""
+    return _translations.ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Marks `message` for translation where it is defined; `_()` translates it where it is shown."""
+    return message
+
+
+def current_language() -> str:
+    return _language
+
+
+def set_language(language: str) -> None:
+    """Switch every later `_()` to `language` ("en" or "zh-Hant")."""
+    global _translations, _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    if language == ENGLISH:
+        _translations = gettext.NullTranslations()
+    else:
+        _translations = gettext.translation(
+            DOMAIN, localedir=LOCALE_DIR, languages=[_CATALOG[language]], fallback=True
+        )
+    _language = language
+
+
+def set_translations(translations: gettext.NullTranslations, language: str = ENGLISH) -> None:
+    """Use `translations` as they are (tests render a pseudo-language to find unmarked strings)."""
+    global _translations, _language
+    _translations = translations
+    _language = language
+
+
+def parse_language(text: str) -> str | None:
+    """`en`, `zh-Hant` (or a locale name such as `zh_TW`) → a language; `auto` → None; else ValueError."""
+    value = text.strip()
+    if value.lower() == AUTO:
+        return None
+    language = _match(value)
+    if language is None:
+        raise ValueError(value)
+    return language
+
+
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The language the locale variables ask for, in gettext's order; English when none matches."""
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip()
+        if not value:
+            continue
+        if name == "LANGUAGE":  # a priority list, e.g. "zh_TW:en"
+            for item in value.split(":"):
+                if item and (language := _match(item)) is not None:
+                    return language
+            continue
+        return _match(value) or ENGLISH  # the first locale variable set decides, as in POSIX
+    return ENGLISH
+
+
+def region_from_environment(environ: Mapping[str, str] | None = None) -> str | None:
+    """The territory of the locale in effect (zh_HK.UTF-8 → HK), for how dates and numbers are written."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_TIME", "LANG"):
+        value = env.get(name, "").strip()
+        if value:
+            base = value.split(".", 1)[0].split("@", 1)[0].replace("-", "_")
+            parts = base.split("_")
+            tail = parts[-1] if len(parts) > 1 else ""
+            return tail.upper() if len(tail) == 2 and tail.isalpha() else None
+    return None
+
+
+def choose_language(cli: str | None, configured: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """--lang beats the config file, which beats the environment; the result is also made current."""
+    global _region
+    language = cli or configured or language_from_environment(environ)
+    _region = region_from_environment(environ)
+    set_language(language)
+    return language
+
+
+def _match(tag: str) -> str | None:
+    base = tag.split(".", 1)[0].split("@", 1)[0].replace("-", "_").lower()
+    if base in ("c", "posix") or base == "en" or base.startswith("en_"):
+        return ENGLISH
+    # Traditional Chinese is the only Chinese asc-tui speaks: it serves zh_CN readers better than English.
+    if base == "zh" or base.startswith("zh_"):
+        return CHINESE
+    return None
+
+
+# --- dates and numbers --------------------------------------------------------------------------------
+
+
+def _babel_locale() -> str | None:
+    """The CLDR locale for the current language, or None for asc-tui's plain English forms."""
+    # English keeps forms no reader misreads (2027-11-27, 27 Nov 2026), whatever its territory.
+    if _language == CHINESE:
+        return "zh_Hant_HK" if _region in ("HK", "MO") else "zh_Hant_TW"
+    return None
+
+
+def format_day(day: date) -> str:
+    """A calendar day: 2027-11-27 in English, 2027年11月27日 in Chinese."""
+    locale = _babel_locale()
+    if locale is None:
+        return day.isoformat()
+    from babel.dates import format_date  # imported only when a Chinese day is first written
+
+    return format_date(day, format="long", locale=locale)
+
+
+def format_moment(moment: datetime) -> str:
+    """A local date and time: 27 Nov 2026 14:03 in English, 2026年11月27日 14:03 in Chinese."""
+    locale = _babel_locale()
+    if locale is None:
+        return f"{moment.day} {moment:%b %Y %H:%M}"
+    from babel.dates import format_date
+
+    return f"{format_date(moment, format='long', locale=locale)} {moment:%H:%M}"
+
+
+def format_count(number: int) -> str:
+    """A whole number with the locale's grouping: 10,000."""
+    locale = _babel_locale()
+    if locale is None:
+        return f"{number:,}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(number, locale=locale)
