@@ -196,7 +196,21 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 def has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text)
+    """Control characters, bidi controls and line/paragraph separators: they act on the terminal or the line."""
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI_CONTROLS for ch in text)
+
+
+def has_invalid_text(text: str) -> bool:
+    """Lone surrogates: what invalid UTF-8 (in a file, an argument) decodes to; no database can store them."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+# Characters that show nothing by themselves: format characters, combining marks and spaces.
+_INVISIBLE = {"Cf", "Mn", "Me", "Zs"}
+
+
+def has_visible_character(text: str) -> bool:
+    return any(unicodedata.category(ch) not in _INVISIBLE for ch in text)
 
 
 def normalize_name(name: str) -> str:
@@ -212,8 +226,12 @@ def validate_name(name: str) -> str | None:
     cleaned = normalize_name(name)
     if not cleaned:
         return "Enter a store name."
+    if has_invalid_text(cleaned):
+        return "The store name holds bytes that are not valid UTF-8 text; type it again."
     if has_control_characters(cleaned):
         return "The store name cannot contain control characters."
+    if not has_visible_character(cleaned):
+        return "The store name has no visible characters; enter a name people can read."
     if len(cleaned) > NAME_MAX_LENGTH:
         return f"The store name is {len(cleaned)} characters long; use at most {NAME_MAX_LENGTH}."
     return None
@@ -223,7 +241,12 @@ def validate_email(email: str) -> str | None:
     cleaned = email.strip()
     if not cleaned:
         return "Enter an email address."
-    if has_control_characters(cleaned) or len(cleaned) > EMAIL_MAX_LENGTH or not _EMAIL.fullmatch(cleaned):
+    if (
+        has_control_characters(cleaned)
+        or has_invalid_text(cleaned)
+        or len(cleaned) > EMAIL_MAX_LENGTH
+        or not _EMAIL.fullmatch(cleaned)
+    ):
         return "Enter a valid email address, such as seller@example.com."
     return None
 
@@ -283,6 +306,11 @@ class FieldErrors:
         return bool(self.errors)
 
 
+def _quoted(value: str, limit: int = 40) -> str:
+    """A typed value echoed in a message: quoted, escaped (repr) and cut short, so a message stays one line."""
+    return repr(value[:limit]) + ("…" if len(value) > limit else "")
+
+
 def validate_draft(
     draft: StoreDraft, websites: set[str], attributes: set[str]
 ) -> tuple[ValidStore | None, FieldErrors]:
@@ -291,7 +319,7 @@ def validate_draft(
     if not draft.website.strip():
         errors.add("website", "Choose the Magento website to use for Amazon listings.")
     elif draft.website.strip() not in websites:
-        errors.add("website", f"There is no Magento website with the code {draft.website.strip()!r}.")
+        errors.add("website", f"There is no Magento website with the code {_quoted(draft.website.strip())}.")
     errors.add("email", validate_email(draft.email))
     errors.add("name", validate_name(draft.name))
     country = parse_country(draft.country) if draft.country.strip() else None
@@ -313,7 +341,7 @@ def validate_draft(
             "product_id_type", "Choose the Amazon product ID type for this attribute, or clear the attribute."
         )
     elif attribute and attribute not in attributes:
-        errors.add("attribute", f"There is no Magento product attribute with the code {attribute!r}.")
+        errors.add("attribute", f"There is no Magento product attribute with the code {_quoted(attribute)}.")
     if errors or country is None:
         return None, errors
     return (

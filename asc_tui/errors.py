@@ -37,7 +37,8 @@ class StoreNameTaken(InvalidInput):
 
 class StoreNotFound(InvalidInput):
     def __init__(self, name: str) -> None:
-        super().__init__(f"There is no store named {name!r}.")
+        shown = repr(name[:80]) + ("…" if len(name) > 80 else "")  # what was asked for may be any length
+        super().__init__(f"There is no store named {shown}.")
 
 
 class StoreChanged(InvalidInput):

@@ -17,6 +17,7 @@ from asc_tui.domain import (
     StoreEdit,
     StoreStatus,
     ValidStore,
+    has_invalid_text,
     name_key,
     normalize_name,
     utcnow,
@@ -82,6 +83,8 @@ class StoreService:
             return store
 
     def find(self, name: str) -> Store:
+        if has_invalid_text(name):  # invalid UTF-8 (e.g. in an argument): no stored name can match it
+            raise StoreNotFound(normalize_name(name))
         with self._db.session() as session:
             store = session.exec(select(Store).where(Store.name_key == name_key(name))).first()
             if store is None:
@@ -143,6 +146,8 @@ class StoreService:
         self, drafts: Sequence[StoreDraft], *, inserted: list[dict[str, Any]] | None = None
     ) -> list[int]:
         """Add stores in one transaction, all or none; their ids (no objects: imports can be large)."""
+        if not drafts:  # an INSERT with no rows would insert one row of defaults
+            return []
         valid: list[ValidStore] = []
         seen: set[str] = set()
         existing = self.name_keys() if len(drafts) > 1 else None
