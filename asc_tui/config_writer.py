@@ -29,6 +29,7 @@ from tomlkit.items import AoT, Table
 
 from asc_tui.config import Config, load_config, parse_config
 from asc_tui.errors import ConfigProblem, InvalidInput
+from asc_tui.i18n import AUTO
 
 # The [amazon] settings the settings screen saves, with their TOML types.
 AMAZON_KEYS: dict[str, type] = {
@@ -368,6 +369,18 @@ def save_settings(
                 _set(table, key, value)
     text = tomlkit.dumps(document)
     _check_saved_text(text, path, {"amazon": amazon_values, "commerce": commerce_values})
+    _write_atomically(path, text)
+    return load_config(str(path))
+
+
+def save_language(path: str | Path, language: str | None) -> Config:
+    """Set [ui] language ("en", "zh-Hant", or None for "auto") in one atomic write."""
+    path = Path(path).expanduser()
+    value = language or AUTO
+    document = _read_document(path)
+    _set(_section(document, "ui", path), "language", value)
+    text = tomlkit.dumps(document)
+    _check_saved_text(text, path, {"ui": {"language": value}})
     _write_atomically(path, text)
     return load_config(str(path))
 

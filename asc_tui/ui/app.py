@@ -16,6 +16,7 @@ from asc_tui import paths
 from asc_tui.config import Config, load_config
 from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
 from asc_tui.errors import AscError, StoreChanged, StoreNameTaken, StoreValidationError
+from asc_tui.i18n import N_, _
 from asc_tui.timing import record
 from asc_tui.ui.commands import StoreCommands
 
@@ -41,8 +42,8 @@ POLL_SECONDS = 2.0
 
 class AscApp(App[None]):
     CSS_PATH = str(paths.stylesheet())
-    TITLE = "Amazon Sales Channel"
-    SUB_TITLE = "Adobe Commerce stores on Amazon"
+    TITLE = N_("Amazon Sales Channel")
+    SUB_TITLE = N_("Adobe Commerce stores on Amazon")
     COMMANDS = App.COMMANDS | {StoreCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit asc-tui"),
@@ -67,8 +68,27 @@ class AscApp(App[None]):
         self._polling = False
         self._quick_shown = False  # the first cards came from the file before the registry opened
         self.home = HomeScreen()
-        if sandbox:
-            self.sub_title = "SANDBOX — Amazon emulator, separate database"
+        self._set_titles()
+
+    def _set_titles(self) -> None:
+        self.title = _(self.TITLE)
+        self.sub_title = (
+            _("SANDBOX — Amazon emulator, separate database") if self.sandbox else _(self.SUB_TITLE)
+        )
+
+    async def use_language(self, language: str | None) -> None:
+        """Speak `language` ("en", "zh-Hant"; None: as the locale says) at once, on every open screen."""
+        from asc_tui.i18n import choose_language
+        from asc_tui.ui.retranslate import rebuild
+
+        choose_language(language, None)
+        self._set_titles()
+        for screen in list(self.screen_stack):
+            retranslate = getattr(screen, "retranslate", None)
+            if retranslate is not None:
+                await retranslate()
+            else:
+                await rebuild(screen)
 
     @property
     def registry(self) -> Registry:

@@ -101,6 +101,18 @@ class HomeScreen(Screen[None]):
         self.query_one("#banner").display = False
         self.query_one("#catalog-status").display = False
 
+    async def retranslate(self) -> None:
+        """The language changed: compose again, then show the same stores, filter and cursor."""
+        from asc_tui.ui.retranslate import rebuild
+
+        current = self.deck.cursor_store
+        filter_shown = self.query_one("#filter").display
+        await rebuild(self)
+        self.on_mount()
+        self.query_one("#filter").display = filter_shown
+        if self.loaded:
+            self.show_stores(self.stores, focus_id=current.id if current else None)
+
     # --- loading ---------------------------------------------------------------------------------
 
     def show_stores(self, stores: list[Store], focus_id: int | None = None) -> None:

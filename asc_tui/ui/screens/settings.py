@@ -12,6 +12,7 @@ fields show the demo app's values and cannot be changed.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
@@ -30,11 +31,13 @@ from asc_tui.config_writer import (
     check_client_id,
     parse_timeout,
     redirect_uri_note,
+    save_language,
     save_settings,
     validate_amazon_settings,
     validate_commerce_settings,
 )
 from asc_tui.errors import AscError
+from asc_tui.i18n import AUTO, LANGUAGE_NAMES, _, language_from_environment
 from asc_tui.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
 from asc_tui.ui.text import literal, plain
 
@@ -167,6 +170,7 @@ class SettingsScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="settings-body"):
             yield Static(self._intro(), id="settings-intro", classes="help")
+            yield from self._language_field()
             yield Static(literal("Amazon app"), classes="section-title")
             values = {key: str(getattr(amazon, key)) for key in AMAZON_TEXT}
             if self.sandbox:
@@ -250,6 +254,49 @@ class SettingsScreen(Screen[None]):
                 yield Button("Test credentials", id="test")
                 yield Button("Save", id="save", variant="primary")
         yield Footer()
+
+    def _language_field(self) -> ComposeResult:
+        # The word "Language" stays readable to someone who switched to a language they cannot read.
+        title = _("Language")
+        yield Label(title if title == "Language" else f"{title} · Language", classes="field-label")
+        detected = LANGUAGE_NAMES[language_from_environment()]
+        options = [
+            (_("Automatic: {language}, from the locale (LANG)").format(language=detected), AUTO),
+            *((name, code) for code, name in LANGUAGE_NAMES.items()),
+        ]
+        yield Select(
+            options, value=self._config.ui.language or AUTO, allow_blank=False, id="language", compact=True
+        )
+        yield Static(
+            literal(_("Switches at once, and is saved to the config file as [ui] language.")), classes="help"
+        )
+
+    @on(Select.Changed, "#language")
+    def _language_changed(self, event: Select.Changed) -> None:
+        choice = None if event.value == AUTO else str(event.value)
+        if choice == self._config.ui.language:
+            return
+        try:
+            saved = save_language(self._config.path, choice)
+        except AscError as exc:
+            self._status(_("Not saved: {problem}").format(problem=exc), ok=False)
+            return
+        self._config = replace(self._config, ui=saved.ui)
+        self.asc.config = replace(self.asc.config, ui=saved.ui)
+        self.app.call_later(self.asc.use_language, choice)
+
+    async def retranslate(self) -> None:
+        """The language changed: compose again, keeping what was typed, then redo what mounting did."""
+        from asc_tui.ui.retranslate import rebuild
+
+        await rebuild(self)
+        for line_id in ("#secrets-warning", "#test-result", "#settings-status"):
+            self.query_one(line_id).display = False
+        self._show_notes()
+        self._show_switch()
+        self._show_credentials()
+        self._recheck()
+        self._read_keyring()
 
     def _intro(self) -> Text:
         path = self._config.path
@@ -353,6 +400,8 @@ class SettingsScreen(Screen[None]):
     @on(Switch.Changed)
     def _field_changed(self, event: Input.Changed | Select.Changed | Switch.Changed) -> None:
         key = event.control.id
+        if key == "language":
+            return  # applied at once by _language_changed, not part of the form saved with ctrl+s
         # A field counts as touched once it differs from what it started with.
         if key and (key in self._touched or str(event.value) != self._initial.get(key)):
             self._touched.add(key)

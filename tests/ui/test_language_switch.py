@@ -1,0 +1,85 @@
+"""The language switches from the settings screen while the app runs: no restart, nothing typed is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
+
+from asc_tui import i18n, paths
+from asc_tui.config import load_config
+from asc_tui.ui.screens.settings import SettingsScreen
+
+from .helpers import make_app, seed, until_ready
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> Iterator[None]:
+    yield
+    i18n.set_language(i18n.ENGLISH)
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    for _i in range(5):
+        await pilot.pause(0.05)
+
+
+async def test_switching_to_chinese_and_back_from_settings(isolated_home: Path) -> None:
+    seed(("Shop US", "US"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        assert "Amazon Sales Channel" in screen_text(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        settings = app.screen
+        assert isinstance(settings, SettingsScreen)
+        # Something typed and not saved yet survives the switch.
+        settings.query_one("#base_url", Input).value = "https://shop.example.com"
+        settings.query_one("#language", Select).value = "zh-Hant"
+        await settle(pilot)
+
+        assert app.screen is settings  # the same screen, composed again
+        text = screen_text(pilot)
+        assert "語言 · Language" in text
+        assert "亞馬遜銷售渠道" in text  # the header, from the app's title
+        assert settings.query_one("#base_url", Input).value == "https://shop.example.com"
+        assert 'language = "zh-Hant"' in paths.default_config_file().read_text("utf-8")
+        assert load_config().ui.language == "zh-Hant"
+
+        await pilot.press("escape")
+        await settle(pilot)
+        home_text = screen_text(pilot)
+        assert "亞馬遜銷售渠道" in home_text
+        assert "Shop US" in home_text  # the cards are back after the home was composed again
+        assert app.home.focused_store() is not None
+
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#language", Select).value = "en"
+        await settle(pilot)
+        assert "Language" in screen_text(pilot) and "語言" not in screen_text(pilot)
+        assert load_config().ui.language == "en"
+
+
+async def test_automatic_follows_the_locale(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "zh_TW.UTF-8")
+    paths.default_config_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.default_config_file().write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#language", Select).value = "auto"
+        await settle(pilot)
+        assert i18n.current_language() == "zh-Hant"
+        assert "亞馬遜銷售渠道" in screen_text(pilot)
+        assert 'language = "auto"' in paths.default_config_file().read_text("utf-8")
