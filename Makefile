@@ -38,8 +38,8 @@ typecheck: setup
 # Snapshots run in their own (serial) pass: under pytest-xdist the empty-home snapshot was sometimes taken
 # before the first paint.
 pytest: setup
-	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/ui/test_snapshots.py
-	$(BIN)/pytest tests/ui/test_snapshots.py
+	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/ui/test_snapshots.py --ignore=tests/ui/test_snapshots_zh.py
+	$(BIN)/pytest tests/ui/test_snapshots.py tests/ui/test_snapshots_zh.py
 
 # Issue 6's speed figures against a bare Textual app, on its own registries of 0 to 10,000 stores (a few
 # minutes; needs tmux). `$(PY) -m benchmarks.run --help` lists the options.
@@ -47,7 +47,7 @@ bench: setup
 	$(PY) -m benchmarks.run
 
 snapshot-update: setup
-	$(BIN)/pytest tests/ui/test_snapshots.py --snapshot-update
+	$(BIN)/pytest tests/ui/test_snapshots.py tests/ui/test_snapshots_zh.py --snapshot-update
 
 # Translations (Babel): extract the marked strings into the template, merge it into each language's
 # catalog (new strings arrive untranslated; tests/unit/test_i18n.py fails until they are translated), and

@@ -1,0 +1,81 @@
+"""The main screens in Traditional Chinese at 80×24 and 120×40: double-width text lines up and wraps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Select
+
+from asc_tui import i18n
+from asc_tui.amazon.callback import CallbackListener
+from asc_tui.services.connect import ConnectSession
+
+from .helpers import make_app, seed, until_ready
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+CONSENT = (
+    "http://127.0.0.1:8977/apps/authorize/consent?application_id=amzn1.sp.solution.sandbox-demo"
+    "&state=SNAPSHOT-STATE&version=beta"
+)
+
+
+@pytest.fixture(autouse=True)
+def in_chinese() -> Iterator[None]:
+    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})
+    yield
+    i18n.choose_language("en", None, {})
+
+
+@pytest.fixture(autouse=True)
+def steady_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.cryptfile.cryptfile.CryptFileKeyring")
+    monkeypatch.setenv("ASC_TUI_KEYRING_PASSPHRASE", "snapshot passphrase")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_zh(snap_compare: Any, size: tuple[int, int]) -> None:
+    seed(("台北旗艦店 Taipei", "US"), ("Amazon Store Canada", "CA"), ("英國店 UK", "UK"))
+    assert snap_compare(make_app(), run_before=until_ready, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_add_modal_with_errors_zh(snap_compare: Any, size: tuple[int, int]) -> None:
+    seed(("台北旗艦店 Taipei", "US"))
+
+    async def run_before(pilot: Any) -> None:
+        await until_ready(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#website", Select).value = "base"
+        screen.query_one("#email", Input).value = "not-an-email"
+        screen.query_one("#name", Input).value = "台北旗艦店 taipei"
+        screen.query_one("#country", Select).value = "US"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_connect_screen_zh(snap_compare: Any, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    # What changes from run to run: the consent link's state and port, the callback port, the clock.
+    monkeypatch.setattr("asc_tui.services.connect.consent_url", lambda *args, **kwargs: CONSENT)
+    monkeypatch.setattr(CallbackListener, "bound_address", property(lambda self: "127.0.0.1:8976"))
+    monkeypatch.setattr(ConnectSession, "seconds_left", lambda self: 600.0)
+    seed(("台北旗艦店 Taipei", "US"), sandbox=True)
+
+    async def run_before(pilot: Any) -> None:
+        await until_ready(pilot)
+        await pilot.press("c")
+        for _i in range(100):
+            if pilot.app.screen.id == "connect" or type(pilot.app.screen).__name__ == "ConnectScreen":
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(sandbox=True), run_before=run_before, terminal_size=size)
