@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -142,7 +143,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}: {message}", file=stream or sys.stderr)
+    print(f"{PROG}: {_visible(message)}", file=stream or sys.stderr)
+
+
+# Inside JSON strings these would reach the terminal raw (json escapes only C0); "\u202e" is the same JSON.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _write_json(data: Any) -> None:
+    """JSON on stdout: text in any language as it is, every control character escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n")
+
+
+def _visible(text: str) -> str:
+    """Text echoed from the user (a file name, a value) with control characters escaped, newlines kept."""
+    from asc_tui.logs import escape_controls
+
+    return escape_controls(text, keep_newlines=True)
 
 
 def _log_crash(exc: BaseException) -> str:
@@ -155,7 +173,7 @@ def _log_crash(exc: BaseException) -> str:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = folder / "crash.log"
         with target.open("a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(exc)))
+            handle.write(_visible("".join(traceback.format_exception(exc))))
         return str(target)
     except OSError:
         return "nowhere (the data folder is not writable)"
@@ -219,6 +237,9 @@ def _import(registry: Registry, path: Path) -> int:
     from asc_tui.services.importing import ImportProblems, read_import_file
 
     rows = read_import_file(path)
+    if not rows:
+        print(_visible(f"{path} holds no stores; nothing was imported."), file=sys.stderr)
+        return EXIT_OK
     problems: list[str] = []
     seen: set[str] = set()
     existing = registry.stores.name_keys()
@@ -231,7 +252,7 @@ def _import(registry: Registry, path: Path) -> int:
     if problems:
         raise ImportProblems(path, problems)
     added = registry.stores.import_many([row.draft for row in rows])
-    print(f"Imported {len(added)} store(s) from {path}.", file=sys.stderr)
+    print(_visible(f"Imported {len(added)} store(s) from {path}."), file=sys.stderr)
     return EXIT_OK
 
 
@@ -261,8 +282,7 @@ def _list(stores: list[Any], *, as_json: bool, export: bool) -> int:
     now = utcnow()
     records = [store_record(s, now) for s in stores]
     if as_json:
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        _write_json(records)
     elif export:
         import csv
 
@@ -344,8 +364,7 @@ def _check_auth(args: argparse.Namespace) -> int:
                 }
                 for s, _h, d in results
             ]
-            json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
-            sys.stdout.write("\n")
+            _write_json(out)
         else:
             headers = ["Name", "Country", "Status", "Authorization", "Days left"]
             rows = [
@@ -395,8 +414,7 @@ def _catalog(args: argparse.Namespace) -> int:
             return EXIT_OK
         catalog = registry.catalog.current()
         if args.json:
-            json.dump(catalog.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-            sys.stdout.write("\n")
+            _write_json(catalog.to_json())
             return EXIT_OK
         print(f"Source: {catalog.source}, fetched {catalog.fetched_at:%Y-%m-%d %H:%M} UTC")
         _print_table(
@@ -420,8 +438,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     results = run_doctor(db=args.db, config=args.config, sandbox=args.sandbox)
     if args.json:
-        json.dump([r.to_json() for r in results], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        _write_json([r.to_json() for r in results])
     else:
         _print_table(
             ["Check", "Status", "Detail"],

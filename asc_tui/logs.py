@@ -8,11 +8,35 @@ source (adapters redact what they raise, and the HTTP servers keep no access log
 from __future__ import annotations
 
 import logging
+import re
 from logging.handlers import RotatingFileHandler
+from typing import Any
 
 from asc_tui import paths
 
 LOG_FILE = "asc-tui.log"
+_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def escape_controls(text: str, *, keep_newlines: bool) -> str:
+    """Control characters as Python writes them (\\x1b), so reading the log never drives the terminal."""
+    escaped = _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+    return escaped if keep_newlines else escaped.replace("\n", "\\n")
+
+
+class EscapingFormatter(logging.Formatter):
+    """One record, one line: text from users or remote servers cannot forge log lines or escape sequences."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().formatMessage(record), keep_newlines=False)
+
+    def formatException(self, ei: Any) -> str:
+        return escape_controls(super().formatException(ei), keep_newlines=True)
+
+    def formatStack(self, stack_info: str) -> str:
+        return escape_controls(super().formatStack(stack_info), keep_newlines=True)
 
 
 def send_logs_to_file() -> None:
@@ -21,7 +45,7 @@ def send_logs_to_file() -> None:
         folder = paths.data_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     except OSError:
         handler = logging.NullHandler()
     handler.setLevel(logging.WARNING)

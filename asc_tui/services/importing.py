@@ -58,6 +58,10 @@ def _read_json(path: Path, text: str) -> list[ImportRow]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+    except ValueError:  # a number too long to convert
+        raise ImportFileError(f"{path} holds a number too long to read; store values are text.") from None
+    except RecursionError:
+        raise ImportFileError(f"{path} is nested too deeply; give a flat list of store objects.") from None
     if not isinstance(data, list):
         raise ImportFileError(f'{path} must hold a JSON list of store objects, [{{"name": …}}, …].')
     rows: list[ImportRow] = []

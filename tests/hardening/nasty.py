@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 
 from hypothesis import strategies as st
 
@@ -84,6 +85,24 @@ def is_one_sentence(message: str) -> bool:
     )
 
 
-def has_visible(text: str) -> bool:
-    """Whether some character of `text` shows as something (not only marks, format characters or spaces)."""
-    return any(unicodedata.category(ch)[0] not in "MZC" for ch in text)
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def expected_name(value: str, taken: Collection[str] = ()) -> str | None:
+    """The store name as it must be stored, or None when it must be refused (PRODUCT.md's rules, restated).
+
+    Trimmed and NFC-normalized; refused when empty, over 80 characters, holding control characters, bidi
+    controls, line separators or invalid UTF-8 (surrogates), showing nothing, or taken (case-insensitive).
+    """
+    cleaned = unicodedata.normalize("NFC", value.strip())
+    categories = [unicodedata.category(ch) for ch in cleaned]
+    if (
+        not cleaned
+        or len(cleaned) > 80
+        or any(c in ("Cc", "Cs", "Zl", "Zp") for c in categories)
+        or any(ch in _BIDI for ch in cleaned)
+        or all(c in ("Cf", "Mn", "Me", "Zs") for c in categories)
+        or cleaned.casefold() in taken
+    ):
+        return None
+    return cleaned

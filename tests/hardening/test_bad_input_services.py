@@ -8,7 +8,6 @@ each, and then nothing at all changed.
 from __future__ import annotations
 
 import itertools
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +20,7 @@ from asc_tui.domain import StoreDraft, StoreEdit, validate_draft
 from asc_tui.errors import StoreValidationError
 from asc_tui.services.registry import Registry, open_registry
 
-from .nasty import NASTY, is_one_sentence, nasty_text, raw_controls
+from .nasty import NASTY, expected_name, is_one_sentence, nasty_text, raw_controls
 
 SETTINGS = settings(
     max_examples=120,
@@ -33,24 +32,7 @@ ATTRIBUTES = {"sku", "name", "color"}
 COUNTRIES = {"US": "US", "CA": "CA", "MX": "MX", "UK": "UK", "GB": "UK"}
 ID_TYPES = {"ASIN", "EAN", "GCID", "ISBN", "UPC"}
 PAIR = {"product_id_type": "attribute", "attribute": "product_id_type"}
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _numbers = itertools.count(1)
-
-
-def expected_name(value: str, taken: set[str]) -> str | None:
-    """The name as it must be stored, or None when it must be refused (the product's rules, restated)."""
-    cleaned = unicodedata.normalize("NFC", value.strip())
-    categories = [unicodedata.category(ch) for ch in cleaned]
-    if (
-        not cleaned
-        or len(cleaned) > 80
-        or any(c in ("Cc", "Cs", "Zl", "Zp") for c in categories)
-        or any(ch in _BIDI for ch in cleaned)
-        or all(c in ("Cf", "Mn", "Me", "Zs") for c in categories)
-        or cleaned.casefold() in taken
-    ):
-        return None
-    return cleaned
 
 
 def padded(values: set[str]) -> st.SearchStrategy[str]:
