@@ -5,14 +5,29 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from rich.highlighter import Highlighter
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def literal(value: object, style: str = "") -> Text:
     """User or remote text as a Text: markup stays literal and control characters become visible."""
     return Text(_CONTROL.sub("\ufffd", str(value)), style=style)
+
+
+class VisibleControls(Highlighter):
+    """For an Input: control characters typed or pasted show as U+FFFD and never reach the terminal.
+
+    The value keeps them, so checking it still refuses them with a sentence.
+    """
+
+    def highlight(self, text: Text) -> None:
+        shown = _CONTROL.sub("\ufffd", text.plain)
+        if shown != text.plain:
+            text.plain = shown  # as many characters: styles (the cursor, a selection) stay in place
 
 
 def plain(value: object) -> str:

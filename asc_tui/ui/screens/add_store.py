@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from asc_tui.commerce.catalog import Attribute, Catalog, Website
 from asc_tui.domain import MARKETPLACES, ProductIdType, StoreDraft, validate_draft
 from asc_tui.errors import StoreValidationError
-from asc_tui.ui.text import literal, local_time
+from asc_tui.ui.text import VisibleControls, literal, local_time
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -110,6 +110,7 @@ class AttributePicker(Vertical, can_focus=False):
             id=f"{self.id}-filter",
             compact=True,
             tooltip=self._filter_tooltip,
+            highlighter=VisibleControls(),
         )
         yield OptionList(id=f"{self.id}-options", compact=True)
         yield Static(classes="attribute-chosen help", id=f"{self.id}-chosen")
@@ -333,7 +334,13 @@ class AddStoreModal(ModalScreen["Store | None"]):
 
     @staticmethod
     def _input(field: str, placeholder: str) -> Input:
-        return Input(placeholder=placeholder, id=field, tooltip=HELP[field], compact=True)
+        return Input(
+            placeholder=placeholder,
+            id=field,
+            tooltip=HELP[field],
+            compact=True,
+            highlighter=VisibleControls(),
+        )
 
     @staticmethod
     def _field(label: str, widget: Widget) -> ComposeResult:
@@ -367,7 +374,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
             if only_touched and field not in self._touched:
                 message = ""
             error = self.query_one(f"#{field}-error", Static)
-            error.update(message)
+            error.update(literal(message))  # messages quote what was typed: never markup
             error.display = bool(message)
             self.query_one(f"#{field}").set_class(bool(message), "-invalid")
 

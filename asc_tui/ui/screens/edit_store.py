@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from asc_tui.domain import MARKETPLACES, StoreEdit
 from asc_tui.errors import StoreValidationError
-from asc_tui.ui.text import literal
+from asc_tui.ui.text import VisibleControls, literal
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -43,10 +43,22 @@ class EditStoreModal(ModalScreen["Store | None"]):
         with VerticalScroll(id="dialog", classes="form-dialog") as dialog:
             dialog.border_title = "Edit store"
             yield Label("Store name *", classes="field-label")
-            yield Input(store.name, id="name", placeholder="For internal reference only", compact=True)
+            yield Input(
+                store.name,
+                id="name",
+                placeholder="For internal reference only",
+                compact=True,
+                highlighter=VisibleControls(),
+            )
             yield Static("", id="name-error", classes="field-error")
             yield Label("Email Address *", classes="field-label")
-            yield Input(store.email, id="email", placeholder="seller@example.com", compact=True)
+            yield Input(
+                store.email,
+                id="email",
+                placeholder="seller@example.com",
+                compact=True,
+                highlighter=VisibleControls(),
+            )
             yield Static("", id="email-error", classes="field-error")
             website = f"{self._website_name} ({store.website})" if self._website_name else store.website
             marketplace = MARKETPLACES.get(store.country)
@@ -73,7 +85,7 @@ class EditStoreModal(ModalScreen["Store | None"]):
             for field in ("name", "email"):
                 message = exc.errors.get(field, "")
                 error = self.query_one(f"#{field}-error", Static)
-                error.update(message)
+                error.update(literal(message))  # messages quote what was typed: never markup
                 error.display = bool(message)
                 self.query_one(f"#{field}", Input).set_class(bool(message), "-invalid")
             return

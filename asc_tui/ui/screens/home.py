@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
 from asc_tui.domain import filter_key, store_health
-from asc_tui.ui.text import literal
+from asc_tui.ui.text import VisibleControls, literal
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
 from asc_tui.ui.widgets.store_deck import StoreDeck
 
@@ -82,7 +82,9 @@ class HomeScreen(Screen[None]):
         yield Static("", id="banner")
         yield Static("", id="catalog-status")
         filter_box = Input(
-            placeholder="Filter by name, country, website or status (escape clears)", id="filter"
+            placeholder="Filter by name, country, website or status (escape clears)",
+            id="filter",
+            highlighter=VisibleControls(),
         )
         filter_box.display = False
         yield filter_box

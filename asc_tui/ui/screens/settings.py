@@ -39,7 +39,7 @@ from asc_tui.config_writer import (
 from asc_tui.errors import AscError
 from asc_tui.i18n import AUTO, LANGUAGE_NAMES, _, language_from_environment
 from asc_tui.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
-from asc_tui.ui.text import literal, plain
+from asc_tui.ui.text import VisibleControls, literal, plain
 
 if TYPE_CHECKING:
     from asc_tui.ui.app import AscApp
@@ -213,6 +213,7 @@ class SettingsScreen(Screen[None]):
                     placeholder=PLACEHOLDERS["base_url"],
                     compact=True,
                     tooltip=HELP["base_url"],
+                    highlighter=VisibleControls(),
                 ),
             )
             auth = config.commerce.auth if config.commerce.auth in ("oauth1", "bearer") else "oauth1"
@@ -317,6 +318,7 @@ class SettingsScreen(Screen[None]):
             compact=True,
             disabled=fixed,
             tooltip=HELP[key],
+            highlighter=VisibleControls(),
         )
 
     @staticmethod

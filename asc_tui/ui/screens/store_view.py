@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import AscError
-from asc_tui.ui.text import literal, local_time
+from asc_tui.ui.text import literal, local_time, plain
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
     dates_line,
@@ -75,7 +75,7 @@ class StoreViewScreen(Screen[None]):
         self.store = store
         catalog = self.asc.catalog
         website = catalog.website(store.website) if catalog else None
-        self.title = store.name
+        self.title = plain(store.name)  # the header and the terminal's title bar: no control characters
         self.sub_title = "Store view"
         self.query_one("#view-title", Static).update(title_line(store))
         self.query_one("#view-website", Static).update(website_line(store, website.name if website else None))
