@@ -11,6 +11,7 @@ Served by uvicorn (h11) with a Starlette app, on loopback unless configured othe
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import html
@@ -34,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from asc_tui.amazon.redirect import AmbiguousRedirect, RedirectError, RedirectQuery, parse_redirect
 
@@ -42,9 +44,16 @@ logger = logging.getLogger(__name__)
 logging.getLogger("uvicorn").addHandler(logging.NullHandler())
 
 MAX_REQUEST_HEAD = 16 * 1024  # request line + headers; Amazon's answers are well under 2 KiB
+MAX_REQUEST_TARGET = 8 * 1024  # path + query: longer is answered 414
 CONCURRENCY_LIMIT = 64
 KEEP_ALIVE_SECONDS = 2
+# A request head must be complete this long after the connection (or its previous answer) began waiting
+# for it: a client that connects and never sends, or sends a byte a second, is dropped (408) after that.
+HEAD_TIMEOUT_SECONDS = 5.0
+REFUSED_DRAIN_SECONDS = 1.0  # how long a refused client may still send before its connection is closed
 LINGER_SECONDS = 0.6  # after close(), how long an unviewed result page may still be fetched
+# After close(), the worker stops by then whatever keeps arriving: requests never hold the port longer.
+MAX_LINGER_SECONDS = 0.8
 MAX_RESULTS = 32
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -181,6 +190,133 @@ def abort_connections(server: uvicorn.Server) -> None:
         task.cancel()
 
 
+class _GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol, with what it lacks against idle, slow and oversized clients.
+
+    uvicorn times a connection out only between requests, and answers 503 to everyone once
+    CONCURRENCY_LIMIT connections are open: a few dozen clients that connect and never send (or send a
+    byte a second) would keep Amazon's redirect out for as long as they like. Here a request head must be
+    complete within HEAD_TIMEOUT_SECONDS (else 408), a new connection that would reach the limit first
+    drops the connection that has waited longest for a head (no request of it is being answered), and a
+    head past MAX_REQUEST_HEAD is answered 414/431 however it arrives (h11 alone lets one that arrives in
+    a single read through, and answers one in pieces with a bare 400).
+
+    Refusals close gently: the worker stops answering but drains what the client still sends for a
+    moment, so the client reads the status instead of a connection reset.
+    """
+
+    _waiting_since: float | None = None  # since when a request head is awaited; None while answering
+    _head_timer: asyncio.TimerHandle | None = None
+    _line_bytes = 0  # of the request line so far
+    _line_done = False
+    _head_bytes = 0
+    _tail = b""  # the last bytes of the head so far, to find its end across reads
+    _refused = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+        self._make_room()
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # drained until the connection closes
+        if self._waiting_since is not None and self._head_too_big(data):
+            return
+        cycle = self.cycle
+        super().data_received(data)
+        if self.cycle is not cycle:  # a request head was complete: it is being answered now
+            self._stop_waiting()
+
+    def on_response_complete(self) -> None:
+        cycle = self.cycle
+        super().on_response_complete()
+        if self.cycle is cycle and not self.transport.is_closing():
+            self._await_head()  # the next request (keep-alive) gets the same time as the first
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _head_too_big(self, data: bytes) -> bool:
+        window = self._tail + data
+        end = _HEAD_END.search(window)
+        head = data if end is None else data[: max(0, end.end() - len(self._tail))]
+        if not self._line_done:
+            newline = head.find(b"\n")
+            self._line_done = newline >= 0
+            self._line_bytes += len(head) if newline < 0 else newline
+        self._head_bytes += len(head)
+        self._tail = window[-3:]
+        if self._line_bytes > MAX_REQUEST_TARGET + 32:  # the method and the HTTP version around it
+            self._refuse(414, "URI Too Long", "This address is far too long.")
+        elif self._head_bytes > MAX_REQUEST_HEAD:
+            self._refuse(431, "Request Header Fields Too Large", "The request headers are far too large.")
+        return self._refused
+
+    def _await_head(self) -> None:
+        self._stop_waiting()
+        self._waiting_since = time.monotonic()
+        self._line_bytes = self._head_bytes = 0
+        self._line_done = False
+        self._tail = b""
+        self._head_timer = self.loop.call_later(HEAD_TIMEOUT_SECONDS, self._head_timed_out)
+
+    def _stop_waiting(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+        self._waiting_since = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self._head_bytes:
+            self._refuse(408, "Request Timeout", "The request took too long to arrive.")
+        else:
+            self._drop()  # connected and sent nothing: as an idle keep-alive connection
+
+    def _refuse(self, status: int, reason: str, text: str) -> None:
+        self._stop_waiting()
+        self._refused = True
+        if self.transport.is_closing():
+            return
+        body = (text + "\n").encode()
+        head = [f"HTTP/1.1 {status} {reason}", "content-type: text/plain; charset=utf-8"]
+        head += [f"{name.lower()}: {value}" for name, value in SECURITY_HEADERS.items()]
+        head += ["connection: close", f"content-length: {len(body)}", "", ""]
+        self.transport.write("\r\n".join(head).encode() + body)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(REFUSED_DRAIN_SECONDS, self._drop)
+
+    def _drop(self) -> None:
+        self._stop_waiting()
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _make_room(self) -> None:
+        limit = self.config.limit_concurrency
+        if limit is None:  # pragma: no cover - always set by the listener
+            return
+        open_ = [c for c in self.connections if c.transport is not None and not c.transport.is_closing()]
+        idle = sorted(
+            (
+                c
+                for c in open_
+                if c is not self
+                and isinstance(c, _GuardedH11)
+                and (c._refused or c._waiting_since is not None)
+            ),
+            key=lambda c: (not c._refused, c._waiting_since or 0.0),
+        )
+        # uvicorn answers 503 once the open connections (this one included) reach the limit.
+        for oldest in idle[: max(0, len(open_) - limit + 1)]:
+            oldest._drop()
+
+
+_HEAD_END = re.compile(rb"\n\r?\n")
+
+
 class _Endpoint:
     """An ASGI endpoint around `handle(request) -> response`, for every HTTP method."""
 
@@ -236,7 +372,11 @@ class CallbackListener:
         self._answering = 0  # Amazon answers being handled right now
         # One catch-all route with an ASGI endpoint (so every method reaches `_dispatch`): the paths come
         # from the config and are compared literally, never read as route patterns.
-        self.app = Starlette(routes=[Route("/{path:path}", _Endpoint(self._dispatch))])
+        # A request target that is no path at all (`*`, `host:port`, an absolute URL) gets the same 404.
+        self.app = Starlette(
+            routes=[Route("/{path:path}", _Endpoint(self._dispatch))],
+            exception_handlers={404: _not_found},
+        )
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -297,7 +437,7 @@ class CallbackListener:
     def _make_config(self) -> uvicorn.Config:
         config = uvicorn.Config(
             self.app,
-            http="h11",
+            http=_GuardedH11,
             ws="none",
             lifespan="off",
             log_config=None,
@@ -357,16 +497,25 @@ class CallbackListener:
         # its own redirect is still being answered, and the browser needs a moment to follow it.
         # An answer being handled counts as unviewed: the attempt closes the listener from inside it, a
         # moment before its result page exists, and stopping then would drop the browser's connection.
+        # Never longer than MAX_LINGER_SECONDS after close(): requests that keep coming (each answer resets
+        # the linger) must not keep the worker up once the attempt has ended.
+        now = time.monotonic()
         since = max(asked, self._last_result_at)
         idle = not self._unviewed and not self._answering
-        return idle or time.monotonic() - since >= LINGER_SECONDS
+        return idle or now - since >= LINGER_SECONDS or now - asked >= MAX_LINGER_SECONDS
 
     # --- HTTP ------------------------------------------------------------------------------------
 
     async def _dispatch(self, request: Request) -> Response:
         client = request.client
         if self._loopback_only and (client is None or not is_loopback(client.host)):
-            return _plain(403, "Only this computer may use this address.\n")
+            return _plain(403, "Only this computer may use this address.\n", {"Connection": "close"})
+        # uvicorn (h11) bounds a head that arrives in pieces; one that arrives at once is bounded here.
+        scope = request.scope
+        if len(scope["raw_path"]) + len(scope["query_string"]) + 1 > MAX_REQUEST_TARGET:
+            return _plain(414, "This address is far too long.\n", {"Connection": "close"})
+        if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > MAX_REQUEST_HEAD:
+            return _plain(431, "The request headers are far too large.\n", {"Connection": "close"})
         if request.method != "GET":
             return _plain(405, "Method not allowed.\n", {"Allow": "GET"})
         path: str = request.scope["path"]
@@ -526,6 +675,10 @@ def render_page(ok: bool, title: str, message: str) -> str:
 
 def _page(status: int, ok: bool, title: str, message: str) -> HTMLResponse:
     return HTMLResponse(render_page(ok, title, message), status_code=status, headers=dict(SECURITY_HEADERS))
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _plain(404, "Not found.\n")
 
 
 def _plain(status: int, text: str, extra: dict[str, str] | None = None) -> PlainTextResponse:
