@@ -33,10 +33,15 @@ class EscapingFormatter(logging.Formatter):
         return escape_controls(super().formatMessage(record), keep_newlines=False)
 
     def formatException(self, ei: Any) -> str:
-        return escape_controls(super().formatException(ei), keep_newlines=True)
+        return _indented(escape_controls(super().formatException(ei), keep_newlines=True))
 
     def formatStack(self, stack_info: str) -> str:
-        return escape_controls(super().formatStack(stack_info), keep_newlines=True)
+        return _indented(escape_controls(super().formatStack(stack_info), keep_newlines=True))
+
+
+def _indented(text: str) -> str:
+    """A traceback under its record, every line indented: a line at the margin always starts a record."""
+    return "\n".join("    " + line for line in text.splitlines())
 
 
 def send_logs_to_file() -> None:
