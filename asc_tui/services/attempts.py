@@ -28,12 +28,22 @@ def is_alive(pid: int) -> bool:
 
 
 def forget_token(database: Database, secrets: SecretStore, token_ref: str) -> None:
-    """Remove a refresh token no store uses; when the keyring refuses, note it for `cleanup_stale`."""
+    """Remove a refresh token no store uses; when the keyring refuses, note it for `cleanup_stale`.
+
+    A note made before (deleting a store notes its token in the same transaction) goes once it is removed.
+    """
+    key = ORPHAN_NOTE_PREFIX + token_ref
     try:
         secrets.delete(refresh_token_key(token_ref))
     except SecretsUnavailable:
         with database.session() as session:
-            session.merge(Preference(key=ORPHAN_NOTE_PREFIX + token_ref, value=""))
+            session.merge(Preference(key=key, value=""))
+            session.commit()
+        return
+    with database.session() as session:
+        note = session.get(Preference, key)
+        if note is not None:
+            session.delete(note)
             session.commit()
 
 

@@ -56,6 +56,7 @@ from asc_tui.errors import (
     SellerIdNeeded,
     StoreNotFound,
 )
+from asc_tui.faults import crash_point
 from asc_tui.secret_store import (
     SecretStore,
     new_token_ref,
@@ -323,6 +324,7 @@ class ConnectService:
                     f"Store {store.name!r} is being connected from another window right now; wait until "
                     "that attempt ends."
                 ) from None
+            crash_point("connect.after-claim")
             return attempt.id or 0, attempt.nonce
 
     def _release(self, attempt_id: int, nonce: str) -> None:
@@ -606,15 +608,18 @@ class ConnectService:
             record.secret_ref = new_ref
             session.add(record)
             session.commit()
+        crash_point("connect.after-trail")
 
         try:
             self.secrets.set(refresh_token_key(new_ref), refresh_token)
+            crash_point("connect.after-keyring")
             store, old_ref = self._point_store_at(attempt, seller_id, new_ref)
         except BaseException:
             self._forget(new_ref)
             raise
         if old_ref and old_ref != new_ref:
             self._forget(old_ref)
+        crash_point("connect.after-forget-old")
         days = renew_by(store.authorized_at or utcnow()).date().isoformat()
         verb = "renewed" if attempt.renewal else "connected"
         state_note = "" if store.status == StoreStatus.ACTIVE.value else " It stays inactive, as it was."
@@ -655,6 +660,7 @@ class ConnectService:
             store.updated_at = now
             session.add(store)
             session.flush()  # the store's row first, then its activity row: one lock order for every writer
+            crash_point("connect.after-store-update")
             session.add(
                 Activity(
                     store_id=attempt.store_id,
@@ -668,10 +674,13 @@ class ConnectService:
             record.secret_ref = old_ref
             session.add(record)
             try:
+                session.flush()
+                crash_point("connect.before-commit")
                 session.commit()
             except IntegrityError:
                 session.rollback()
                 raise ConnectFailed(_taken_message(seller_id, attempt, "another store")) from None
+            crash_point("connect.after-commit")
             session.refresh(store)
             return store, old_ref
 

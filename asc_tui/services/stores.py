@@ -32,9 +32,11 @@ from asc_tui.errors import (
     StoreNotFound,
     StoreValidationError,
 )
+from asc_tui.faults import crash_point
 from asc_tui.records import RECORD_KEYS, store_record  # noqa: F401  (re-exported for callers)
+from asc_tui.secret_store import ORPHAN_NOTE_PREFIX
 from asc_tui.storage.database import Database
-from asc_tui.storage.models import Activity, RegistryRevision, Store
+from asc_tui.storage.models import Activity, Preference, RegistryRevision, Store
 from asc_tui.storage.quick_read import ROW_FIELDS, StoreRow
 
 
@@ -179,6 +181,7 @@ class StoreService:
         store_table = Store.__table__  # type: ignore[attr-defined]
         activity_table = Activity.__table__  # type: ignore[attr-defined]
         # Core inserts, not ORM objects: building 10,000 SQLModel instances took seconds by itself.
+        crash_point("add.before-transaction")
         with self._db.session() as session:
             try:
                 ids = list(
@@ -186,6 +189,7 @@ class StoreService:
                         store_table.insert().returning(store_table.c.id, sort_by_parameter_order=True), values
                     ).scalars()
                 )
+                crash_point("add.after-insert")
                 session.execute(
                     activity_table.insert(),
                     [
@@ -198,7 +202,9 @@ class StoreService:
                         for store_id, v in zip(ids, valid, strict=True)
                     ],
                 )
+                crash_point("add.before-commit")
                 session.commit()
+                crash_point("add.after-commit")
             except IntegrityError:
                 session.rollback()
                 clash = next((v.name for v in valid if self._name_taken(v.name)), valid[0].name)
@@ -251,8 +257,10 @@ class StoreService:
         """Delete the store (its activity log goes with it); refused if it changed since that version.
 
         Without a version, the store as read here is deleted only if nobody changes it meanwhile, so the
-        returned row (its token reference) is exactly what was deleted.
+        returned row (its token reference) is exactly what was deleted. Its refresh token is noted for
+        removal in the same transaction, so a crash before the keyring forgets it leaves no unnamed secret.
         """
+        crash_point("delete.before-transaction")
         with self._db.session() as session:
             store = session.get(Store, store_id)
             if store is None:
@@ -268,7 +276,11 @@ class StoreService:
             if deleted.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 raise self._lost(store_id, store.name)
+            crash_point("delete.after-delete")
+            if store.token_ref:
+                session.merge(Preference(key=ORPHAN_NOTE_PREFIX + store.token_ref, value=""))
             session.commit()
+            crash_point("delete.after-commit")
             return store
 
     def _lost(self, store_id: int, name: str) -> StoreChanged | StoreNotFound:
@@ -285,6 +297,7 @@ class StoreService:
         apply: Callable[[Store], str | None],
     ) -> Store:
         """Apply one change if nobody changed the store meanwhile, and log it, in one transaction."""
+        crash_point("change.before-transaction")
         with self._db.session() as session:
             store = session.get(Store, store_id)
             if store is None:
@@ -319,8 +332,12 @@ class StoreService:
                 if updated.rowcount != 1:  # type: ignore[attr-defined]
                     session.rollback()
                     raise self._lost(store_id, store.name)
+                crash_point("change.after-update")
                 session.add(Activity(store_id=store_id, at=now, action=action, detail=detail))
+                session.flush()
+                crash_point("change.before-commit")
                 session.commit()
+                crash_point("change.after-commit")
             except IntegrityError:
                 # Both databases check the unique name as the UPDATE runs: another admin took it just now.
                 session.rollback()
