@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from asc_tui.ui.text import plain
+
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
     from asc_tui.ui.app import AscApp
@@ -47,7 +49,7 @@ class StoreCommands(Provider):
         for store in stores:
             for label, method, help_text in STORE_ACTIONS:
                 commands.append(
-                    (f"{label}: {store.name}", partial(getattr(self.asc, method), store), help_text)
+                    (f"{label}: {plain(store.name)}", partial(getattr(self.asc, method), store), help_text)
                 )
         return commands
 

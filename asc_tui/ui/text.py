@@ -12,6 +12,8 @@ _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
+_LINE_BREAK = re.compile(r"[\t\n]")
+
 
 def literal(value: object, style: str = "") -> Text:
     """User or remote text as a Text: markup stays literal and control characters become visible."""
@@ -30,9 +32,14 @@ class VisibleControls(Highlighter):
             text.plain = shown  # as many characters: styles (the cursor, a selection) stay in place
 
 
+def literal_line(value: object, style: str = "") -> Text:
+    """`literal` for one line of a card: tabs and line breaks show as U+FFFD too, so the card keeps its shape."""
+    return Text(plain(value), style=style)
+
+
 def plain(value: object) -> str:
-    """User text for places that take plain strings (notifications with markup off, titles)."""
-    return _CONTROL.sub("\ufffd", str(value))
+    """User text inside a sentence or a title (notifications with markup off, headers): one line, no controls."""
+    return _LINE_BREAK.sub("\ufffd", _CONTROL.sub("\ufffd", str(value)))
 
 
 def local_time(moment: datetime | None) -> str:

@@ -11,7 +11,7 @@ import re
 
 from sqlalchemy import text
 from textual.pilot import Pilot
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from asc_tui.services.registry import open_registry
 from asc_tui.ui.app import AscApp
@@ -46,6 +46,8 @@ LEGACY = {
     "bidi": NASTY["bidi_override"],
     "c1_csi": "csi\x9b31mred",
     "osc_title": NASTY["ansi_title"],
+    "newline": "line one\nline two",
+    "tab": "tab\there",
 }
 # What the screen may send for itself: colours (CSI … m) and cursor moves (CSI … H); nothing else.
 OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;]*[mH]")
@@ -72,8 +74,8 @@ def notifications(app: AscApp) -> list[str]:
 
 
 def shown_form(name: str) -> str:
-    """A name as the screen shows it: control characters as U+FFFD."""
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "\ufffd", name)
+    """A name as a card or a title shows it: control characters (tabs and line breaks too) as U+FFFD."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "\ufffd", name)
 
 
 def write_legacy_names() -> list[str]:
@@ -118,7 +120,9 @@ async def test_cards_and_store_views_show_hostile_names_literally() -> None:
         cards = card_texts(app)
         assert len(cards) == len(names)
         for card, name in zip(cards, names, strict=True):
-            title = card.splitlines()[1]
+            lines = card.splitlines()
+            assert len(lines) == 7 and "Updated" in lines[5], card  # five lines in a border: its shape holds
+            title = lines[1]
             shown = shown_form(name)
             if shown in title:
                 continue
@@ -262,3 +266,26 @@ async def test_email_with_markup_shows_literally_in_the_store_view() -> None:
         details = text_of(app.screen.query_one("#view-details", Static))
         assert "[bold]x[/bold]@例え.example" in details
         assert_terminal_clean(app)
+
+
+async def test_the_command_palette_lists_hostile_names_literally() -> None:
+    seed((NASTY["markup_link"], "US"))
+    write_legacy_names()
+    app = make_app()
+    async with app.run_test(size=(140, 50)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for query, shown in (
+            ("evil", "[link=http://evil.example]y[/link]"),
+            ("line", "line one\ufffdline two"),
+        ):
+            app.screen.query_one(Input).value = query
+            await pilot.pause(0.3)
+            assert f"View: {shown}" in screen_text(app), screen_text(app)
+            assert_terminal_clean(app)
+        app.screen.query_one(Input).value = "shop"
+        await pilot.pause(0.3)
+        assert "View: shop\ufffd[2J" in screen_text(app)
+        assert_terminal_clean(app)
+        assert app._exception is None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, store_health
-from asc_tui.ui.text import literal, local_time
+from asc_tui.ui.text import literal_line, local_time
 
 if TYPE_CHECKING:
     # Only for types: importing the tables would pull SQLModel into the first frame.
@@ -38,7 +38,7 @@ def status_line(store: Store) -> Text:
 def authorization_line(store: Store, secret_missing: bool = False) -> Text:
     health, days = store_health(store)
     seller = store.seller_id or "—"
-    line = Text.assemble(("Seller ID ", "dim"), literal(seller), ("   Authorization ", "dim"))
+    line = Text.assemble(("Seller ID ", "dim"), literal_line(seller), ("   Authorization ", "dim"))
     if health is AuthHealth.NONE:
         line.append("—", style="dim")
     else:
@@ -54,7 +54,7 @@ def authorization_line(store: Store, secret_missing: bool = False) -> Text:
 
 
 def title_line(store: Store) -> Text:
-    return Text.assemble((f" {store.country} ", "reverse bold"), " ", literal(store.name, "bold"))
+    return Text.assemble((f" {store.country} ", "reverse bold"), " ", literal_line(store.name, "bold"))
 
 
 def website_line(store: Store, website_name: str | None) -> Text:
@@ -64,13 +64,13 @@ def website_line(store: Store, website_name: str | None) -> Text:
         # The catalog no longer has this website: flagged, never silently changed.
         return Text.assemble(
             ("Website ", "dim"),
-            literal(store.website),
+            literal_line(store.website),
             (" ⚠ not in the catalog any more", "bold yellow"),
             ("   ", ""),
             (where, "dim"),
         )
     label = f"{website_name} ({store.website})"
-    return Text.assemble(("Website ", "dim"), literal(label), ("   ", ""), (where, "dim"))
+    return Text.assemble(("Website ", "dim"), literal_line(label), ("   ", ""), (where, "dim"))
 
 
 def dates_line(store: Store) -> Text:
