@@ -12,11 +12,43 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from asc_tui import __version__
 from asc_tui.errors import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, AscError, StoreValidationError
+from asc_tui.i18n import N_, _, format_count, format_day, ngettext
 
 if TYPE_CHECKING:
     from asc_tui.services.registry import Registry
 
 PROG = "asc-tui"
+EXIT_USAGE = 2  # a wrong option, as argparse exits
+
+
+def argparse_words() -> tuple[str, ...]:
+    """argparse's own words (Python 3.11's argparse.py, exactly), marked so the catalog translates them.
+
+    argparse looks them up through its module's `_` / `ngettext`, which build_parser() points at ours.
+    """
+    return (
+        N_("usage: "),
+        N_("positional arguments"),
+        N_("options"),
+        N_("show this help message and exit"),
+        N_("show program's version number and exit"),
+        N_("%(prog)s: error: %(message)s\n"),
+        N_("argument %(argument_name)s: %(message)s"),
+        N_("unrecognized arguments: %s"),
+        N_("the following arguments are required: %s"),
+        N_("one of the arguments %s is required"),
+        N_("not allowed with argument %s"),
+        N_("ignored explicit argument %r"),
+        N_("expected one argument"),
+        N_("expected at most one argument"),
+        N_("expected at least one argument"),
+        ngettext("expected %s argument", "expected %s arguments", 2),
+        N_("ambiguous option: %(option)s could match %(matches)s"),
+        N_("invalid %(type)s value: %(value)r"),
+        N_("invalid choice: %(value)r (choose from %(choices)s)"),
+        N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+        N_("can't open '%(filename)s': %(error)s"),
+    )
 
 
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -26,100 +58,205 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--db",
         metavar="URL_OR_PATH",
         default=default,
-        help="database file or SQLAlchemy URL (env ASC_TUI_DATABASE)",
+        help=_("database file or SQLAlchemy URL (env ASC_TUI_DATABASE)"),
     )
     parser.add_argument(
         "--config",
         metavar="PATH",
         default=default,
-        help="config file (env ASC_TUI_CONFIG; default config.toml in the user config dir)",
+        help=_("config file (env ASC_TUI_CONFIG; default config.toml in the user config dir)"),
     )
     parser.add_argument(
         "--sandbox",
         action="store_true",
         default=False if top else argparse.SUPPRESS,
-        help="use the built-in Amazon emulator and a separate database",
+        help=_("use the built-in Amazon emulator and a separate database"),
     )
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        type=_language_option,
+        default=default,
+        help=_(
+            "language of the messages: en or zh-Hant (default: [ui] language in the config file, else the "
+            "locale)"
+        ),
+    )
+
+
+def _language_option(text: str) -> str | None:
+    """--lang's value (argparse's check, for a spelling the early scan in main() did not see)."""
+    from asc_tui.i18n import parse_language
+
+    try:
+        return parse_language(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_bad_language(text)) from None
+
+
+def _bad_language(text: str) -> str:
+    return _("Unknown language {value!r} for --lang; use en or zh-Hant.").format(value=text)
+
+
+# A run of wide text (CJK, full-width forms) may break between any two characters; punctuation that
+# closes stays with what it closes, punctuation that opens with what follows it.
+_WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_OPENING = "（「『《〈"
+_CLOSING = "，。、；：！？）」』》〉"
+_WRAP_TOKEN = re.compile(
+    rf"\s+|[{_OPENING}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSING}]*",
+)
+
+
+def _wrap_cells(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal cells (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line = ""
+    for token in _WRAP_TOKEN.findall(" ".join(text.split())):
+        if token.isspace():
+            line += " " if line else ""
+        elif line and cell_len(line + token) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help wrapped by display width, so Chinese help fits the terminal as English does."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if text.isascii():
+            return super()._split_lines(text, width)
+        return _wrap_cells(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.isascii():
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap_cells(text, width - len(indent)))
+
+    def format_help(self) -> str:
+        # argparse ends a section heading with ":"; a Chinese heading takes the full-width colon.
+        return re.sub(r"^([^\s].*[^\x00-\x7f]):$", r"\1：", super().format_help(), flags=re.MULTILINE)
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # argparse's own words ("usage:", "error:", ...) in the current language: it calls these by name.
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+    parser = _Parser(
         prog=PROG,
-        description="Amazon Sales Channel stores for Adobe Commerce / Magento, in the terminal. "
-        "With no command, opens the dashboard.",
+        description=_(
+            "Amazon Sales Channel stores for Adobe Commerce / Magento, in the terminal. "
+            "With no command, opens the dashboard."
+        ),
     )
     _global_options(parser, top=True)
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__}",
+        help=_("show program's version number and exit"),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, top=False)
 
-    stores = commands.add_parser("stores", help="add, import, list and export stores", parents=[common])
+    stores = commands.add_parser("stores", help=_("add, import, list and export stores"), parents=[common])
     store_commands = stores.add_subparsers(dest="stores_command", metavar="ACTION", required=True)
-    add = store_commands.add_parser("add", help="add an Amazon store", parents=[common])
-    add.add_argument("--name", required=True, help="store name, for internal reference (unique)")
-    add.add_argument("--email", required=True, help="preferred contact email")
-    add.add_argument("--country", required=True, help="Amazon marketplace country: US, CA, MX or UK")
-    add.add_argument("--website", required=True, help="code of the Magento website used for Amazon listings")
-    add.add_argument("--product-id-type", default="", help="ASIN, EAN, GCID, ISBN or UPC")
-    add.add_argument("--attribute", default="", help="Magento attribute holding that product ID")
+    add = store_commands.add_parser("add", help=_("add an Amazon store"), parents=[common])
+    add.add_argument("--name", required=True, help=_("store name, for internal reference (unique)"))
+    add.add_argument("--email", required=True, help=_("preferred contact email"))
+    add.add_argument("--country", required=True, help=_("Amazon marketplace country: US, CA, MX or UK"))
+    add.add_argument(
+        "--website", required=True, help=_("code of the Magento website used for Amazon listings")
+    )
+    add.add_argument("--product-id-type", default="", help=_("ASIN, EAN, GCID, ISBN or UPC"))
+    add.add_argument("--attribute", default="", help=_("Magento attribute holding that product ID"))
     imp = store_commands.add_parser(
-        "import", help="add stores from a CSV or JSON file (all or nothing)", parents=[common]
+        "import", help=_("add stores from a CSV or JSON file (all or nothing)"), parents=[common]
     )
     imp.add_argument("file", type=Path)
     connect = store_commands.add_parser(
         "connect",
-        help="connect (or renew) a store: prints the consent link, waits for Amazon or a pasted address",
+        help=_("connect (or renew) a store: prints the consent link, waits for Amazon or a pasted address"),
         parents=[common],
     )
-    connect.add_argument("name", help="the store's name")
+    connect.add_argument("name", help=_("the store's name"))
     connect.add_argument(
         "--seller-id",
         default=None,
-        help="seller ID (Merchant Token), needed when pasting a self-authorization token",
+        help=_("seller ID (Merchant Token), needed when pasting a self-authorization token"),
     )
-    for name, text in (("list", "list stores"), ("export", "export stores as CSV (or --json)")):
+    for name, text in (("list", _("list stores")), ("export", _("export stores as CSV (or --json)"))):
         sub = store_commands.add_parser(name, help=text, parents=[common])
-        sub.add_argument("--json", action="store_true", help="write JSON")
+        sub.add_argument("--json", action="store_true", help=_("write JSON"))
 
     check = commands.add_parser(
-        "check-auth", help="each store's authorization health; exit 1 when any needs action", parents=[common]
+        "check-auth",
+        help=_("each store's authorization health; exit 1 when any needs action"),
+        parents=[common],
     )
-    check.add_argument("--json", action="store_true", help="write JSON")
+    check.add_argument("--json", action="store_true", help=_("write JSON"))
     check.add_argument(
         "--online",
         action="store_true",
-        help="also ask Login with Amazon whether each authorization still works",
+        help=_("also ask Login with Amazon whether each authorization still works"),
     )
 
     doctor = commands.add_parser(
         "doctor",
-        help="check this machine and the config: keyring, database, Amazon settings, callback address, "
-        "browser, stores; exit 1 with a fix per problem",
+        help=_(
+            "check this machine and the config: keyring, database, Amazon settings, callback address, "
+            "browser, stores; exit 1 with a fix per problem"
+        ),
         parents=[common],
     )
-    doctor.add_argument("--json", action="store_true", help="write JSON")
+    doctor.add_argument("--json", action="store_true", help=_("write JSON"))
 
     relay = commands.add_parser(
         "relay-page",
-        help="print the static HTML page to host at your HTTPS redirect URI (forwards to the callback worker)",
+        help=_(
+            "print the static HTML page to host at your HTTPS redirect URI (forwards to the callback worker)"
+        ),
         parents=[common],
     )
-    relay.add_argument("--output", type=Path, default=None, help="write to this file instead of stdout")
+    relay.add_argument("--output", type=Path, default=None, help=_("write to this file instead of stdout"))
 
     catalog = commands.add_parser(
-        "catalog", help="the Commerce catalog (websites, attributes)", parents=[common]
+        "catalog", help=_("the Commerce catalog (websites, attributes)"), parents=[common]
     )
     catalog_commands = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
-    catalog_commands.add_parser("refresh", help="read the catalog again from its source", parents=[common])
-    show = catalog_commands.add_parser("show", help="show the cached catalog", parents=[common])
-    show.add_argument("--json", action="store_true", help="write JSON")
+    catalog_commands.add_parser("refresh", help=_("read the catalog again from its source"), parents=[common])
+    show = catalog_commands.add_parser("show", help=_("show the cached catalog"), parents=[common])
+    show.add_argument("--json", action="store_true", help=_("write JSON"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # The language first, so that --help and argparse's own errors speak it too.
+    wrong = _choose_language(arguments)
+    if wrong is not None:
+        _error(_bad_language(wrong))
+        return EXIT_USAGE
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
+    if getattr(args, "lang", None) is not None:  # e.g. an abbreviated --la, which the early scan skips
+        from asc_tui.i18n import set_language
+
+        set_language(args.lang)
     from asc_tui.logs import send_logs_to_file
 
     send_logs_to_file()
@@ -132,14 +269,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        _error("Interrupted; nothing more was changed.")
+        _error(_("Interrupted; nothing more was changed."))
         return EXIT_INVALID
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the last line of defence: a sentence, never a traceback
         where = _log_crash(exc)
-        _error(f"Unexpected error ({type(exc).__name__}); details were written to {where}.")
+        _error(
+            _("Unexpected error ({kind}); details were written to {where}.").format(
+                kind=type(exc).__name__, where=where
+            )
+        )
         return EXIT_ENVIRONMENT
+
+
+def _early_option(argv: Sequence[str], name: str) -> str | None:
+    """The value of `name X` or `name=X` in argv before it is parsed (the last one, as argparse takes)."""
+    value = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == name and index + 1 < len(argv) and not argv[index + 1].startswith("-"):
+            value = argv[index + 1]
+        elif arg.startswith(name + "="):
+            value = arg[len(name) + 1 :]
+    return value
+
+
+def _choose_language(argv: Sequence[str]) -> str | None:
+    """Choose the language from --lang, then [ui] language, then the locale; a --lang not understood
+    is returned (the language is then chosen without it)."""
+    from asc_tui.i18n import choose_language, parse_language
+
+    asked = _early_option(argv, "--lang")
+    cli_language = None
+    if asked is not None:
+        try:
+            cli_language = parse_language(asked)
+        except ValueError:
+            pass
+        else:
+            asked = None
+    choose_language(cli_language, _configured_language(_early_option(argv, "--config")))
+    return asked
+
+
+def _configured_language(path: str | None) -> str | None:
+    """[ui] language from the config file, if it can be read; a broken file is reported by the command."""
+    from asc_tui.config import load_config
+    from asc_tui.errors import ConfigProblem
+
+    try:
+        return load_config(path).ui.language
+    except ConfigProblem:
+        return None
 
 
 def _error(message: str, stream: TextIO | None = None) -> None:
@@ -176,7 +359,7 @@ def _log_crash(exc: BaseException) -> str:
             handle.write(_visible("".join(traceback.format_exception(exc))))
         return str(target)
     except OSError:
-        return "nowhere (the data folder is not writable)"
+        return _("nowhere (the data folder is not writable)")
 
 
 def _registry(args: argparse.Namespace) -> Registry:
@@ -219,7 +402,12 @@ def _stores(args: argparse.Namespace) -> int:
                 for field, message in exc.errors.items():
                     _error(f"{field.replace('_', '-')}: {message}")
                 return EXIT_INVALID
-            print(f"Added store {store.name!r} ({store.country}, website {store.website}).", file=sys.stderr)
+            print(
+                _("Added store {name!r} ({country}, website {website}).").format(
+                    name=store.name, country=store.country, website=store.website
+                ),
+                file=sys.stderr,
+            )
             return EXIT_OK
         if action == "import":
             return _import(registry, args.file)
@@ -238,7 +426,7 @@ def _import(registry: Registry, path: Path) -> int:
 
     rows = read_import_file(path)
     if not rows:
-        print(_visible(f"{path} holds no stores; nothing was imported."), file=sys.stderr)
+        print(_visible(_("{path} holds no stores; nothing was imported.").format(path=path)), file=sys.stderr)
         return EXIT_OK
     problems: list[str] = []
     seen: set[str] = set()
@@ -248,11 +436,19 @@ def _import(registry: Registry, path: Path) -> int:
             registry.stores.check(row.draft, taken=seen, existing=existing)
             seen.add(name_key(row.draft.name))
         except StoreValidationError as exc:
-            problems.extend(f"{row.where}: {message}" for message in exc.errors.values())
+            problems.extend(
+                _("{where}: {problem}").format(where=row.where, problem=message)
+                for message in exc.errors.values()
+            )
     if problems:
         raise ImportProblems(path, problems)
     added = registry.stores.import_many([row.draft for row in rows])
-    print(_visible(f"Imported {len(added)} store(s) from {path}."), file=sys.stderr)
+    print(
+        _visible(
+            _("Imported {count} store(s) from {path}.").format(count=format_count(len(added)), path=path)
+        ),
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -291,23 +487,40 @@ def _list(stores: list[Any], *, as_json: bool, export: bool) -> int:
         for record in records:
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
     else:
+        from asc_tui.domain import shown_value
+
         _print_table(
-            ["Name", "Country", "Website", "Status", "Authorization", "Seller ID", "Created"],
+            [
+                _("Name"),
+                _("Country"),
+                _("Website"),
+                _("Status"),
+                _("Authorization"),
+                _("Seller ID"),
+                _("Created"),
+            ],
             [
                 [
                     r["name"],
                     r["country"],
                     r["website"],
-                    r["status"],
-                    r["auth_health"],
+                    shown_value(r["status"]),
+                    shown_value(r["auth_health"]),
                     r["seller_id"] or "",
-                    (r["created_at"] or "")[:10],
+                    _day(r["created_at"]),
                 ]
                 for r in records
             ],
-            empty="No stores yet; add one with `asc-tui stores add` or in the dashboard.",
+            empty=_("No stores yet; add one with `asc-tui stores add` or in the dashboard."),
         )
     return EXIT_OK
+
+
+def _day(iso: str | None) -> str:
+    """The UTC day of an ISO time from a record, as the current language writes days."""
+    from datetime import date
+
+    return format_day(date.fromisoformat(iso[:10])) if iso else ""
 
 
 def _print_table(headers: list[str], rows: list[list[str]], *, empty: str) -> None:
@@ -335,8 +548,11 @@ def _print_table(headers: list[str], rows: list[list[str]], *, empty: str) -> No
 
 
 def _check_auth(args: argparse.Namespace) -> int:
-    from asc_tui.domain import AuthHealth, store_health, utcnow
+    from asc_tui.domain import AuthHealth, shown_value, store_health, utcnow
     from asc_tui.records import store_record
+
+    if args.json:
+        _english_for_json()
 
     registry = _registry(args) if args.online else None
     try:
@@ -366,23 +582,26 @@ def _check_auth(args: argparse.Namespace) -> int:
             ]
             _write_json(out)
         else:
-            headers = ["Name", "Country", "Status", "Authorization", "Days left"]
+            headers = [_("Name"), _("Country"), _("Status"), _("Authorization"), _("Days left")]
             rows = [
-                [s.name, s.country, s.status, h.label, "" if d is None else str(d)] for s, h, d in results
+                [s.name, s.country, shown_value(s.status), h.label, "" if d is None else format_count(d)]
+                for s, h, d in results
             ]
             if args.online:
-                headers.append("Amazon says")
+                headers.append(_("Amazon says"))
                 for row, (s, _h, _d) in zip(rows, results, strict=True):
                     row.append(notes[s.id or 0])
-            _print_table(headers, rows, empty="No stores yet.")
+            _print_table(headers, rows, empty=_("No stores yet."))
         if needs_action:
             count = sum(1 for _s, h, _d in results if h.needs_action)
             _error(
-                f"{count} store(s) need their Amazon authorization renewed; press c on each card to renew."
+                _(
+                    "{count} store(s) need their Amazon authorization renewed; press c on each card to renew."
+                ).format(count=format_count(count))
             )
             return EXIT_INVALID
         if not any(h is not AuthHealth.NONE for _s, h, _d in results):
-            print("No store is connected to Amazon yet.", file=sys.stderr)
+            print(_("No store is connected to Amazon yet."), file=sys.stderr)
         return EXIT_OK
     finally:
         if registry is not None:
@@ -400,15 +619,21 @@ def _catalog(args: argparse.Namespace) -> int:
             if hasattr(source, "progress") and sys.stderr.isatty():
 
                 def progress(what: str, done: int, total: int) -> None:
-                    print(f"\rReading {what}: {done}/{total}   ", end="", file=sys.stderr, flush=True)
+                    shown = _("Reading {what}: {done}/{total}").format(
+                        what=what, done=format_count(done), total=format_count(total)
+                    )
+                    print(f"\r{shown}   ", end="", file=sys.stderr, flush=True)
 
                 source.progress = progress
             catalog = registry.catalog.refresh()
             if sys.stderr.isatty():
                 print("\r", end="", file=sys.stderr)
             print(
-                f"Catalog read from {catalog.source}: {len(catalog.websites)} website(s), "
-                f"{len(catalog.attributes)} attribute(s).",
+                _("Catalog read from {source}: {websites} website(s), {attributes} attribute(s).").format(
+                    source=catalog.source,
+                    websites=format_count(len(catalog.websites)),
+                    attributes=format_count(len(catalog.attributes)),
+                ),
                 file=sys.stderr,
             )
             return EXIT_OK
@@ -416,14 +641,21 @@ def _catalog(args: argparse.Namespace) -> int:
         if args.json:
             _write_json(catalog.to_json())
             return EXIT_OK
-        print(f"Source: {catalog.source}, fetched {catalog.fetched_at:%Y-%m-%d %H:%M} UTC")
-        _print_table(
-            ["Website", "Name", "Default store view"],
-            [[w.code, w.name, w.default_store_view] for w in catalog.websites],
-            empty="No websites.",
+        fetched = catalog.fetched_at
+        print(
+            _("Source: {source}, fetched {when} UTC").format(
+                source=catalog.source, when=f"{format_day(fetched.date())} {fetched:%H:%M}"
+            )
         )
         _print_table(
-            ["Attribute", "Label"], [[a.code, a.label] for a in catalog.attributes], empty="No attributes."
+            [_("Website"), _("Name"), _("Default store view")],
+            [[w.code, w.name, w.default_store_view] for w in catalog.websites],
+            empty=_("No websites."),
+        )
+        _print_table(
+            [_("Attribute"), _("Label")],
+            [[a.code, a.label] for a in catalog.attributes],
+            empty=_("No attributes."),
         )
         return EXIT_OK
     finally:
@@ -436,21 +668,23 @@ def _catalog(args: argparse.Namespace) -> int:
 def _doctor(args: argparse.Namespace) -> int:
     from asc_tui.doctor import run_doctor
 
+    if args.json:
+        _english_for_json()
     results = run_doctor(db=args.db, config=args.config, sandbox=args.sandbox)
     if args.json:
         _write_json([r.to_json() for r in results])
     else:
         _print_table(
-            ["Check", "Status", "Detail"],
-            [[r.check, "ok" if r.ok else "PROBLEM", r.detail] for r in results],
-            empty="Nothing was checked.",
+            [_("Check"), _("Status"), _("Detail")],
+            [[r.check, _("ok") if r.ok else _("PROBLEM"), r.detail] for r in results],
+            empty=_("Nothing was checked."),
         )
     problems = [r for r in results if not r.ok]
     for problem in problems:
         _error(problem.fix or problem.detail)
     if problems:
         return EXIT_INVALID
-    print("All checks passed.", file=sys.stderr)
+    print(_("All checks passed."), file=sys.stderr)
     return EXIT_OK
 
 
@@ -467,26 +701,41 @@ def _relay_page(args: argparse.Namespace) -> int:
     amazon = load_config(args.config).amazon
     if not amazon.redirect_uri.strip():
         raise ConfigProblem(
-            "The relay page forwards from your registered redirect URI, but amazon.redirect_uri is not set; "
-            "set it in the config file first."
+            _(
+                "The relay page forwards from your registered redirect URI, but amazon.redirect_uri is not "
+                "set; set it in the config file first."
+            )
         )
     try:
         page = relay_page(amazon.callback_listen, urlsplit(amazon.redirect_uri).path or "/")
     except ValueError as exc:
-        raise ConfigProblem(f"{exc} Set amazon.callback_listen to host:port with a fixed port.") from None
+        raise ConfigProblem(
+            _("{problem} Set amazon.callback_listen to host:port with a fixed port.").format(problem=exc)
+        ) from None
     if args.output is None:
         sys.stdout.write(page)
         return EXIT_OK
     try:
         args.output.write_text(page, encoding="utf-8")
     except OSError as exc:
-        raise ConfigProblem(f"Cannot write {args.output} ({exc.strerror}).") from None
+        raise ConfigProblem(
+            _("Cannot write {path} ({reason}).").format(path=args.output, reason=exc.strerror)
+        ) from None
     print(
-        f"Wrote the relay page to {args.output}; host it at {amazon.redirect_uri} "
-        f"(it forwards the browser to {amazon.callback_listen}).",
+        _(
+            "Wrote the relay page to {path}; host it at {redirect_uri} (it forwards the browser to {listen})."
+        ).format(path=args.output, redirect_uri=amazon.redirect_uri, listen=amazon.callback_listen),
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _english_for_json() -> None:
+    """--json output is for programs: its sentences (a doctor's detail, Amazon's answer) are in English, and
+    so is what the command says beside it."""
+    from asc_tui.i18n import ENGLISH, set_language
+
+    set_language(ENGLISH)
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -14,6 +14,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from asc_tui.errors import EXIT_INVALID, EXIT_OK, ConnectFailed, ConnectRejected, SellerIdNeeded
+from asc_tui.i18n import _, ngettext
 from asc_tui.services.connect_steps import consent_steps
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from asc_tui.services.registry import Registry
 
 EXIT_INTERRUPTED = 130
+PREFIX = "asc-tui: "  # before a problem, in every language (as the other commands write it)
 MAX_LINE = 64 * 1024
 
 
@@ -39,14 +41,20 @@ def connect_store(registry: Registry, name: str, *, seller_id: str | None = None
         print(attempt.consent_url, flush=True)
         minutes = service.amazon.connect_timeout_minutes
         if attempt.listener is None:
-            _say(f"Not listening for Amazon: {attempt.listen_problem}")
+            _say(_("Not listening for Amazon: {problem}").format(problem=attempt.listen_problem))
         else:
             _say(
-                f"Waiting for Amazon at {attempt.redirect_uri} for {minutes} minute{'s' if minutes != 1 else ''}."
+                ngettext(
+                    "Waiting for Amazon at {redirect_uri} for {minutes} minute.",
+                    "Waiting for Amazon at {redirect_uri} for {minutes} minutes.",
+                    minutes,
+                ).format(redirect_uri=attempt.redirect_uri, minutes=minutes)
             )
         _say(
-            "Paste the address your browser ended on (or a self-authorization refresh token) and press Enter; "
-            "Ctrl-C cancels."
+            _(
+                "Paste the address your browser ended on (or a self-authorization refresh token) and press "
+                "Enter; Ctrl-C cancels."
+            )
         )
         asyncio.run(_wait(service, attempt, seller_id))
     except KeyboardInterrupt:
@@ -54,13 +62,13 @@ def connect_store(registry: Registry, name: str, *, seller_id: str | None = None
     finally:
         if not attempt.ended and service.cancel(attempt) is None:
             # Amazon's answer is being checked right now: it stops before saving, or finishes saving.
-            _say("Stopping after Amazon's answer is checked…")
+            _say(_("Stopping after Amazon's answer is checked…"))
             attempt.wait(timeout=120)
     outcome = attempt.outcome
     if outcome is None:  # only when a save hangs past every timeout
-        _say("asc-tui: The attempt did not finish; run the command again.")
+        _say(PREFIX + _("The attempt did not finish; run the command again."))
         return EXIT_INVALID
-    _say(("asc-tui: " if not outcome.connected else "") + outcome.message)
+    _say((PREFIX if not outcome.connected else "") + outcome.message)
     if outcome.connected:
         return EXIT_OK
     return EXIT_INTERRUPTED if interrupted and outcome.cancelled else EXIT_INVALID
@@ -106,7 +114,10 @@ async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str
             if not stdin_open:
                 if attempt.listener is None:
                     _say(
-                        "asc-tui: Nothing is listening for Amazon and stdin is closed, so nothing can finish this."
+                        PREFIX
+                        + _(
+                            "Nothing is listening for Amazon and stdin is closed, so nothing can finish this."
+                        )
                     )
                     service.cancel(attempt)
                     break
@@ -129,11 +140,11 @@ async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str
                     await asyncio.to_thread(service.complete_from_paste, attempt, text, seller_id)
             except SellerIdNeeded as exc:
                 if pending_token is not None:
-                    _say(f"asc-tui: {exc.message}")
+                    _say(PREFIX + exc.message)
                 pending_token = pending_token or text
-                _say("Seller ID (Merchant Token, Seller Central › Settings › Account Info): ", end="")
+                _say(_("Seller ID (Merchant Token, Seller Central › Settings › Account Info): "), end="")
             except ConnectRejected as exc:
-                _say(f"asc-tui: {exc.message}")
+                _say(PREFIX + exc.message)
             except ConnectFailed:
                 break  # the attempt ended another way meanwhile (e.g. the callback won): its outcome says how
     finally:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from asc_tui.errors import AscError
+from asc_tui.i18n import N_, _, format_count
 
 if TYPE_CHECKING:
     from asc_tui.config import Config
@@ -32,14 +33,17 @@ if TYPE_CHECKING:
     from asc_tui.storage.database import Database
 
 TEST_KEY_PREFIX = "doctor-check/"
-ENCRYPTED_FILE_HOW = (
+ENCRYPTED_FILE_HOW = N_(
     'set ASC_TUI_KEYRING_PASSPHRASE and [secrets] backend = "encrypted-file" in the config file'
 )
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One row of the report; `fix` is one sentence, set exactly when the row is a problem."""
+    """One row of the report; `fix` is one sentence, set exactly when the row is a problem.
+
+    Every text is in the current language (`asc-tui doctor --json` runs in English).
+    """
 
     check: str
     ok: bool
@@ -68,9 +72,11 @@ def _safely(check: str, run: Callable[[], list[CheckResult]]) -> list[CheckResul
         return [
             _problem(
                 check,
-                f"the check itself failed ({type(exc).__name__})",
-                f"The {check.lower()} check failed unexpectedly ({type(exc).__name__}); please report it "
-                "with the output of `asc-tui doctor --json`.",
+                _("the check itself failed ({kind})").format(kind=type(exc).__name__),
+                _(
+                    "The {check} check failed unexpectedly ({kind}); please report it with the output of "
+                    "`asc-tui doctor --json`."
+                ).format(check=check.lower(), kind=type(exc).__name__),
             )
         ]
 
@@ -82,28 +88,28 @@ def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[Che
     path, _named = config_path(config)
     results: list[CheckResult] = []
     loaded: list[Config] = []
-    results += _safely("Config file", lambda: _check_config(config, path, loaded))
+    results += _safely(_("Config file"), lambda: _check_config(config, path, loaded))
     if not loaded:
         # Without a config the registry cannot be opened; the database and the browser do not need one.
-        results += _safely("Database", lambda: _check_database_alone(db, sandbox))
-        results += _safely("Browser", _check_browser)
+        results += _safely(_("Database"), lambda: _check_database_alone(db, sandbox))
+        results += _safely(_("Browser"), _check_browser)
         return results
     cfg = loaded[0]
     registry: Registry | None = None
     try:
         opened: list[Registry] = []
-        results += _safely("Database", lambda: _open_registry(db, cfg, sandbox, opened))
+        results += _safely(_("Database"), lambda: _open_registry(db, cfg, sandbox, opened))
         registry = opened[0] if opened else None
         secrets = _secret_store(registry, cfg, sandbox)
-        results += _safely("Keyring", lambda: _check_keyring(secrets, cfg))
+        results += _safely(_("Keyring"), lambda: _check_keyring(secrets, cfg))
         if registry is not None:
             reg = registry
-            results += _safely("Amazon settings", lambda: _check_amazon(reg))
-        results += _safely("Callback address", lambda: _check_callback(registry, cfg, sandbox))
-        results += _safely("Browser", _check_browser)
+            results += _safely(_("Amazon settings"), lambda: _check_amazon(reg))
+        results += _safely(_("Callback address"), lambda: _check_callback(registry, cfg, sandbox))
+        results += _safely(_("Browser"), _check_browser)
         if registry is not None:
             reg = registry
-            results += _safely("Stores", lambda: _check_stores(reg))
+            results += _safely(_("Stores"), lambda: _check_stores(reg))
     finally:
         if registry is not None:
             registry.close()
@@ -122,15 +128,17 @@ def _check_config(explicit: str | None, path: Path, loaded: list[Config]) -> lis
     except ConfigProblem as exc:
         return [
             _problem(
-                "Config file",
-                f"{path} cannot be used, so the keyring, Amazon, callback and store checks were skipped",
+                _("Config file"),
+                _(
+                    "{path} cannot be used, so the keyring, Amazon, callback and store checks were skipped"
+                ).format(path=path),
                 str(exc),
             )
         ]
     loaded.append(config)
     if config.exists:
-        return [_ok("Config file", f"{config.path}")]
-    return [_ok("Config file", f"{config.path} (not there: using the defaults)")]
+        return [_ok(_("Config file"), f"{config.path}")]
+    return [_ok(_("Config file"), _("{path} (not there: using the defaults)").format(path=config.path))]
 
 
 # --- 2. database ----------------------------------------------------------------------------------------
@@ -140,17 +148,22 @@ def _describe_database(database: Database) -> list[CheckResult]:
     from asc_tui.storage.migrations import HEAD
 
     version = database.schema_version()
-    detail = f"{database.url} ({database.backend}, schema {version or 'none'})"
+    shown_version = version or _("none")
+    detail = _("{url} ({backend}, schema {version})").format(
+        url=database.url, backend=database.backend, version=shown_version
+    )
     if version != HEAD:
         return [
             _problem(
-                "Database",
+                _("Database"),
                 detail,
-                f"The database {database.url} is at schema {version or 'none'} instead of {HEAD}; "
-                "run asc-tui once to bring it up to date.",
+                _(
+                    "The database {url} is at schema {version} instead of {head}; run asc-tui once to bring "
+                    "it up to date."
+                ).format(url=database.url, version=shown_version, head=HEAD),
             )
         ]
-    return [_ok("Database", detail)]
+    return [_ok(_("Database"), detail)]
 
 
 def _check_database_alone(db: str | None, sandbox: bool) -> list[CheckResult]:
@@ -174,8 +187,10 @@ def _open_registry(
     except DatabaseProblem as exc:
         return [
             _problem(
-                "Database",
-                f"{exc} (the Amazon settings and store checks need it and were skipped)",
+                _("Database"),
+                _("{problem} (the Amazon settings and store checks need it and were skipped)").format(
+                    problem=exc
+                ),
                 str(exc),
             )
         ]
@@ -208,51 +223,69 @@ def _check_keyring(secrets: SecretStore, config: Config) -> list[CheckResult]:
     if secrets.needs_setup:
         return [
             _problem(
-                "Keyring",
+                _("Keyring"),
                 description,
-                "No keyring works on this machine: run asc-tui and set up the encrypted secrets file when it "
-                f"asks, or {ENCRYPTED_FILE_HOW} ({config.path}).",
+                _(
+                    "No keyring works on this machine: run asc-tui and set up the encrypted secrets file "
+                    "when it asks, or {how} ({path})."
+                ).format(how=_(ENCRYPTED_FILE_HOW), path=config.path),
             )
         ]
     if secrets.locked:
         first = not secrets.encrypted_file_exists()
         return [
             _problem(
-                "Keyring",
+                _("Keyring"),
                 description,
-                f"The encrypted secrets file is locked: set {PASSPHRASE_ENV} to "
-                + ("the passphrase to create it with" if first else "its passphrase")
-                + " (asc-tui also asks for it).",
+                (
+                    _(
+                        "The encrypted secrets file is locked: set {env} to the passphrase to create it with "
+                        "(asc-tui also asks for it)."
+                    )
+                    if first
+                    else _(
+                        "The encrypted secrets file is locked: set {env} to its passphrase (asc-tui also "
+                        "asks for it)."
+                    )
+                ).format(env=PASSPHRASE_ENV),
             )
         ]
     results = [_round_trip(secrets)]
     if secrets.unprotected:
-        if "UNPROTECTED" not in description:
-            description += " (UNPROTECTED: secrets are not encrypted)"
+        if "UNPROTECTED" not in description and _("UNPROTECTED") not in description:
+            description += " " + _("(UNPROTECTED: secrets are not encrypted)")
         if os.environ.get(BACKEND_ENV, "").strip():
-            where = f"unset {BACKEND_ENV}, which names it,"
+            fix = _(
+                "Secrets are stored unencrypted: unset {backend_env}, which names it, and use the encrypted "
+                'file ({env} with [secrets] backend = "encrypted-file") or a system keyring.'
+            )
         else:
-            where = f"change [secrets] backend in {config.path}"
+            fix = _(
+                "Secrets are stored unencrypted: change [secrets] backend in {path} and use the encrypted "
+                'file ({env} with [secrets] backend = "encrypted-file") or a system keyring.'
+            )
         results.insert(
             0,
             _problem(
-                "Keyring",
+                _("Keyring"),
                 description,
-                f"Secrets are stored unencrypted: {where} and use the encrypted file "
-                f'({PASSPHRASE_ENV} with [secrets] backend = "encrypted-file") or a system keyring.',
+                fix.format(backend_env=BACKEND_ENV, path=config.path, env=PASSPHRASE_ENV),
             ),
         )
     else:
         sandbox = secrets.kind is BackendKind.SANDBOX
         results.insert(
-            0, _ok("Keyring", description + (" — separate from your real keyring" if sandbox else ""))
+            0,
+            _ok(
+                _("Keyring"), description + (" — " + _("separate from your real keyring") if sandbox else "")
+            ),
         )
     return results
 
 
 def _round_trip(secrets: SecretStore) -> CheckResult:
     """Write, read and delete a random test secret; the time it takes is what every secret access costs."""
-    check = "Keyring round trip"
+    check = _("Keyring round trip")
     key = f"{TEST_KEY_PREFIX}{uuid.uuid4().hex}"
     value = random.token_urlsafe(24)
     started = time.perf_counter()
@@ -265,21 +298,27 @@ def _round_trip(secrets: SecretStore) -> CheckResult:
         written = False
         gone = secrets.get(key) is None
     except AscError as exc:
-        return _problem(check, f"failed: {exc}", str(exc))
+        return _problem(check, _("failed: {problem}").format(problem=exc), str(exc))
     finally:
         if written:
             with contextlib.suppress(AscError):
                 secrets.delete(key)
     elapsed = (time.perf_counter() - started) * 1000
     if read != value or not gone:
-        what = "did not return the secret it was given" if read != value else "did not delete a secret"
-        return _problem(
-            check,
-            f"the keyring {what}",
-            f"The keyring backend ({secrets.backend_name}) {what}; name another one in PYTHON_KEYRING_BACKEND "
-            "or [secrets] backend.",
-        )
-    return _ok(check, f"write, read and delete worked in {elapsed:.0f} ms")
+        if read != value:
+            detail = _("the keyring did not return the secret it was given")
+            fix = _(
+                "The keyring backend ({backend}) did not return the secret it was given; name another one in "
+                "PYTHON_KEYRING_BACKEND or [secrets] backend."
+            )
+        else:
+            detail = _("the keyring did not delete a secret")
+            fix = _(
+                "The keyring backend ({backend}) did not delete a secret; name another one in "
+                "PYTHON_KEYRING_BACKEND or [secrets] backend."
+            )
+        return _problem(check, detail, fix.format(backend=secrets.backend_name))
+    return _ok(check, _("write, read and delete worked in {elapsed:.0f} ms").format(elapsed=elapsed))
 
 
 # --- 4. Amazon settings ---------------------------------------------------------------------------------
@@ -293,32 +332,53 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
     amazon = connect.amazon
     sandbox = registry.sandbox
     missing = set(connect.missing_settings())
-    where = f"in {registry.config.path}"
-    source = " (the sandbox emulator's)" if sandbox else ""
+    path = registry.config.path
     results: list[CheckResult] = []
     for name, value, check, what in (
-        ("amazon.application_id", amazon.application_id, check_application_id, "your app's application ID"),
-        ("amazon.client_id", amazon.client_id, check_client_id, "your app's LWA client ID"),
+        (
+            "amazon.application_id",
+            amazon.application_id,
+            check_application_id,
+            _("your app's application ID"),
+        ),
+        ("amazon.client_id", amazon.client_id, check_client_id, _("your app's LWA client ID")),
         (
             "amazon.redirect_uri",
             amazon.redirect_uri,
             check_redirect_uri,
-            "the HTTPS redirect URI registered with your app",
+            _("the HTTPS redirect URI registered with your app"),
         ),
     ):
         value = value.strip()
         if name in missing:
             results.append(
-                _problem(name, "not set", f"Set {name} {where} to {what} (Seller Central › Develop Apps).")
+                _problem(
+                    name,
+                    _("not set"),
+                    _("Set {name} in {path} to {what} (Seller Central › Develop Apps).").format(
+                        name=name, path=path, what=what
+                    ),
+                )
             )
         elif sandbox and not value:
-            results.append(_ok(name, "chosen by the sandbox when connecting (a loopback address)"))
+            results.append(_ok(name, _("chosen by the sandbox when connecting (a loopback address)")))
         elif (wrong := check(value)) is not None:
-            results.append(_problem(name, value, f"{wrong} It is set {where}."))
+            results.append(
+                _problem(name, value, _("{problem} It is set in {path}.").format(problem=wrong, path=path))
+            )
         elif name == "amazon.redirect_uri" and urlsplit(value).scheme.lower() == "http" and not sandbox:
-            results.append(_ok(name, f"{value} (plain http on loopback: the sandbox and local tests only)"))
+            results.append(
+                _ok(
+                    name,
+                    _("{value} (plain http on loopback: the sandbox and local tests only)").format(
+                        value=value
+                    ),
+                )
+            )
         else:
-            results.append(_ok(name, value + source))
+            results.append(
+                _ok(name, _("{value} (the sandbox emulator's)").format(value=value) if sandbox else value)
+            )
     results.append(_check_client_secret(registry))
     return results
 
@@ -326,28 +386,31 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
 def _check_client_secret(registry: Registry) -> CheckResult:
     from asc_tui.secret_store import CLIENT_SECRET_ENV
 
-    name = "LWA client secret"
+    name = _("LWA client secret")
     if registry.sandbox:
-        return _ok(name, "the sandbox emulator's demo secret")
+        return _ok(name, _("the sandbox emulator's demo secret"))
     if os.environ.get(CLIENT_SECRET_ENV, "").strip():
-        return _ok(name, f"set (from {CLIENT_SECRET_ENV})")
+        return _ok(name, _("set (from {env})").format(env=CLIENT_SECRET_ENV))
     try:
         secret = registry.secrets.client_secret()
     except AscError:
         return _problem(
             name,
-            f"not in {CLIENT_SECRET_ENV}, and the keyring cannot be read (see Keyring)",
-            f"Set {CLIENT_SECRET_ENV}, or make the keyring work (see Keyring) and store the client secret "
-            "from asc-tui's Settings.",
+            _("not in {env}, and the keyring cannot be read (see Keyring)").format(env=CLIENT_SECRET_ENV),
+            _(
+                "Set {env}, or make the keyring work (see Keyring) and store the client secret from "
+                "asc-tui's Settings."
+            ).format(env=CLIENT_SECRET_ENV),
         )
     if not secret:
         return _problem(
             name,
-            "not set",
-            f"Store the LWA client secret from asc-tui's Settings (it goes in the keyring), or set "
-            f"{CLIENT_SECRET_ENV}.",
+            _("not set"),
+            _(
+                "Store the LWA client secret from asc-tui's Settings (it goes in the keyring), or set {env}."
+            ).format(env=CLIENT_SECRET_ENV),
         )
-    return _ok(name, "set (in the keyring)")
+    return _ok(name, _("set (in the keyring)"))
 
 
 # --- 5. callback address --------------------------------------------------------------------------------
@@ -356,7 +419,7 @@ def _check_client_secret(registry: Registry) -> CheckResult:
 def _check_callback(registry: Registry | None, config: Config, sandbox: bool) -> list[CheckResult]:
     from asc_tui.amazon.callback import CallbackBindError, CallbackListener
 
-    check = "Callback address"
+    check = _("Callback address")
     if sandbox and registry is None:
         return []  # the sandbox's address comes with the emulator, which needs the registry
     amazon = registry.connect.amazon if registry is not None else config.amazon
@@ -376,10 +439,15 @@ def _check_callback(registry: Registry | None, config: Config, sandbox: bool) ->
         bound = listener.bound_address or listen
     finally:
         listener.close()
-    how = " with TLS" if listener.tls else ""
     if listen.rstrip().endswith(":0"):
-        return [_ok(check, f"{listen} can be bound{how} (any free port; this time {bound})")]
-    return [_ok(check, f"{listen} can be bound{how}")]
+        detail = (
+            _("{listen} can be bound with TLS (any free port; this time {bound})")
+            if listener.tls
+            else _("{listen} can be bound (any free port; this time {bound})")
+        )
+    else:
+        detail = _("{listen} can be bound with TLS") if listener.tls else _("{listen} can be bound")
+    return [_ok(check, detail.format(listen=listen, bound=bound))]
 
 
 # --- 6. browser -----------------------------------------------------------------------------------------
@@ -390,13 +458,17 @@ def _check_browser() -> list[CheckResult]:
 
     choice = choose_browser()
     if choice.command is not None:
-        return [_ok("Browser", f"can be opened here ({' '.join(choice.command)})")]
+        return [
+            _ok(_("Browser"), _("can be opened here ({command})").format(command=" ".join(choice.command)))
+        ]
     # Not a problem: the consent link is shown to click or copy, and the paste box completes connecting.
     return [
         _ok(
-            "Browser",
-            f"not opened here: {choice.reason}; the consent link is shown to click or copy, and pasting "
-            "the address Amazon redirects to completes the connection",
+            _("Browser"),
+            _(
+                "not opened here: {reason}; the consent link is shown to click or copy, and pasting the "
+                "address Amazon redirects to completes the connection"
+            ).format(reason=choice.reason),
         )
     ]
 
@@ -405,18 +477,26 @@ def _check_browser() -> list[CheckResult]:
 
 
 def _check_stores(registry: Registry) -> list[CheckResult]:
-    from asc_tui.domain import StoreStatus
+    from asc_tui.domain import StoreStatus, shown_value
     from asc_tui.secret_store import refresh_token_key
 
     stores = registry.stores.list_stores()
     connected = [s for s in stores if s.status != StoreStatus.NOT_CONNECTED.value]
     if not stores:
-        return [_ok("Stores", "none yet")]
+        return [_ok(_("Stores"), _("none yet"))]
     results = [
-        _ok("Stores", f"{len(stores)} in all: {len(connected)} connected, {len(stores) - len(connected)} not")
+        _ok(
+            _("Stores"),
+            _("{total} in all: {connected} connected, {other} not").format(
+                total=format_count(len(stores)),
+                connected=format_count(len(connected)),
+                other=format_count(len(stores) - len(connected)),
+            ),
+        )
     ]
     for store in connected:
-        check = f"Store {store.name!r}"
+        check = _("Store {name!r}").format(name=store.name)
+        status = shown_value(store.status)
         try:
             # has(): a locked encrypted file can still say whether the token is there.
             present = bool(store.token_ref) and registry.secrets.has(refresh_token_key(store.token_ref or ""))
@@ -424,20 +504,26 @@ def _check_stores(registry: Registry) -> list[CheckResult]:
             results.append(
                 _problem(
                     check,
-                    f"{store.status}; its refresh token cannot be looked up: {exc}",
-                    f"Store {store.name!r} cannot be checked until the keyring works (see Keyring).",
+                    _("{status}; its refresh token cannot be looked up: {problem}").format(
+                        status=status, problem=exc
+                    ),
+                    _("Store {name!r} cannot be checked until the keyring works (see Keyring).").format(
+                        name=store.name
+                    ),
                 )
             )
             continue
         if present:
-            results.append(_ok(check, f"{store.status}; refresh token present"))
+            results.append(_ok(check, _("{status}; refresh token present").format(status=status)))
         else:
             results.append(
                 _problem(
                     check,
-                    f"{store.status}; refresh token missing",
-                    f"Store {store.name!r} has no refresh token on this machine (connected elsewhere, or the "
-                    "keyring was reset); reconnect it here (c).",
+                    _("{status}; refresh token missing").format(status=status),
+                    _(
+                        "Store {name!r} has no refresh token on this machine (connected elsewhere, or the "
+                        "keyring was reset); reconnect it here (c)."
+                    ).format(name=store.name),
                 )
             )
     return results

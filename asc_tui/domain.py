@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from asc_tui.i18n import N_, _
+
 AUTHORIZATION_DAYS = 365
 RENEW_SOON_DAYS = 30
 NAME_MAX_LENGTH = 80
@@ -21,7 +23,7 @@ EMAIL_MAX_LENGTH = 254
 @dataclass(frozen=True)
 class Marketplace:
     code: str  # the product's country code (UK, not GB, as Adobe and Amazon's current docs write it)
-    country: str
+    country: str  # in English; `country_name` is what people read
     marketplace_id: str
     region: str  # NA | EU | FE: which SP-API endpoint and which refresh token
     seller_central: str
@@ -29,13 +31,18 @@ class Marketplace:
     flag: str
     domain: str
 
+    @property
+    def country_name(self) -> str:
+        """The country in the current language."""
+        return _(self.country)
+
 
 MARKETPLACES: dict[str, Marketplace] = {
     m.code: m
     for m in (
         Marketplace(
             "US",
-            "United States",
+            N_("United States"),
             "ATVPDKIKX0DER",
             "NA",
             "https://sellercentral.amazon.com",
@@ -45,7 +52,7 @@ MARKETPLACES: dict[str, Marketplace] = {
         ),
         Marketplace(
             "CA",
-            "Canada",
+            N_("Canada"),
             "A2EUQ1WTGCTBG2",
             "NA",
             "https://sellercentral.amazon.ca",
@@ -55,7 +62,7 @@ MARKETPLACES: dict[str, Marketplace] = {
         ),
         Marketplace(
             "MX",
-            "Mexico",
+            N_("Mexico"),
             "A1AM78C64UM0Y8",
             "NA",
             "https://sellercentral.amazon.com.mx",
@@ -65,7 +72,7 @@ MARKETPLACES: dict[str, Marketplace] = {
         ),
         Marketplace(
             "UK",
-            "United Kingdom",
+            N_("United Kingdom"),
             "A1F83G8C2ARO7P",
             "EU",
             "https://sellercentral.amazon.co.uk",
@@ -87,6 +94,35 @@ class ProductIdType(enum.StrEnum):
     UPC = "UPC"
 
 
+_STATUS_LABELS = {"not_connected": N_("Not connected"), "active": N_("Active"), "inactive": N_("Inactive")}
+_HEALTH_LABELS = {
+    "none": N_("Not authorized"),
+    "ok": N_("OK"),
+    "renew_soon": N_("Renew soon"),
+    "expired": N_("Expired"),
+    "revoked": N_("Revoked"),
+}
+# The stored status and health values, which the CLI's plain tables show as they are (in English) and
+# translated in another language; --json, CSV and the database keep the values.
+STORED_WORDS = frozenset(
+    (
+        N_("not_connected"),
+        N_("active"),
+        N_("inactive"),
+        N_("none"),
+        N_("ok"),
+        N_("renew_soon"),
+        N_("expired"),
+        N_("revoked"),
+    )
+)
+
+
+def shown_value(value: str) -> str:
+    """A stored status or health value for a person: itself in English, translated in another language."""
+    return _(value) if value in STORED_WORDS else value
+
+
 class StoreStatus(enum.StrEnum):
     NOT_CONNECTED = "not_connected"
     ACTIVE = "active"
@@ -94,7 +130,7 @@ class StoreStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"not_connected": "Not connected", "active": "Active", "inactive": "Inactive"}[self.value]
+        return _(_STATUS_LABELS[self.value])
 
 
 class AuthHealth(enum.StrEnum):
@@ -106,13 +142,7 @@ class AuthHealth(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "none": "Not authorized",
-            "ok": "OK",
-            "renew_soon": "Renew soon",
-            "expired": "Expired",
-            "revoked": "Revoked",
-        }[self.value]
+        return _(_HEALTH_LABELS[self.value])
 
     @property
     def needs_action(self) -> bool:
@@ -170,13 +200,17 @@ def store_health(store: StoreFacts, now: datetime | None = None) -> tuple[AuthHe
 def filter_key(store: StoreFacts) -> str:
     """What the dashboard filter searches, case-folded once: name, country, website and status."""
     marketplace = MARKETPLACES.get(store.country)
+    status = StoreStatus(store.status)
+    # The words shown (in the current language) and the English ones, so either finds the store.
     return "\x00".join(
         (
             store.name.casefold(),
             store.country.casefold(),
             marketplace.country.casefold() if marketplace else "",
+            marketplace.country_name.casefold() if marketplace else "",
             store.website.casefold(),
-            StoreStatus(store.status).label.casefold(),
+            status.label.casefold(),
+            _STATUS_LABELS[status.value].casefold(),
             store.status,
         )
     )
@@ -225,29 +259,31 @@ def name_key(name: str) -> str:
 def validate_name(name: str) -> str | None:
     cleaned = normalize_name(name)
     if not cleaned:
-        return "Enter a store name."
+        return _("Enter a store name.")
     if has_invalid_text(cleaned):
-        return "The store name holds bytes that are not valid UTF-8 text; type it again."
+        return _("The store name holds bytes that are not valid UTF-8 text; type it again.")
     if has_control_characters(cleaned):
-        return "The store name cannot contain control characters."
+        return _("The store name cannot contain control characters.")
     if not has_visible_character(cleaned):
-        return "The store name has no visible characters; enter a name people can read."
+        return _("The store name has no visible characters; enter a name people can read.")
     if len(cleaned) > NAME_MAX_LENGTH:
-        return f"The store name is {len(cleaned)} characters long; use at most {NAME_MAX_LENGTH}."
+        return _("The store name is {length} characters long; use at most {limit}.").format(
+            length=len(cleaned), limit=NAME_MAX_LENGTH
+        )
     return None
 
 
 def validate_email(email: str) -> str | None:
     cleaned = email.strip()
     if not cleaned:
-        return "Enter an email address."
+        return _("Enter an email address.")
     if (
         has_control_characters(cleaned)
         or has_invalid_text(cleaned)
         or len(cleaned) > EMAIL_MAX_LENGTH
         or not _EMAIL.fullmatch(cleaned)
     ):
-        return "Enter a valid email address, such as seller@example.com."
+        return _("Enter a valid email address, such as seller@example.com.")
     return None
 
 
@@ -317,31 +353,40 @@ def validate_draft(
     """Check every field of a new store; either a valid store or an error per field."""
     errors = FieldErrors()
     if not draft.website.strip():
-        errors.add("website", "Choose the Magento website to use for Amazon listings.")
+        errors.add("website", _("Choose the Magento website to use for Amazon listings."))
     elif draft.website.strip() not in websites:
-        errors.add("website", f"There is no Magento website with the code {_quoted(draft.website.strip())}.")
+        errors.add(
+            "website",
+            _("There is no Magento website with the code {code}.").format(
+                code=_quoted(draft.website.strip())
+            ),
+        )
     errors.add("email", validate_email(draft.email))
     errors.add("name", validate_name(draft.name))
     country = parse_country(draft.country) if draft.country.strip() else None
     if not draft.country.strip():
-        errors.add("country", "Choose the Amazon marketplace country.")
+        errors.add("country", _("Choose the Amazon marketplace country."))
     elif country is None:
-        errors.add("country", "The marketplace country must be one of US, CA, MX or UK.")
+        errors.add("country", _("The marketplace country must be one of US, CA, MX or UK."))
     id_type_text = draft.product_id_type.strip()
     attribute = draft.attribute.strip()
     id_type = parse_product_id_type(id_type_text) if id_type_text else None
     if id_type_text and id_type is None:
-        errors.add("product_id_type", "The product ID type must be one of ASIN, EAN, GCID, ISBN or UPC.")
+        errors.add("product_id_type", _("The product ID type must be one of ASIN, EAN, GCID, ISBN or UPC."))
     elif id_type_text and not attribute:
         errors.add(
-            "attribute", "Choose the Magento attribute that holds the product ID, or clear the ID type."
+            "attribute", _("Choose the Magento attribute that holds the product ID, or clear the ID type.")
         )
     elif attribute and not id_type_text:
         errors.add(
-            "product_id_type", "Choose the Amazon product ID type for this attribute, or clear the attribute."
+            "product_id_type",
+            _("Choose the Amazon product ID type for this attribute, or clear the attribute."),
         )
     elif attribute and attribute not in attributes:
-        errors.add("attribute", f"There is no Magento product attribute with the code {_quoted(attribute)}.")
+        errors.add(
+            "attribute",
+            _("There is no Magento product attribute with the code {code}.").format(code=_quoted(attribute)),
+        )
     if errors or country is None:
         return None, errors
     return (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from asc_tui.i18n import _
+
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_ENVIRONMENT = 2
@@ -32,18 +34,22 @@ class StoreValidationError(InvalidInput):
 
 class StoreNameTaken(InvalidInput):
     def __init__(self, name: str) -> None:
-        super().__init__(f"A store named {name!r} already exists; choose another name.")
+        super().__init__(_("A store named {name!r} already exists; choose another name.").format(name=name))
 
 
 class StoreNotFound(InvalidInput):
     def __init__(self, name: str) -> None:
         shown = repr(name[:80]) + ("…" if len(name) > 80 else "")  # what was asked for may be any length
-        super().__init__(f"There is no store named {shown}.")
+        super().__init__(_("There is no store named {name}.").format(name=shown))
 
 
 class StoreChanged(InvalidInput):
     def __init__(self, name: str) -> None:
-        super().__init__(f"Store {name!r} was changed by someone else — reloaded; make your change again.")
+        super().__init__(
+            _("Store {name!r} was changed by someone else — reloaded; make your change again.").format(
+                name=name
+            )
+        )
 
 
 class ActionNotAllowed(InvalidInput):

@@ -26,6 +26,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         "ASC_TUI_KEYRING_PASSPHRASE",
         "PYTHON_KEYRING_BACKEND",
         "BROWSER",
+        # English unless a test asks for another language: the locale of the machine running the tests
+        # must not change what the app says.
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TZ", "UTC")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from asc_tui.domain import StoreDraft
 from asc_tui.errors import InvalidInput
+from asc_tui.i18n import _, format_count
 
 COLUMNS = ("name", "email", "country", "website", "product_id_type", "attribute")
 REQUIRED = ("name", "email", "country", "website")
@@ -30,23 +31,33 @@ def read_import_file(path: Path) -> list[ImportRow]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportFileError(f"{path} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; split it.")
+            raise ImportFileError(
+                _("{path} is larger than {size} MB; split it.").format(
+                    path=path, size=MAX_FILE_BYTES // 1024 // 1024
+                )
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ImportFileError(f"The file {path} does not exist.") from None
+        raise ImportFileError(_("The file {path} does not exist.").format(path=path)) from None
     except IsADirectoryError:
-        raise ImportFileError(f"{path} is a folder; give a CSV or JSON file.") from None
+        raise ImportFileError(_("{path} is a folder; give a CSV or JSON file.").format(path=path)) from None
     except OSError as exc:
-        raise ImportFileError(f"The file {path} cannot be read ({exc.strerror}).") from None
+        raise ImportFileError(
+            _("The file {path} cannot be read ({reason}).").format(path=path, reason=exc.strerror)
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ImportFileError(
-            f"{path} is not UTF-8 text (bad bytes on line {line}); save it as UTF-8."
+            _("{path} is not UTF-8 text (bad bytes on line {line}); save it as UTF-8.").format(
+                path=path, line=line
+            )
         ) from None
     if "\x00" in text:
-        raise ImportFileError(f"{path} contains NUL bytes; it is not a CSV or JSON text file.")
+        raise ImportFileError(
+            _("{path} contains NUL bytes; it is not a CSV or JSON text file.").format(path=path)
+        )
     stripped = text.lstrip()
     if path.suffix.lower() == ".json" or stripped.startswith(("[", "{")):
         return _read_json(path, text)
@@ -57,27 +68,43 @@ def _read_json(path: Path, text: str) -> list[ImportRow]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+        raise ImportFileError(
+            _("{path} is not valid JSON (line {line}: {reason}).").format(
+                path=path, line=exc.lineno, reason=exc.msg
+            )
+        ) from None
     except ValueError:  # a number too long to convert
-        raise ImportFileError(f"{path} holds a number too long to read; store values are text.") from None
+        raise ImportFileError(
+            _("{path} holds a number too long to read; store values are text.").format(path=path)
+        ) from None
     except RecursionError:
-        raise ImportFileError(f"{path} is nested too deeply; give a flat list of store objects.") from None
+        raise ImportFileError(
+            _("{path} is nested too deeply; give a flat list of store objects.").format(path=path)
+        ) from None
     if not isinstance(data, list):
-        raise ImportFileError(f'{path} must hold a JSON list of store objects, [{{"name": …}}, …].')
+        raise ImportFileError(
+            _('{path} must hold a JSON list of store objects, [{{"name": …}}, …].').format(path=path)
+        )
     rows: list[ImportRow] = []
     problems: list[str] = []
     for index, item in enumerate(data, start=1):
-        where = f"item {index}"
+        where = _("item {number}").format(number=index)
         if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object with keys {', '.join(COLUMNS)}.")
+            problems.append(
+                _("{where}: must be an object with keys {keys}.").format(where=where, keys=", ".join(COLUMNS))
+            )
             continue
         unknown = sorted(set(item) - set(COLUMNS))
         if unknown:
-            problems.append(f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(COLUMNS)}.")
+            problems.append(
+                _("{where}: unknown key {key!r}; the keys are {keys}.").format(
+                    where=where, key=unknown[0], keys=", ".join(COLUMNS)
+                )
+            )
             continue
         bad = [k for k, v in item.items() if v is not None and not isinstance(v, str)]
         if bad:
-            problems.append(f"{where}: {bad[0]} must be text.")
+            problems.append(_("{where}: {key} must be text.").format(where=where, key=bad[0]))
             continue
         rows.append(ImportRow(where, StoreDraft(**{k: item.get(k) or "" for k in COLUMNS})))
     if problems:
@@ -90,34 +117,49 @@ def _read_csv(path: Path, text: str) -> list[ImportRow]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportFileError(f"{path} is empty; it needs a header row: {','.join(COLUMNS)}.") from None
+        raise ImportFileError(
+            _("{path} is empty; it needs a header row: {columns}.").format(
+                path=path, columns=",".join(COLUMNS)
+            )
+        ) from None
     except csv.Error as exc:
-        raise ImportFileError(f"{path} is not valid CSV ({exc}).") from None
+        raise ImportFileError(
+            _("{path} is not valid CSV ({reason}).").format(path=path, reason=exc)
+        ) from None
     names = [h.strip().lower() for h in header]
     unknown = [h for h in names if h not in COLUMNS]
     if unknown:
         raise ImportFileError(
-            f"{path} line 1: unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}."
+            _("{path} line 1: unknown column {column!r}; the columns are {columns}.").format(
+                path=path, column=unknown[0], columns=", ".join(COLUMNS)
+            )
         )
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise ImportFileError(f"{path} line 1: the column {missing[0]!r} is missing.")
+        raise ImportFileError(
+            _("{path} line 1: the column {column!r} is missing.").format(path=path, column=missing[0])
+        )
     if len(set(names)) != len(names):
-        raise ImportFileError(f"{path} line 1: a column is named twice.")
+        raise ImportFileError(_("{path} line 1: a column is named twice.").format(path=path))
     rows: list[ImportRow] = []
     problems: list[str] = []
     try:
         for values in reader:
-            where = f"line {reader.line_num}"
+            where = _("line {number}").format(number=reader.line_num)
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(names):
-                problems.append(f"{where}: has {len(values)} values but the header has {len(names)} columns.")
+                problems.append(
+                    _("{where}: has {values} values but the header has {columns} columns.").format(
+                        where=where, values=len(values), columns=len(names)
+                    )
+                )
                 continue
             fields = dict(zip(names, values, strict=True))
             rows.append(ImportRow(where, StoreDraft(**{k: fields.get(k, "") for k in COLUMNS})))
     except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: not valid CSV ({exc}).")
+        where = _("line {number}").format(number=reader.line_num)
+        problems.append(_("{where}: not valid CSV ({reason}).").format(where=where, reason=exc))
     if problems:
         raise ImportProblems(path, problems)
     return rows
@@ -129,9 +171,16 @@ class ImportProblems(InvalidInput):
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.problems = problems
         shown = problems[:50]
-        more = f"\n… and {len(problems) - 50} more." if len(problems) > 50 else ""
+        more = (
+            "\n" + _("… and {count} more.").format(count=format_count(len(problems) - 50))
+            if len(problems) > 50
+            else ""
+        )
         super().__init__(
-            f"Nothing was imported: {len(problems)} row(s) of {path} have problems.\n"
+            _("Nothing was imported: {count} row(s) of {path} have problems.").format(
+                count=format_count(len(problems)), path=path
+            )
+            + "\n"
             + "\n".join(shown)
             + more
         )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from asc_tui import paths
 from asc_tui.commerce.catalog import EmbeddedCatalogSource, source_for
 from asc_tui.config import Config, load_config
+from asc_tui.i18n import _
 from asc_tui.secret_store import SecretStore, open_secret_store
 from asc_tui.services.catalog import CatalogService
 from asc_tui.services.presetup import PreSetupService
@@ -93,8 +94,10 @@ class Registry:
         if held is not None and held.expires_at > utcnow():
             name = self.stores.get(store_id).name
             raise ActionNotAllowed(
-                f"Store {name!r} is being connected by {held.user}@{held.host} right now (until "
-                f"{iso_utc(held.expires_at)}); cancel or finish that first, then delete it."
+                _(
+                    "Store {name!r} is being connected by {who} right now (until {until}); cancel or finish "
+                    "that first, then delete it."
+                ).format(name=name, who=f"{held.user}@{held.host}", until=iso_utc(held.expires_at))
             )
         store = self.stores.delete(store_id, expected_version)
         if store.token_ref:

@@ -33,6 +33,7 @@ from asc_tui.errors import (
     StoreValidationError,
 )
 from asc_tui.faults import crash_point
+from asc_tui.i18n import _
 from asc_tui.records import RECORD_KEYS, store_record  # noqa: F401  (re-exported for callers)
 from asc_tui.secret_store import ORPHAN_NOTE_PREFIX
 from asc_tui.storage.database import Database
@@ -226,11 +227,12 @@ class StoreService:
         new_name, new_email = normalize_name(change.name), change.email.strip()
 
         def apply(store: Store) -> str | None:
+            # The activity log is stored, in English, for whoever reads it later in whatever language.
             details = []
             if store.name != new_name:
-                details.append(f"name {store.name!r} → {new_name!r}")
+                details.append(f"name {store.name!r} → {new_name!r}")  # i18n: not shown
             if store.email != new_email:
-                details.append(f"email {store.email} → {new_email}")
+                details.append(f"email {store.email} → {new_email}")  # i18n: not shown
             if not details:
                 return None
             store.name, store.name_key, store.email = new_name, name_key(new_name), new_email
@@ -242,8 +244,17 @@ class StoreService:
         def apply(store: Store) -> str | None:
             if store.status == StoreStatus.NOT_CONNECTED.value:
                 raise ActionNotAllowed(
-                    f"Store {store.name!r} is not connected to Amazon yet, so it cannot be "
-                    f"{'activated' if active else 'deactivated'}; connect it first (c)."
+                    (
+                        _(
+                            "Store {name!r} is not connected to Amazon yet, so it cannot be activated; "
+                            "connect it first (c)."
+                        )
+                        if active
+                        else _(
+                            "Store {name!r} is not connected to Amazon yet, so it cannot be deactivated; "
+                            "connect it first (c)."
+                        )
+                    ).format(name=store.name)
                 )
             target = StoreStatus.ACTIVE.value if active else StoreStatus.INACTIVE.value
             if store.status == target:

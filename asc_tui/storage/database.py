@@ -23,6 +23,7 @@ from sqlalchemy.exc import (
 from sqlmodel import Session
 
 from asc_tui.errors import DatabaseProblem
+from asc_tui.i18n import _
 from asc_tui.storage.location import named_database, resolve_url
 from asc_tui.storage.migrations import HEAD, REVISIONS
 
@@ -88,12 +89,15 @@ def describe_operational_error(exc: DBAPIError, url: str) -> str:
     if exc.orig is not None and type(exc.orig).__module__.startswith("psycopg"):
         return _describe_postgres_error(lowered, detail, url)
     if "locked" in lowered or "busy" in lowered:
-        return f"The database {url} is busy (another program is writing to it); try again in a moment."
+        return _(
+            "The database {url} is busy (another program is writing to it); try again in a moment."
+        ).format(url=url)
     if "readonly" in lowered or "read-only" in lowered:
-        return f"The database {url} is read-only; make it writable or choose another --db."
+        return _("The database {url} is read-only; make it writable or choose another --db.").format(url=url)
     if "disk" in lowered and "full" in lowered:
-        return f"The disk holding {url} is full; free some space and try again."
-    return f"The database {url} cannot be used: {detail.splitlines()[0]}."
+        return _("The disk holding {url} is full; free some space and try again.").format(url=url)
+    reason = detail.splitlines()[0]
+    return _("The database {url} cannot be used: {reason}.").format(url=url, reason=reason)
 
 
 def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
@@ -101,47 +105,49 @@ def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
     try:
         url = make_url(shown)
         server = f"{url.host or 'localhost'}:{url.port or 5432}"
-        user, database = url.username or "(default user)", url.database or "(default database)"
+        user, database = url.username or _("(default user)"), url.database or _("(default database)")
     except ArgumentError:
-        server, user, database = shown, "(default user)", "(default database)"
+        server, user, database = shown, _("(default user)"), _("(default database)")
     if "password authentication failed" in lowered:
-        return (
-            f"The PostgreSQL server at {server} refused user {user!r}: wrong password; correct it in --db "
-            "or ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)."
-        )
+        return _(
+            "The PostgreSQL server at {server} refused user {user!r}: wrong password; correct it in --db or "
+            "ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)."
+        ).format(server=server, user=user)
     if "no password supplied" in lowered:
-        return (
-            f"The PostgreSQL server at {server} wants a password for user {user!r}; put it in --db or "
+        return _(
+            "The PostgreSQL server at {server} wants a password for user {user!r}; put it in --db or "
             "ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE) or in ~/.pgpass."
-        )
+        ).format(server=server, user=user)
     if "database" in lowered and "does not exist" in lowered:
-        return (
-            f"There is no database {database!r} on the PostgreSQL server at {server}; create it "
-            f"(createdb {database}) or name another one in --db."
-        )
+        return _(
+            "There is no database {database!r} on the PostgreSQL server at {server}; create it (createdb "
+            "{database}) or name another one in --db."
+        ).format(database=database, server=server)
     if "role" in lowered and "does not exist" in lowered:
-        return (
-            f"The PostgreSQL server at {server} has no user {user!r}; create it or name another one in --db."
-        )
+        return _(
+            "The PostgreSQL server at {server} has no user {user!r}; create it or name another one in --db."
+        ).format(server=server, user=user)
     if "pg_hba.conf" in lowered:
-        return (
-            f"The PostgreSQL server at {server} does not let user {user!r} in from here (pg_hba.conf); ask "
+        return _(
+            "The PostgreSQL server at {server} does not let user {user!r} in from here (pg_hba.conf); ask "
             "its administrator to allow this host."
-        )
+        ).format(server=server, user=user)
     if "could not translate host name" in lowered or "name or service not known" in lowered:
-        return f"The PostgreSQL host in {shown} is unknown (no such name); check the host in --db."
+        return _("The PostgreSQL host in {shown} is unknown (no such name); check the host in --db.").format(
+            shown=shown
+        )
     if "connection refused" in lowered:
-        return (
-            f"The PostgreSQL server at {server} refused the connection; check that it is running and that "
+        return _(
+            "The PostgreSQL server at {server} refused the connection; check that it is running and that "
             "--db names the right host and port."
-        )
+        ).format(server=server)
     if "timeout" in lowered or "timed out" in lowered:
-        return (
-            f"The PostgreSQL server at {server} did not answer in time; check the network and that the "
-            "server is running."
-        )
+        return _(
+            "The PostgreSQL server at {server} did not answer in time; check the network and that the server "
+            "is running."
+        ).format(server=server)
     if "deadlock" in lowered or "could not serialize" in lowered:
-        return f"The database {shown} was busy with another admin's change; try again."
+        return _("The database {shown} was busy with another admin's change; try again.").format(shown=shown)
     if (
         "shutting down" in lowered
         or "starting up" in lowered
@@ -153,8 +159,11 @@ def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
         or "ssl" in lowered
         or "eof" in lowered
     ):
-        return f"The PostgreSQL server at {server} cannot be reached (it stopped or the network is down)."
-    return f"The database {shown} cannot be used: {detail.strip().splitlines()[0] if detail.strip() else 'unknown error'}."
+        return _(
+            "The PostgreSQL server at {server} cannot be reached (it stopped or the network is down)."
+        ).format(server=server)
+    reason = detail.strip().splitlines()[0] if detail.strip() else _("unknown error")
+    return _("The database {shown} cannot be used: {reason}.").format(shown=shown, reason=reason)
 
 
 def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool = True) -> Database:
@@ -163,21 +172,27 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
         url = make_url(url_text)
     except ArgumentError:
         raise DatabaseProblem(
-            f"{url_text!r} is not a database URL; give a file path or a URL such as sqlite:///PATH "
-            "or postgresql+psycopg://user@host/dbname."
+            _(
+                "{url_text!r} is not a database URL; give a file path or a URL such as sqlite:///PATH or "
+                "postgresql+psycopg://user@host/dbname."
+            ).format(url_text=url_text)
         ) from None
     shown = url.render_as_string(hide_password=True)
     backend = url.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
         raise DatabaseProblem(
-            f"Unknown database URL scheme {url.drivername!r}; use a file path, sqlite:///PATH "
-            "or postgresql+psycopg://user@host/dbname."
+            _(
+                "Unknown database URL scheme {drivername!r}; use a file path, sqlite:///PATH or "
+                "postgresql+psycopg://user@host/dbname."
+            ).format(drivername=url.drivername)
         )
     path: Path | None = None
     connect_args: dict[str, Any] = {}
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
-            raise DatabaseProblem("An in-memory database would lose every store on exit; give a file path.")
+            raise DatabaseProblem(
+                _("An in-memory database would lose every store on exit; give a file path.")
+            )
         path = Path(url.database)
         _prepare_sqlite_file(path, default=not named_database(db, sandbox))
         connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000}
@@ -187,7 +202,9 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=backend != "sqlite")
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise DatabaseProblem(
-            f"The database driver for {url.drivername!r} is not available ({exc})."
+            _("The database driver for {drivername!r} is not available ({reason}).").format(
+                drivername=url.drivername, reason=exc
+            )
         ) from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -206,17 +223,23 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
             and "not a database" in str(exc.orig)
         ):
             raise DatabaseProblem(
-                f"{path} is not an asc-tui database (the file is corrupt or of another kind); "
-                "move it aside or choose another --db."
+                _(
+                    "{path} is not an asc-tui database (the file is corrupt or of another kind); move it "
+                    "aside or choose another --db."
+                ).format(path=path)
             ) from None
         if is_connection_problem(exc):
             raise DatabaseProblem(describe_operational_error(exc, shown)) from None
         raise DatabaseProblem(
-            f"The database {shown} cannot be opened: {str(exc.orig).strip().splitlines()[0]}."
+            _("The database {shown} cannot be opened: {reason}.").format(
+                shown=shown, reason=str(exc.orig).strip().splitlines()[0]
+            )
         ) from None
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise DatabaseProblem(f"The database {shown} cannot be opened: {exc}.") from None
+        raise DatabaseProblem(
+            _("The database {shown} cannot be opened: {reason}.").format(shown=shown, reason=exc)
+        ) from None
     return database
 
 
@@ -226,11 +249,19 @@ def _prepare_sqlite_file(path: Path, *, default: bool) -> None:
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise DatabaseProblem(f"The data folder {folder} cannot be created ({exc.strerror}).") from None
+            raise DatabaseProblem(
+                _("The data folder {folder} cannot be created ({strerror}).").format(
+                    folder=folder, strerror=exc.strerror
+                )
+            ) from None
     if not folder.is_dir():
-        raise DatabaseProblem(f"The folder {folder} does not exist; create it or choose another --db path.")
+        raise DatabaseProblem(
+            _("The folder {folder} does not exist; create it or choose another --db path.").format(
+                folder=folder
+            )
+        )
     if path.is_dir():
-        raise DatabaseProblem(f"{path} is a folder; give the path of a database file.")
+        raise DatabaseProblem(_("{path} is a folder; give the path of a database file.").format(path=path))
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
             raise DatabaseProblem(
@@ -238,14 +269,22 @@ def _prepare_sqlite_file(path: Path, *, default: bool) -> None:
             )
         return
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise DatabaseProblem(f"The folder {folder} is read-only; choose a writable place for the database.")
+        raise DatabaseProblem(
+            _("The folder {folder} is read-only; choose a writable place for the database.").format(
+                folder=folder
+            )
+        )
     try:
         # Created here, owner-only, so SQLite never makes it world-readable (its -wal/-shm copy this mode).
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         pass
     except OSError as exc:
-        raise DatabaseProblem(f"The database file {path} cannot be created ({exc.strerror}).") from None
+        raise DatabaseProblem(
+            _("The database file {path} cannot be created ({strerror}).").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -273,8 +312,10 @@ def migrate_database(database: Database) -> None:
         return
     if current is not None and current not in REVISIONS:
         raise DatabaseProblem(
-            f"The database {database.url} was written by a newer asc-tui (schema {current}); "
-            "upgrade asc-tui before using it."
+            _(
+                "The database {url} was written by a newer asc-tui (schema {current}); upgrade asc-tui "
+                "before using it."
+            ).format(url=database.url, current=current)
         )
     _run_alembic_upgrade(database)
 
@@ -305,8 +346,10 @@ def _run_alembic_upgrade(database: Database) -> None:
             command.upgrade(config, "head")
             if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                 raise DatabaseProblem(
-                    "Upgrading the database left rows that point at nothing; the upgrade was undone. "
-                    "Restore a backup or report this."
+                    _(
+                        "Upgrading the database left rows that point at nothing; the upgrade was undone. "
+                        "Restore a backup or report this."
+                    )
                 )
         if sqlite:
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
