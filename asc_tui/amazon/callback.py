@@ -38,6 +38,7 @@ from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from asc_tui.amazon.redirect import AmbiguousRedirect, RedirectError, RedirectQuery, parse_redirect
+from asc_tui.i18n import _, current_language
 
 logger = logging.getLogger(__name__)
 # Libraries add a NullHandler: without one, uvicorn's warnings would go to stderr, over the TUI.
@@ -99,14 +100,16 @@ def parse_listen(listen: str) -> tuple[str, int]:
     text = listen.strip()
     host, port_text = "", ""
     if text.startswith("["):
-        inner, _, rest = text[1:].partition("]")
+        inner, _sep, rest = text[1:].partition("]")
         host, port_text = inner, rest[1:] if rest.startswith(":") else ""
     else:
-        host, _, port_text = text.rpartition(":")
+        host, _sep, port_text = text.rpartition(":")
     if not host or not port_text.isdigit() or int(port_text) > 65535:
         raise CallbackBindError(
-            f"The callback address {listen!r} is not host:port; set callback_listen in the config to an "
-            "address such as 127.0.0.1:8976.",
+            _(
+                "The callback address {listen!r} is not host:port; set callback_listen in the config to an "
+                "address such as 127.0.0.1:8976."
+            ).format(listen=listen),
             listen,
         )
     return host, int(port_text)
@@ -141,22 +144,28 @@ def amazon_callback_allowed(uri: str, allowed_hosts: Iterable[str] = ()) -> bool
 
 
 def _bind_error(exc: OSError, address: str) -> CallbackBindError:
-    hint = "set callback_listen in the config to an address such as 127.0.0.1:8976"
+    hint = _("set callback_listen in the config to an address such as 127.0.0.1:8976")
     if isinstance(exc, socket.gaierror):
-        message = f"The host in the callback address {address} could not be resolved; {hint}."
+        message = _("The host in the callback address {address} could not be resolved; {hint}.").format(
+            address=address, hint=hint
+        )
     elif exc.errno == errno.EADDRINUSE:
-        message = (
-            f"The callback address {address} is already in use by another program; stop that program or "
+        message = _(
+            "The callback address {address} is already in use by another program; stop that program or "
             "set callback_listen in the config to a free address (127.0.0.1:0 picks any free port)."
-        )
+        ).format(address=address)
     elif exc.errno in (errno.EACCES, errno.EPERM):
-        message = (
-            f"This user is not allowed to listen on {address} (ports below 1024 need extra rights); {hint}."
-        )
+        message = _(
+            "This user is not allowed to listen on {address} (ports below 1024 need extra rights); {hint}."
+        ).format(address=address, hint=hint)
     elif exc.errno == errno.EADDRNOTAVAIL:
-        message = f"The callback address {address} is not an address of this computer; {hint}."
+        message = _("The callback address {address} is not an address of this computer; {hint}.").format(
+            address=address, hint=hint
+        )
     else:
-        message = f"asc-tui could not listen on {address} ({exc.strerror or exc}); {hint}."
+        message = _("asc-tui could not listen on {address} ({reason}); {hint}.").format(
+            address=address, reason=exc.strerror or exc, hint=hint
+        )
     return CallbackBindError(message, address, in_use=exc.errno == errno.EADDRINUSE)
 
 
@@ -395,8 +404,10 @@ class CallbackListener:
             raise RuntimeError("The callback listener is already bound.")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise CallbackBindError(
-                "Serving the callback over TLS needs both a certificate and a key; set both "
-                "callback_tls_cert and callback_tls_key in the config, or neither.",
+                _(
+                    "Serving the callback over TLS needs both a certificate and a key; set both "
+                    "callback_tls_cert and callback_tls_key in the config, or neither."
+                ),
                 listen,
             )
         host, port = parse_listen(listen)
@@ -404,7 +415,7 @@ class CallbackListener:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         except OSError as exc:
             raise _bind_error(exc, listen) from None
-        family, kind, proto, _, sockaddr = infos[0]
+        family, kind, proto, _canonname, sockaddr = infos[0]
         sock = socket.socket(family, kind, proto)
         try:
             if sys.platform == "win32":  # pragma: no cover - Windows only
@@ -427,8 +438,10 @@ class CallbackListener:
             self._address = None
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
             raise CallbackBindError(
-                f"The TLS certificate or key for the callback listener could not be loaded ({reason}); "
-                "check callback_tls_cert and callback_tls_key in the config.",
+                _(
+                    "The TLS certificate or key for the callback listener could not be loaded ({reason}); "
+                    "check callback_tls_cert and callback_tls_key in the config."
+                ).format(reason=reason),
                 listen,
             ) from None
         self._sock = sock
@@ -509,21 +522,21 @@ class CallbackListener:
     async def _dispatch(self, request: Request) -> Response:
         client = request.client
         if self._loopback_only and (client is None or not is_loopback(client.host)):
-            return _plain(403, "Only this computer may use this address.\n", {"Connection": "close"})
+            return _plain(403, _("Only this computer may use this address.") + "\n", {"Connection": "close"})
         # uvicorn (h11) bounds a head that arrives in pieces; one that arrives at once is bounded here.
         scope = request.scope
         if len(scope["raw_path"]) + len(scope["query_string"]) + 1 > MAX_REQUEST_TARGET:
-            return _plain(414, "This address is far too long.\n", {"Connection": "close"})
+            return _plain(414, _("This address is far too long.") + "\n", {"Connection": "close"})
         if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > MAX_REQUEST_HEAD:
-            return _plain(431, "The request headers are far too large.\n", {"Connection": "close"})
+            return _plain(431, _("The request headers are far too large.") + "\n", {"Connection": "close"})
         if request.method != "GET":
-            return _plain(405, "Method not allowed.\n", {"Allow": "GET"})
+            return _plain(405, _("Method not allowed.") + "\n", {"Allow": "GET"})
         path: str = request.scope["path"]
         if path == self.result_path:
             return self._result_page(request.query_params.get("r", ""))
         if path in (self.redirect_path, self.login_path):
             return await self._amazon_answer(request, is_login=path == self.login_path)
-        return _plain(404, "Not found.\n")
+        return _plain(404, _("Not found.") + "\n")
 
     async def _amazon_answer(self, request: Request, *, is_login: bool) -> Response:
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
@@ -533,18 +546,22 @@ class CallbackListener:
             return _page(
                 400,
                 False,
-                "Amazon's answer could not be read",
-                "This address gives a parameter more than once, so asc-tui cannot tell which one Amazon "
-                "sent. Return to asc-tui in your terminal and start connecting again.",
+                _("Amazon's answer could not be read"),
+                _(
+                    "This address gives a parameter more than once, so asc-tui cannot tell which one Amazon "
+                    "sent. Return to asc-tui in your terminal and start connecting again."
+                ),
             )
         except RedirectError:
             return _page(
                 400,
                 False,
-                "This is not an answer from Amazon",
-                "This address does not carry an authorization from Amazon (there is no spapi_oauth_code). "
-                "Start connecting from asc-tui and approve the app on Amazon; Amazon then sends your browser "
-                "here.",
+                _("This is not an answer from Amazon"),
+                _(
+                    "This address does not carry an authorization from Amazon (there is no spapi_oauth_code). "
+                    "Start connecting from asc-tui and approve the app on Amazon; Amazon then sends your "
+                    "browser here."
+                ),
             )
         if query.is_login_bounce:
             return self._login_bounce(query)
@@ -552,13 +569,15 @@ class CallbackListener:
             return _page(
                 400,
                 False,
-                "This is not an answer from Amazon",
-                "The Login URI was opened without amazon_callback_uri and amazon_state. Start connecting "
-                "from asc-tui and approve the app on Amazon.",
+                _("This is not an answer from Amazon"),
+                _(
+                    "The Login URI was opened without amazon_callback_uri and amazon_state. Start connecting "
+                    "from asc-tui and approve the app on Amazon."
+                ),
             )
         on_redirect = self._on_redirect
         if on_redirect is None:  # pragma: no cover - requests only arrive while serving
-            return _plain(503, "Not ready.\n")
+            return _plain(503, _("Not ready.") + "\n")
         self._answering += 1
         try:
             try:
@@ -567,8 +586,10 @@ class CallbackListener:
                 logger.exception("The connect attempt failed while handling Amazon's redirect")
                 outcome = CallbackOutcome(
                     False,
-                    "asc-tui could not finish connecting",
-                    "Something went wrong in asc-tui while handling Amazon's answer; the terminal says more.",
+                    _("asc-tui could not finish connecting"),
+                    _(
+                        "Something went wrong in asc-tui while handling Amazon's answer; the terminal says more."
+                    ),
                 )
             result_id = secrets.token_urlsafe(16)
             self._results[result_id] = outcome
@@ -577,7 +598,7 @@ class CallbackListener:
         finally:
             self._answering -= 1
         while len(self._results) > MAX_RESULTS:
-            old, _ = self._results.popitem(last=False)
+            old, _outcome = self._results.popitem(last=False)
             self._unviewed.discard(old)
         return RedirectResponse(
             f"{self._result_location}?r={result_id}", status_code=303, headers=dict(SECURITY_HEADERS)
@@ -590,17 +611,21 @@ class CallbackListener:
             return _page(
                 409,
                 False,
-                "No connection is waiting",
-                "asc-tui is not waiting for Amazon right now. Start connecting (or renewing) the store in "
-                "asc-tui first, then approve the app on Amazon again.",
+                _("No connection is waiting"),
+                _(
+                    "asc-tui is not waiting for Amazon right now. Start connecting (or renewing) the store in "
+                    "asc-tui first, then approve the app on Amazon again."
+                ),
             )
         if not amazon_callback_allowed(callback_uri, self.allowed_callback_hosts):
             return _page(
                 400,
                 False,
-                "This sign-in link does not lead back to Amazon",
-                "The address Amazon should continue at is not an Amazon address, so asc-tui will not follow "
-                "it. Start connecting again from asc-tui.",
+                _("This sign-in link does not lead back to Amazon"),
+                _(
+                    "The address Amazon should continue at is not an Amazon address, so asc-tui will not "
+                    "follow it. Start connecting again from asc-tui."
+                ),
             )
         params = [
             ("redirect_uri", self.redirect_uri),
@@ -609,7 +634,7 @@ class CallbackListener:
         ]
         if self.draft_app:
             params.append(("version", "beta"))
-        base, _, _ = callback_uri.partition("#")
+        base = callback_uri.partition("#")[0]
         separator = "&" if "?" in base else "?"
         return RedirectResponse(
             base + separator + urlencode(params), status_code=302, headers=dict(SECURITY_HEADERS)
@@ -621,9 +646,11 @@ class CallbackListener:
             return _page(
                 404,
                 False,
-                "This page has expired",
-                "The result of this connection attempt is no longer available. Return to asc-tui in your "
-                "terminal to see how it went.",
+                _("This page has expired"),
+                _(
+                    "The result of this connection attempt is no longer available. Return to asc-tui in your "
+                    "terminal to see how it went."
+                ),
             )
         response = _page(200, outcome.ok, outcome.title, outcome.message)
         response.background = BackgroundTask(self._viewed, result_id)
@@ -654,20 +681,25 @@ p { margin: .5rem 0; overflow-wrap: anywhere; }
 
 
 def render_page(ok: bool, title: str, message: str) -> str:
-    """A self-contained result page (inline CSS, no external resource); every text is HTML-escaped."""
+    """A self-contained result page (inline CSS, no external resource); every text is HTML-escaped.
+
+    In the language asc-tui speaks now (`<html lang>` says which): the attempt words the outcome when
+    Amazon's answer arrives, in the same language.
+    """
     next_step = (
-        "You can close this tab and return to asc-tui in your terminal."
+        _("You can close this tab and return to asc-tui in your terminal.")
         if ok
-        else "Return to asc-tui in your terminal to try again."
+        else _("Return to asc-tui in your terminal to try again.")
     )
     mark = "✓ " if ok else ""
+    brand = _("asc-tui · Amazon Sales Channel")
     return (
         "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{html.escape(current_language())}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{html.escape(title)} · asc-tui</title><style>{_STYLE}</style></head>\n"
-        f'<body><main class="{"ok" if ok else "error"}"><p class="brand">asc-tui · Amazon Sales Channel</p>'
+        f'<body><main class="{"ok" if ok else "error"}"><p class="brand">{html.escape(brand)}</p>'
         f"<h1>{mark}{html.escape(title)}</h1><p>{html.escape(message)}</p>"
         f'<p class="next">{html.escape(next_step)}</p></main></body></html>\n'
     )
@@ -678,7 +710,7 @@ def _page(status: int, ok: bool, title: str, message: str) -> HTMLResponse:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return _plain(404, "Not found.\n")
+    return _plain(404, _("Not found.") + "\n")
 
 
 def _plain(status: int, text: str, extra: dict[str, str] | None = None) -> PlainTextResponse:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from asc_tui.i18n import N_, _
+
 # LWA tokens: access tokens start with "Atza|", refresh tokens with "Atzr|" (reference/spapi.md §2).
 _TOKEN_PATTERN = re.compile(r"Atz[a-z]\|[^\s\"',;&]*")
 _MAX_AMAZON_TEXT = 300
@@ -46,8 +48,10 @@ class InvalidGrant(AmazonError):
 
     def __init__(self, description: str | None = None, *, status: int | None = 400) -> None:
         super().__init__(
-            "Amazon did not accept the authorization code (it expires 5 minutes after you approve and works "
-            "only once); start connecting again.",
+            _(
+                "Amazon did not accept the authorization code (it expires 5 minutes after you approve and "
+                "works only once); start connecting again."
+            ),
             status=status,
             code="invalid_grant",
         )
@@ -59,8 +63,10 @@ class RefreshTokenRevoked(AmazonError):
 
     def __init__(self, description: str | None = None, *, status: int | None = 400) -> None:
         super().__init__(
-            "Amazon no longer accepts this store's authorization (the seller revoked it in Seller Central "
-            "or the yearly authorization lapsed); renew the connection.",
+            _(
+                "Amazon no longer accepts this store's authorization (the seller revoked it in Seller Central "
+                "or the yearly authorization lapsed); renew the connection."
+            ),
             status=status,
             code="invalid_grant",
         )
@@ -72,8 +78,10 @@ class InvalidClient(AmazonError):
 
     def __init__(self, description: str | None = None, *, status: int | None = 401) -> None:
         super().__init__(
-            "Login with Amazon rejected the app's credentials; check client_id in the [amazon] section of "
-            "the config and the LWA client secret in the keyring (or ASC_TUI_LWA_CLIENT_SECRET).",
+            _(
+                "Login with Amazon rejected the app's credentials; check client_id in the [amazon] section of "
+                "the config and the LWA client secret in the keyring (or ASC_TUI_LWA_CLIENT_SECRET)."
+            ),
             status=status,
             code="invalid_client",
         )
@@ -85,8 +93,10 @@ class AmazonUnavailable(AmazonError):
 
     def __init__(self, service: str, reason: str, *, status: int | None = None) -> None:
         super().__init__(
-            f"{service} could not be reached ({reason}); check the network connection and the address in "
-            "the config, then try again in a few minutes.",
+            _(
+                "{service} could not be reached ({reason}); check the network connection and the address in "
+                "the config, then try again in a few minutes."
+            ).format(service=_(service), reason=reason),
             status=status,
         )
         self.service = service
@@ -98,8 +108,10 @@ class AmazonThrottled(AmazonError):
 
     def __init__(self, service: str, attempts: int) -> None:
         super().__init__(
-            f"{service} is limiting requests (HTTP 429) and still refused after {attempts} attempts; "
-            "wait a minute and try again.",
+            _(
+                "{service} is limiting requests (HTTP 429) and still refused after {attempts} attempts; "
+                "wait a minute and try again."
+            ).format(service=_(service), attempts=attempts),
             status=429,
         )
         self.service = service
@@ -111,8 +123,10 @@ class AmazonProtocolError(AmazonError):
 
     def __init__(self, service: str, problem: str, *, status: int | None = None) -> None:
         super().__init__(
-            f"{service} sent an unexpected answer ({problem}); check that the address in the config points "
-            "to Amazon, and try again.",
+            _(
+                "{service} sent an unexpected answer ({problem}); check that the address in the config points "
+                "to Amazon, and try again."
+            ).format(service=_(service), problem=problem),
             status=status,
         )
         self.service = service
@@ -123,23 +137,31 @@ class LwaError(AmazonError):
     """Any other Login with Amazon error code (invalid_request, unauthorized_client, access_denied, …)."""
 
     _ADVICE = {
-        "access_denied": "the seller did not grant access; start connecting again and approve the app",
-        "unauthorized_client": "this app is not allowed to use this kind of authorization; check the app's "
-        "settings in Seller Central and the client_id in the config",
-        "invalid_request": "the request was incomplete; check client_id, redirect_uri and lwa_token_url "
-        "in the config",
-        "unsupported_grant_type": "the token address does not accept this grant; check lwa_token_url in "
-        "the config",
-        "invalid_scope": "the requested scope is not allowed for this app; check the app's roles",
+        "access_denied": N_("the seller did not grant access; start connecting again and approve the app"),
+        "unauthorized_client": N_(
+            "this app is not allowed to use this kind of authorization; check the app's settings in Seller "
+            "Central and the client_id in the config"
+        ),
+        "invalid_request": N_(
+            "the request was incomplete; check client_id, redirect_uri and lwa_token_url in the config"
+        ),
+        "unsupported_grant_type": N_(
+            "the token address does not accept this grant; check lwa_token_url in the config"
+        ),
+        "invalid_scope": N_("the requested scope is not allowed for this app; check the app's roles"),
     }
 
     def __init__(self, code: str | None, description: str | None, *, status: int | None = None) -> None:
         shown = (
             f"{code}: {description}" if code and description else (code or description or f"HTTP {status}")
         )
-        advice = self._ADVICE.get(code or "", "check the [amazon] settings in the config and try again")
+        advice = self._ADVICE.get(code or "", N_("check the [amazon] settings in the config and try again"))
         super().__init__(
-            f"Login with Amazon refused the request ({shown}); {advice}.", status=status, code=code
+            _("Login with Amazon refused the request ({shown}); {advice}.").format(
+                shown=shown, advice=_(advice)
+            ),
+            status=status,
+            code=code,
         )
         self.description = description
 
@@ -155,12 +177,14 @@ class SpApiError(AmazonError):
         details: str,
         *,
         request_id: str | None = None,
-        advice: str = "check the store's marketplace and region, then try again",
+        advice: str = N_("check the store's marketplace and region, then try again"),
     ) -> None:
-        said = " ".join(part for part in (amazon_message, details) if part) or "no details"
+        said = " ".join(part for part in (amazon_message, details) if part) or _("no details")
         label = f"HTTP {status}" + (f" {code}" if code else "")
         super().__init__(
-            f"The Selling Partner API refused the request ({label}: {said}); {advice}.",
+            _("The Selling Partner API refused the request ({label}: {said}); {advice}.").format(
+                label=label, said=said, advice=_(advice)
+            ),
             status=status,
             code=code,
         )
@@ -181,8 +205,10 @@ class SpApiUnauthorized(SpApiError):
             amazon_message,
             details,
             request_id=request_id,
-            advice="check that the store's region matches the SP-API endpoint in the config and that the app "
-            "has the Sellers role",
+            advice=N_(
+                "check that the store's region matches the SP-API endpoint in the config and that the app "
+                "has the Sellers role"
+            ),
         )
 
     @property

@@ -28,6 +28,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from asc_tui.amazon.errors import AmazonThrottled, AmazonUnavailable
+from asc_tui.i18n import _
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -75,24 +76,24 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 def describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:
     """A few words about a failed connection, without anything from the request."""
     if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within {timeout:g} s"
+        return _("no answer within {timeout:g} s").format(timeout=timeout)
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLError):
-            return "the secure (TLS) connection failed"
+            return _("the secure (TLS) connection failed")
         if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
+            return _("connection refused")
         cause = cause.__cause__ or cause.__context__
     text = str(exc).lower()
     if "refused" in text:
-        return "connection refused"
+        return _("connection refused")
     if "ssl" in text or "certificate" in text or "tls" in text:
-        return "the secure (TLS) connection failed"
+        return _("the secure (TLS) connection failed")
     if "name or service not known" in text or "nodename" in text or "getaddrinfo" in text:
-        return "the host name could not be resolved"
+        return _("the host name could not be resolved")
     if isinstance(exc, httpx.ConnectError):
-        return "the connection failed"
-    return "the connection broke off"
+        return _("the connection failed")
+    return _("the connection broke off")
 
 
 def send_with_retries(
@@ -144,7 +145,9 @@ def send_with_retries(
             response = send(this_timeout)
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
             # A configuration mistake, not a network one: no point in trying again.
-            raise AmazonUnavailable(service, "the address in the config is not a valid http(s) URL") from None
+            raise AmazonUnavailable(
+                service, _("the address in the config is not a valid http(s) URL")
+            ) from None
         if response.status_code in RETRYABLE_STATUSES:
             response.read()
             raise _RetryableAnswer(response)

@@ -29,6 +29,7 @@ from asc_tui.amazon.errors import (
     redact,
 )
 from asc_tui.amazon.http import RetryPolicy, send_with_retries
+from asc_tui.i18n import _
 
 SERVICE = "Login with Amazon"
 EXPIRY_MARGIN_SECONDS = 60.0
@@ -99,7 +100,7 @@ class LwaClient:
     def __enter__(self) -> LwaClient:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     # --- grants ------------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ class LwaClient:
         if response.status_code == 200:
             body = _json_object(response)
             if body is None:
-                raise AmazonProtocolError(SERVICE, "the token answer is not a JSON object", status=200)
+                raise AmazonProtocolError(SERVICE, _("the token answer is not a JSON object"), status=200)
             return body
         raise _lwa_error(response, grant=grant, hide=hide)
 
@@ -176,17 +177,17 @@ class LwaClient:
     def _token_set(body: dict[str, Any], *, refresh_token: str | None) -> TokenSet:
         access = body.get("access_token")
         if not isinstance(access, str) or not access:
-            raise AmazonProtocolError(SERVICE, "the answer has no access_token", status=200)
+            raise AmazonProtocolError(SERVICE, _("the answer has no access_token"), status=200)
         refresh = body.get("refresh_token", refresh_token)
         if not isinstance(refresh, str) or not refresh:
             if refresh_token is None:
-                raise AmazonProtocolError(SERVICE, "the answer has no refresh_token", status=200)
+                raise AmazonProtocolError(SERVICE, _("the answer has no refresh_token"), status=200)
             refresh = refresh_token
         expires_raw = body.get("expires_in", DEFAULT_EXPIRES_IN)
         try:
             expires_in = int(expires_raw)
         except (TypeError, ValueError):
-            raise AmazonProtocolError(SERVICE, "expires_in is not a number", status=200) from None
+            raise AmazonProtocolError(SERVICE, _("expires_in is not a number"), status=200) from None
         token_type = body.get("token_type", "bearer")
         return TokenSet(
             access_token=access,

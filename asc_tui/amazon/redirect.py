@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from asc_tui.amazon.consent import CONSENT_PATH
+from asc_tui.i18n import N_, _
 
 MAX_INPUT_LENGTH = 16 * 1024
 MAX_FIELDS = 64
@@ -33,11 +34,11 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 class RedirectError(ValueError):
     """The text is not a usable answer from Amazon; str() is one sentence for the admin."""
 
-    message = "That is not the address Amazon sent the browser to."
+    # Class messages are marked here and translated when raised (the language may change while running).
+    message = N_("That is not the address Amazon sent the browser to.")
 
     def __init__(self, message: str | None = None) -> None:
-        if message is not None:
-            self.message = message
+        self.message = message if message is not None else _(type(self).message)
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -45,28 +46,28 @@ class RedirectError(ValueError):
 
 
 class EmptyRedirect(RedirectError):
-    message = (
+    message = N_(
         "Paste the address Amazon sent the browser to after you approved the app (it contains "
         "spapi_oauth_code)."
     )
 
 
 class NotARedirect(RedirectError):
-    message = (
+    message = N_(
         "That is not a web address; copy the whole address from the browser's address bar after you "
         "approve the app on Amazon, and paste it here."
     )
 
 
 class ConsentUrlPasted(RedirectError):
-    message = (
+    message = N_(
         "That is the consent link; sign in with it in your browser, then paste the address Amazon sent the "
         "browser to afterwards (it contains spapi_oauth_code)."
     )
 
 
 class MissingCode(RedirectError):
-    message = (
+    message = N_(
         "That address has no spapi_oauth_code; paste the whole address Amazon sent the browser to after "
         "you approved the app, including everything after the '?'."
     )
@@ -75,8 +76,10 @@ class MissingCode(RedirectError):
 class AmbiguousRedirect(RedirectError):
     def __init__(self, name: str) -> None:
         super().__init__(
-            f"That address has the parameter {name!r} more than once, so it is ambiguous; paste the address "
-            "exactly as the browser shows it."
+            _(
+                "That address has the parameter {name!r} more than once, so it is ambiguous; paste the "
+                "address exactly as the browser shows it."
+            ).format(name=name)
         )
         self.name = name
 
@@ -147,7 +150,7 @@ def parse_redirect(text: str) -> RedirectQuery:
     if not cleaned:
         raise EmptyRedirect()
     if len(cleaned) > MAX_INPUT_LENGTH:
-        raise NotARedirect("That text is far too long to be the address Amazon sent the browser to.")
+        raise NotARedirect(_("That text is far too long to be the address Amazon sent the browser to."))
     path, query = _split(cleaned)
     query = query.partition("#")[0]
     if "&amp;" in query:  # copied from an HTML page or an email
@@ -159,8 +162,8 @@ def parse_redirect(text: str) -> RedirectQuery:
     try:
         pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError as exc:
-        raise NotARedirect("That address has far too many parameters to be Amazon's answer.") from exc
-    names = [name for name, _ in pairs]
+        raise NotARedirect(_("That address has far too many parameters to be Amazon's answer.")) from exc
+    names = [name for name, _value in pairs]
     if "application_id" in names:
         raise ConsentUrlPasted()
     seen: set[str] = set()

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
+
+from asc_tui.i18n import _, current_language
 
 FALLBACK_DELAY_MS = 2500
 
@@ -25,14 +28,16 @@ def loopback_target(listen: str, redirect_path: str) -> str:
     """`http://host:port/path` the relay forwards to; a wildcard listen host becomes loopback."""
     text = listen.strip()
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, _sep, rest = text[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else ""
     else:
-        host, _, port = text.rpartition(":")
+        host, _sep, port = text.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) <= 65535:
-        raise ValueError(f"The callback address {listen!r} is not host:port with a fixed port.")
+        raise ValueError(
+            _("The callback address {listen!r} is not host:port with a fixed port.").format(listen=listen)
+        )
     if not redirect_path.startswith("/"):
-        raise ValueError("The redirect path must start with '/'.")
+        raise ValueError(_("The redirect path must start with '/'."))
     if host in ("0.0.0.0", "*"):
         host = "127.0.0.1"
     elif host in ("::", "::0"):
@@ -59,14 +64,14 @@ _SCRIPT = """
   var copied = document.getElementById("copied");
   address.value = window.location.href;
   function showFallback() {
-    title.textContent = "Paste this address into asc-tui";
-    status.textContent = "asc-tui did not take Amazon's answer from this browser.";
+    title.textContent = __PASTE_TITLE__;
+    status.textContent = __PASTE_STATUS__;
     fallback.hidden = false;
   }
   document.getElementById("copy").addEventListener("click", function () {
     address.focus();
     address.select();
-    function done(ok) { copied.textContent = ok ? "Copied." : "Select the address and copy it."; }
+    function done(ok) { copied.textContent = ok ? __COPIED__ : __COPY_BY_HAND__; }
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(address.value).then(function () { done(true); }, function () {
         try { done(document.execCommand("copy")); } catch (e) { done(false); }
@@ -76,9 +81,8 @@ _SCRIPT = """
     }
   });
   if (!/[?&](spapi_oauth_code|error|amazon_callback_uri)=/.test(search)) {
-    title.textContent = "asc-tui relay page";
-    status.textContent = "Amazon sends your browser here after you approve the app in Seller Central; " +
-      "start connecting from asc-tui.";
+    title.textContent = __IDLE_TITLE__;
+    status.textContent = __IDLE_STATUS__;
     return;
   }
   window.setTimeout(showFallback, __DELAY__);
@@ -111,32 +115,67 @@ button { margin-top: .5rem; font: inherit; padding: .35rem 1.1rem; border-radius
 
 
 def relay_page(listen: str, redirect_path: str) -> str:
-    """The static relay HTML for a callback worker listening on `listen` at `redirect_path`."""
+    """The static relay HTML for a callback worker listening on `listen` at `redirect_path`.
+
+    Its words are in the language asc-tui speaks when the page is written (`<html lang>` says which).
+    """
+    words = {
+        "__PASTE_TITLE__": _("Paste this address into asc-tui"),
+        "__PASTE_STATUS__": _("asc-tui did not take Amazon's answer from this browser."),
+        "__COPIED__": _("Copied."),
+        "__COPY_BY_HAND__": _("Select the address and copy it."),
+        "__IDLE_TITLE__": _("asc-tui relay page"),
+        "__IDLE_STATUS__": _(
+            "Amazon sends your browser here after you approve the app in Seller Central; start connecting "
+            "from asc-tui."
+        ),
+    }
     script = _SCRIPT.replace("__TARGET__", _js_string(loopback_target(listen, redirect_path))).replace(
         "__DELAY__", str(FALLBACK_DELAY_MS)
     )
+    for marker, text in words.items():
+        script = script.replace(marker, _js_string(text))
+
+    def t(text: str) -> str:
+        return html.escape(text, quote=False)
+
+    page_title = t(_("Returning to asc-tui"))
+    brand = t(_("asc-tui · Amazon Sales Channel"))
+    heading = t(_("Returning to asc-tui…"))
+    status = t(_("Amazon has answered; this page hands the answer to asc-tui on this computer."))
+    no_script = t(
+        _(
+            "JavaScript is off, so this page cannot hand Amazon's answer to asc-tui. Copy the whole address "
+            "from your browser's address bar and paste it into asc-tui's connect screen within 5 minutes."
+        )
+    )
+    elsewhere = t(
+        _(
+            "If asc-tui runs on another computer (for example over SSH), copy this address and paste it into "
+            "asc-tui's connect screen within 5 minutes of approving."
+        )
+    )
+    address_label = html.escape(_("The address Amazon sent this browser to"), quote=True)
+    copy = t(_("Copy"))
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
     return (
         "<!doctype html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{html.escape(current_language(), quote=True)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
-        "<title>Returning to asc-tui</title>\n"
+        f"<title>{page_title}</title>\n"
         f"<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
-        '<p class="brand">asc-tui · Amazon Sales Channel</p>\n'
-        '<h1 id="title">Returning to asc-tui…</h1>\n'
-        '<p id="status">Amazon has answered; this page hands the answer to asc-tui on this computer.</p>\n'
-        "<noscript><p>JavaScript is off, so this page cannot hand Amazon's answer to asc-tui. Copy the whole "
-        "address from your browser's address bar and paste it into asc-tui's connect screen within 5 "
-        "minutes.</p></noscript>\n"
+        f'<p class="brand">{brand}</p>\n'
+        f'<h1 id="title">{heading}</h1>\n'
+        f'<p id="status">{status}</p>\n'
+        f"<noscript><p>{no_script}</p></noscript>\n"
         '<section id="fallback" hidden>\n'
-        "<p>If asc-tui runs on another computer (for example over SSH), copy this address and paste it into "
-        "asc-tui's connect screen within 5 minutes of approving.</p>\n"
+        f"<p>{elsewhere}</p>\n"
         '<textarea id="address" readonly rows="5" spellcheck="false" '
-        'aria-label="The address Amazon sent this browser to"></textarea>\n'
-        '<button id="copy" type="button">Copy</button> <span id="copied" role="status"></span>\n'
+        f'aria-label="{address_label}"></textarea>\n'
+        f'<button id="copy" type="button">{copy}</button> <span id="copied" role="status"></span>\n'
         "</section>\n</main>\n"
         f"<script>{script}</script>\n"
         "</body>\n</html>\n"

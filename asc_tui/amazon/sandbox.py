@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from asc_tui.amazon import sandbox_pages as pages
 from asc_tui.domain import MARKETPLACE_BY_ID, MARKETPLACES, parse_country
+from asc_tui.i18n import N_, _
 
 __all__ = [
     "DEMO_SELLERS",
@@ -59,7 +60,7 @@ SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # a demo credential, printed on
 SANDBOX_APPLICATION_NAME = "Amazon Sales Channel (asc-tui)"
 
 REGIONS = ("NA", "EU", "FE")
-REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
+REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}  # shown through _()
 SELLERS_RATE_LIMIT = "0.016"  # getMarketplaceParticipations usage plan, requests per second
 
 # The Sellers API's defaultLanguageCode: not part of the product's vocabulary, so it lives here.
@@ -159,7 +160,7 @@ def _marketplace_json(marketplace_id: str) -> dict[str, str] | None:
 
 def _marketplaces_label(seller: SandboxSeller) -> str:
     codes = [MARKETPLACE_BY_ID[m].code for m in seller.marketplaces if m in MARKETPLACE_BY_ID]
-    label = ", ".join(codes) or "nothing"
+    label = ", ".join(codes) or _("nothing")
     if any(m in _NON_AMAZON for m in seller.marketplaces):
         label += " + MCF"
     return label
@@ -581,8 +582,8 @@ class SandboxEmulator:
         if path.startswith("/sc/"):
             return _html(
                 pages.error_page(
-                    title="Service unavailable",
-                    message="Seller Central is temporarily unavailable. Please try again later.",
+                    title=_("Service unavailable"),
+                    message=_("Seller Central is temporarily unavailable. Please try again later."),
                     code=str(rule.status),
                 ),
                 rule.status,
@@ -649,8 +650,10 @@ class SandboxEmulator:
 
     def _authorize_error(self, code: str, message: str, details: pages.RequestDetails) -> HTMLResponse:
         return self._error_page(
-            "We're sorry!",
-            f"An error occurred when we tried to authorize the application. {message}",
+            _("We're sorry!"),
+            _("An error occurred when we tried to authorize the application. {message}").format(
+                message=message
+            ),
             code=code,
             details=details,
         )
@@ -659,7 +662,7 @@ class SandboxEmulator:
         country = parse_country(request.path_params["country"])
         if country is None:
             return self._error_page(
-                "Page not found", "There is no Seller Central for this country.", status=404
+                _("Page not found"), _("There is no Seller Central for this country."), status=404
             )
         query = request.query_params
         application_id = query.get("application_id", "")
@@ -671,27 +674,31 @@ class SandboxEmulator:
         if application_id != self._application_id:
             return self._authorize_error(
                 "MD1000",
-                "The application ID in the authorization URL is not valid: check application_id.",
+                _("The application ID in the authorization URL is not valid: check application_id."),
                 details,
             )
         if self._draft_app and version != "beta":
             return self._authorize_error(
                 "MD1000",
-                "This application is in draft status: a draft application must be authorized with "
-                "version=beta in the authorization URL.",
+                _(
+                    "This application is in draft status: a draft application must be authorized with "
+                    "version=beta in the authorization URL."
+                ),
                 details,
             )
         if redirect_param is not None:
             if "#" in redirect_param:
                 return self._authorize_error(
-                    "MD5110", "The redirect_uri contains a fragment (#), which is not allowed.", details
+                    "MD5110", _("The redirect_uri contains a fragment (#), which is not allowed."), details
                 )
             if (self._redirect_uris and redirect_param not in self._redirect_uris) or not _valid_redirect(
                 redirect_param
             ):
                 return self._authorize_error(
                     "MD5101",
-                    "The redirect_uri does not match any OAuth Redirect URI registered for the application.",
+                    _(
+                        "The redirect_uri does not match any OAuth Redirect URI registered for the application."
+                    ),
                     details,
                 )
             redirect_uri = redirect_param
@@ -700,7 +707,9 @@ class SandboxEmulator:
         else:
             return self._authorize_error(
                 "MD5101",
-                "The application has no OAuth Redirect URI registered and the request has no redirect_uri.",
+                _(
+                    "The application has no OAuth Redirect URI registered and the request has no redirect_uri."
+                ),
                 details,
             )
 
@@ -754,16 +763,20 @@ class SandboxEmulator:
             flow = session.flows.get(request.query_params.get("flow", "")) if session else None
             if session is None or flow is None:
                 return self._error_page(
-                    "This page has expired",
-                    "This sign-in request is no longer valid (or cookies are blocked). Go back to the "
-                    "application and start connecting again.",
+                    _("This page has expired"),
+                    _(
+                        "This sign-in request is no longer valid (or cookies are blocked). Go back to the "
+                        "application and start connecting again."
+                    ),
                 )
             current = self._current_page(session, flow)
             csrf = session.csrf
         if current == "done":
             return self._error_page(
-                "Already completed",
-                "This authorization request has already been completed. Start a new one from the application.",
+                _("Already completed"),
+                _(
+                    "This authorization request has already been completed. Start a new one from the application."
+                ),
                 restart_url=flow.consent_url,
             )
         if current != page:
@@ -774,8 +787,8 @@ class SandboxEmulator:
             form = dict(parse_qsl(body, keep_blank_values=True))
             if not secrets.compare_digest(form.get("csrf", "").encode(), csrf.encode()):
                 return self._error_page(
-                    "This page has expired",
-                    "The form was submitted from an outdated page. Please try again.",
+                    _("This page has expired"),
+                    _("The form was submitted from an outdated page. Please try again."),
                     status=403,
                     restart_url=flow.consent_url,
                 )
@@ -799,7 +812,7 @@ class SandboxEmulator:
         ]
 
     def _marketplace_label(self, country: str) -> str:
-        return f"{MARKETPLACES[country].country} ({country})"
+        return f"{_(MARKETPLACES[country].country)} ({country})"
 
     async def _signin(self, request: Request) -> Response:
         step = await self._step(request, "signin")
@@ -812,11 +825,11 @@ class SandboxEmulator:
             email = form.get("email", "").strip()
             seller = self._find_seller(email)
             if not email:
-                error = "Enter your email or mobile phone number."
+                error = _("Enter your email or mobile phone number.")
             elif seller is None:
-                error = "We cannot find an account with that email address or mobile phone number."
+                error = _("We cannot find an account with that email address or mobile phone number.")
             elif not secrets.compare_digest(form.get("password", "").encode(), seller.password.encode()):
-                error = "Your password is incorrect."
+                error = _("Your password is incorrect.")
             else:
                 with self._lock:  # a new session id on sign-in (no session fixation)
                     self._sessions.pop(session.id, None)
@@ -848,9 +861,9 @@ class SandboxEmulator:
         if request.method == "POST":
             otp = re.sub(r"\s", "", form.get("otp", ""))
             if not otp:
-                error = "Enter the code."
+                error = _("Enter the code.")
             elif not secrets.compare_digest(otp.encode(), seller.otp.encode()):
-                error = "The code you entered is not valid. Please check the code and try again."
+                error = _("The code you entered is not valid. Please check the code and try again.")
             else:
                 with self._lock:
                     session.verified = True
@@ -891,7 +904,7 @@ class SandboxEmulator:
                 with self._lock:
                     flow.step = "almost_done"
                 return RedirectResponse(self._page_url(session, flow), status_code=303)
-            error = "Select the “I understand…” box to authorize the application, or choose Cancel."
+            error = _("Select the “I understand…” box to authorize the application, or choose Cancel.")
         nonce = secrets.token_urlsafe(16)
         body = pages.consent_page(
             action=self._page_url(session, flow, "consent"),
@@ -899,7 +912,7 @@ class SandboxEmulator:
             nonce=nonce,
             app_name=self._application_name,
             seller_label=f"{seller.store_name}, {seller.email}",
-            region_name=REGION_NAMES[flow.region],
+            region_name=_(REGION_NAMES[flow.region]),
             marketplace=self._marketplace_label(flow.country),
             draft=self._draft_app,
             error=error,

@@ -11,7 +11,11 @@ from collections.abc import Sequence
 from html import escape
 from typing import NamedTuple
 
-BADGE = "SANDBOX — not Amazon"
+from asc_tui.i18n import N_, _, current_language
+
+# The pages speak asc-tui's current language, except Amazon's own words that the connect steps quote:
+# "I understand…", "Next", "Continue" and "You are almost done".
+BADGE = N_("SANDBOX — not Amazon")
 
 
 class DemoAccount(NamedTuple):
@@ -81,29 +85,39 @@ footer{text-align:center;color:#555;font-size:11px;margin:24px 0}
 """
 
 
+def _words(template: str, **values: str) -> str:
+    """A translated sentence, escaped as text, with `values` (HTML already) put into its {placeholders}."""
+    return escape(template, quote=False).format(**values)
+
+
 def _layout(title: str, body: str, *, wide: bool = False, script: str = "", nonce: str = "") -> str:
     script_tag = f'<script nonce="{e(nonce)}">{script}</script>' if script else ""
+    badge = e(_(BADGE))
+    note = e(_("Demo pages served by asc-tui on this computer. Nothing you type here goes to Amazon."))
+    sandbox = e(_("(sandbox)"))
+    footer = e(_("asc-tui sandbox emulator · not affiliated with Amazon"))
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{e(current_language())}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
-        f"<title>{e(title)} · {e(BADGE)}</title><style>{_CSS}</style></head>"
+        f"<title>{e(title)} · {badge}</title><style>{_CSS}</style></head>"
         "<body>"
-        f'<div class="badge" id="sandbox-badge">{e(BADGE)}'
-        "<small>Demo pages served by asc-tui on this computer. Nothing you type here goes to Amazon.</small>"
+        f'<div class="badge" id="sandbox-badge">{badge}'
+        f"<small>{note}</small>"
         "</div>"
-        '<header><div class="logo">amazon <span>seller central</span> <em>(sandbox)</em></div></header>'
+        f'<header><div class="logo">amazon <span>seller central</span> <em>{sandbox}</em></div></header>'
         f'<main class="{"wide" if wide else ""}">{body}</main>'
-        "<footer>asc-tui sandbox emulator · not affiliated with Amazon</footer>"
+        f"<footer>{footer}</footer>"
         f"{script_tag}</body></html>"
     )
 
 
-def _error_box(error: str | None, heading: str = "There was a problem") -> str:
+def _error_box(error: str | None, heading: str | None = None) -> str:
     if not error:
         return ""
-    return f'<div class="error" id="error" role="alert"><b>{e(heading)}</b>{e(error)}</div>'
+    shown = _("There was a problem") if heading is None else heading
+    return f'<div class="error" id="error" role="alert"><b>{e(shown)}</b>{e(error)}</div>'
 
 
 def _hidden(csrf: str) -> str:
@@ -113,8 +127,9 @@ def _hidden(csrf: str) -> str:
 def _details(details: RequestDetails | None) -> str:
     if details is None:
         return ""
+    none = "<i>" + e(_("(none)")) + "</i>"
     rows = "".join(
-        f"<tr><td>{e(k)}</td><td><code>{e(v) if v else '<i>(none)</i>'}</code></td></tr>"
+        f"<tr><td>{e(k)}</td><td><code>{e(v) if v else none}</code></td></tr>"
         for k, v in (
             ("application_id", details.application_id),
             ("redirect_uri", details.redirect_uri),
@@ -122,8 +137,9 @@ def _details(details: RequestDetails | None) -> str:
             ("version", details.version),
         )
     )
+    summary = e(_("Sandbox: what the app sent"))
     return (
-        '<details id="request-details"><summary class="muted">Sandbox: what the app sent</summary>'
+        f'<details id="request-details"><summary class="muted">{summary}</summary>'
         f"<table>{rows}</table></details>"
     )
 
@@ -143,27 +159,38 @@ def signin_page(
         f"<td>{e(a.marketplaces)}</td></tr>"
         for a in accounts
     )
+    demo_title = e(_("Sandbox demo accounts"))
+    headings = "".join(
+        "<th>" + e(text) + "</th>"
+        for text in (_("Email or phone"), _("Password"), _("2-step code"), _("Sells in"))
+    )
     demo = (
-        '<div class="demo" id="demo-accounts"><h2>Sandbox demo accounts</h2>'
-        "<table><tr><th>Email or phone</th><th>Password</th><th>2-step code</th><th>Sells in</th></tr>"
+        f'<div class="demo" id="demo-accounts"><h2>{demo_title}</h2>'
+        f"<table><tr>{headings}</tr>"
         f"{demo_rows}</table></div>"
         if accounts
         else ""
     )
     where = f'<p class="muted">Seller Central · {e(marketplace)}</p>' if marketplace else ""
+    sign_in = e(_("Sign in"))
+    email_label = e(_("Email or mobile phone number"))
+    password_label = e(_("Password"))
+    terms = escape(
+        _("By continuing, you agree to the sandbox's make-believe Conditions of Use."), quote=False
+    )
     body = (
-        f'<div class="card"><h1>Sign in</h1>{where}{_error_box(error)}'
+        f'<div class="card"><h1>{sign_in}</h1>{where}{_error_box(error)}'
         f'<form method="post" action="{e(action)}" autocomplete="off">{_hidden(csrf)}'
-        '<label for="email">Email or mobile phone number</label>'
+        f'<label for="email">{email_label}</label>'
         f'<input type="text" id="email" name="email" value="{e(email)}" autofocus required>'
-        '<label for="password">Password</label>'
+        f'<label for="password">{password_label}</label>'
         '<input type="password" id="password" name="password" required>'
-        '<button class="btn" id="signin" type="submit">Sign in</button>'
+        f'<button class="btn" id="signin" type="submit">{sign_in}</button>'
         "</form>"
-        '<p class="muted">By continuing, you agree to the sandbox\'s make-believe Conditions of Use.</p>'
+        f'<p class="muted">{terms}</p>'
         f"</div>{demo}"
     )
-    return _layout("Amazon Sign-In", body, wide=bool(accounts))
+    return _layout(_("Amazon Sign-In"), body, wide=bool(accounts))
 
 
 def otp_page(
@@ -174,19 +201,28 @@ def otp_page(
     sandbox_code: str,
     error: str | None = None,
 ) -> str:
+    heading = e(_("Two-Step Verification"))
+    ask = _words(
+        _("For added security, please enter the One Time Password (OTP) sent to {phone}."),
+        phone=e(masked_phone),
+    )
+    otp_label = e(_("Enter OTP"))
+    sign_in = e(_("Sign in"))
+    code_note = _words(
+        _("Sandbox: the code is {code}. No text message is sent."), code=f"<code>{e(sandbox_code)}</code>"
+    )
     body = (
-        f'<div class="card"><h1>Two-Step Verification</h1>{_error_box(error)}'
-        f"<p>For added security, please enter the One Time Password (OTP) sent to {e(masked_phone)}.</p>"
+        f'<div class="card"><h1>{heading}</h1>{_error_box(error)}'
+        f"<p>{ask}</p>"
         f'<form method="post" action="{e(action)}" autocomplete="off">{_hidden(csrf)}'
-        '<label for="otp">Enter OTP</label>'
+        f'<label for="otp">{otp_label}</label>'
         '<input type="text" id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" '
         "autofocus required>"
-        '<button class="btn" id="verify" type="submit">Sign in</button>'
+        f'<button class="btn" id="verify" type="submit">{sign_in}</button>'
         "</form>"
-        f'<div class="notice" id="sandbox-otp">Sandbox: the code is <code>{e(sandbox_code)}</code>. '
-        "No text message is sent.</div></div>"
+        f'<div class="notice" id="sandbox-otp">{code_note}</div></div>'
     )
-    return _layout("Two-Step Verification", body)
+    return _layout(_("Two-Step Verification"), body)
 
 
 # Enables Next only while the box is ticked; the server checks the box again on submit.
@@ -210,44 +246,76 @@ def consent_page(
     details: RequestDetails | None = None,
 ) -> str:
     draft_note = (
-        '<p class="muted" id="draft-note">This application is in draft status and is being authorized '
-        "with <code>version=beta</code>.</p>"
+        '<p class="muted" id="draft-note">'
+        + _words(
+            _("This application is in draft status and is being authorized with {version}."),
+            version="<code>version=beta</code>",
+        )
+        + "</p>"
         if draft
         else ""
     )
+    app = e(app_name)
+    requesting = _words(
+        _(
+            "{app} is requesting access to your Amazon selling account ({seller}) in {region}. You are "
+            "signing in from the {marketplace} Seller Central."
+        ),
+        app=f"<b>{app}</b>",
+        seller=f"<b>{e(seller_label)}</b>",
+        region=f"<b>{e(region_name)}</b>",
+        marketplace=e(marketplace),
+    )
+    # "I understand…" is Amazon's own wording, which the connect steps quote: it stays as Amazon writes it.
+    direct = _words(
+        _(
+            "I direct Amazon to provide {app} with access to my Amazon seller account, including my selling "
+            "data in {region}, and I authorize {app} to access and use that data. I can revoke this "
+            "authorization at any time in Seller Central (Settings > User Permissions)."
+        ),
+        app=app,
+        region=e(region_name),
+    )
+    cancel = e(_("Cancel"))
+    next_without_script = e(_("Next (tick the box first)"))
+    not_yours = e(_("Not your account?"))
+    switch = e(_("Sign in with another account"))
     body = (
         f'<div class="card"><h1>Amazon Marketplace Web Service</h1>{_error_box(error)}'
-        f"<p><b>{e(app_name)}</b> is requesting access to your Amazon selling account "
-        f"(<b>{e(seller_label)}</b>) in <b>{e(region_name)}</b>. You are signing in from the "
-        f"{e(marketplace)} Seller Central.</p>"
+        f"<p>{requesting}</p>"
         f"{draft_note}"
         f'<form method="post" action="{e(action)}">{_hidden(csrf)}'
         '<label class="check" for="understand">'
         '<input type="checkbox" id="understand" name="understand" value="yes">'
-        f"<span>I understand… I direct Amazon to provide {e(app_name)} with access to my Amazon seller "
-        f"account, including my selling data in {e(region_name)}, and I authorize {e(app_name)} to "
-        "access and use that data. I can revoke this authorization at any time in Seller Central "
-        "(Settings &gt; User Permissions).</span></label>"
+        f"<span>I understand… {direct}</span></label>"
         # Next comes first in the markup (shown on the right) so that it, not Cancel, is the default button.
         '<div class="row">'
         '<button class="btn" id="next" type="submit" name="action" value="next" disabled>Next</button>'
         '<button class="btn secondary" id="decline" type="submit" name="action" value="decline" '
-        "formnovalidate>Cancel</button>"
+        f"formnovalidate>{cancel}</button>"
         "</div>"
         '<noscript><button class="btn" id="next-noscript" type="submit" name="action" value="next">'
-        "Next (tick the box first)</button></noscript>"
-        '<p class="muted">Not your account? <button class="linkbtn" id="switch-account" type="submit" '
-        'name="action" value="switch" formnovalidate>Sign in with another account</button></p>'
+        f"{next_without_script}</button></noscript>"
+        f'<p class="muted">{not_yours} <button class="linkbtn" id="switch-account" type="submit" '
+        f'name="action" value="switch" formnovalidate>{switch}</button></p>'
         f"</form>{_details(details)}</div>"
     )
-    return _layout("Authorize application", body, wide=True, script=_CONSENT_SCRIPT, nonce=nonce)
+    return _layout(_("Authorize application"), body, wide=True, script=_CONSENT_SCRIPT, nonce=nonce)
 
 
 def almost_done_page(*, action: str, csrf: str, app_name: str) -> str:
+    # The heading and the button are Amazon's own words, which the connect steps quote.
+    finish = _words(
+        _(
+            "Click {continue_button} to finish authorizing {app}. Amazon then sends you back to the "
+            "application, which completes the connection."
+        ),
+        continue_button="<b>Continue</b>",
+        app=f"<b>{e(app_name)}</b>",
+    )
     body = (
         '<div class="card"><h1>You are almost done</h1>'
-        f"<p>Click <b>Continue</b> to finish authorizing <b>{e(app_name)}</b>. Amazon then sends you back "
-        "to the application, which completes the connection.</p>"
+        f"<p>{finish}</p>"
         f'<form method="post" action="{e(action)}">{_hidden(csrf)}'
         '<button class="btn" id="continue" type="submit" name="action" value="continue">Continue</button>'
         "</form></div>"
@@ -263,9 +331,15 @@ def error_page(
     details: RequestDetails | None = None,
     restart_url: str = "",
 ) -> str:
-    code_line = f'<p class="muted" id="error-code">Error code: <b>{e(code)}</b></p>' if code else ""
+    code_line = (
+        '<p class="muted" id="error-code">'
+        + _words(_("Error code: {code}"), code=f"<b>{e(code)}</b>")
+        + "</p>"
+        if code
+        else ""
+    )
     restart = (
-        f'<p><a href="{e(restart_url)}" id="restart">Start this authorization again</a></p>'
+        f'<p><a href="{e(restart_url)}" id="restart">' + e(_("Start this authorization again")) + "</a></p>"
         if restart_url
         else ""
     )

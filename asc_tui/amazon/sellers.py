@@ -25,8 +25,9 @@ from asc_tui.amazon.errors import (
 )
 from asc_tui.amazon.http import RetryPolicy, send_with_retries
 from asc_tui.domain import MARKETPLACE_BY_ID
+from asc_tui.i18n import N_, _
 
-SERVICE = "The Selling Partner API"
+SERVICE = N_("The Selling Partner API")  # translated where a message names it
 PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
 USER_AGENT_MAX = 500
 
@@ -90,7 +91,7 @@ class SellersClient:
     def __enter__(self) -> SellersClient:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     def marketplace_participations(self, access_token: str) -> list[Participation]:
@@ -139,17 +140,17 @@ def _first_error(body: Any, *, hide: tuple[str, ...]) -> tuple[str | None, str, 
 
 def _participations(body: Any) -> list[Participation]:
     if not isinstance(body, dict):
-        raise AmazonProtocolError(SERVICE, "the answer is not a JSON object", status=200)
+        raise AmazonProtocolError(SERVICE, _("the answer is not a JSON object"), status=200)
     payload = body.get("payload")
     if not isinstance(payload, list):
-        raise AmazonProtocolError(SERVICE, "the answer has no payload list", status=200)
+        raise AmazonProtocolError(SERVICE, _("the answer has no payload list"), status=200)
     result: list[Participation] = []
     for item in payload:
         marketplace = item.get("marketplace") if isinstance(item, dict) else None
         participation = item.get("participation") if isinstance(item, dict) else None
         if not isinstance(marketplace, dict) or not isinstance(participation, dict):
             raise AmazonProtocolError(
-                SERVICE, "a participation lacks marketplace or participation", status=200
+                SERVICE, _("a participation lacks marketplace or participation"), status=200
             )
         marketplace_id = marketplace.get("id")
         is_participating = participation.get("isParticipating")
@@ -159,7 +160,7 @@ def _participations(body: Any) -> list[Participation]:
             or not isinstance(is_participating, bool)
         ):
             raise AmazonProtocolError(
-                SERVICE, "a participation lacks its marketplace id or status", status=200
+                SERVICE, _("a participation lacks its marketplace id or status"), status=200
             )
         suspended = participation.get("hasSuspendedListings", False)
         result.append(

@@ -67,6 +67,7 @@ from asc_tui.commerce.errors import (
     quote_magento,
 )
 from asc_tui.domain import utcnow
+from asc_tui.i18n import N_, _, ngettext
 
 __all__ = [
     "ATTRIBUTES_RESOURCE",
@@ -136,7 +137,7 @@ DEFAULT_RETRY_POLICY = RetryPolicy(max_attempts=3)
 _SERVICE = "Magento"
 _ATTRIBUTE_FIELDS = "items[attribute_code,default_frontend_label],total_count"
 _PAGE_SIZE_LIMIT = re.compile(r"Maximum SearchCriteria pageSize is (\d+)")
-_SETTINGS_HINT = "the settings screen"
+_SETTINGS_HINT = N_("the settings screen")  # shown through _()
 _BEARER_SETTING = (
     "Stores › Configuration › Services › OAuth › Consumer Settings › "
     "Allow OAuth Access Tokens to be used as standalone Bearer tokens"
@@ -151,17 +152,17 @@ class CredentialField:
     attribute: str  # on MagentoCredentials
     key: str  # keyring key
     env: str  # environment variable that wins over the keyring
-    label: str  # as Magento's integration page names it
+    label: str  # as Magento's integration page names it; marked for translation, shown through _()
 
 
 CREDENTIAL_FIELDS = (
-    CredentialField("consumer_key", KEY_CONSUMER_KEY, ENV_CONSUMER_KEY, "Consumer Key"),
-    CredentialField("consumer_secret", KEY_CONSUMER_SECRET, ENV_CONSUMER_SECRET, "Consumer Secret"),
-    CredentialField("access_token", KEY_ACCESS_TOKEN, ENV_ACCESS_TOKEN, "Access Token"),
+    CredentialField("consumer_key", KEY_CONSUMER_KEY, ENV_CONSUMER_KEY, N_("Consumer Key")),
+    CredentialField("consumer_secret", KEY_CONSUMER_SECRET, ENV_CONSUMER_SECRET, N_("Consumer Secret")),
+    CredentialField("access_token", KEY_ACCESS_TOKEN, ENV_ACCESS_TOKEN, N_("Access Token")),
     CredentialField(
-        "access_token_secret", KEY_ACCESS_TOKEN_SECRET, ENV_ACCESS_TOKEN_SECRET, "Access Token Secret"
+        "access_token_secret", KEY_ACCESS_TOKEN_SECRET, ENV_ACCESS_TOKEN_SECRET, N_("Access Token Secret")
     ),
-    CredentialField("bearer_token", KEY_BEARER_TOKEN, ENV_BEARER_TOKEN, "Bearer token"),
+    CredentialField("bearer_token", KEY_BEARER_TOKEN, ENV_BEARER_TOKEN, N_("Bearer token")),
 )
 
 
@@ -230,7 +231,9 @@ def _auth_mode(auth: str) -> str:
     mode = (auth or "").strip().lower()
     if mode not in AUTH_MODES:
         raise MagentoNotConfigured(
-            f'commerce.auth is {auth!r}; set it to "oauth1" (the integration\'s four credentials) or "bearer".'
+            _(
+                'commerce.auth is {auth!r}; set it to "oauth1" (the integration\'s four credentials) or "bearer".'
+            ).format(auth=auth)
         )
     return mode
 
@@ -284,14 +287,18 @@ class _PageSizeTooLarge(Exception):
 @dataclass(frozen=True)
 class _Endpoint:
     path: str  # below /rest
-    what: str  # in the admin's words
+    what_text: str  # in the admin's words, marked for translation
     resource: str
 
+    @property
+    def what(self) -> str:
+        return _(self.what_text)
 
-_WEBSITES = _Endpoint("/V1/store/websites", "the websites", STORE_RESOURCE)
-_STORE_GROUPS = _Endpoint("/V1/store/storeGroups", "the stores (store groups)", STORE_RESOURCE)
-_STORE_VIEWS = _Endpoint("/V1/store/storeViews", "the store views", STORE_RESOURCE)
-_ATTRIBUTES = _Endpoint("/V1/products/attributes", "the product attributes", ATTRIBUTES_RESOURCE)
+
+_WEBSITES = _Endpoint("/V1/store/websites", N_("the websites"), STORE_RESOURCE)
+_STORE_GROUPS = _Endpoint("/V1/store/storeGroups", N_("the stores (store groups)"), STORE_RESOURCE)
+_STORE_VIEWS = _Endpoint("/V1/store/storeViews", N_("the store views"), STORE_RESOURCE)
+_ATTRIBUTES = _Endpoint("/V1/products/attributes", N_("the product attributes"), ATTRIBUTES_RESOURCE)
 
 
 class MagentoCatalogSource:
@@ -367,23 +374,34 @@ class MagentoCatalogSource:
     def _check_ready(self) -> tuple[str, str]:
         if not self.base_url:
             raise MagentoNotConfigured(
-                f"commerce.base_url {self.name!r} is not an http(s) address; set it to the shop's address, "
-                "for example https://shop.example.com."
+                _(
+                    "commerce.base_url {url!r} is not an http(s) address; set it to the shop's address, for "
+                    "example https://shop.example.com."
+                ).format(url=self.name)
             )
         mode = _auth_mode(self.auth)
         missing = [f for f in credential_fields(mode) if not getattr(self._credentials, f.attribute)]
         if missing:
-            names = ", ".join(f"{f.label} (keyring {f.key} or {f.env})" for f in missing)
+            names = ", ".join(
+                _("{label} (keyring {key} or {env})").format(label=_(f.label), key=f.key, env=f.env)
+                for f in missing
+            )
             raise MagentoNotConfigured(
-                f"Reading the catalog from Magento needs the integration's {names}; enter "
-                f"{'it' if len(missing) == 1 else 'them'} in {_SETTINGS_HINT}."
+                ngettext(
+                    "Reading the catalog from Magento needs the integration's {names}; enter it in {settings}.",
+                    "Reading the catalog from Magento needs the integration's {names}; enter them in {settings}.",
+                    len(missing),
+                ).format(names=names, settings=_(_SETTINGS_HINT))
             )
         if mode == AUTH_BEARER:
             parts = urlsplit(self.base_url)
             if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
                 raise MagentoNotConfigured(
-                    f"The bearer token would travel unencrypted to {parts.hostname} over plain http; use an "
-                    'https:// address in commerce.base_url, or commerce.auth = "oauth1", which never sends a secret itself.'
+                    _(
+                        "The bearer token would travel unencrypted to {host} over plain http; use an https:// "
+                        'address in commerce.base_url, or commerce.auth = "oauth1", which never sends a secret '
+                        "itself."
+                    ).format(host=parts.hostname)
                 )
         return self.base_url, mode
 
@@ -395,9 +413,11 @@ class MagentoCatalogSource:
             except _PageSizeTooLarge as limit:
                 if not 0 < limit.maximum < size:
                     raise MagentoUnavailable(
-                        f"Magento at {self.name} refused every page size for the product attributes "
-                        f"(its maximum is {limit.maximum}); raise Stores › Configuration › Services › "
-                        "Web API Limits › Maximum Page Size."
+                        _(
+                            "Magento at {shop} refused every page size for the product attributes (its maximum "
+                            "is {maximum}); raise Stores › Configuration › Services › Web API Limits › Maximum "
+                            "Page Size."
+                        ).format(shop=self.name, maximum=limit.maximum)
                     ) from None
                 size = limit.maximum
 
@@ -431,15 +451,19 @@ class MagentoCatalogSource:
                 break
             if not items or new == 0:
                 raise MagentoProtocolError(
-                    f"Magento at {self.name} sent no new product attributes on page {page} "
-                    f"({len(seen)} of the {total} it announced), so the list cannot be read completely; "
-                    "try again, and if it persists check the shop's extensions that change the attribute list."
+                    _(
+                        "Magento at {shop} sent no new product attributes on page {page} ({read} of the {total} "
+                        "it announced), so the list cannot be read completely; try again, and if it persists "
+                        "check the shop's extensions that change the attribute list."
+                    ).format(shop=self.name, page=page, read=len(seen), total=total)
                 )
             page += 1
             if page > last_page + 1:  # the last page plus one more in case total_count grew meanwhile
                 raise MagentoProtocolError(
-                    f"Magento at {self.name} kept paging past the {total} product attributes it announced; "
-                    "try again, and if it persists check the shop's extensions that change the attribute list."
+                    _(
+                        "Magento at {shop} kept paging past the {total} product attributes it announced; try "
+                        "again, and if it persists check the shop's extensions that change the attribute list."
+                    ).format(shop=self.name, total=total)
                 )
         return list(seen.values())
 
@@ -498,8 +522,10 @@ class _Caller:
             raise self._transport_error(failure.error) from None
         except AmazonThrottled as throttled:
             raise MagentoUnavailable(
-                f"Magento at {self.name} kept answering HTTP 429 (too many requests) for {endpoint.what} after "
-                f"{throttled.attempts} attempts; wait a minute and refresh the catalog again.",
+                _(
+                    "Magento at {shop} kept answering HTTP 429 (too many requests) for {what} after {attempts} "
+                    "attempts; wait a minute and refresh the catalog again."
+                ).format(shop=self.name, what=endpoint.what, attempts=throttled.attempts),
                 status=429,
             ) from None
         except AmazonUnavailable as unavailable:
@@ -509,8 +535,10 @@ class _Caller:
             if isinstance(cause, httpx.TransportError):
                 raise self._transport_error(cause) from None
             raise MagentoUnreachable(
-                f"Could not reach Magento at {self.name} ({unavailable.reason}); check commerce.base_url and "
-                "the network connection."
+                _(
+                    "Could not reach Magento at {shop} ({reason}); check commerce.base_url and the network "
+                    "connection."
+                ).format(shop=self.name, reason=unavailable.reason)
             ) from None
         return self._answer(endpoint, response, page_size)
 
@@ -518,12 +546,14 @@ class _Caller:
         if self._oauth is None:
             return f"Bearer {self._bearer}"
         try:
-            _, headers, _ = self._oauth.sign(url, http_method="GET")
+            _uri, headers, _body = self._oauth.sign(url, http_method="GET")
         except ValueError:
             # oauthlib's text may quote the URL; nothing from it is needed to fix this.
             raise MagentoNotConfigured(
-                f"The request to {self.name} could not be signed; check that commerce.base_url holds only the "
-                "shop's address and that the credentials contain no unusual characters."
+                _(
+                    "The request to {shop} could not be signed; check that commerce.base_url holds only the "
+                    "shop's address and that the credentials contain no unusual characters."
+                ).format(shop=self.name)
             ) from None
         return str(headers["Authorization"])
 
@@ -535,18 +565,22 @@ class _Caller:
             body = _json(response)
             if body is _NOT_JSON:
                 raise NotMagentoEndpoint(
-                    f"{self.name} is not a Magento REST endpoint ({self._path(endpoint)} answered with "
-                    f"{_kind(response)}, not JSON); check commerce.base_url.",
+                    _(
+                        "{shop} is not a Magento REST endpoint ({path} answered with {kind}, not JSON); check "
+                        "commerce.base_url."
+                    ).format(shop=self.name, path=self._path(endpoint), kind=_kind(response)),
                     status=status,
                 )
             return body
         if 300 <= status < 400:
-            location = (
-                _display_url(response.headers.get("location", "").split("?", 1)[0]) or "another address"
+            location = _display_url(response.headers.get("location", "").split("?", 1)[0]) or _(
+                "another address"
             )
             raise NotMagentoEndpoint(
-                f"{self.name} redirects {self._path(endpoint)} to {location} (HTTP {status}); set "
-                "commerce.base_url to the shop's final address (often https://…).",
+                _(
+                    "{shop} redirects {path} to {location} (HTTP {status}); set commerce.base_url to the shop's "
+                    "final address (often https://…)."
+                ).format(shop=self.name, path=self._path(endpoint), location=location, status=status),
                 status=status,
             )
         message, parameters = _magento_error(response)
@@ -561,24 +595,30 @@ class _Caller:
         if status == 403:
             resource = _resource_from(parameters) or endpoint.resource
             said = f"HTTP 403: {quoted}" if quoted else "HTTP 403"
-            blocker = "" if message else " (or a firewall in front of the shop blocks the request)"
+            blocker = "" if message else _(" (or a firewall in front of the shop blocks the request)")
             raise self._access_denied(endpoint, resource, said, status, blocker)
         if status == 404:
-            said = f"answered 404: {quoted}" if quoted else "answered HTTP 404"
+            said = _("answered 404: {quoted}").format(quoted=quoted) if quoted else _("answered HTTP 404")
             raise NotMagentoEndpoint(
-                f"{self.name} is not a Magento REST endpoint ({self._path(endpoint)} {said}); check "
-                "commerce.base_url (the shop's address, without /rest or /admin).",
+                _(
+                    "{shop} is not a Magento REST endpoint ({path} {said}); check commerce.base_url (the shop's "
+                    "address, without /rest or /admin)."
+                ).format(shop=self.name, path=self._path(endpoint), said=said),
                 status=status,
             )
         if message:
             raise MagentoError(
-                f"Magento at {self.name} refused the request for {endpoint.what} (HTTP {status}: {quoted}); "
-                "check commerce.base_url and the shop's Web API settings.",
+                _(
+                    "Magento at {shop} refused the request for {what} (HTTP {status}: {quoted}); check "
+                    "commerce.base_url and the shop's Web API settings."
+                ).format(shop=self.name, what=endpoint.what, status=status, quoted=quoted),
                 status=status,
             )
         raise NotMagentoEndpoint(
-            f"{self.name} is not a Magento REST endpoint ({self._path(endpoint)} answered HTTP {status} with "
-            f"{_kind(response)}); check commerce.base_url.",
+            _(
+                "{shop} is not a Magento REST endpoint ({path} answered HTTP {status} with {kind}); check "
+                "commerce.base_url."
+            ).format(shop=self.name, path=self._path(endpoint), status=status, kind=_kind(response)),
             status=status,
         )
 
@@ -586,60 +626,89 @@ class _Caller:
         self, endpoint: _Endpoint, message: str | None, parameters: object, quoted: str
     ) -> MagentoError:
         template = (message or "").lower()
-        said = f" ({quoted})" if quoted else ""
+        # Magento's own words, in parentheses right after what it refused.
+        said = _(" ({quoted})").format(quoted=quoted) if quoted else ""
+        settings = _(_SETTINGS_HINT)
         if "authorized to access" in template:
             resource = _resource_from(parameters) or endpoint.resource
             if self.mode == AUTH_BEARER:
                 return MagentoAuthFailed(
-                    f"Magento did not accept the bearer token for {endpoint.what}{said}; since Magento 2.4.4 an "
-                    f"integration's access token works as a bearer token only with {_BEARER_SETTING} set "
-                    f'to Yes (or use commerce.auth = "oauth1"), so check that setting, the token in '
-                    f"{_SETTINGS_HINT} (or {ENV_BEARER_TOKEN}), and that the integration has {resource}.",
+                    _(
+                        "Magento did not accept the bearer token for {what}{said}; since Magento 2.4.4 an "
+                        "integration's access token works as a bearer token only with {setting} set to Yes (or "
+                        'use commerce.auth = "oauth1"), so check that setting, the token in {settings} (or '
+                        "{env}), and that the integration has {resource}."
+                    ).format(
+                        what=endpoint.what,
+                        said=said,
+                        setting=_BEARER_SETTING,
+                        settings=settings,
+                        env=ENV_BEARER_TOKEN,
+                        resource=resource,
+                    ),
                     credential="bearer token",
                 )
             return self._access_denied(endpoint, resource, quoted or "HTTP 401", 401, "")
         if self.mode == AUTH_BEARER:
             return MagentoAuthFailed(
-                f"Magento did not accept the bearer token{said}; check the token in {_SETTINGS_HINT} (or "
-                f"{ENV_BEARER_TOKEN}) and that {_BEARER_SETTING} is set to Yes.",
+                _(
+                    "Magento did not accept the bearer token{said}; check the token in {settings} (or {env}) and "
+                    "that {setting} is set to Yes."
+                ).format(said=said, settings=settings, env=ENV_BEARER_TOKEN, setting=_BEARER_SETTING),
                 credential="bearer token",
             )
         if any(k in template for k in ("consumer key", "consumer having", "consumer with")):
             return MagentoAuthFailed(
-                f"Magento did not accept the consumer key{said}; copy the integration's Consumer Key from "
-                f"System › Extensions › Integrations into {_SETTINGS_HINT} (or {ENV_CONSUMER_KEY}).",
+                _(
+                    "Magento did not accept the consumer key{said}; copy the integration's Consumer Key from "
+                    "System › Extensions › Integrations into {settings} (or {env})."
+                ).format(said=said, settings=settings, env=ENV_CONSUMER_KEY),
                 credential="consumer key",
             )
         if "revoked" in template:
             return MagentoAuthFailed(
-                f"Magento says the integration's access token was revoked{said}; reauthorize the integration in "
-                f"System › Extensions › Integrations and enter its new access token and secret in {_SETTINGS_HINT}.",
+                _(
+                    "Magento says the integration's access token was revoked{said}; reauthorize the integration "
+                    "in System › Extensions › Integrations and enter its new access token and secret in "
+                    "{settings}."
+                ).format(said=said, settings=settings),
                 credential="access token",
             )
         if "token" in template and "signature" not in template:
             return MagentoAuthFailed(
-                f"Magento did not accept the access token{said}; copy the integration's Access Token from "
-                f"System › Extensions › Integrations into {_SETTINGS_HINT} (or {ENV_ACCESS_TOKEN}).",
+                _(
+                    "Magento did not accept the access token{said}; copy the integration's Access Token from "
+                    "System › Extensions › Integrations into {settings} (or {env})."
+                ).format(said=said, settings=settings, env=ENV_ACCESS_TOKEN),
                 credential="access token",
             )
         if "timestamp" in template:
             return MagentoAuthFailed(
-                f"Magento refused the time of the signed request{said}; set this computer's clock right "
-                "(NTP) and refresh the catalog again.",
+                _(
+                    "Magento refused the time of the signed request{said}; set this computer's clock right "
+                    "(NTP) and refresh the catalog again."
+                ).format(said=said),
                 credential="clock",
             )
         if "signature" in template:
             return MagentoAuthFailed(
-                f"Magento rejected the request signature{said}; check the integration's Consumer Secret and "
-                f"Access Token Secret in {_SETTINGS_HINT} (or {ENV_CONSUMER_SECRET} and "
-                f"{ENV_ACCESS_TOKEN_SECRET}), and that commerce.base_url is the exact address the shop "
-                "answers on (scheme, host and port).",
+                _(
+                    "Magento rejected the request signature{said}; check the integration's Consumer Secret and "
+                    "Access Token Secret in {settings} (or {env_secret} and {env_token_secret}), and that "
+                    "commerce.base_url is the exact address the shop answers on (scheme, host and port)."
+                ).format(
+                    said=said,
+                    settings=settings,
+                    env_secret=ENV_CONSUMER_SECRET,
+                    env_token_secret=ENV_ACCESS_TOKEN_SECRET,
+                ),
                 credential="consumer secret or access token secret",
             )
         return MagentoAuthFailed(
-            f"Magento did not accept the integration's credentials (HTTP 401{': ' + quoted if quoted else ''}); "
-            f"check the consumer key/secret and access token/secret in {_SETTINGS_HINT} (or the "
-            "ASC_TUI_MAGENTO_* variables).",
+            _(
+                "Magento did not accept the integration's credentials ({answer}); check the consumer key/secret "
+                "and access token/secret in {settings} (or the ASC_TUI_MAGENTO_* variables)."
+            ).format(answer=f"HTTP 401: {quoted}" if quoted else "HTTP 401", settings=settings),
             credential="consumer key/secret or access token/secret",
         )
 
@@ -649,8 +718,10 @@ class _Caller:
         place = _RESOURCE_TREE.get(resource)
         where = f"{resource} ({place})" if place else resource
         return MagentoAccessDenied(
-            f"The Magento integration may not read {endpoint.what} ({said}){extra}; give it the {where} "
-            "resource under System › Extensions › Integrations › API, save, and reauthorize it.",
+            _(
+                "The Magento integration may not read {what} ({said}){extra}; give it the {where} resource under "
+                "System › Extensions › Integrations › API, save, and reauthorize it."
+            ).format(what=endpoint.what, said=said, extra=extra, where=where),
             resource=resource,
             endpoint=endpoint.path,
             status=status,
@@ -660,9 +731,16 @@ class _Caller:
         message, parameters = _magento_error(response)
         quoted = f": {quote_magento(message, parameters, self.secrets)}" if message else ""
         return MagentoUnavailable(
-            f"Magento at {self.name} failed to list {endpoint.what} (HTTP {response.status_code}{quoted}) "
-            f"on all {attempts} attempts; try again in a few minutes, and if it persists check the shop's "
-            "logs (var/log/exception.log).",
+            _(
+                "Magento at {shop} failed to list {what} (HTTP {status}{quoted}) on all {attempts} attempts; try "
+                "again in a few minutes, and if it persists check the shop's logs (var/log/exception.log)."
+            ).format(
+                shop=self.name,
+                what=endpoint.what,
+                status=response.status_code,
+                quoted=quoted,
+                attempts=attempts,
+            ),
             status=response.status_code,
         )
 
@@ -670,43 +748,55 @@ class _Caller:
         host = urlsplit(self.base_url).hostname or self.name
         if isinstance(error, httpx.TimeoutException):
             return MagentoTimeout(
-                f"Magento at {self.name} did not answer within {self.source.timeout:g} s; check that the shop "
-                "is up and commerce.base_url is right, then refresh the catalog again."
+                _(
+                    "Magento at {shop} did not answer within {seconds:g} s; check that the shop is up and "
+                    "commerce.base_url is right, then refresh the catalog again."
+                ).format(shop=self.name, seconds=self.source.timeout)
             )
         tls = _ssl_cause(error)
         if isinstance(tls, ssl.SSLCertVerificationError):
-            reason = _clean_reason(tls.verify_message or tls.reason or "not trusted")
+            reason = _clean_reason(tls.verify_message or tls.reason or _("not trusted"))
             return MagentoTlsError(
-                f"The TLS certificate of {host} was not accepted ({reason}); give the shop a certificate from a "
-                "trusted authority, or point SSL_CERT_FILE at the CA certificate that signed it."
+                _(
+                    "The TLS certificate of {host} was not accepted ({reason}); give the shop a certificate from "
+                    "a trusted authority, or point SSL_CERT_FILE at the CA certificate that signed it."
+                ).format(host=host, reason=reason)
             )
         if tls is not None:
             reason = _clean_reason(tls.reason or type(tls).__name__)
             if "WRONG_VERSION_NUMBER" in reason.upper():
-                reason = "the server does not speak TLS on that port"
+                reason = _("the server does not speak TLS on that port")
             return MagentoTlsError(
-                f"The secure (TLS) connection to {host} failed ({reason}); check that commerce.base_url has "
-                "the right scheme (https or http) and port."
+                _(
+                    "The secure (TLS) connection to {host} failed ({reason}); check that commerce.base_url has "
+                    "the right scheme (https or http) and port."
+                ).format(host=host, reason=reason)
             )
         if _refused(error):
             return MagentoUnreachable(
-                f"Nothing answers at {self.name} (connection refused); check commerce.base_url and that the "
-                "shop is running."
+                _(
+                    "Nothing answers at {shop} (connection refused); check commerce.base_url and that the shop "
+                    "is running."
+                ).format(shop=self.name)
             )
         if _unknown_host(error):
             return MagentoUnreachable(
-                f"The host name {host} could not be resolved; check commerce.base_url and the network "
-                "connection."
+                _(
+                    "The host name {host} could not be resolved; check commerce.base_url and the network "
+                    "connection."
+                ).format(host=host)
             )
         if isinstance(error, httpx.RemoteProtocolError):
-            reason = "the server closed the connection without an answer"
+            reason = _("the server closed the connection without an answer")
         elif isinstance(error, httpx.ConnectError):
-            reason = "the connection could not be made"
+            reason = _("the connection could not be made")
         else:
-            reason = "the connection broke off"
+            reason = _("the connection broke off")
         return MagentoUnreachable(
-            f"The connection to Magento at {self.name} failed ({reason}); check commerce.base_url and the "
-            "network connection, then refresh the catalog again."
+            _(
+                "The connection to Magento at {shop} failed ({reason}); check commerce.base_url and the network "
+                "connection, then refresh the catalog again."
+            ).format(shop=self.name, reason=reason)
         )
 
     def _path(self, endpoint: _Endpoint) -> str:
@@ -728,10 +818,10 @@ def _json(response: httpx.Response) -> Any:
 def _kind(response: httpx.Response) -> str:
     content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if "html" in content_type or response.content.lstrip()[:1] == b"<":
-        return "an HTML page"
+        return _("an HTML page")
     if not response.content:
-        return "an empty body"
-    return f"{content_type or 'unknown'} content"
+        return _("an empty body")
+    return _("{content_type} content").format(content_type=content_type or "unknown")
 
 
 def _magento_error(response: httpx.Response) -> tuple[str | None, object]:
@@ -810,8 +900,9 @@ def _final(error: httpx.TransportError) -> bool:
 def _list_of_objects(body: Any, name: str, endpoint: _Endpoint) -> list[dict[str, Any]]:
     if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
         raise MagentoProtocolError(
-            f"{name} answered /rest{endpoint.path} with JSON that is not Magento's list of {endpoint.what}; "
-            "check commerce.base_url."
+            _(
+                "{shop} answered {path} with JSON that is not Magento's list of {what}; check commerce.base_url."
+            ).format(shop=name, path=f"/rest{endpoint.path}", what=endpoint.what)
         )
     return body
 
@@ -833,8 +924,10 @@ def _search_results(body: Any, name: str) -> tuple[list[dict[str, Any]], int]:
         items = []  # Magento leaves out an empty list when `fields` trims the answer
     if not isinstance(items, list) or total is None or total < 0:
         raise MagentoProtocolError(
-            f"{name} answered /rest/V1/products/attributes with JSON that is not Magento's search result "
-            "(items and total_count); check commerce.base_url."
+            _(
+                "{shop} answered /rest/V1/products/attributes with JSON that is not Magento's search result "
+                "(items and total_count); check commerce.base_url."
+            ).format(shop=name)
         )
     return [item for item in items if isinstance(item, dict)], total
 
@@ -854,7 +947,7 @@ def _websites_and_views(
         code = site.get("code")
         if site_id is None or not isinstance(code, str) or not code:
             raise MagentoProtocolError(
-                f"{name} listed a website without an id or code; check commerce.base_url."
+                _("{shop} listed a website without an id or code; check commerce.base_url.").format(shop=name)
             )
         if not is_admin(site):
             site_by_id[site_id] = site
@@ -874,7 +967,7 @@ def _websites_and_views(
             name=_text(view.get("name")) or str(view["code"]),
             website=str(site_by_id[_int(view.get("website_id")) or 0]["code"]),
         )
-        for _, view in view_rows
+        for _view_id, view in view_rows
     )
 
     result: list[Website] = []
@@ -888,7 +981,7 @@ def _websites_and_views(
         if chosen is None:  # no default group/store: the website's first active store view, else its first
             own = [
                 v
-                for _, v in sorted(view_rows, key=lambda row: row[0])
+                for _view_id, v in sorted(view_rows, key=lambda row: row[0])
                 if _int(v.get("website_id")) == site_id
             ]
             active = [v for v in own if v.get("is_active") in (1, True, "1")]

@@ -57,6 +57,7 @@ from asc_tui.errors import (
     StoreNotFound,
 )
 from asc_tui.faults import crash_point
+from asc_tui.i18n import N_, _, format_day, ngettext
 from asc_tui.secret_store import (
     SecretStore,
     new_token_ref,
@@ -76,7 +77,7 @@ SANDBOX_UNLISTENED_REDIRECT = "http://127.0.0.1" + SANDBOX_REDIRECT_PATH
 NETWORK_DEADLINE_SECONDS = 60.0
 # A seller ID (Merchant Token) is capital letters and digits, such as A1B2C3D4E5F6G7.
 SELLER_ID = re.compile(r"[A-Z0-9]{8,20}")
-REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
+REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}  # shown through _()
 
 
 @dataclass(frozen=True)
@@ -164,25 +165,32 @@ class ConnectService:
         """What connecting needs and the config lacks, each as the setting's name."""
         missing = []
         if not self.amazon.application_id.strip():
-            missing.append("amazon.application_id")
+            missing.append("amazon.application_id")  # i18n: not shown (setting names stay as they are)
         if not self.amazon.client_id.strip():
-            missing.append("amazon.client_id")
+            missing.append("amazon.client_id")  # i18n: not shown (setting names stay as they are)
         if not self.sandbox and not self.amazon.redirect_uri.strip():
-            missing.append("amazon.redirect_uri")
+            missing.append("amazon.redirect_uri")  # i18n: not shown (setting names stay as they are)
         return missing
 
     def _require_ready(self) -> str:
         missing = self.missing_settings()
         if missing:
             raise ConnectNotReady(
-                f"Connecting needs {', '.join(missing)} in the config file; set "
-                f"{'it' if len(missing) == 1 else 'them'} to your SP-API app's values (Developer Central)."
+                ngettext(
+                    "Connecting needs {settings} in the config file; set it to your SP-API app's values "
+                    "(Developer Central).",
+                    "Connecting needs {settings} in the config file; set them to your SP-API app's values "
+                    "(Developer Central).",
+                    len(missing),
+                ).format(settings=", ".join(missing))
             )
         secret = self._client_secret()
         if not secret:
             raise ConnectNotReady(
-                "The LWA client secret is not set; store it in the keyring (Settings) or set "
-                "ASC_TUI_LWA_CLIENT_SECRET."
+                _(
+                    "The LWA client secret is not set; store it in the keyring (Settings) or set "
+                    "ASC_TUI_LWA_CLIENT_SECRET."
+                )
             )
         return secret
 
@@ -271,14 +279,18 @@ class ConnectService:
             holder = self._live_attempt_elsewhere()
             if holder is not None:
                 raise ConnectInProgress(
-                    f"The callback address {self.amazon.callback_listen} is in use by the attempt connecting "
-                    f"store {holder!r}; finish or cancel that one first (one attempt at a time per address)."
+                    _(
+                        "The callback address {address} is in use by the attempt connecting store {name!r}; "
+                        "finish or cancel that one first (one attempt at a time per address)."
+                    ).format(address=self.amazon.callback_listen, name=holder)
                 ) from None
             if not redirect_uri:
                 raise ConnectNotReady(exc.message) from None
             raise _PortTaken(
-                f"the callback address {self.amazon.callback_listen} is in use by another program, so Amazon's "
-                "redirect cannot reach asc-tui here."
+                _(
+                    "the callback address {address} is in use by another program, so Amazon's redirect cannot "
+                    "reach asc-tui here."
+                ).format(address=self.amazon.callback_listen)
             ) from None
         if not redirect_uri:
             redirect_uri = f"http://{listener.bound_address}{path}"
@@ -302,9 +314,16 @@ class ConnectService:
             held = session.exec(select(ConnectAttempt).where(ConnectAttempt.store_id == store.id)).first()
             if held is not None:
                 raise ConnectInProgress(
-                    f"Store {store.name!r} is being connected by {held.user}@{held.host} since "
-                    f"{iso_utc(held.started_at)}; wait until that attempt ends (by {iso_utc(held.expires_at)}) "
-                    "or ask them to cancel it."
+                    _(
+                        "Store {name!r} is being connected by {user}@{host} since {started}; wait until that "
+                        "attempt ends (by {ends}) or ask them to cancel it."
+                    ).format(
+                        name=store.name,
+                        user=held.user,
+                        host=held.host,
+                        started=iso_utc(held.started_at),
+                        ends=iso_utc(held.expires_at),
+                    )
                 )
             attempt = ConnectAttempt(
                 nonce=uuid.uuid4().hex,
@@ -321,8 +340,10 @@ class ConnectService:
             except IntegrityError:
                 session.rollback()
                 raise ConnectInProgress(
-                    f"Store {store.name!r} is being connected from another window right now; wait until "
-                    "that attempt ends."
+                    _(
+                        "Store {name!r} is being connected from another window right now; wait until that "
+                        "attempt ends."
+                    ).format(name=store.name)
                 ) from None
             crash_point("connect.after-claim")
             return attempt.id or 0, attempt.nonce
@@ -364,8 +385,10 @@ class ConnectService:
             raise ConnectRejected(str(exc)) from None
         if query.is_login_bounce:
             raise ConnectRejected(
-                "That is the address of the app's Login URI step, not Amazon's final answer; finish the steps "
-                "in the browser and paste the address it ends on."
+                _(
+                    "That is the address of the app's Login URI step, not Amazon's final answer; finish the "
+                    "steps in the browser and paste the address it ends on."
+                )
             )
         return self.complete(attempt, query)
 
@@ -374,8 +397,10 @@ class ConnectService:
         self._check_open(attempt)
         if not state_matches(attempt.state, query.state or ""):
             raise ConnectRejected(
-                "That answer is not for this attempt (its state does not match); use the link shown for "
-                f"store {attempt.store_name!r} now, or paste the address it led to."
+                _(
+                    "That answer is not for this attempt (its state does not match); use the link shown for "
+                    "store {name!r} now, or paste the address it led to."
+                ).format(name=attempt.store_name)
             )
         with attempt._lock:
             self._check_open(attempt)
@@ -385,7 +410,12 @@ class ConnectService:
                 said = f"{query.error_description} ({code})" if query.error_description else code
                 return self._end(
                     attempt,
-                    Outcome(False, f"Amazon ended the authorization: {said}; store {name!r} is unchanged."),
+                    Outcome(
+                        False,
+                        _("Amazon ended the authorization: {said}; store {name!r} is unchanged.").format(
+                            said=said, name=name
+                        ),
+                    ),
                 )
             seller_id = (query.selling_partner_id or "").strip()
             if not seller_id:
@@ -393,8 +423,10 @@ class ConnectService:
                     attempt,
                     Outcome(
                         False,
-                        "Amazon's answer has no selling_partner_id, so the account cannot be identified; store "
-                        f"{name!r} is unchanged.",
+                        _(
+                            "Amazon's answer has no selling_partner_id, so the account cannot be identified; "
+                            "store {name!r} is unchanged."
+                        ).format(name=name),
                     ),
                 )
 
@@ -414,13 +446,17 @@ class ConnectService:
         seller = (seller_id or attempt.renewal_of or "").strip()
         if not seller:
             raise SellerIdNeeded(
-                "A self-authorization token does not say which seller it belongs to; also give the seller ID "
-                "(Seller Central › Settings › Account Info › Merchant Token)."
+                _(
+                    "A self-authorization token does not say which seller it belongs to; also give the seller "
+                    "ID (Seller Central › Settings › Account Info › Merchant Token)."
+                )
             )
         if not SELLER_ID.fullmatch(seller):
             raise SellerIdNeeded(
-                "That is not a seller ID: a Merchant Token is 8 to 20 capital letters and digits, such as "
-                "A1B2C3D4E5F6G7 (Seller Central › Settings › Account Info)."
+                _(
+                    "That is not a seller ID: a Merchant Token is 8 to 20 capital letters and digits, such as "
+                    "A1B2C3D4E5F6G7 (Seller Central › Settings › Account Info)."
+                )
             )
         with attempt._lock:
             self._check_open(attempt)
@@ -428,8 +464,10 @@ class ConnectService:
                 access = self._lwa_client().access_token(refresh_token)
             except RefreshTokenRevoked:
                 raise ConnectRejected(
-                    "Login with Amazon does not accept that refresh token; copy it again from Seller Central "
-                    "(Develop Apps › Authorize app) for this app."
+                    _(
+                        "Login with Amazon does not accept that refresh token; copy it again from Seller "
+                        "Central (Develop Apps › Authorize app) for this app."
+                    )
                 ) from None
             except AmazonError as exc:
                 raise ConnectRejected(exc.message) from None
@@ -445,11 +483,18 @@ class ConnectService:
         try:
             return work()
         except AmazonError as exc:
-            return Outcome(False, f"{exc.message} Store {attempt.store_name!r} is unchanged.")
+            return Outcome(
+                False,
+                _("{message} Store {name!r} is unchanged.").format(
+                    message=exc.message, name=attempt.store_name
+                ),
+            )
         except _Cancelled:
             return Outcome(
                 False,
-                f"Connecting store {attempt.store_name!r} was cancelled; it is unchanged.",
+                _("Connecting store {name!r} was cancelled; it is unchanged.").format(
+                    name=attempt.store_name
+                ),
                 cancelled=True,
             )
         except AscError as exc:  # database, keyring, refusals
@@ -469,13 +514,20 @@ class ConnectService:
                 minutes = self.amazon.connect_timeout_minutes
                 outcome = Outcome(
                     False,
-                    f"Connecting store {attempt.store_name!r} timed out after {minutes} "
-                    f"minute{'s' if minutes != 1 else ''}; it is unchanged. Start again when you are ready.",
+                    ngettext(
+                        "Connecting store {name!r} timed out after {minutes} minute; it is unchanged. Start "
+                        "again when you are ready.",
+                        "Connecting store {name!r} timed out after {minutes} minutes; it is unchanged. Start "
+                        "again when you are ready.",
+                        minutes,
+                    ).format(name=attempt.store_name, minutes=minutes),
                 )
             else:
                 outcome = Outcome(
                     False,
-                    f"Connecting store {attempt.store_name!r} was cancelled; it is unchanged.",
+                    _("Connecting store {name!r} was cancelled; it is unchanged.").format(
+                        name=attempt.store_name
+                    ),
                     cancelled=True,
                 )
             return self._end(attempt, outcome)
@@ -497,12 +549,12 @@ class ConnectService:
             try:
                 outcome = await asyncio.to_thread(self.complete, attempt, query)
             except ConnectRejected as exc:
-                return CallbackOutcome(False, "This answer does not fit", exc.message)
+                return CallbackOutcome(False, _("This answer does not fit"), exc.message)
             except ConnectFailed as exc:
-                return CallbackOutcome(False, "Not connected", exc.message)
+                return CallbackOutcome(False, _("Not connected"), exc.message)
             if outcome.connected:
-                return CallbackOutcome(True, "Connected", outcome.message)
-            return CallbackOutcome(False, "Not connected", outcome.message)
+                return CallbackOutcome(True, _("Connected"), outcome.message)
+            return CallbackOutcome(False, _("Not connected"), outcome.message)
 
         await listener.serve(on_redirect)
 
@@ -511,13 +563,16 @@ class ConnectService:
     def _check_open(self, attempt: ConnectSession) -> None:
         if attempt.outcome is not None:
             raise ConnectFailed(
-                f"This attempt to connect store {attempt.store_name!r} has already ended: "
-                f"{attempt.outcome.message}"
+                _("This attempt to connect store {name!r} has already ended: {outcome}").format(
+                    name=attempt.store_name, outcome=attempt.outcome.message
+                )
             )
         if attempt.seconds_left() <= 0:
             self._end_locked_free(attempt)
             raise ConnectFailed(
-                f"This attempt to connect store {attempt.store_name!r} timed out; start again."
+                _("This attempt to connect store {name!r} timed out; start again.").format(
+                    name=attempt.store_name
+                )
             )
 
     def _end_locked_free(self, attempt: ConnectSession) -> None:
@@ -525,7 +580,12 @@ class ConnectService:
         if attempt.outcome is None:
             self._finish(
                 attempt,
-                Outcome(False, f"Connecting store {attempt.store_name!r} timed out; it is unchanged."),
+                Outcome(
+                    False,
+                    _("Connecting store {name!r} timed out; it is unchanged.").format(
+                        name=attempt.store_name
+                    ),
+                ),
             )
 
     def _end(self, attempt: ConnectSession, outcome: Outcome) -> Outcome:
@@ -560,9 +620,11 @@ class ConnectService:
         name = attempt.store_name
         if attempt.renewal_of is not None and attempt.renewal_of != seller_id:
             raise ConnectFailed(
-                f"You signed in as seller {seller_id}, but store {name!r} is connected to seller "
-                f"{attempt.renewal_of}; renew with that account, or delete and re-add the store to switch "
-                "accounts. The store is unchanged."
+                _(
+                    "You signed in as seller {seller}, but store {name!r} is connected to seller {connected}; "
+                    "renew with that account, or delete and re-add the store to switch accounts. The store is "
+                    "unchanged."
+                ).format(seller=seller_id, name=name, connected=attempt.renewal_of)
             )
         endpoint = self.amazon.endpoints.get(marketplace.region, "")
         # Within what is left of the attempt (and of the code's 5 minutes): never past the timeout.
@@ -571,18 +633,25 @@ class ConnectService:
             participations = amazon_marketplaces(sellers.marketplace_participations(access_token))
         selling = [p for p in participations if p.is_participating]
         if not any(p.marketplace_id == marketplace.marketplace_id for p in selling):
-            region = REGION_NAMES.get(marketplace.region, marketplace.region)
+            region = (
+                _(REGION_NAMES[marketplace.region])
+                if marketplace.region in REGION_NAMES
+                else marketplace.region
+            )
             if not selling:
                 raise ConnectFailed(
-                    f"Seller {seller_id} sells in no Amazon marketplace of the {region} region, where Amazon "
-                    f"{marketplace.code} is; sign in with the account that sells in {marketplace.code}. Store "
-                    f"{name!r} is unchanged."
+                    _(
+                        "Seller {seller} sells in no Amazon marketplace of the {region} region, where Amazon "
+                        "{code} is; sign in with the account that sells in {code}. Store {name!r} is unchanged."
+                    ).format(seller=seller_id, region=region, code=marketplace.code, name=name)
                 )
             where = ", ".join(MARKETPLACE_BY_ID[p.marketplace_id].code for p in selling)
             raise ConnectFailed(
-                f"Seller {seller_id} does not sell in the Amazon {marketplace.code} marketplace (it sells in: "
-                f"{where}); sign in with the account for {marketplace.code}, or add a store for one of those. "
-                f"Store {name!r} is unchanged."
+                _(
+                    "Seller {seller} does not sell in the Amazon {code} marketplace (it sells in: {where}); sign "
+                    "in with the account for {code}, or add a store for one of those. Store {name!r} is "
+                    "unchanged."
+                ).format(seller=seller_id, code=marketplace.code, where=where, name=name)
             )
         if attempt._cancel_requested:
             raise _Cancelled()
@@ -620,23 +689,25 @@ class ConnectService:
         if old_ref and old_ref != new_ref:
             self._forget(old_ref)
         crash_point("connect.after-forget-old")
-        days = renew_by(store.authorized_at or utcnow()).date().isoformat()
-        verb = "renewed" if attempt.renewal else "connected"
-        state_note = "" if store.status == StoreStatus.ACTIVE.value else " It stays inactive, as it was."
-        return Outcome(
-            True,
-            f"Store {store.name!r} is {verb}: seller {seller_id}, Amazon {attempt.marketplace.code}; renew by "
-            f"{days}.{state_note}",
-            store=store,
-        )
+        day = format_day(renew_by(store.authorized_at or utcnow()).date())
+        said = (
+            _("Store {name!r} is renewed: seller {seller}, Amazon {code}; renew by {day}.")
+            if attempt.renewal
+            else _("Store {name!r} is connected: seller {seller}, Amazon {code}; renew by {day}.")
+        ).format(name=store.name, seller=seller_id, code=attempt.marketplace.code, day=day)
+        if store.status != StoreStatus.ACTIVE.value:
+            said = _("{sentence} It stays inactive, as it was.").format(sentence=said)
+        return Outcome(True, said, store=store)
 
     def _gone_message(self, session: Any, attempt: ConnectSession) -> str:
         if session.get(Store, attempt.store_id) is None:
-            return f"Store {attempt.store_name!r} was deleted while connecting; nothing was saved."
-        return (
-            f"The attempt to connect store {attempt.store_name!r} was ended elsewhere (it timed out or was "
-            "cleaned up); nothing was saved. Start again."
-        )
+            return _("Store {name!r} was deleted while connecting; nothing was saved.").format(
+                name=attempt.store_name
+            )
+        return _(
+            "The attempt to connect store {name!r} was ended elsewhere (it timed out or was cleaned up); nothing "
+            "was saved. Start again."
+        ).format(name=attempt.store_name)
 
     def _point_store_at(
         self, attempt: ConnectSession, seller_id: str, new_ref: str
@@ -696,18 +767,18 @@ class ConnectService:
         """Ask Login with Amazon whether the store's authorization still works; record a revocation."""
         health, _days = auth_health(store.authorized_at, store.auth_revoked)
         if store.status == StoreStatus.NOT_CONNECTED.value:
-            return health, "not connected"
+            return health, _("not connected")
         token = self.secrets.get(refresh_token_key(store.token_ref)) if store.token_ref else None
         if token is None:
-            return health, "no refresh token on this machine; reconnect here to manage it"
+            return health, _("no refresh token on this machine; reconnect here to manage it")
         try:
             self._lwa_client().access_token(token)
         except RefreshTokenRevoked:
             self._mark_revoked(store)
-            return AuthHealth.REVOKED, "Amazon answered invalid_grant: renew the connection"
+            return AuthHealth.REVOKED, _("Amazon answered invalid_grant: renew the connection")
         except AmazonError as exc:
             return health, redact(exc.message, token)
-        return health, "Amazon accepted the authorization"
+        return health, _("Amazon accepted the authorization")
 
     def _mark_revoked(self, store: Store) -> None:
         with self._db.session() as session:
@@ -739,11 +810,10 @@ class _PortTaken(Exception):
 
 
 def _taken_message(seller_id: str, attempt: ConnectSession, other_name: str) -> str:
-    return (
-        f"Seller {seller_id}'s Amazon {attempt.marketplace.code} marketplace is already connected to store "
-        f"{other_name!r}; one marketplace of one account feeds one store. Store {attempt.store_name!r} is "
-        "unchanged."
-    )
+    return _(
+        "Seller {seller}'s Amazon {code} marketplace is already connected to store {other!r}; one marketplace "
+        "of one account feeds one store. Store {name!r} is unchanged."
+    ).format(seller=seller_id, code=attempt.marketplace.code, other=other_name, name=attempt.store_name)
 
 
 def _user_name() -> str:
