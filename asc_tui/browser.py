@@ -15,6 +15,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from asc_tui.i18n import _
+
 
 @dataclass(frozen=True)
 class BrowserChoice:
@@ -34,26 +36,28 @@ def choose_browser(environ: Mapping[str, str] | None = None, platform: str | Non
             except ValueError:
                 continue
             if parts and shutil.which(parts[0]):
-                return BrowserChoice(parts, f"opened with $BROWSER ({parts[0]})")
-        return BrowserChoice(None, f"$BROWSER names {explicit!r}, which is not an installed command")
+                return BrowserChoice(parts, _("opened with $BROWSER ({command})").format(command=parts[0]))
+        return BrowserChoice(
+            None, _("$BROWSER names {value!r}, which is not an installed command").format(value=explicit)
+        )
     if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
         return BrowserChoice(
             None,
-            "you are connected over SSH, so a browser here would open on the server, not in front of you",
+            _("you are connected over SSH, so a browser here would open on the server, not in front of you"),
         )
     if platform == "darwin":
-        return BrowserChoice(["open"], "opened in your default browser")
+        return BrowserChoice(["open"], _("opened in your default browser"))
     if platform.startswith("win"):
-        return BrowserChoice(["explorer"], "opened in your default browser")
+        return BrowserChoice(["explorer"], _("opened in your default browser"))
     if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
-        return BrowserChoice(None, "there is no graphical session here (no DISPLAY or WAYLAND_DISPLAY)")
+        return BrowserChoice(None, _("there is no graphical session here (no DISPLAY or WAYLAND_DISPLAY)"))
     for opener in ("xdg-open", "gio"):
         path = shutil.which(opener)
         if path:
             return BrowserChoice(
-                [path, "open"] if opener == "gio" else [path], "opened in your default browser"
+                [path, "open"] if opener == "gio" else [path], _("opened in your default browser")
             )
-    return BrowserChoice(None, "no xdg-open is installed to start a browser")
+    return BrowserChoice(None, _("no xdg-open is installed to start a browser"))
 
 
 def open_url(choice: BrowserChoice, url: str) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asc_tui.errors import EnvironmentProblem, InvalidInput
+from asc_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -52,7 +53,7 @@ class SecretsUnavailable(EnvironmentProblem):
 
 class WrongPassphrase(InvalidInput):
     def __init__(self) -> None:
-        super().__init__("That passphrase does not unlock the secrets file; try again.")
+        super().__init__(_("That passphrase does not unlock the secrets file; try again."))
 
 
 class BackendKind(enum.StrEnum):
@@ -130,16 +131,18 @@ class SecretStore:
         """One line for the settings screen and doctor."""
         self._backend_or_none()
         if self.kind is BackendKind.NONE:
-            return "none: no keyring service runs here; set up the encrypted secrets file"
+            return _("none: no keyring service runs here; set up the encrypted secrets file")
         if self.kind is BackendKind.ENCRYPTED_FILE:
-            state = "locked" if self.locked else "unlocked"
-            return f"encrypted file {self._file_path(ENCRYPTED_FILE)} ({state})"
+            text = (
+                _("encrypted file {path} (locked)") if self.locked else _("encrypted file {path} (unlocked)")
+            )
+            return text.format(path=self._file_path(ENCRYPTED_FILE))
         if self.kind is BackendKind.PLAINTEXT_FILE:
-            return (
-                f"plaintext file {self._file_path(PLAINTEXT_FILE)} (UNPROTECTED: secrets are not encrypted)"
+            return _("plaintext file {path} (UNPROTECTED: secrets are not encrypted)").format(
+                path=self._file_path(PLAINTEXT_FILE)
             )
         if self.kind is BackendKind.SANDBOX:
-            return "sandbox file (demo tokens only)"
+            return _("sandbox file (demo tokens only)")
         return self.backend_name
 
     def _file_path(self, name: str) -> Path:
@@ -150,11 +153,13 @@ class SecretStore:
     def set_up_encrypted_file(self, passphrase: str) -> None:
         """Create (or open) the encrypted file with this passphrase and use it from now on."""
         if len(passphrase) < MIN_PASSPHRASE:
-            raise InvalidInput(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
+            raise InvalidInput(
+                _("Choose a passphrase of at least {count} characters.").format(count=MIN_PASSPHRASE)
+            )
         if self.data_dir is None:
-            raise SecretsUnavailable("The encrypted secrets file needs a data folder.")
-        backend = self._call("open the encrypted secrets file", lambda: _encrypted_file(self.data_dir))
-        self._call("unlock the encrypted secrets file", lambda: backend.unlock(passphrase))
+            raise SecretsUnavailable(_("The encrypted secrets file needs a data folder."))
+        backend = self._call(N_("open the encrypted secrets file"), lambda: _encrypted_file(self.data_dir))
+        self._call(N_("unlock the encrypted secrets file"), lambda: backend.unlock(passphrase))
         with self._backend_lock:
             self._backend, self._resolved = backend, True
             self.kind, self.unprotected = BackendKind.ENCRYPTED_FILE, False
@@ -163,7 +168,7 @@ class SecretStore:
         file = _passphrase_file(self._backend_or_none())
         if file is None:
             return
-        self._call("unlock the encrypted secrets file", lambda: file.unlock(passphrase))
+        self._call(N_("unlock the encrypted secrets file"), lambda: file.unlock(passphrase))
 
     def encrypted_file_exists(self) -> bool:
         return self.data_dir is not None and (self.data_dir / ENCRYPTED_FILE).exists()
@@ -179,19 +184,19 @@ class SecretStore:
 
     def get(self, key: str) -> str | None:
         backend = self._usable_backend()
-        return self._call("read a secret", lambda: backend.get_password(self.service, key))
+        return self._call(N_("read a secret"), lambda: backend.get_password(self.service, key))
 
     def has(self, key: str) -> bool:
         """Whether a secret is stored, without decrypting it (a locked encrypted file can answer)."""
         backend = self._backend_or_none()
         path = getattr(backend, "file_path", None)
         if backend is not None and isinstance(path, str):
-            return self._call("look up a secret", lambda: _file_has(path, self.service, key))
+            return self._call(N_("look up a secret"), lambda: _file_has(path, self.service, key))
         return self.get(key) is not None
 
     def set(self, key: str, value: str) -> None:
         backend = self._usable_backend()
-        self._call("save a secret", lambda: backend.set_password(self.service, key, value))
+        self._call(N_("save a secret"), lambda: backend.set_password(self.service, key, value))
 
     def delete(self, key: str) -> None:
         """Remove a secret; a secret that is already gone is not an error."""
@@ -203,12 +208,12 @@ class SecretStore:
             with contextlib.suppress(PasswordDeleteError):
                 backend.delete_password(self.service, key)
 
-        self._call("delete a secret", remove)
+        self._call(N_("delete a secret"), remove)
 
     def _backend_or_none(self) -> KeyringBackend | None:
         with self._backend_lock:
             if not self._resolved:
-                self._backend = self._call("open the keyring", self._factory)
+                self._backend = self._call(N_("open the keyring"), self._factory)
                 self._resolved = True
                 if self._backend is not None and _stores_nothing(self._backend):
                     self._backend = None
@@ -220,20 +225,26 @@ class SecretStore:
         backend = self._backend_or_none()
         if backend is None:
             raise SecretsUnavailable(
-                "No keyring service runs on this machine, so secrets cannot be stored yet; set up the encrypted "
-                f"secrets file in asc-tui (it asks), or set [secrets] backend and {PASSPHRASE_ENV}, or name a "
-                f"backend in {BACKEND_ENV}."
+                _(
+                    "No keyring service runs on this machine, so secrets cannot be stored yet; set up the "
+                    "encrypted secrets file in asc-tui (it asks), or set [secrets] backend and {passphrase}, or "
+                    "name a backend in {backend}."
+                ).format(passphrase=PASSPHRASE_ENV, backend=BACKEND_ENV)
             )
         file = _passphrase_file(backend)
         if file is not None and not file.has_passphrase:
             raise SecretsUnavailable(
-                "The encrypted secrets file is locked; enter its passphrase in asc-tui or set "
-                f"{PASSPHRASE_ENV}."
+                _(
+                    "The encrypted secrets file is locked; enter its passphrase in asc-tui or set {variable}."
+                ).format(variable=PASSPHRASE_ENV)
             )
         return backend
 
     def _call(self, what: str, work: Callable[[], T]) -> T:
-        """Run `work` in a daemon thread; a hung keyring is abandoned after the timeout."""
+        """Run `work` in a daemon thread; a hung keyring is abandoned after the timeout.
+
+        `what` is marked with N_() where it is written and translated here, in the sentence that names it.
+        """
         outcome: list[T] = []
         failure: list[BaseException] = []
         finished = threading.Event()
@@ -249,8 +260,10 @@ class SecretStore:
         threading.Thread(target=run, name="asc-keyring", daemon=True).start()
         if not finished.wait(self.timeout):
             raise SecretsUnavailable(
-                f"The keyring did not answer within {self.timeout:g} s when asked to {what}; check that its "
-                f"service is running and unlocked, or name another backend in {BACKEND_ENV}."
+                _(
+                    "The keyring did not answer within {seconds:g} s when asked to {what}; check that its "
+                    "service is running and unlocked, or name another backend in {variable}."
+                ).format(seconds=self.timeout, what=_(what), variable=BACKEND_ENV)
             )
         if failure:
             exc = failure[0]
@@ -258,7 +271,9 @@ class SecretStore:
                 raise exc
             # The keyring's own message may quote what it was given; say only what failed.
             raise SecretsUnavailable(
-                f"The keyring could not {what} ({type(exc).__name__}); check that it is unlocked and working."
+                _("The keyring could not {what} ({error}); check that it is unlocked and working.").format(
+                    what=_(what), error=type(exc).__name__
+                )
             ) from None
         return outcome[0]
 
@@ -324,8 +339,10 @@ def open_secret_store(
             return platform
         if backend == "system":
             raise SecretsUnavailable(
-                'The config asks for the system keyring ([secrets] backend = "system"), but none works here; '
-                "start one (e.g. gnome-keyring) or choose another backend."
+                _(
+                    'The config asks for the system keyring ([secrets] backend = "system"), but none works here; '
+                    "start one (e.g. gnome-keyring) or choose another backend."
+                )
             )
         if (data_dir / ENCRYPTED_FILE).exists():  # the admin set it up earlier: that was the consent
             store.kind = BackendKind.ENCRYPTED_FILE
@@ -377,12 +394,18 @@ def _named_backend(class_path: str, data_dir: Path, env: Mapping[str, str]) -> K
         backend: KeyringBackend = load_keyring(class_path)
     except (ImportError, AttributeError, ValueError, TypeError):
         raise SecretsUnavailable(
-            f"The keyring backend {class_path!r} cannot be loaded; check {BACKEND_ENV} or [secrets] backend."
+            _(
+                "The keyring backend {backend!r} cannot be loaded; check {variable} or [secrets] backend."
+            ).format(backend=class_path, variable=BACKEND_ENV)
         ) from None
     from keyring.backends import fail
 
     if isinstance(backend, fail.Keyring):
-        raise SecretsUnavailable(f"The keyring backend {class_path!r} stores nothing; name a working one.")
+        raise SecretsUnavailable(
+            _("The keyring backend {backend!r} stores nothing; name a working one.").format(
+                backend=class_path
+            )
+        )
     return backend
 
 
@@ -449,12 +472,12 @@ def _encrypted_file(data_dir: Path | None, passphrase: str | None = None) -> Any
 
         def _get_new_password(self) -> str:
             if self._passphrase is None:
-                raise SecretsUnavailable("The encrypted secrets file is locked.")
+                raise SecretsUnavailable(_("The encrypted secrets file is locked."))
             return self._passphrase
 
         def _unlock(self) -> None:
             if self._passphrase is None:
-                raise SecretsUnavailable("The encrypted secrets file is locked.")
+                raise SecretsUnavailable(_("The encrypted secrets file is locked."))
             self._keyring_key = self._passphrase
             try:
                 reference = self.get_password("keyring-setting", "password reference")
@@ -470,7 +493,9 @@ def _encrypted_file(data_dir: Path | None, passphrase: str | None = None) -> Any
             backend.unlock(passphrase)
         except WrongPassphrase:
             raise SecretsUnavailable(
-                f"{PASSPHRASE_ENV} does not unlock the encrypted secrets file {backend.file_path}; set the "
-                "passphrase it was created with."
+                _(
+                    "{variable} does not unlock the encrypted secrets file {path}; set the passphrase it was "
+                    "created with."
+                ).format(variable=PASSPHRASE_ENV, path=backend.file_path)
             ) from None
     return backend

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Input, Static
 from asc_tui.amazon.redirect import looks_like_refresh_token
 from asc_tui.browser import choose_browser, open_url
 from asc_tui.errors import ConnectFailed, ConnectRejected, SellerIdNeeded
+from asc_tui.i18n import N_, _
 from asc_tui.services.connect_steps import consent_steps
 from asc_tui.ui.text import literal, plain
 
@@ -36,11 +37,16 @@ def format_time_left(seconds: float) -> str:
 
 class ConnectScreen(Screen["Outcome | None"]):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", tooltip="Stop connecting; the store stays as it was"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Stop connecting; the store stays as it was")),
         Binding(
-            "ctrl+y", "copy_link", "Copy link", tooltip="Copy the consent link to the clipboard (OSC 52)"
+            "ctrl+y",
+            "copy_link",
+            N_("Copy link"),
+            tooltip=N_("Copy the consent link to the clipboard (OSC 52)"),
         ),
-        Binding("ctrl+o", "open_browser", "Open browser", tooltip="Open the consent link in a browser"),
+        Binding(
+            "ctrl+o", "open_browser", N_("Open browser"), tooltip=N_("Open the consent link in a browser")
+        ),
     ]
 
     def __init__(self, service: ConnectService, attempt: ConnectSession, *, sandbox: bool) -> None:
@@ -60,33 +66,36 @@ class ConnectScreen(Screen["Outcome | None"]):
                 id="connect-steps",
                 classes="panel",
             )
-            steps.border_title = "Renew" if attempt.renewal else "Connect"
+            steps.border_title = _("Renew") if attempt.renewal else _("Connect")
             yield steps
             with Vertical(id="connect-link-box", classes="panel"):
-                yield Static("Consent link (click it, or ctrl+y to copy it):", classes="label")
+                yield Static(_("Consent link (click it, or ctrl+y to copy it):"), classes="label")
                 link = Text(attempt.consent_url, style=Style(link=attempt.consent_url, underline=True))
                 yield Static(link, id="connect-link")
                 yield Static(id="connect-browser")
             yield Static(id="connect-waiting")
             yield Static(
-                "Paste the address your browser ended on (or a self-authorization refresh token), then enter:",
+                _(
+                    "Paste the address your browser ended on (or a self-authorization refresh token), then enter:"
+                ),
                 classes="label",
             )
             yield Input(
-                id="connect-paste", placeholder="https://…?state=…&selling_partner_id=…&spapi_oauth_code=…"
+                id="connect-paste",
+                placeholder="https://…?state=…&selling_partner_id=…&spapi_oauth_code=…",  # i18n: not shown
             )
             yield Input(
                 id="connect-seller",
-                placeholder="Seller ID (Merchant Token, Seller Central › Settings › Account Info)",
+                placeholder=_("Seller ID (Merchant Token, Seller Central › Settings › Account Info)"),
                 classes="-hidden",
             )
             yield Static(id="connect-error", classes="field-error")
         yield Footer()
 
     def on_mount(self) -> None:
-        verb = "Renew" if self.attempt.renewal else "Connect"
-        self.title = f"{verb} “{plain(self.attempt.store_name)}”"
-        self.sub_title = f"Amazon {self.attempt.marketplace.country}"
+        title = _("Renew “{name}”") if self.attempt.renewal else _("Connect “{name}”")
+        self.title = title.format(name=plain(self.attempt.store_name))
+        self.sub_title = _("Amazon {country}").format(country=_(self.attempt.marketplace.country))
         self._tick()
         self.set_interval(1.0, self._tick)
         self.query_one("#connect-paste", Input).focus()
@@ -112,16 +121,16 @@ class ConnectScreen(Screen["Outcome | None"]):
     def _pasted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self._show_error("Paste the address your browser ended on first.")
+            self._show_error(_("Paste the address your browser ended on first."))
             return
-        self._show_error("Checking with Amazon…", busy=True)
+        self._show_error(_("Checking with Amazon…"), busy=True)
         self._complete(text, None)
 
     @on(Input.Submitted, "#connect-seller")
     def _seller_given(self, event: Input.Submitted) -> None:
         if self._token is None:
             return
-        self._show_error("Checking with Amazon…", busy=True)
+        self._show_error(_("Checking with Amazon…"), busy=True)
         self._complete(self._token, event.value.strip())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect-paste")
@@ -159,25 +168,29 @@ class ConnectScreen(Screen["Outcome | None"]):
         if self.attempt.seconds_left() <= 0:
             self._end_in_worker(timed_out=True)
             return
-        left = format_time_left(self.attempt.seconds_left())
+        left = " · " + _("{time} left").format(time=format_time_left(self.attempt.seconds_left()))
         if self.attempt.listener is None:
             self.query_one("#connect-waiting", Static).update(
                 Text.assemble(
                     ("● ", "bold yellow"),
                     literal(
-                        f"Not listening for Amazon: {self.attempt.listen_problem} Paste the address instead"
+                        _("Not listening for Amazon: {problem} Paste the address instead").format(
+                            problem=self.attempt.listen_problem
+                        )
                     ),
-                    f" · {left} left",
+                    left,
                 )
             )
             return
-        where = self.attempt.redirect_uri
+        # The address in bold, wherever the sentence puts it.
+        before, _sep, after = _("Waiting for Amazon at {address}").partition("{address}")
         self.query_one("#connect-waiting", Static).update(
             Text.assemble(
                 ("● ", "bold green"),
-                "Waiting for Amazon at ",
-                literal(where, "bold"),
-                f" · {left} left",
+                before,
+                literal(self.attempt.redirect_uri, "bold"),
+                after,
+                left,
             )
         )
 
@@ -196,7 +209,7 @@ class ConnectScreen(Screen["Outcome | None"]):
             if not timed_out:
                 self.app.call_from_thread(
                     self.notify,
-                    "Amazon's answer is being checked; asc-tui stops before saving it, in a moment.",
+                    _("Amazon's answer is being checked; asc-tui stops before saving it, in a moment."),
                     markup=False,
                 )
             return
@@ -212,7 +225,7 @@ class ConnectScreen(Screen["Outcome | None"]):
 
     def action_copy_link(self) -> None:
         self.app.copy_to_clipboard(self.attempt.consent_url)
-        self.notify("Consent link copied to the clipboard (where the terminal allows it).", markup=False)
+        self.notify(_("Consent link copied to the clipboard (where the terminal allows it)."), markup=False)
 
     def action_open_browser(self) -> None:
         self._open_browser(auto=False)
@@ -222,11 +235,21 @@ class ConnectScreen(Screen["Outcome | None"]):
         status = self.query_one("#connect-browser", Static)
         if choice.command is None:
             status.update(
-                literal(f"Browser not opened: {choice.reason}. Open the link on your own computer.")
+                literal(
+                    _("Browser not opened: {reason}. Open the link on your own computer.").format(
+                        reason=choice.reason
+                    )
+                )
             )
             return
         if auto and self.app.is_headless:
-            status.update("Browser not opened (headless). ctrl+o opens it.")
+            status.update(_("Browser not opened (headless). ctrl+o opens it."))
             return
         opened = open_url(choice, self.attempt.consent_url)
-        status.update(literal(f"Browser {choice.reason}." if opened else "The browser could not be started."))
+        status.update(
+            literal(
+                _("Browser {reason}.").format(reason=choice.reason)
+                if opened
+                else _("The browser could not be started.")
+            )
+        )

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from asc_tui.errors import AscError
+from asc_tui.i18n import N_, _
 from asc_tui.secret_store import ENCRYPTED_FILE, MIN_PASSPHRASE, PASSPHRASE_ENV
 from asc_tui.ui.text import literal
 
@@ -27,8 +28,8 @@ class SetUpSecretsModal(ModalScreen[bool]):
     """Ask the admin to agree to an encrypted file and choose its passphrase."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "create", "Create", show=False),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+s", "create", N_("Create"), show=False),
     ]
 
     def __init__(self, secrets: SecretStore, reason: str = "") -> None:
@@ -39,26 +40,31 @@ class SetUpSecretsModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         where = (self.secrets.data_dir / ENCRYPTED_FILE) if self.secrets.data_dir else ENCRYPTED_FILE
         with VerticalScroll(id="dialog", classes="secrets-dialog") as dialog:
-            dialog.border_title = "Keep secrets in an encrypted file?"
+            dialog.border_title = _("Keep secrets in an encrypted file?")
             if self.reason:
                 yield Static(literal(self.reason), classes="help")
             yield Static(
                 literal(
-                    "No keyring service runs on this machine (usual on a server reached over SSH), so the "
-                    "Amazon refresh tokens and the LWA client secret have nowhere safe to go. asc-tui can keep "
-                    f"them in an encrypted file, {where}, locked with a passphrase you choose (Argon2 key "
-                    "derivation, AES encryption). asc-tui asks for it when it needs a secret; for cron, set "
-                    f"{PASSPHRASE_ENV}. Without the passphrase the file cannot be read, by anyone."
+                    _(
+                        "No keyring service runs on this machine (usual on a server reached over SSH), so the "
+                        "Amazon refresh tokens and the LWA client secret have nowhere safe to go. asc-tui can "
+                        "keep them in an encrypted file, {where}, locked with a passphrase you choose (Argon2 "
+                        "key derivation, AES encryption). asc-tui asks for it when it needs a secret; for cron, "
+                        "set {variable}. Without the passphrase the file cannot be read, by anyone."
+                    ).format(where=where, variable=PASSPHRASE_ENV)
                 )
             )
-            yield Static(f"Passphrase (at least {MIN_PASSPHRASE} characters)", classes="field-label")
+            yield Static(
+                _("Passphrase (at least {count} characters)").format(count=MIN_PASSPHRASE),
+                classes="field-label",
+            )
             yield Input(id="passphrase", password=True)
-            yield Static("The same passphrase again", classes="field-label")
+            yield Static(_("The same passphrase again"), classes="field-label")
             yield Input(id="repeat", password=True)
             yield Static(id="secrets-error", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("Create encrypted file", id="create", variant="primary")
-                yield Button("Not now", id="cancel")
+                yield Button(_("Create encrypted file"), id="create", variant="primary")
+                yield Button(_("Not now"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#passphrase", Input).focus()
@@ -73,12 +79,12 @@ class SetUpSecretsModal(ModalScreen[bool]):
         passphrase = self.query_one("#passphrase", Input).value
         repeat = self.query_one("#repeat", Input).value
         if len(passphrase) < MIN_PASSPHRASE:
-            self._error(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
+            self._error(_("Choose a passphrase of at least {count} characters.").format(count=MIN_PASSPHRASE))
             return
         if passphrase != repeat:
-            self._error("The two passphrases differ; type the same one twice.")
+            self._error(_("The two passphrases differ; type the same one twice."))
             return
-        self._error("Creating the encrypted file…")
+        self._error(_("Creating the encrypted file…"))
         self._create(passphrase)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="secrets")
@@ -101,7 +107,7 @@ class SetUpSecretsModal(ModalScreen[bool]):
 class UnlockSecretsModal(ModalScreen[bool]):
     """Ask for the passphrase of the existing encrypted file."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, secrets: SecretStore) -> None:
         super().__init__()
@@ -109,19 +115,21 @@ class UnlockSecretsModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="secrets-dialog") as dialog:
-            dialog.border_title = "Unlock the secrets file"
+            dialog.border_title = _("Unlock the secrets file")
             yield Static(
                 literal(
-                    f"asc-tui keeps secrets in an encrypted file here ({self.secrets.describe()}). Enter its "
-                    f"passphrase to use them (or set {PASSPHRASE_ENV} before starting asc-tui)."
+                    _(
+                        "asc-tui keeps secrets in an encrypted file here ({where}). Enter its passphrase to use "
+                        "them (or set {variable} before starting asc-tui)."
+                    ).format(where=self.secrets.describe(), variable=PASSPHRASE_ENV)
                 )
             )
-            yield Static("Passphrase", classes="field-label")
+            yield Static(_("Passphrase"), classes="field-label")
             yield Input(id="passphrase", password=True)
             yield Static(id="secrets-error", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("Unlock", id="unlock", variant="primary")
-                yield Button("Not now", id="cancel")
+                yield Button(_("Unlock"), id="unlock", variant="primary")
+                yield Button(_("Not now"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#passphrase", Input).focus()
@@ -131,9 +139,9 @@ class UnlockSecretsModal(ModalScreen[bool]):
     def _submit(self) -> None:
         passphrase = self.query_one("#passphrase", Input).value
         if not passphrase:
-            self._error("Type the passphrase first.")
+            self._error(_("Type the passphrase first."))
             return
-        self._error("Unlocking…")
+        self._error(_("Unlocking…"))
         self._unlock(passphrase)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="secrets")

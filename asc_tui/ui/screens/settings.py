@@ -37,7 +37,7 @@ from asc_tui.config_writer import (
     validate_commerce_settings,
 )
 from asc_tui.errors import AscError
-from asc_tui.i18n import AUTO, LANGUAGE_NAMES, _, language_from_environment
+from asc_tui.i18n import AUTO, LANGUAGE_NAMES, N_, _, language_from_environment, ngettext
 from asc_tui.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
 from asc_tui.ui.text import VisibleControls, literal, plain
 
@@ -69,43 +69,55 @@ FIELDS = (
 AMAZON_FIELDS = FIELDS[:9]
 CHECKED_FIELDS = tuple(key for key in FIELDS if key != "draft_app")  # a switch cannot be wrong
 
+# Translated where shown (the language can change while the app runs).
 LABELS = {
-    "application_id": "Application ID",
-    "client_id": "LWA client ID",
-    "client_secret": "LWA client secret",
-    "redirect_uri": "Redirect URI",
-    "callback_listen": "Callback address",
-    "callback_tls_cert": "TLS certificate (optional)",
-    "callback_tls_key": "TLS private key (optional)",
-    "draft_app": "Draft app",
-    "connect_timeout_minutes": "Connect timeout (minutes)",
-    "base_url": "Commerce base URL",
-    "auth": "Commerce API authentication",
+    "application_id": N_("Application ID"),
+    "client_id": N_("LWA client ID"),
+    "client_secret": N_("LWA client secret"),
+    "redirect_uri": N_("Redirect URI"),
+    "callback_listen": N_("Callback address"),
+    "callback_tls_cert": N_("TLS certificate (optional)"),
+    "callback_tls_key": N_("TLS private key (optional)"),
+    "draft_app": N_("Draft app"),
+    "connect_timeout_minutes": N_("Connect timeout (minutes)"),
+    "base_url": N_("Commerce base URL"),
+    "auth": N_("Commerce API authentication"),
 }
 HELP = {
-    "application_id": "Your SP-API app's ID (amzn1.sp.solution.…), from Seller Central's Develop Apps; it "
-    "goes in the consent link. Needed to connect.",
-    "client_id": "From the app's Login with Amazon credentials (amzn1.application-oa2-client.…). Needed to "
-    "connect.",
-    "client_secret": "Stored only in the keyring, never in the config file.",
-    "redirect_uri": "The https:// address registered with your app: Amazon sends the browser back there "
-    "after the seller approves.",
-    "callback_listen": "host:port where the callback worker listens, behind the redirect URI "
-    "(e.g. 127.0.0.1:8976 behind your HTTPS proxy).",
-    "callback_tls_cert": "Absolute path of a PEM certificate, to serve the callback over HTTPS directly. "
-    "Set both or neither.",
-    "callback_tls_key": "Absolute path of the certificate's PEM private key.",
-    "draft_app": "On while your app is a draft (not yet published): the consent link adds version=beta.",
-    "connect_timeout_minutes": "How long a connect attempt waits for Amazon's answer, 1 to 120 minutes.",
-    "base_url": "Empty: the embedded default catalog. Otherwise your shop's address, e.g. "
-    "https://shop.example.com.",
-    "auth": "OAuth 1.0a signing with an integration's four credentials (Magento 2.4.4+ default), or a "
-    "bearer token.",
+    "application_id": N_(
+        "Your SP-API app's ID (amzn1.sp.solution.…), from Seller Central's Develop Apps; it "
+        "goes in the consent link. Needed to connect."
+    ),
+    "client_id": N_(
+        "From the app's Login with Amazon credentials (amzn1.application-oa2-client.…). Needed to connect."
+    ),
+    "client_secret": N_("Stored only in the keyring, never in the config file."),
+    "redirect_uri": N_(
+        "The https:// address registered with your app: Amazon sends the browser back there "
+        "after the seller approves."
+    ),
+    "callback_listen": N_(
+        "host:port where the callback worker listens, behind the redirect URI "
+        "(e.g. 127.0.0.1:8976 behind your HTTPS proxy)."
+    ),
+    "callback_tls_cert": N_(
+        "Absolute path of a PEM certificate, to serve the callback over HTTPS directly. Set both or neither."
+    ),
+    "callback_tls_key": N_("Absolute path of the certificate's PEM private key."),
+    "draft_app": N_("On while your app is a draft (not yet published): the consent link adds version=beta."),
+    "connect_timeout_minutes": N_("How long a connect attempt waits for Amazon's answer, 1 to 120 minutes."),
+    "base_url": N_(
+        "Empty: the embedded default catalog. Otherwise your shop's address, e.g. https://shop.example.com."
+    ),
+    "auth": N_(
+        "OAuth 1.0a signing with an integration's four credentials (Magento 2.4.4+ default), or a "
+        "bearer token."
+    ),
 }
 PLACEHOLDERS = {
     "application_id": "amzn1.sp.solution.…",
     "client_id": "amzn1.application-oa2-client.…",
-    "client_secret": "Leave empty to keep the current one",
+    "client_secret": N_("Leave empty to keep the current one"),
     "redirect_uri": "https://admin.example.com/amazon/callback",
     "callback_listen": "127.0.0.1:8976",
     "callback_tls_cert": "/etc/ssl/certs/admin.example.com.pem",
@@ -113,12 +125,12 @@ PLACEHOLDERS = {
     "connect_timeout_minutes": "10",
     "base_url": "https://shop.example.com",
 }
-AUTH_OPTIONS = [("OAuth 1.0a (integration credentials)", "oauth1"), ("Bearer token", "bearer")]
-SANDBOX_NOTE = (
+AUTH_OPTIONS = [(N_("OAuth 1.0a (integration credentials)"), "oauth1"), (N_("Bearer token"), "bearer")]
+SANDBOX_NOTE = N_(
     "Sandbox: the built-in emulator uses a demo app with demo credentials, so the Amazon fields are fixed "
     "here and not saved. Start asc-tui without --sandbox to set your own app."
 )
-CREDENTIALS_HELP = (
+CREDENTIALS_HELP = N_(
     "From System › Extensions › Integrations › your integration › Integration Info (the bearer token: its "
     "Access Token). Stored only in the keyring; leave a field empty to keep the stored one."
 )
@@ -134,10 +146,16 @@ class Pending(NamedTuple):
 
 class SettingsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "leave", "Back", tooltip="Leave without saving"),
-        Binding("ctrl+s", "save", "Save", tooltip="Save (the client secret to the keyring)", priority=True),
+        Binding("escape", "leave", N_("Back"), tooltip=N_("Leave without saving")),
         Binding(
-            "ctrl+t", "test", "Test credentials", tooltip="Check the LWA client ID and secret", priority=True
+            "ctrl+s", "save", N_("Save"), tooltip=N_("Save (the client secret to the keyring)"), priority=True
+        ),
+        Binding(
+            "ctrl+t",
+            "test",
+            N_("Test credentials"),
+            tooltip=N_("Check the LWA client ID and secret"),
+            priority=True,
         ),
     ]
     # Focus is set after the first layout (see on_mount): focusing earlier scrolls the intro out of view.
@@ -171,22 +189,22 @@ class SettingsScreen(Screen[None]):
         with VerticalScroll(id="settings-body"):
             yield Static(self._intro(), id="settings-intro", classes="help")
             yield from self._language_field()
-            yield Static(literal("Amazon app"), classes="section-title")
+            yield Static(literal(_("Amazon app")), classes="section-title")
             values = {key: str(getattr(amazon, key)) for key in AMAZON_TEXT}
             if self.sandbox:
-                yield Static(literal(SANDBOX_NOTE), id="sandbox-note", classes="settings-warning")
+                yield Static(literal(_(SANDBOX_NOTE)), id="sandbox-note", classes="settings-warning")
                 values.update(_sandbox_values())
             for key in ("application_id", "client_id"):
                 yield from self._field(key, self._input(key, values[key]))
             secret = Input(
                 id="client_secret",
                 password=True,
-                placeholder="built-in demo secret" if self.sandbox else PLACEHOLDERS["client_secret"],
+                placeholder=_("built-in demo secret") if self.sandbox else _(PLACEHOLDERS["client_secret"]),
                 compact=True,
                 disabled=self.sandbox,
             )
             yield from self._field("client_secret", secret)
-            yield Static(literal("Checking the keyring…"), id="client_secret-state", classes="read-only")
+            yield Static(literal(_("Checking the keyring…")), id="client_secret-state", classes="read-only")
             yield Static("", id="test-result")
             for key in ("redirect_uri", "callback_listen", "callback_tls_cert", "callback_tls_key"):
                 yield from self._field(key, self._input(key, values[key]))
@@ -196,15 +214,15 @@ class SettingsScreen(Screen[None]):
                     id="draft_app",
                     animate=False,
                     disabled=self.sandbox,
-                    tooltip=HELP["draft_app"],
+                    tooltip=_(HELP["draft_app"]),
                 )
                 yield Label(id="draft_app-label", classes="switch-label")
-            yield Static(literal(HELP["draft_app"]), classes="help")
+            yield Static(literal(_(HELP["draft_app"])), classes="help")
             yield from self._field(
                 "connect_timeout_minutes",
                 self._input("connect_timeout_minutes", str(amazon.connect_timeout_minutes)),
             )
-            yield Static(literal("Commerce"), classes="section-title")
+            yield Static(literal(_("Commerce")), classes="section-title")
             yield from self._field(
                 "base_url",
                 Input(
@@ -212,7 +230,7 @@ class SettingsScreen(Screen[None]):
                     id="base_url",
                     placeholder=PLACEHOLDERS["base_url"],
                     compact=True,
-                    tooltip=HELP["base_url"],
+                    tooltip=_(HELP["base_url"]),
                     highlighter=VisibleControls(),
                 ),
             )
@@ -227,33 +245,42 @@ class SettingsScreen(Screen[None]):
                 "auth": auth,
             }
             yield from self._field(
-                "auth", Select(AUTH_OPTIONS, value=auth, allow_blank=False, id="auth", compact=True)
+                "auth",
+                Select(
+                    [(_(label), value) for label, value in AUTH_OPTIONS],
+                    value=auth,
+                    allow_blank=False,
+                    id="auth",
+                    compact=True,
+                ),
             )
-            yield Static(literal(CREDENTIALS_HELP), id="credentials-help", classes="help")
+            yield Static(literal(_(CREDENTIALS_HELP)), id="credentials-help", classes="help")
             shown = credential_fields(auth)
             for cred in credential_fields():
                 with Vertical(id=f"{cred.attribute}-field", classes="credential-field") as box:
                     box.display = cred in shown
-                    yield Label(literal(cred.label), classes="field-label")
+                    yield Label(literal(_(cred.label)), classes="field-label")
                     yield Input(
                         id=cred.attribute,
                         password=True,
-                        placeholder="Leave empty to keep the stored one",
+                        placeholder=_("Leave empty to keep the stored one"),
                         compact=True,
-                        tooltip=f"{cred.label}: stored only in the keyring; {cred.env} wins over it.",
+                        tooltip=_("{label}: stored only in the keyring; {variable} wins over it.").format(
+                            label=_(cred.label), variable=cred.env
+                        ),
                     )
                     yield Static(
-                        literal("Checking the keyring…"), id=f"{cred.attribute}-state", classes="read-only"
+                        literal(_("Checking the keyring…")), id=f"{cred.attribute}-state", classes="read-only"
                     )
-            yield Static(literal("Secrets"), classes="section-title")
-            yield Label(literal("Keyring in use"), classes="field-label")
-            yield Static(literal("Checking the keyring…"), id="secrets-backend", classes="read-only")
+            yield Static(literal(_("Secrets")), classes="section-title")
+            yield Label(literal(_("Keyring in use")), classes="field-label")
+            yield Static(literal(_("Checking the keyring…")), id="secrets-backend", classes="read-only")
             yield Static("", id="secrets-warning", classes="field-error")
             yield Static("", id="settings-status")
             with Horizontal(classes="buttons"):
-                yield Button("Back", id="leave")
-                yield Button("Test credentials", id="test")
-                yield Button("Save", id="save", variant="primary")
+                yield Button(_("Back"), id="leave")
+                yield Button(_("Test credentials"), id="test")
+                yield Button(_("Save"), id="save", variant="primary")
         yield Footer()
 
     def _language_field(self) -> ComposeResult:
@@ -301,32 +328,39 @@ class SettingsScreen(Screen[None]):
 
     def _intro(self) -> Text:
         path = self._config.path
-        return Text.assemble(
-            "Saved to ",
-            literal(path, "bold"),
-            "" if path.exists() else " (saving creates it)",
-            " with ctrl+s; secrets go only to the keyring. ctrl+t tests the LWA credentials; escape leaves "
-            "without saving.",
+        sentence = (
+            _(
+                "Saved to {path} with ctrl+s; secrets go only to the keyring. ctrl+t tests the LWA "
+                "credentials; escape leaves without saving."
+            )
+            if path.exists()
+            else _(
+                "Saved to {path} (saving creates it) with ctrl+s; secrets go only to the keyring. ctrl+t "
+                "tests the LWA credentials; escape leaves without saving."
+            )
         )
+        # The path in bold, wherever the sentence puts it.
+        before, _sep, after = sentence.partition("{path}")
+        return Text.assemble(before, literal(path, "bold"), after)
 
     def _input(self, key: str, value: str) -> Input:
         fixed = self.sandbox and key in AMAZON_FIELDS
         return Input(
             value,
             id=key,
-            placeholder="not used in the sandbox" if fixed else PLACEHOLDERS.get(key, ""),
+            placeholder=_("not used in the sandbox") if fixed else PLACEHOLDERS.get(key, ""),
             compact=True,
             disabled=fixed,
-            tooltip=HELP[key],
+            tooltip=_(HELP[key]),
             highlighter=VisibleControls(),
         )
 
     @staticmethod
     def _field(key: str, widget: Widget) -> ComposeResult:
         """As in the add-store form: label, control, what it is for, and its error (or note) if any."""
-        yield Label(literal(LABELS[key]), classes="field-label")
+        yield Label(literal(_(LABELS[key])), classes="field-label")
         yield widget
-        yield Static(literal(HELP[key]), classes="help")
+        yield Static(literal(_(HELP[key])), classes="help")
         for kind in ("error", "note") if key in CHECKED_FIELDS else ():
             line = Static("", id=f"{key}-{kind}", classes=f"field-{kind}")
             line.display = False
@@ -387,7 +421,7 @@ class SettingsScreen(Screen[None]):
         # Said in words too: a switch's colours alone do not survive a monochrome terminal.
         on = self.query_one("#draft_app", Switch).value
         self.query_one("#draft_app-label", Label).update(
-            literal(f"{LABELS['draft_app']}: {'on' if on else 'off'}")
+            literal((_("{label}: on") if on else _("{label}: off")).format(label=_(LABELS["draft_app"])))
         )
 
     def _recheck(self) -> dict[str, str]:
@@ -437,7 +471,7 @@ class SettingsScreen(Screen[None]):
         if errors:
             first = next(key for key in FIELDS if key in errors)
             self.query_one(f"#{first}").focus()
-            self._status("Not saved: fix the marked fields first.", ok=False)
+            self._status(_("Not saved: fix the marked fields first."), ok=False)
             return
         form = self.amazon_form()
         amazon: dict[str, str | bool | int] | None = None
@@ -449,11 +483,11 @@ class SettingsScreen(Screen[None]):
             config = save_settings(path, amazon=amazon, commerce=self.commerce_form())
         except SettingsValidationError as exc:
             self.show_errors(exc.errors, only_touched=False)
-            self._status(f"Not saved: {exc}", ok=False)
+            self._status(_("Not saved: {error}").format(error=exc), ok=False)
             return
         except AscError as exc:
-            self._status(f"Not saved: {exc}", ok=False)
-            self.notify(str(exc), title="Settings not saved", severity="error", markup=False, timeout=15)
+            self._status(_("Not saved: {error}").format(error=exc), ok=False)
+            self.notify(str(exc), title=_("Settings not saved"), severity="error", markup=False, timeout=15)
             return
         self._config = config
         self.query_one("#settings-intro", Static).update(self._intro())
@@ -463,18 +497,19 @@ class SettingsScreen(Screen[None]):
             pending.append(Pending(CLIENT_SECRET_KEY, secret, "client secret"))
         credentials = self.credentials_form()
         pending += [Pending(cred.key, value, cred.label) for cred, value in credentials]
+        storing = _("Saved to {path}. Storing {what} in the keyring…")
         if credentials:
             # Applied once they are stored: the catalog refresh that a changed [commerce] starts reads them.
-            self._status(f"Saved to {path}. Storing {_what(pending)} in the keyring…", ok=True)
+            self._status(storing.format(path=path, what=_what(pending)), ok=True)
             self._store_secrets(pending, config)
             return
         self.asc.apply_config(config)
         if pending:
-            self._status(f"Saved to {path}. Storing {_what(pending)} in the keyring…", ok=True)
+            self._status(storing.format(path=path, what=_what(pending)), ok=True)
             self._store_secrets(pending, None)
         else:
-            self._status(f"Saved to {path}.", ok=True)
-            self.notify(f"Settings saved to {plain(path)}.", markup=False)
+            self._status(_("Saved to {path}.").format(path=path), ok=True)
+            self.notify(_("Settings saved to {path}.").format(path=plain(path)), markup=False)
 
     @work(thread=True, exclusive=True, group="settings-secret", exit_on_error=False)
     def _store_secrets(self, pending: list[Pending], config: Config | None) -> None:
@@ -502,11 +537,14 @@ class SettingsScreen(Screen[None]):
             if ready:
                 self._store_secrets(pending, config)
             else:
-                self._secrets_not_stored(pending, config, "the secrets file was not set up or unlocked.")
+                self._secrets_not_stored(pending, config, _("the secrets file was not set up or unlocked."))
 
         if setup:
-            needs = "needs" if len(pending) == 1 else "need"
-            reason = f"{_capital(_what(pending))} {needs} a safe place: secrets never go in the config file."
+            reason = ngettext(
+                "{what} needs a safe place: secrets never go in the config file.",
+                "{what} need a safe place: secrets never go in the config file.",
+                len(pending),
+            ).format(what=_capital(_what(pending)))
             self.app.push_screen(SetUpSecretsModal(secrets, reason), then_store)
         else:
             self.app.push_screen(UnlockSecretsModal(secrets), then_store)
@@ -522,10 +560,10 @@ class SettingsScreen(Screen[None]):
 
     def _secrets_stored(self, pending: list[Pending], config: Config | None) -> None:
         self._apply(config, credentials_stored=any(item.key != CLIENT_SECRET_KEY for item in pending))
-        what = _what(pending)
-        verb = "is" if len(pending) == 1 else "are"
+        what, count = _what(pending), len(pending)
         if not self.is_attached:
-            self.app.notify(f"{_capital(what)} {verb} stored in the keyring.", markup=False)
+            stored = ngettext("{what} is stored in the keyring.", "{what} are stored in the keyring.", count)
+            self.app.notify(stored.format(what=_capital(what)), markup=False)
             return
         stored = {item.key for item in pending}
         if CLIENT_SECRET_KEY in stored:
@@ -533,24 +571,45 @@ class SettingsScreen(Screen[None]):
         for cred in credential_fields():
             if cred.key in stored:
                 self.query_one(f"#{cred.attribute}", Input).value = ""
-        self._status(f"Saved to {self._config.path}, and {what} {verb} in the keyring.", ok=True)
-        self.notify(f"Settings saved; {what} {verb} in the keyring.", markup=False)
+        self._status(
+            ngettext(
+                "Saved to {path}, and {what} is in the keyring.",
+                "Saved to {path}, and {what} are in the keyring.",
+                count,
+            ).format(path=self._config.path, what=what),
+            ok=True,
+        )
+        self.notify(
+            ngettext(
+                "Settings saved; {what} is in the keyring.",
+                "Settings saved; {what} are in the keyring.",
+                count,
+            ).format(what=what),
+            markup=False,
+        )
         self._read_keyring()
 
     def _secrets_not_stored(self, pending: list[Pending], config: Config | None, message: str) -> None:
         self._apply(config, credentials_stored=False)
-        what = _what(pending)
-        verb = "was" if len(pending) == 1 else "were"
+        what, count = _what(pending), len(pending)
         self.app.notify(
-            f"The settings were saved, but {what} {verb} not stored: {message}",
-            title="Secrets not stored",
+            ngettext(
+                "The settings were saved, but {what} was not stored: {message}",
+                "The settings were saved, but {what} were not stored: {message}",
+                count,
+            ).format(what=what, message=message),
+            title=_("Secrets not stored"),
             severity="error",
             markup=False,
             timeout=20,
         )
         if self.is_attached:
             self._status(
-                f"Settings saved; {what} {verb} NOT stored: {message}",
+                ngettext(
+                    "Settings saved; {what} was NOT stored: {message}",
+                    "Settings saved; {what} were NOT stored: {message}",
+                    count,
+                ).format(what=what, message=message),
                 ok=False,
             )
 
@@ -568,13 +627,15 @@ class SettingsScreen(Screen[None]):
         except AscError as exc:
             backend = state = failed = str(exc)
         if self.sandbox:
-            state = "The sandbox uses its built-in demo secret; nothing is read from your keyring."
+            state = _("The sandbox uses its built-in demo secret; nothing is read from your keyring.")
         elif os.environ.get(CLIENT_SECRET_ENV, "").strip():
-            state = f"In use: the one in {CLIENT_SECRET_ENV}, which wins over the keyring."
+            state = _("In use: the one in {variable}, which wins over the keyring.").format(
+                variable=CLIENT_SECRET_ENV
+            )
         elif state:
             pass
         elif secrets.needs_setup:
-            state = (
+            state = _(
                 "None stored: no keyring service runs here. Type the secret and save (ctrl+s): asc-tui "
                 "first offers to keep secrets in an encrypted file."
             )
@@ -582,22 +643,24 @@ class SettingsScreen(Screen[None]):
             try:
                 stored = secrets.has(CLIENT_SECRET_KEY)
             except AscError as exc:
-                state = f"Not known: {exc}"
+                state = _("Not known: {error}").format(error=exc)
                 failed = str(exc)
             else:
                 state = (
-                    "A client secret is stored in the keyring."
+                    _("A client secret is stored in the keyring.")
                     if stored
-                    else "None stored yet: type it above and save (ctrl+s)."
+                    else _("None stored yet: type it above and save (ctrl+s).")
                 )
         credentials: dict[str, str] = {}
         for cred in credential_fields():
             if os.environ.get(cred.env, "").strip():
-                credentials[cred.attribute] = f"In use: the one from {cred.env}, which wins over the keyring."
+                credentials[cred.attribute] = _(
+                    "In use: the one from {variable}, which wins over the keyring."
+                ).format(variable=cred.env)
             elif failed is not None:
-                credentials[cred.attribute] = f"Not known: {failed}"
+                credentials[cred.attribute] = _("Not known: {error}").format(error=failed)
             elif secrets.needs_setup:
-                credentials[cred.attribute] = (
+                credentials[cred.attribute] = _(
                     "Not stored: no keyring service runs here; type it and save (ctrl+s) to set up an "
                     "encrypted secrets file."
                 )
@@ -606,12 +669,12 @@ class SettingsScreen(Screen[None]):
                     stored = secrets.has(cred.key)
                 except AscError as exc:
                     failed = str(exc)
-                    credentials[cred.attribute] = f"Not known: {failed}"
+                    credentials[cred.attribute] = _("Not known: {error}").format(error=failed)
                 else:
                     credentials[cred.attribute] = (
-                        "Stored in the keyring."
+                        _("Stored in the keyring.")
                         if stored
-                        else "Not stored yet: type it above and save (ctrl+s)."
+                        else _("Not stored yet: type it above and save (ctrl+s).")
                     )
         self.app.call_from_thread(self._show_keyring, backend, unprotected, state, credentials)
 
@@ -625,7 +688,7 @@ class SettingsScreen(Screen[None]):
         warning = self.query_one("#secrets-warning", Static)
         warning.update(
             literal(
-                "Secrets are NOT encrypted with this backend: anyone who can read the file can read them."
+                _("Secrets are NOT encrypted with this backend: anyone who can read the file can read them.")
             )
         )
         warning.display = unprotected
@@ -636,16 +699,16 @@ class SettingsScreen(Screen[None]):
     def action_test(self) -> None:
         client_id = self._text("client_id")
         if not self.sandbox:
-            problem = check_client_id(client_id) if client_id else "Enter the LWA client ID first."
+            problem = check_client_id(client_id) if client_id else _("Enter the LWA client ID first.")
             if problem:
                 self._touched.add("client_id")
                 self.show_errors({"client_id": problem}, only_touched=True)
                 self.query_one("#client_id").focus()
                 self._show_test(False, problem)
                 return
-        where = "the sandbox's Login with Amazon" if self.sandbox else self.asc.config.amazon.lwa_token_url
+        where = _("the sandbox's Login with Amazon") if self.sandbox else self.asc.config.amazon.lwa_token_url
         result = self.query_one("#test-result", Static)
-        result.update(literal(f"Asking {where}…"))
+        result.update(literal(_("Asking {where}…").format(where=where)))
         result.set_classes("-busy")
         result.display = True
         secret = self.query_one("#client_secret", Input).value.strip()
@@ -666,7 +729,10 @@ class SettingsScreen(Screen[None]):
                     self.app.call_from_thread(self._show_test, False, str(exc))
                     return
             if not secret:
-                ok, message = False, "There is no client secret to test: type it in the client secret field."
+                ok, message = (
+                    False,
+                    _("There is no client secret to test: type it in the client secret field."),
+                )
             else:
                 ok, message = check_lwa_credentials(token_url, client_id, secret)
         self.app.call_from_thread(self._show_test, ok, message)
@@ -685,7 +751,7 @@ class SettingsScreen(Screen[None]):
                 ok, message = check_lwa_credentials(
                     fresh.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
                 )
-        return ok, f"Sandbox emulator: {message}"
+        return ok, _("Sandbox emulator: {message}").format(message=message)
 
     def _show_test(self, ok: bool, message: str) -> None:
         if not self.is_attached:
@@ -697,7 +763,7 @@ class SettingsScreen(Screen[None]):
         # Also as a notification: the answer may come while the admin looks at another part of the form.
         self.notify(
             message,
-            title="Credentials accepted" if ok else "Credentials not confirmed",
+            title=_("Credentials accepted") if ok else _("Credentials not confirmed"),
             severity="information" if ok else "error",
             markup=False,
             timeout=10,
@@ -720,12 +786,14 @@ def _what(pending: list[Pending]) -> str:
     """What is being stored, in words: "the client secret", "the Magento Consumer Key", "the client secret
     and the Magento credentials"…"""
     magento = [item.what for item in pending if item.key != CLIENT_SECRET_KEY]
-    parts = ["the client secret"] if len(magento) < len(pending) else []
+    parts = [_("the client secret")] if len(magento) < len(pending) else []
     if len(magento) == 1:
-        parts.append(f"the Magento {magento[0]}")
+        parts.append(_("the Magento {label}").format(label=_(magento[0])))
     elif magento:
-        parts.append("the Magento credentials")
-    return " and ".join(parts)
+        parts.append(_("the Magento credentials"))
+    if len(parts) == 2:
+        return _("{first} and {second}").format(first=parts[0], second=parts[1])
+    return "".join(parts)
 
 
 def _capital(text: str) -> str:
@@ -739,7 +807,7 @@ def _sandbox_values() -> dict[str, str]:
         "application_id": SANDBOX_APPLICATION_ID,
         "client_id": SANDBOX_CLIENT_ID,
         "redirect_uri": "",
-        "callback_listen": "127.0.0.1, any free port",
+        "callback_listen": _("127.0.0.1, any free port"),
         "callback_tls_cert": "",
         "callback_tls_key": "",
     }
