@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-# A real PostgreSQL server for the tests that run on both backends (the `backend` and `pg_url` fixtures).
-pytest_plugins = ["tests.pg"]
+# A real PostgreSQL server for the tests that run on both backends (the `backend` and `pg_url` fixtures);
+# and, when the run ends, the search of everything it wrote for the secrets the Amazon emulator issued.
+pytest_plugins = ["tests.pg", "tests.leak_scan"]
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 

@@ -14,11 +14,16 @@ like Amazon as described in `reference/spapi.md`, errors included:
 
 Knobs for tests (thread-safe): `revoke`, `throttle_next`, `fail_next`; `issued_secrets` lists every
 code and token handed out. Everything lives in memory and dies with the emulator.
+
+Test support: when the environment variable ASC_TUI_SANDBOX_LEDGER names a file, every code and token
+is also appended to it (`kind<TAB>secret` lines, by any process that runs an emulator), so the test run
+can look for each of them in everything it wrote (tests/leak_scan.py). Unset, nothing is written.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import socket
@@ -86,6 +91,28 @@ _LWA_REFRESH_ERROR = (
     "User may have revoked or didn't grant the permission."
 )
 _DENIED = "Access to requested resource is denied."
+LEDGER_ENV = "ASC_TUI_SANDBOX_LEDGER"  # test support: see the module's docstring
+
+
+def _append_to_ledger(secret: str) -> None:
+    path = os.environ.get(LEDGER_ENV)
+    if not path:
+        return
+    if secret.startswith("Atzr|"):
+        kind = "refresh token"
+    elif secret.startswith("Atza|"):
+        kind = "access token"
+    else:
+        kind = "authorization code"
+    try:
+        # One write of one short line with O_APPEND: lines from several processes never interleave.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, f"{kind}\t{secret}\n".encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # a test-only record: the emulator works without it
 
 
 @dataclass(frozen=True)
@@ -521,6 +548,7 @@ class SandboxEmulator:
 
     def _issue(self, secret: str) -> str:
         self._issued.append(secret)
+        _append_to_ledger(secret)
         return secret
 
     def _new_grant(self, seller: SandboxSeller, region: str) -> str:
