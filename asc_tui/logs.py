@@ -2,7 +2,9 @@
 
 Without this, Python's last-resort handler would print a traceback under the TUI or the CLI's one-line
 messages. Messages are written to `asc-tui.log` in the data folder; secrets are kept out of them at the
-source (adapters redact what they raise, and the HTTP servers keep no access log).
+source (adapters redact what they raise, and the HTTP servers keep no access log), and whatever still
+reaches a record (message, traceback or stack) has its OAuth values, Authorization headers and LWA
+tokens replaced by "[redacted]" on the way to the file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,36 @@ _CONTROL = re.compile(
 )
 
 
+REDACTED = "[redacted]"
+_SECRET_PARAMS = "spapi_oauth_code|code|refresh_token|access_token|client_secret"
+_REDACTIONS = (
+    # A query string or form body: spapi_oauth_code=…, code=…, refresh_token=… (also percent-encoded).
+    (re.compile(rf"(?<![A-Za-z0-9_])({_SECRET_PARAMS})(=|%3[dD])[^&\s\"'<>#;,]+"), rf"\1\2{REDACTED}"),
+    # JSON or a Python dict: "refresh_token": "…" / 'code': '…'.
+    (
+        re.compile(rf"([\"'])({_SECRET_PARAMS})\1(\s*:\s*)([\"'])(?:\\.|(?!\4).)*\4"),
+        rf"\1\2\1\3\4{REDACTED}\4",
+    ),
+    # Headers, as sent or as a dict: Authorization: Bearer …, x-amz-access-token: ….
+    (
+        re.compile(
+            r"(?i)\b((?:proxy-)?authorization|x-amz-access-token)([\"']?\s*[:=]\s*[\"']?)"
+            r"((?:bearer|basic|digest)\s+)?[^\s\"',;}]+"
+        ),
+        rf"\1\2\3{REDACTED}",
+    ),
+    # Login with Amazon's refresh and access tokens, wherever they appear.
+    (re.compile(r"(Atz[ra])(\||%7[cC])[A-Za-z0-9_\-]+"), rf"\1\2{REDACTED}"),
+)
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with every OAuth code, token, client secret and Authorization value replaced by [redacted]."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def escape_controls(text: str, *, keep_newlines: bool) -> str:
     """Control characters as Python writes them (\\x1b), so reading the log never drives the terminal."""
     escaped = _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
@@ -27,16 +59,20 @@ def escape_controls(text: str, *, keep_newlines: bool) -> str:
 
 
 class EscapingFormatter(logging.Formatter):
-    """One record, one line: text from users or remote servers cannot forge log lines or escape sequences."""
+    """One record, one line: text from users or remote servers cannot forge log lines or escape sequences.
+
+    Secrets are redacted here too, in the message, the traceback and the stack alike (a logging.Filter
+    would run before the traceback is written out, and miss what an exception's message quotes).
+    """
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return escape_controls(super().formatMessage(record), keep_newlines=False)
+        return escape_controls(redact_secrets(super().formatMessage(record)), keep_newlines=False)
 
     def formatException(self, ei: Any) -> str:
-        return _indented(escape_controls(super().formatException(ei), keep_newlines=True))
+        return _indented(escape_controls(redact_secrets(super().formatException(ei)), keep_newlines=True))
 
     def formatStack(self, stack_info: str) -> str:
-        return _indented(escape_controls(super().formatStack(stack_info), keep_newlines=True))
+        return _indented(escape_controls(redact_secrets(super().formatStack(stack_info)), keep_newlines=True))
 
 
 def _indented(text: str) -> str:
