@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.text import Text
-from textual import work
-from textual.app import App
+from textual import events, on, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from asc_tui import paths
@@ -18,11 +17,12 @@ from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
 from asc_tui.errors import AscError, StoreChanged, StoreNameTaken, StoreValidationError
 from asc_tui.i18n import N_, _
 from asc_tui.timing import record
-from asc_tui.ui.commands import StoreCommands
+from asc_tui.ui import linebreak
+from asc_tui.ui.commands import AscCommandPalette, StoreCommands
 
 # Only the home is imported here: every other screen is imported where it opens, off the first frame.
 from asc_tui.ui.screens.home import HomeScreen
-from asc_tui.ui.text import literal, local_time, plain
+from asc_tui.ui.text import catalog_source, fill, literal, local_time, plain
 
 if TYPE_CHECKING:
     from asc_tui.commerce.catalog import Catalog
@@ -39,6 +39,9 @@ FIRST_SCREENFUL = 120  # more cards than fit on any screen: shown before the res
 # How often the home asks the registry whether anything changed (another admin, the CLI): one tiny query.
 POLL_SECONDS = 2.0
 
+# What a Magento shop's progress reports as it reads the catalog (asc_tui.commerce.magento PROGRESS_*).
+PROGRESS_WORDS = (N_("websites"), N_("store groups"), N_("store views"), N_("attributes"))
+
 
 class AscApp(App[None]):
     CSS_PATH = str(paths.stylesheet())
@@ -46,11 +49,12 @@ class AscApp(App[None]):
     SUB_TITLE = N_("Adobe Commerce stores on Amazon")
     COMMANDS = App.COMMANDS | {StoreCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit asc-tui"),
+        Binding("q", "quit", N_("Quit"), id="quit", tooltip=N_("Quit asc-tui")),
     ]
 
     def __init__(self, config: Config, db: str | None = None, *, sandbox: bool = False) -> None:
         super().__init__()
+        linebreak.install()  # Chinese lines wrap between characters, not only at spaces
         self.config = config
         self.db = db
         self.sandbox = sandbox
@@ -167,7 +171,9 @@ class AscApp(App[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             message = (
-                str(error) if isinstance(error, AscError) else f"Unexpected error ({type(error).__name__})."
+                str(error)
+                if isinstance(error, AscError)
+                else _("Unexpected error ({name}).").format(name=type(error).__name__)
             )
             self.log.error(error)
             self.notify(message, severity="error", markup=False)
@@ -254,7 +260,7 @@ class AscApp(App[None]):
         if self.db_notice is not None:
             self.db_notice = None
             self.home.show_banner()
-            self.notify("The database answers again.", markup=False)
+            self.notify(_("The database answers again."), markup=False)
         if stores is None:
             return
         if isinstance(self.screen, ModalScreen):
@@ -265,15 +271,14 @@ class AscApp(App[None]):
 
     def _registry_unreachable(self, problem: str) -> None:
         reason = problem.rstrip(".")
-        self.db_notice = (
-            f"The database cannot be reached ({reason[:1].lower()}{reason[1:]}); retrying every few seconds. "
-            "Nothing you saved is lost."
-        )
+        self.db_notice = _(
+            "The database cannot be reached ({reason}); retrying every few seconds. Nothing you saved is lost."
+        ).format(reason=f"{reason[:1].lower()}{reason[1:]}")
         self.home.show_banner()
 
     def _not_ready(self) -> bool:
         if not self.ready:
-            self.notify("Still opening the store registry…", severity="warning")
+            self.notify(_("Still opening the store registry…"), severity="warning")
             return True
         return False
 
@@ -300,8 +305,10 @@ class AscApp(App[None]):
                 return
             self.reload(focus_id=store.id)
             self.notify(
-                f"Store “{plain(store.name)}” added. Next: connect it to Amazon Seller Central (c).",
-                title="Store added",
+                _("Store “{name}” added. Next: connect it to Amazon Seller Central (c).").format(
+                    name=plain(store.name)
+                ),
+                title=_("Store added"),
                 markup=False,
             )
 
@@ -321,7 +328,7 @@ class AscApp(App[None]):
         def done(updated: Store | None) -> None:
             if updated is not None:
                 self.reload(focus_id=updated.id)
-                self.notify(f"Store “{plain(updated.name)}” saved.", markup=False)
+                self.notify(_("Store “{name}” saved.").format(name=plain(updated.name)), markup=False)
 
         self.push_screen(EditStoreModal(store, self._website_name(store), save), done)
 
@@ -332,18 +339,25 @@ class AscApp(App[None]):
         )
         if updated is not None:
             self.reload(focus_id=updated.id)
-            state = "activated" if updated.status == StoreStatus.ACTIVE.value else "deactivated"
-            self.notify(f"Store “{plain(updated.name)}” {state}.", markup=False)
+            message = (
+                _("Store “{name}” activated.")
+                if updated.status == StoreStatus.ACTIVE.value
+                else _("Store “{name}” deactivated.")
+            )
+            self.notify(message.format(name=plain(updated.name)), markup=False)
 
     def delete_store(self, store: Store) -> None:
         from asc_tui.ui.screens.confirm import ConfirmModal
         from asc_tui.ui.screens.store_view import StoreViewScreen
 
-        question = Text.assemble(
-            "Delete the store “",
-            literal(store.name, "bold"),
-            f"” ({store.country}, website {store.website})?\n\n"
-            "This cannot be undone: its activity log and its saved Amazon authorization are removed too.",
+        question = fill(
+            _(
+                "Delete the store “{name}” ({country}, website {website})?\n\n"
+                "This cannot be undone: its activity log and its saved Amazon authorization are removed too."
+            ),
+            name=literal(store.name, "bold"),
+            country=store.country,
+            website=store.website,
         )
 
         def done(confirmed: bool | None) -> None:
@@ -355,9 +369,9 @@ class AscApp(App[None]):
             if isinstance(self.screen, StoreViewScreen):
                 self.pop_screen()
             self.reload()
-            self.notify(f"Store “{plain(store.name)}” deleted.", markup=False)
+            self.notify(_("Store “{name}” deleted.").format(name=plain(store.name)), markup=False)
 
-        self.push_screen(ConfirmModal("Delete store", question, "Delete"), done)
+        self.push_screen(ConfirmModal(_("Delete store"), question, _("Delete")), done)
 
     def connect_store(self, store: Store) -> None:
         if self._not_ready():
@@ -375,7 +389,9 @@ class AscApp(App[None]):
                 self._start_connect(store)
 
         if setup:
-            reason = f"Connecting “{plain(store.name)}” needs a place for its Amazon token."
+            reason = _("Connecting “{name}” needs a place for its Amazon token.").format(
+                name=plain(store.name)
+            )
             self.push_screen(SetUpSecretsModal(secrets, reason), then_connect)
         else:
             self.push_screen(UnlockSecretsModal(secrets), then_connect)
@@ -406,12 +422,12 @@ class AscApp(App[None]):
             if outcome is None:
                 return
             if outcome.connected:
-                self.notify(outcome.message, title="Connected", markup=False, timeout=10)
+                self.notify(outcome.message, title=_("Connected"), markup=False, timeout=10)
             elif outcome.cancelled:
                 self.notify(outcome.message, markup=False)
             else:
                 self.notify(
-                    outcome.message, title="Not connected", severity="error", markup=False, timeout=20
+                    outcome.message, title=_("Not connected"), severity="error", markup=False, timeout=20
                 )
 
         self.push_screen(ConnectScreen(service, attempt, sandbox=self.sandbox), done)
@@ -439,12 +455,12 @@ class AscApp(App[None]):
         secrets = self.registry.secrets
         self.missing_secrets = missing
         if secrets.needs_setup:
-            self.secrets_notice = (
+            self.secrets_notice = _(
                 "No keyring service runs here, so Amazon secrets cannot be saved yet; connecting a store (c) "
                 "offers an encrypted secrets file."
             )
         elif secrets.unprotected:
-            self.secrets_notice = f"Secrets are UNPROTECTED: {secrets.describe()}."
+            self.secrets_notice = _("Secrets are UNPROTECTED: {where}.").format(where=secrets.describe())
         else:
             self.secrets_notice = None
         # Nothing in the database changed: redraw the banner and the cards, don't read the stores again.
@@ -474,7 +490,11 @@ class AscApp(App[None]):
     def refresh_catalog(self) -> None:
         if self._not_ready():
             return
-        self.home.show_catalog_status(f"Reading the catalog from {self.registry.catalog.source_name}…")
+        self.home.show_catalog_status(
+            _("Reading the catalog from {source}…").format(
+                source=catalog_source(self.registry.catalog.source_name)
+            )
+        )
         self._refresh_catalog()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="catalog-refresh")
@@ -485,7 +505,9 @@ class AscApp(App[None]):
         def progress(what: str, done: int, total: int) -> None:
             self.call_from_thread(
                 self.home.show_catalog_status,
-                f"Reading the catalog from {source.name}: {what} {done}/{total}",
+                _("Reading the catalog from {source}: {what} {done}/{total}").format(
+                    source=catalog_source(source.name), what=_(what), done=done, total=total
+                ),
             )
 
         if hasattr(source, "progress"):
@@ -507,9 +529,12 @@ class AscApp(App[None]):
                 screen.use_catalog(catalog)
         self.reload()
         self.notify(
-            f"Catalog read from {catalog.source}: {len(catalog.websites)} website(s), "
-            f"{len(catalog.attributes)} attribute(s).",
-            title="Catalog",
+            _("Catalog read from {source}: {websites} website(s), {attributes} attribute(s).").format(
+                source=catalog_source(catalog.source),
+                websites=len(catalog.websites),
+                attributes=len(catalog.attributes),
+            ),
+            title=_("Catalog"),
             markup=False,
         )
 
@@ -522,12 +547,14 @@ class AscApp(App[None]):
                 screen.catalog_not_refreshed()
         kept = self.catalog
         still = (
-            f" The catalog from {kept.source} (read {local_time(kept.fetched_at)}) stays in use."
+            _(" The catalog from {source} (read {time}) stays in use.").format(
+                source=catalog_source(kept.source), time=local_time(kept.fetched_at)
+            )
             if kept
             else ""
         )
         self.notify(
-            f"{message}{still}", title="Catalog not refreshed", severity="error", markup=False, timeout=20
+            f"{message}{still}", title=_("Catalog not refreshed"), severity="error", markup=False, timeout=20
         )
 
     def apply_config(self, config: Config) -> None:
@@ -539,6 +566,63 @@ class AscApp(App[None]):
         self.registry.reload(config)
         if commerce_changed:
             self.refresh_catalog()
+
+    # --- Textual's own words, in the app's language ----------------------------------------------------
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not AscCommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(AscCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(AscCommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, translated. Its "Keys" panel is left out: the palette's own "Keys" opens the
+        help screen, which lists every key in the app's language."""
+        yield SystemCommand(_("Theme"), _("Change the current theme"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Quit the application as soon as possible"), self.action_quit)
+        if screen.maximized is not None:
+            yield SystemCommand(
+                _("Minimize"), _("Minimize the widget and restore to normal size"), screen.action_minimize
+            )
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(_("Maximize"), _("Maximize the focused widget"), screen.action_maximize)
+        yield SystemCommand(
+            _("Screenshot"),
+            _("Save an SVG 'screenshot' of the current screen"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
+
+    def action_help_quit(self) -> None:
+        # ctrl+c no longer quits (it copies): say which key does.
+        for key, active_binding in self.active_bindings.items():
+            if active_binding.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    _("Press [b]{key}[/b] to quit the app").format(key=key), title=_("Do you want to quit?")
+                )
+                return
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        if event.name != "screenshot":
+            return
+        event.prevent_default()  # instead of Textual's English notice
+        if event.path is None:
+            self.notify(_("Saved screenshot"), title=_("Screenshot"))
+        else:
+            where = repr(str(event.path))
+            self.notify(
+                _("Saved screenshot to {path}").format(path=where), title=_("Screenshot"), markup=False
+            )
+
+    @on(events.DeliveryFailed)
+    def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name != "screenshot":
+            return
+        event.prevent_default()
+        self.notify(_("Failed to save screenshot"), title=_("Screenshot"), severity="error")
 
     def show_help(self) -> None:
         from asc_tui.ui.screens.help import HelpScreen

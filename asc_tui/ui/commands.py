@@ -6,22 +6,68 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import (
+    CommandList,
+    CommandPalette,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Matcher,
+    Provider,
+    ProviderSource,
+)
 from textual.content import Content
+from textual.widgets.option_list import Option
 
+from asc_tui.i18n import N_, _
 from asc_tui.ui.text import plain
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
     from asc_tui.ui.app import AscApp
 
+# (label, app method, help): labels and help are translated where the palette shows them.
 STORE_ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("View", "view_store", "Open the store view"),
-    ("Connect or renew", "connect_store", "Connect to Amazon Seller Central, or renew"),
-    ("Edit", "edit_store", "Edit name and email"),
-    ("Activate/deactivate", "toggle_store", "Activate or deactivate a connected store"),
-    ("Delete", "delete_store", "Delete the store (asks first)"),
+    (N_("View"), "view_store", N_("Open the store view")),
+    (N_("Connect or renew"), "connect_store", N_("Connect to Amazon Seller Central, or renew")),
+    (N_("Edit"), "edit_store", N_("Edit name and email")),
+    (N_("Activate/deactivate"), "toggle_store", N_("Activate or deactivate a connected store")),
+    (N_("Delete"), "delete_store", N_("Delete the store (asks first)")),
 )
+
+
+class AscCommandPalette(CommandPalette):
+    """Textual's command palette, in the app's language (its placeholder and its "no matches" line)."""
+
+    def __init__(
+        self,
+        providers: ProviderSource | None = None,
+        *,
+        placeholder: str | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(providers, placeholder=placeholder or _("Search for commands…"), id=id)
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual 8.2.8's own, with its one sentence translated.
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(_("No matches found"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 class StoreCommands(Provider):
@@ -35,21 +81,35 @@ class StoreCommands(Provider):
     def _general(self) -> list[tuple[str, Callable[[], object], str]]:
         app = self.asc
         return [
-            ("Add Amazon store", app.add_store, "Open the Add Amazon sales channel form"),
-            ("Filter stores", app.home.action_filter, "Filter cards by name, country, website or status"),
-            ("Learn and prepare", app.learn_and_prepare, "The pre-setup tasks checklist"),
-            ("Keys", app.show_help, "Every key on one screen"),
-            ("Settings", app.open_settings, "Amazon app credentials, Commerce connection, keyring in use"),
-            ("Refresh catalog", app.refresh_catalog, "Read websites, store views and attributes again"),
+            (_("Add Amazon store"), app.add_store, _("Open the Add Amazon sales channel form")),
+            (
+                _("Filter stores"),
+                app.home.action_filter,
+                _("Filter cards by name, country, website or status"),
+            ),
+            (_("Learn and prepare"), app.learn_and_prepare, _("The pre-setup tasks checklist")),
+            (_("Keys"), app.show_help, _("Every key on one screen")),
+            (
+                _("Settings"),
+                app.open_settings,
+                _("Amazon app credentials, Commerce connection, keyring in use"),
+            ),
+            (_("Refresh catalog"), app.refresh_catalog, _("Read websites, store views and attributes again")),
         ]
 
     def _per_store(self) -> list[tuple[str, Callable[[], object], str]]:
         stores: list[Store] = self.asc.home.stores
         commands: list[tuple[str, Callable[[], object], str]] = []
+        title = _("{action}: {name}")
+        actions = [(_(label), method, _(help_text)) for label, method, help_text in STORE_ACTIONS]
         for store in stores:
-            for label, method, help_text in STORE_ACTIONS:
+            for label, method, help_text in actions:
                 commands.append(
-                    (f"{label}: {plain(store.name)}", partial(getattr(self.asc, method), store), help_text)
+                    (
+                        title.format(action=label, name=plain(store.name)),
+                        partial(getattr(self.asc, method), store),
+                        help_text,
+                    )
                 )
         return commands
 

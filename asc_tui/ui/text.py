@@ -8,9 +8,13 @@ from datetime import datetime
 from rich.highlighter import Highlighter
 from rich.text import Text
 
+from asc_tui.domain import MARKETPLACES
+from asc_tui.i18n import N_, _, format_moment
+
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
+_FIELD = re.compile(r"\{(\w+)\}")
 
 _LINE_BREAK = re.compile(r"[\t\n]")
 
@@ -46,5 +50,36 @@ def local_time(moment: datetime | None) -> str:
     """A stored UTC time in the admin's local time zone, as people write it."""
     if moment is None:
         return "—"
-    local = moment.astimezone()
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return format_moment(moment.astimezone())
+
+
+def fill(template: str, style: str = "", **values: str | Text) -> Text:
+    """A translated sentence as a Text: each {field} becomes its value, a Text keeping its own style.
+
+    For sentences with a styled or literal part (a store name in bold): `_()` translates the whole
+    sentence, so the part may move, and the English stays what Text.assemble of the pieces gave.
+    `style` is the style of the sentence's own words (e.g. dim labels around plain values).
+    """
+    text = Text()
+    position = 0
+    for match in _FIELD.finditer(template):
+        text.append(template[position : match.start()], style=style or None)
+        text.append(values[match.group(1)])
+        position = match.end()
+    text.append(template[position:], style=style or None)
+    return text
+
+
+def catalog_source(source: str) -> str:
+    """Where a catalog was read from, for people: a shop's address, or the built-in sample."""
+    return _("embedded") if source == "embedded" else source
+
+
+# The marketplaces' countries (asc_tui.domain.MARKETPLACES), translated where they are shown.
+COUNTRY_WORDS = (N_("United States"), N_("Canada"), N_("Mexico"), N_("United Kingdom"))
+
+
+def country_name(code: str) -> str:
+    """A marketplace's country in the current language (US → United States), or the code when unknown."""
+    marketplace = MARKETPLACES.get(code)
+    return _(marketplace.country) if marketplace else code

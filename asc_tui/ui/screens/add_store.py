@@ -19,24 +19,31 @@ from textual.widgets.option_list import Option
 from asc_tui.commerce.catalog import Attribute, Catalog, Website
 from asc_tui.domain import MARKETPLACES, ProductIdType, StoreDraft, validate_draft
 from asc_tui.errors import StoreValidationError
-from asc_tui.ui.text import VisibleControls, literal, local_time
+from asc_tui.i18n import N_, _, format_count
+from asc_tui.ui.text import VisibleControls, catalog_source, country_name, literal, local_time
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
 
 FIELDS = ("website", "email", "name", "country", "product_id_type", "attribute")
 
+# What each field is for: translated where the form shows it.
 HELP = {
-    "website": "The Commerce website whose catalog is listed on Amazon; Amazon orders are imported "
-    "into its default store view.",
-    "email": "Where you want to be contacted about this Amazon store.",
-    "name": "For internal reference only; it names the store card. Any language, up to 80 characters.",
-    "country": "The Amazon marketplace this store sells in. Fixed once the store exists.",
-    "product_id_type": "Optional: the kind of product ID used to match Amazon listings to your products.",
-    "attribute": "Optional: the Commerce product attribute that holds that ID, e.g. amazon_asin. Type part "
-    "of its code or label to narrow the list; enter or a click picks one.",
+    "website": N_(
+        "The Commerce website whose catalog is listed on Amazon; Amazon orders are imported "
+        "into its default store view."
+    ),
+    "email": N_("Where you want to be contacted about this Amazon store."),
+    "name": N_("For internal reference only; it names the store card. Any language, up to 80 characters."),
+    "country": N_("The Amazon marketplace this store sells in. Fixed once the store exists."),
+    "product_id_type": N_("Optional: the kind of product ID used to match Amazon listings to your products."),
+    "attribute": N_(
+        "Optional: the Commerce product attribute that holds that ID, e.g. amazon_asin. Type part "
+        "of its code or label to narrow the list; enter or a click picks one."
+    ),
 }
-FILTER_PLACEHOLDER = "Type to filter attributes by code or label"
+FILTER_PLACEHOLDER = N_("Type to filter attributes by code or label")
+EXAMPLE_EMAIL = "seller@example.com"  # an address: the same in every language
 NO_ATTRIBUTE = "\x00none"  # the option id of "None" (attribute codes are [a-z0-9_], so it cannot clash)
 
 
@@ -60,10 +67,10 @@ class AttributePicker(Vertical, can_focus=False):
     LIMIT: ClassVar[int] = 200
     BINDINGS: ClassVar[list[BindingType]] = [
         # While typing in the filter: move through the matches without leaving it.
-        Binding("down", "move(1)", "Next match", show=False),
-        Binding("up", "move(-1)", "Previous match", show=False),
-        Binding("pagedown", "move(8)", "Next page", show=False),
-        Binding("pageup", "move(-8)", "Previous page", show=False),
+        Binding("down", "move(1)", N_("Next match"), show=False),
+        Binding("up", "move(-1)", N_("Previous match"), show=False),
+        Binding("pagedown", "move(8)", N_("Next page"), show=False),
+        Binding("pageup", "move(-8)", N_("Previous page"), show=False),
     ]
     DEFAULT_CSS = """
     AttributePicker {
@@ -106,7 +113,7 @@ class AttributePicker(Vertical, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder=FILTER_PLACEHOLDER,
+            placeholder=_(FILTER_PLACEHOLDER),
             id=f"{self.id}-filter",
             compact=True,
             tooltip=self._filter_tooltip,
@@ -175,12 +182,14 @@ class AttributePicker(Vertical, can_focus=False):
         found = self.matches(text)
         self._matches = len(found)
         shown = found[: self.LIMIT]
-        options: list[Option] = [Option(self._prompt("None", self._value == ""), id=NO_ATTRIBUTE)]
+        options: list[Option] = [Option(self._prompt(_("None"), self._value == ""), id=NO_ATTRIBUTE)]
         options += [Option(self._prompt(attribute_text(a), a.code == self._value), id=a.code) for a in shown]
         if not found and text.strip():
-            options.append(Option(literal(f"No attribute matches “{text.strip()}”."), disabled=True))
+            no_match = _("No attribute matches “{text}”.").format(text=text.strip())
+            options.append(Option(literal(no_match), disabled=True))
         elif len(found) > len(shown):
-            options.append(Option(Text(f"… {len(found) - len(shown):,} more: keep typing"), disabled=True))
+            more = _("… {count} more: keep typing").format(count=format_count(len(found) - len(shown)))
+            options.append(Option(Text(more), disabled=True))
         option_list = self.query_one(OptionList)
         option_list.set_options(options)
         if text.strip() and shown:
@@ -198,12 +207,14 @@ class AttributePicker(Vertical, can_focus=False):
         chosen = next((a for a in self._attributes if a.code == self._value), None)
         total = len(self._attributes)
         if self.filter_text.strip():
-            count = f"{self._matches:,} of {total:,} attributes match"
+            count = _("{matches} of {total} attributes match").format(
+                matches=format_count(self._matches), total=format_count(total)
+            )
         else:
-            count = f"{total:,} attributes; type to narrow"
+            count = _("{total} attributes; type to narrow").format(total=format_count(total))
         self.query_one(".attribute-chosen", Static).update(
             Text.assemble(
-                "Chosen: ", literal(attribute_text(chosen) if chosen else "None", "bold"), f" · {count}"
+                _("Chosen: "), literal(attribute_text(chosen) if chosen else _("None"), "bold"), f" · {count}"
             )
         )
 
@@ -259,9 +270,14 @@ class AddStoreModal(ModalScreen["Store | None"]):
     """Returns the new store, or None when cancelled (then nothing was saved)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
-        Binding("ctrl+s", "submit", "Connect", tooltip="Save the new store", priority=True),
-        Binding("ctrl+r", "refresh_catalog", "Refresh catalog", tooltip="Read websites and attributes again"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without saving")),
+        Binding("ctrl+s", "submit", N_("Connect"), tooltip=N_("Save the new store"), priority=True),
+        Binding(
+            "ctrl+r",
+            "refresh_catalog",
+            N_("Refresh catalog"),
+            tooltip=N_("Read websites and attributes again"),
+        ),
     ]
     AUTO_FOCUS = "#website"
 
@@ -274,39 +290,43 @@ class AddStoreModal(ModalScreen["Store | None"]):
     def compose(self) -> ComposeResult:
         catalog = self._catalog
         with VerticalScroll(id="dialog", classes="form-dialog") as dialog:
-            dialog.border_title = "Add Amazon sales channel"
+            dialog.border_title = _("Add Amazon sales channel")
             yield from self._field(
-                "Magento Website to use for Amazon Listing *",
-                self._select("website", website_options(catalog.websites), "Choose a website"),
+                _("Magento Website to use for Amazon Listing *"),
+                self._select("website", website_options(catalog.websites), _("Choose a website")),
             )
-            yield from self._field("Email Address *", self._input("email", "seller@example.com"))
-            yield from self._field("New Store Name *", self._input("name", "For internal reference only"))
+            yield from self._field(_("Email Address *"), self._input("email", EXAMPLE_EMAIL))
             yield from self._field(
-                "Amazon Marketplace Country *",
+                _("New Store Name *"), self._input("name", _("For internal reference only"))
+            )
+            yield from self._field(
+                _("Amazon Marketplace Country *"),
                 self._select(
-                    "country", [(m.country, code) for code, m in MARKETPLACES.items()], "Choose a country"
+                    "country", [(country_name(code), code) for code in MARKETPLACES], _("Choose a country")
                 ),
             )
-            yield Static("Map your Magento attributes to Amazon", classes="section-title")
+            yield Static(_("Map your Magento attributes to Amazon"), classes="section-title")
             yield from self._field(
-                "Product ID on the Amazon market",
-                self._select("product_id_type", [(t.value, t.value) for t in ProductIdType], "None"),
+                _("Product ID on the Amazon market"),
+                self._select("product_id_type", [(t.value, t.value) for t in ProductIdType], _("None")),
             )
             yield from self._field(
-                "Map a Magento attribute",
-                AttributePicker(catalog.attributes, id="attribute", tooltip=HELP["attribute"]),
+                _("Map a Magento attribute"),
+                AttributePicker(catalog.attributes, id="attribute", tooltip=_(HELP["attribute"])),
             )
             yield Static(self._catalog_age(catalog), classes="help catalog-age")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", variant="default")
-                yield Button("Connect", id="submit", variant="primary", disabled=True)
+                yield Button(_("Cancel"), id="cancel", variant="default")
+                yield Button(_("Connect"), id="submit", variant="primary", disabled=True)
 
     @staticmethod
     def _catalog_age(catalog: Catalog) -> str:
-        return f"Catalog: {catalog.source}, read {local_time(catalog.fetched_at)} (ctrl+r reads it again)"
+        return _("Catalog: {source}, read {time} (ctrl+r reads it again)").format(
+            source=catalog_source(catalog.source), time=local_time(catalog.fetched_at)
+        )
 
     def action_refresh_catalog(self) -> None:
-        self.query_one(".catalog-age", Static).update("Reading the catalog again…")
+        self.query_one(".catalog-age", Static).update(_("Reading the catalog again…"))
         from asc_tui.ui.app import AscApp
 
         if isinstance(self.app, AscApp):
@@ -324,12 +344,14 @@ class AddStoreModal(ModalScreen["Store | None"]):
         self.query_one(".catalog-age", Static).update(self._catalog_age(catalog))
 
     def catalog_not_refreshed(self) -> None:
-        self.query_one(".catalog-age", Static).update(self._catalog_age(self._catalog) + " · refresh failed")
+        self.query_one(".catalog-age", Static).update(
+            self._catalog_age(self._catalog) + " · " + _("refresh failed")
+        )
 
     @staticmethod
     def _select(field: str, options: Sequence[tuple[str | Text, str]], prompt: str) -> Select[str]:
         return Select(
-            options, id=field, prompt=prompt, tooltip=HELP[field], compact=True, type_to_search=True
+            options, id=field, prompt=prompt, tooltip=_(HELP[field]), compact=True, type_to_search=True
         )
 
     @staticmethod
@@ -337,7 +359,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
         return Input(
             placeholder=placeholder,
             id=field,
-            tooltip=HELP[field],
+            tooltip=_(HELP[field]),
             compact=True,
             highlighter=VisibleControls(),
         )
@@ -347,7 +369,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
         """A field as the seed page lays it out: label, control, what it is for, and its error when it has one."""
         yield Label(label, classes="field-label")
         yield widget
-        yield Static(HELP[str(widget.id)], classes="help")
+        yield Static(_(HELP[str(widget.id)]), classes="help")
         error = Static("", id=f"{widget.id}-error", classes="field-error")
         error.display = False
         yield error

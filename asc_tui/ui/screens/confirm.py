@@ -10,9 +10,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from asc_tui.i18n import N_, _
+
 
 class ConfirmModal(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("n", "cancel", "No", show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel")), Binding("n", "cancel", N_("No"), show=False)]
     AUTO_FOCUS = "#cancel"
 
     def __init__(self, title: str, question: Text, confirm_label: str) -> None:
@@ -26,7 +28,7 @@ class ConfirmModal(ModalScreen[bool]):
             dialog.border_title = self._title
             yield Static(self._question, id="question")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
                 yield Button(self._confirm_label, id="confirm", variant="error")
 
     @on(Button.Pressed, "#confirm")

@@ -14,18 +14,22 @@ from textual.widgets import Button, Input, Label, Static
 
 from asc_tui.domain import MARKETPLACES, StoreEdit
 from asc_tui.errors import StoreValidationError
-from asc_tui.ui.text import VisibleControls, literal
+from asc_tui.i18n import N_, _
+from asc_tui.ui.text import VisibleControls, country_name, literal
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
 
-FIXED_REASON = "Website and marketplace are fixed once a store exists; to change them, delete the store and add it again."
+FIXED_REASON = N_(
+    "Website and marketplace are fixed once a store exists; to change them, delete the store and add it again."
+)
+EXAMPLE_EMAIL = "seller@example.com"  # an address: the same in every language
 
 
 class EditStoreModal(ModalScreen["Store | None"]):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
-        Binding("ctrl+s", "submit", "Save", tooltip="Save the changes", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without saving")),
+        Binding("ctrl+s", "submit", N_("Save"), tooltip=N_("Save the changes"), priority=True),
     ]
     AUTO_FOCUS = "#name"
 
@@ -41,37 +45,39 @@ class EditStoreModal(ModalScreen["Store | None"]):
     def compose(self) -> ComposeResult:
         store = self._store
         with VerticalScroll(id="dialog", classes="form-dialog") as dialog:
-            dialog.border_title = "Edit store"
-            yield Label("Store name *", classes="field-label")
+            dialog.border_title = _("Edit store")
+            yield Label(_("Store name *"), classes="field-label")
             yield Input(
                 store.name,
                 id="name",
-                placeholder="For internal reference only",
+                placeholder=_("For internal reference only"),
                 compact=True,
                 highlighter=VisibleControls(),
             )
             yield Static("", id="name-error", classes="field-error")
-            yield Label("Email Address *", classes="field-label")
+            yield Label(_("Email Address *"), classes="field-label")
             yield Input(
                 store.email,
                 id="email",
-                placeholder="seller@example.com",
+                placeholder=EXAMPLE_EMAIL,
                 compact=True,
                 highlighter=VisibleControls(),
             )
             yield Static("", id="email-error", classes="field-error")
             website = f"{self._website_name} ({store.website})" if self._website_name else store.website
             marketplace = MARKETPLACES.get(store.country)
-            yield Label("Magento website", classes="field-label")
+            yield Label(_("Magento website"), classes="field-label")
             yield Static(literal(website), id="website", classes="read-only")
-            yield Label("Amazon marketplace", classes="field-label")
+            yield Label(_("Amazon marketplace"), classes="field-label")
             yield Static(
-                marketplace.country if marketplace else store.country, id="country", classes="read-only"
+                country_name(store.country) if marketplace else store.country,
+                id="country",
+                classes="read-only",
             )
-            yield Static(FIXED_REASON, classes="help")
+            yield Static(_(FIXED_REASON), classes="help")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="submit", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Save"), id="submit", variant="primary")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#submit")

@@ -10,10 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
+from textual.widgets import Header, Input, LoadingIndicator, Static
 
 from asc_tui.domain import filter_key, store_health
-from asc_tui.ui.text import VisibleControls, literal
+from asc_tui.i18n import N_, _
+from asc_tui.ui.text import VisibleControls, fill, literal
+from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
 from asc_tui.ui.widgets.store_deck import StoreDeck
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from asc_tui.storage.models import Store
     from asc_tui.ui.app import AscApp
 
-EMPTY_PROMPT = (
+EMPTY_PROMPT = N_(
     "No Amazon store yet. Review the pre-setup tasks below, then press [b]a[/b] to add your first store: "
     "one store for each Amazon marketplace you sell in."
 )
@@ -29,36 +31,53 @@ EMPTY_PROMPT = (
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
-        Binding("a", "add", "Add store", id="add-store", tooltip="Add an Amazon store"),
-        Binding("enter", "on_store('view_store')", "View", id="view-store", tooltip="Open the focused store"),
+        Binding("a", "add", N_("Add store"), id="add-store", tooltip=N_("Add an Amazon store")),
+        Binding(
+            "enter",
+            "on_store('view_store')",
+            N_("View"),
+            id="view-store",
+            tooltip=N_("Open the focused store"),
+        ),
         Binding(
             "c",
             "on_store('connect_store')",
-            "Connect",
+            N_("Connect"),
             id="connect-store",
-            tooltip="Connect to Amazon, or renew",
+            tooltip=N_("Connect to Amazon, or renew"),
         ),
-        Binding("e", "on_store('edit_store')", "Edit", id="edit-store", tooltip="Edit name and email"),
-        Binding("t", "on_store('toggle_store')", "Activate/Deactivate", id="toggle-store"),
+        Binding(
+            "e", "on_store('edit_store')", N_("Edit"), id="edit-store", tooltip=N_("Edit name and email")
+        ),
+        Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate"), id="toggle-store"),
         Binding(
             "d",
             "on_store('delete_store')",
-            "Delete",
+            N_("Delete"),
             id="delete-store",
-            tooltip="Delete the store (asks first)",
+            tooltip=N_("Delete the store (asks first)"),
         ),
         Binding(
-            "slash", "filter", "Filter", id="filter", tooltip="Filter by name, country, website or status"
+            "slash",
+            "filter",
+            N_("Filter"),
+            id="filter",
+            tooltip=N_("Filter by name, country, website or status"),
         ),
-        Binding("p", "learn", "Learn and prepare", id="learn", show=False),
+        Binding("p", "learn", N_("Learn and prepare"), id="learn", show=False),
         Binding(
-            "s", "settings", "Settings", id="settings", show=False, tooltip="Amazon app, Commerce, keyring"
+            "s",
+            "settings",
+            N_("Settings"),
+            id="settings",
+            show=False,
+            tooltip=N_("Amazon app, Commerce, keyring"),
         ),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("left,h", "move('left')", "Left", show=False),
-        Binding("right,l", "move('right')", "Right", show=False),
-        Binding("up,k", "move('up')", "Up", show=False),
-        Binding("down,j", "move('down')", "Down", show=False),
+        Binding("question_mark", "help", N_("Help"), id="help"),
+        Binding("left,h", "move('left')", N_("Left"), show=False),
+        Binding("right,l", "move('right')", N_("Right"), show=False),
+        Binding("up,k", "move('up')", N_("Up"), show=False),
+        Binding("down,j", "move('down')", N_("Down"), show=False),
     ]
 
     # Focus goes to a card once the stores are loaded; never to the hidden filter box.
@@ -82,7 +101,7 @@ class HomeScreen(Screen[None]):
         yield Static("", id="banner")
         yield Static("", id="catalog-status")
         filter_box = Input(
-            placeholder="Filter by name, country, website or status (escape clears)",
+            placeholder=_("Filter by name, country, website or status (escape clears)"),
             id="filter",
             highlighter=VisibleControls(),
         )
@@ -90,7 +109,7 @@ class HomeScreen(Screen[None]):
         yield filter_box
         # Outside the scrolling grid, so the checklist's own scrolling never moves the prompt away.
         with Vertical(id="empty-state"):
-            yield Static(EMPTY_PROMPT, id="empty-prompt")
+            yield Static(_(EMPTY_PROMPT), id="empty-prompt")
         with Vertical(id="home-body"):
             yield LoadingIndicator(id="loading")
             yield Static("", id="no-match")
@@ -178,14 +197,16 @@ class HomeScreen(Screen[None]):
         if due:
             names = ", ".join(s.name for s in due[:3]) + (" …" if len(due) > 3 else "")
             lines.append(
-                Text.assemble(
-                    f"⚠ {len(due)} store(s) need their Amazon authorization renewed: ",
-                    literal(names),
-                    ". Press c on each.",
+                fill(
+                    _(
+                        "⚠ {count} store(s) need their Amazon authorization renewed: {names}. Press c on each."
+                    ),
+                    count=str(len(due)),
+                    names=literal(names),
                 )
             )
         if self.asc.secrets_notice:
-            lines.append(Text.assemble(("Secrets: ", "bold"), literal(self.asc.secrets_notice)))
+            lines.append(Text.assemble((_("Secrets: "), "bold"), literal(self.asc.secrets_notice)))
         banner.update(Text("\n").join(lines))
         banner.display = bool(lines)
 
@@ -238,7 +259,9 @@ class HomeScreen(Screen[None]):
         self.deck.display = bool(shown)
         no_match = self.query_one("#no-match", Static)
         no_match.update(
-            Text.assemble("No store matches “", literal(text.strip()), "”. Press escape to clear the filter.")
+            fill(
+                _("No store matches “{text}”. Press escape to clear the filter."), text=literal(text.strip())
+            )
         )
         no_match.display = bool(self.stores) and not shown
 
@@ -261,14 +284,14 @@ class HomeScreen(Screen[None]):
     def action_on_store(self, method: str) -> None:
         """One of the app's store actions (view_store, edit_store, …) on the focused card's store."""
         if not self.asc.ready:
-            self.notify("Still opening the store registry…", severity="warning")
+            self.notify(_("Still opening the store registry…"), severity="warning")
             return
         store = self.focused_store()
         if store is None:
             if not self.stores:
-                self.notify("There is no store yet; press a to add one.", severity="warning")
+                self.notify(_("There is no store yet; press a to add one."), severity="warning")
             else:
-                self.notify("Move to a store card first (arrow keys).", severity="warning")
+                self.notify(_("Move to a store card first (arrow keys)."), severity="warning")
             return
         getattr(self.asc, method)(store)
 

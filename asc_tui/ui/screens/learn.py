@@ -10,11 +10,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from asc_tui.i18n import N_, _
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
 
 
 class LearnPrepareScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"))]
     AUTO_FOCUS = "PreSetupChecklist"
 
     def __init__(self, done: set[str], save: Callable[[str, bool], None]) -> None:
@@ -24,10 +25,12 @@ class LearnPrepareScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="learn-dialog") as dialog:
-            dialog.border_title = "Learn and prepare"
+            dialog.border_title = _("Learn and prepare")
             yield Static(
-                "Before and after adding stores, make sure your Commerce shop and Seller Central account are "
-                "ready. Tick each task when it is done (space); ticks are saved.",
+                _(
+                    "Before and after adding stores, make sure your Commerce shop and Seller Central account "
+                    "are ready. Tick each task when it is done (space); ticks are saved."
+                ),
                 classes="help",
             )
             yield PreSetupChecklist(self._done, self._save)

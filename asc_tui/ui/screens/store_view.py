@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import AscError
-from asc_tui.ui.text import literal, local_time, plain
+from asc_tui.i18n import N_, _
+from asc_tui.ui.text import country_name, fill, literal, local_time, plain
+from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
     dates_line,
@@ -26,19 +29,30 @@ if TYPE_CHECKING:
     from asc_tui.storage.models import Activity, Store
     from asc_tui.ui.app import AscApp
 
+# What the activity log's actions (stored in English) say on screen.
+ACTION_WORDS = {
+    "created": N_("created"),
+    "edited": N_("edited"),
+    "activated": N_("activated"),
+    "deactivated": N_("deactivated"),
+    "connected": N_("connected"),
+    "renewed": N_("renewed"),
+    "revoked": N_("revoked"),
+}
+
 
 class StoreViewScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", "Back", tooltip="Back to the home"),
-        Binding("e", "on_store('edit_store')", "Edit", tooltip="Edit name and email"),
+        Binding("escape", "back", N_("Back"), tooltip=N_("Back to the home")),
+        Binding("e", "on_store('edit_store')", N_("Edit"), tooltip=N_("Edit name and email")),
         Binding(
             "c",
             "on_store('connect_store')",
-            "Connect/Renew",
-            tooltip="Connect the store to Amazon or renew it",
+            N_("Connect/Renew"),
+            tooltip=N_("Connect the store to Amazon or renew it"),
         ),
-        Binding("t", "on_store('toggle_store')", "Activate/Deactivate"),
-        Binding("d", "on_store('delete_store')", "Delete"),
+        Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate")),
+        Binding("d", "on_store('delete_store')", N_("Delete")),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -63,12 +77,12 @@ class StoreViewScreen(Screen[None]):
                 yield Static(id="view-dates")
             yield Static(id="view-details", classes="panel")
             activity: DataTable[Text | str] = DataTable(id="activity", cursor_type="row", zebra_stripes=True)
-            activity.border_title = "Activity"
+            activity.border_title = _("Activity")
             yield activity
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#activity", DataTable).add_columns("When", "What", "Details")
+        self.query_one("#activity", DataTable).add_columns(_("When"), _("What"), _("Details"))
         self.show(self.store)
 
     def show(self, store: Store) -> None:
@@ -76,7 +90,7 @@ class StoreViewScreen(Screen[None]):
         catalog = self.asc.catalog
         website = catalog.website(store.website) if catalog else None
         self.title = plain(store.name)  # the header and the terminal's title bar: no control characters
-        self.sub_title = "Store view"
+        self.sub_title = _("Store view")
         self.query_one("#view-title", Static).update(title_line(store))
         self.query_one("#view-website", Static).update(website_line(store, website.name if website else None))
         self.query_one("#view-status", Static).update(status_line(store))
@@ -84,8 +98,11 @@ class StoreViewScreen(Screen[None]):
         auth = authorization_line(store, missing)
         if missing:
             auth.append(
-                "\nThis machine's keyring has no refresh token for this store (it was connected from another "
-                "machine, or the keyring was reset); press c to reconnect it here.",
+                "\n"
+                + _(
+                    "This machine's keyring has no refresh token for this store (it was connected from another "
+                    "machine, or the keyring was reset); press c to reconnect it here."
+                ),
                 style="yellow",
             )
         self.query_one("#view-auth", Static).update(auth)
@@ -106,31 +123,40 @@ class StoreViewScreen(Screen[None]):
         view_label = f"{view.name} ({view.code})" if view else (default_view or "—")
         mapping = (
             Text.assemble(
-                literal(store.product_id_type or ""), " ← Magento attribute ", literal(store.attribute or "")
+                literal(store.product_id_type or ""),
+                " ← " + _("Magento attribute") + " ",
+                literal(store.attribute or ""),
             )
             if store.attribute
-            else Text("not mapped (optional)", style="dim")
+            else Text(_("not mapped (optional)"), style="dim")
         )
+        labels = [_("Marketplace"), _("Contact email"), _("Product ID mapping"), _("Orders imported to")]
+        # One column for the values, in cells: Chinese labels are two cells a character.
+        width = max(map(cell_len, labels)) + 1
+        marketplace_label, email_label, mapping_label, orders_label = (
+            label + " " * (width - cell_len(label)) for label in labels
+        )
+        where = country_name(store.country) if marketplace else store.country
         return Text.assemble(
-            ("Marketplace        ", "dim"),
-            f"{marketplace.country if marketplace else store.country} · {store.marketplace_id or '—'}",
+            (marketplace_label, "dim"),
+            f"{where} · {store.marketplace_id or '—'}",
             "\n",
-            ("Contact email      ", "dim"),
+            (email_label, "dim"),
             literal(store.email),
             "\n",
-            ("Product ID mapping ", "dim"),
+            (mapping_label, "dim"),
             mapping,
             "\n",
-            ("Orders imported to ", "dim"),
-            literal(view_label),
-            (" (the website's default store view)", "dim"),
+            (orders_label, "dim"),
+            fill(_("{view} (the website's default store view)"), style="dim", view=literal(view_label)),
         )
 
     def _show_activity(self, entries: list[Activity]) -> None:
         table = self.query_one("#activity", DataTable)
         table.clear()
         for entry in entries:
-            table.add_row(local_time(entry.at), entry.action, literal(entry.detail))
+            action = ACTION_WORDS.get(entry.action)
+            table.add_row(local_time(entry.at), _(action) if action else entry.action, literal(entry.detail))
 
     def action_back(self) -> None:
         self.dismiss(None)

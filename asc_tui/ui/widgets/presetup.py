@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
 
+from asc_tui.i18n import _
 from asc_tui.presetup_tasks import PRE_SETUP_TASKS
 
 
@@ -21,14 +22,14 @@ class PreSetupChecklist(SelectionList[str]):
     def __init__(self, done: set[str], save: Callable[[str, bool], None], *, id: str | None = None) -> None:
         super().__init__(
             *(
-                Selection(_prompt(n, t.title, t.detail), t.key, t.key in done)
+                Selection(_prompt(n, _(t.title), _(t.detail)), t.key, t.key in done)
                 for n, t in enumerate(PRE_SETUP_TASKS, start=1)
             ),
             id=id,
             classes="presetup",
         )
         self._save = save
-        self.border_title = "Pre-setup tasks"
+        self.border_title = _("Pre-setup tasks")
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         key = event.selection.value

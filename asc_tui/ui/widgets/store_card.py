@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, store_health
-from asc_tui.ui.text import literal_line, local_time
+from asc_tui.i18n import N_, _
+from asc_tui.ui.text import fill, literal_line, local_time
 
 if TYPE_CHECKING:
     # Only for types: importing the tables would pull SQLModel into the first frame.
@@ -18,6 +19,17 @@ STATUS_STYLE = {
     StoreStatus.ACTIVE: "bold green",
     StoreStatus.INACTIVE: "yellow",
 }
+# The labels of StoreStatus and AuthHealth (asc_tui.domain), translated where a card shows them.
+STATE_WORDS = (
+    N_("Not connected"),
+    N_("Active"),
+    N_("Inactive"),
+    N_("Not authorized"),
+    N_("OK"),
+    N_("Renew soon"),
+    N_("Expired"),
+    N_("Revoked"),
+)
 HEALTH_STYLE = {
     AuthHealth.NONE: "dim",
     AuthHealth.OK: "green",
@@ -29,27 +41,29 @@ HEALTH_STYLE = {
 
 def status_line(store: Store) -> Text:
     status = StoreStatus(store.status)
-    line = Text.assemble(("● ", STATUS_STYLE[status]), (status.label, STATUS_STYLE[status]))
+    line = Text.assemble(("● ", STATUS_STYLE[status]), (_(status.label), STATUS_STYLE[status]))
     if status is StoreStatus.NOT_CONNECTED:
-        line.append("   next: Connect (c)", style="italic")
+        line.append("   " + _("next: Connect (c)"), style="italic")
     return line
 
 
 def authorization_line(store: Store, secret_missing: bool = False) -> Text:
     health, days = store_health(store)
     seller = store.seller_id or "—"
-    line = Text.assemble(("Seller ID ", "dim"), literal_line(seller), ("   Authorization ", "dim"))
+    line = Text.assemble(
+        (_("Seller ID") + " ", "dim"), literal_line(seller), ("   " + _("Authorization") + " ", "dim")
+    )
     if health is AuthHealth.NONE:
         line.append("—", style="dim")
     else:
         label = (
-            health.label
+            _(health.label)
             if days is None or health is AuthHealth.EXPIRED
-            else f"{health.label}, {days} days left"
+            else _("{health}, {days} days left").format(health=_(health.label), days=days)
         )
         line.append(label, style=HEALTH_STYLE[health])
     if secret_missing and health is not AuthHealth.NONE:
-        line.append("   Reconnect needed", style="bold yellow")
+        line.append("   " + _("Reconnect needed"), style="bold yellow")
     return line
 
 
@@ -63,20 +77,21 @@ def website_line(store: Store, website_name: str | None) -> Text:
     if website_name is None:
         # The catalog no longer has this website: flagged, never silently changed.
         return Text.assemble(
-            ("Website ", "dim"),
+            (_("Website") + " ", "dim"),
             literal_line(store.website),
-            (" ⚠ not in the catalog any more", "bold yellow"),
+            (" ⚠ " + _("not in the catalog any more"), "bold yellow"),
             ("   ", ""),
             (where, "dim"),
         )
     label = f"{website_name} ({store.website})"
-    return Text.assemble(("Website ", "dim"), literal_line(label), ("   ", ""), (where, "dim"))
+    return Text.assemble((_("Website") + " ", "dim"), literal_line(label), ("   ", ""), (where, "dim"))
 
 
 def dates_line(store: Store) -> Text:
-    return Text.assemble(
-        ("Updated ", "dim"),
-        local_time(store.updated_at),
-        ("   Created ", "dim"),
-        local_time(store.created_at),
+    # One sentence, so a language can shorten the labels and the gap to keep both dates on a card.
+    return fill(
+        _("Updated {updated}   Created {created}"),
+        style="dim",
+        updated=local_time(store.updated_at),
+        created=local_time(store.created_at),
     )

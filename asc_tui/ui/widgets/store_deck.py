@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from asc_tui.domain import StoreStatus, store_health
+from asc_tui.i18n import N_
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
     dates_line,
@@ -55,10 +56,10 @@ class StoreDeck(ScrollView, can_focus=True, inherit_bindings=False):
         "deck--border-cursor",
     }
     BINDINGS = [
-        Binding("left,h", "move('left')", "Left", show=False),
-        Binding("right,l", "move('right')", "Right", show=False),
-        Binding("up,k", "move('up')", "Up", show=False),
-        Binding("down,j", "move('down')", "Down", show=False),
+        Binding("left,h", "move('left')", N_("Left"), show=False),
+        Binding("right,l", "move('right')", N_("Right"), show=False),
+        Binding("up,k", "move('up')", N_("Up"), show=False),
+        Binding("down,j", "move('down')", N_("Down"), show=False),
         Binding("pageup", "page(-1)", show=False),
         Binding("pagedown", "page(1)", show=False),
         Binding("home", "first", show=False),

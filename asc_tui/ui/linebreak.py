@@ -1,0 +1,34 @@
+"""Line breaks in Chinese text: Textual and Rich wrap only at spaces, and Chinese has no spaces between words.
+
+Without this, a Chinese sentence is one long "word": a line breaks only at the space around a Latin word
+("請確認 Commerce" and then the rest), leaving ragged lines, or it is cut in the middle of a line. Here a
+line may break between any two Chinese characters, as Chinese is typeset, except that closing punctuation
+（，。、」）never starts a line and opening punctuation（「（）never ends one; a Latin word stays whole.
+Text without Chinese, Japanese or Korean characters is split exactly as before (English is unchanged).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Ideographs, kana, hangul, CJK punctuation and full-width forms: each may stand on a line by itself.
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_OPENING = "「『（〈《【〔［｛"
+_CLOSING = "，。、；：？！」』）〉》】〕］｝…"
+# One unbreakable piece: opening punctuation, then a Latin word or one CJK character, then closing
+# punctuation. For text with no CJK character this is `\S+`, as in Textual and Rich.
+_PIECE = f"(?:[{_OPENING}]*(?:[^\\s{_CJK}]+|[{_CJK}])[{_CLOSING}]*|\\S)"
+
+# Textual's chunks (textual._wrap.re_chunk was r"\S+\s*|\s+") and Rich's words (rich._wrap.re_word,
+# r"\s*\S+\s*"): the same pieces, each with the spaces that follow (and for Rich, precede) it.
+TEXTUAL_CHUNK = re.compile(f"{_PIECE}\\s*|\\s+")
+RICH_WORD = re.compile(f"\\s*{_PIECE}\\s*")
+
+
+def install() -> None:
+    """Let Textual's and Rich's wrapping break between CJK characters (idempotent)."""
+    import rich._wrap
+    import textual._wrap
+
+    textual._wrap.re_chunk = TEXTUAL_CHUNK
+    rich._wrap.re_word = RICH_WORD
