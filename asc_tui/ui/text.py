@@ -9,7 +9,7 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 
 from asc_tui.domain import MARKETPLACES
-from asc_tui.i18n import N_, _, format_moment
+from asc_tui.i18n import _, format_moment
 
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
@@ -75,11 +75,7 @@ def catalog_source(source: str) -> str:
     return _("embedded") if source == "embedded" else source
 
 
-# The marketplaces' countries (asc_tui.domain.MARKETPLACES), translated where they are shown.
-COUNTRY_WORDS = (N_("United States"), N_("Canada"), N_("Mexico"), N_("United Kingdom"))
-
-
 def country_name(code: str) -> str:
     """A marketplace's country in the current language (US → United States), or the code when unknown."""
     marketplace = MARKETPLACES.get(code)
-    return _(marketplace.country) if marketplace else code
+    return marketplace.country_name if marketplace else code

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, store_health
-from asc_tui.i18n import N_, _
+from asc_tui.i18n import _
 from asc_tui.ui.text import fill, literal_line, local_time
 
 if TYPE_CHECKING:
@@ -19,17 +19,6 @@ STATUS_STYLE = {
     StoreStatus.ACTIVE: "bold green",
     StoreStatus.INACTIVE: "yellow",
 }
-# The labels of StoreStatus and AuthHealth (asc_tui.domain), translated where a card shows them.
-STATE_WORDS = (
-    N_("Not connected"),
-    N_("Active"),
-    N_("Inactive"),
-    N_("Not authorized"),
-    N_("OK"),
-    N_("Renew soon"),
-    N_("Expired"),
-    N_("Revoked"),
-)
 HEALTH_STYLE = {
     AuthHealth.NONE: "dim",
     AuthHealth.OK: "green",
@@ -41,7 +30,7 @@ HEALTH_STYLE = {
 
 def status_line(store: Store) -> Text:
     status = StoreStatus(store.status)
-    line = Text.assemble(("● ", STATUS_STYLE[status]), (_(status.label), STATUS_STYLE[status]))
+    line = Text.assemble(("● ", STATUS_STYLE[status]), (status.label, STATUS_STYLE[status]))
     if status is StoreStatus.NOT_CONNECTED:
         line.append("   " + _("next: Connect (c)"), style="italic")
     return line
@@ -57,9 +46,9 @@ def authorization_line(store: Store, secret_missing: bool = False) -> Text:
         line.append("—", style="dim")
     else:
         label = (
-            _(health.label)
+            health.label
             if days is None or health is AuthHealth.EXPIRED
-            else _("{health}, {days} days left").format(health=_(health.label), days=days)
+            else _("{health}, {days} days left").format(health=health.label, days=days)
         )
         line.append(label, style=HEALTH_STYLE[health])
     if secret_missing and health is not AuthHealth.NONE:
