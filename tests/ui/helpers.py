@@ -24,7 +24,7 @@ def make_app(db: str | None = None, *, sandbox: bool = False) -> AscApp:
 async def until_ready(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, AscApp)
-    for _ in range(200):
+    for _ in range(500):  # up to 10 s: a loaded machine (CI, parallel tests) opens the registry slowly
         home = app.home
         shown = [w for w in home.query("#home-presetup, StoreDeck") if w.region.height > 0]
         if app.ready and home.loaded and shown:

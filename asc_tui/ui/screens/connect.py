@@ -17,14 +17,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from asc_tui.amazon.redirect import looks_like_refresh_token
 from asc_tui.browser import choose_browser, open_url
 from asc_tui.errors import ConnectFailed, ConnectRejected, SellerIdNeeded
 from asc_tui.i18n import N_, _
 from asc_tui.services.connect_steps import consent_steps
-from asc_tui.ui.text import literal, plain
+from asc_tui.ui.text import VisibleControls, literal, plain
+from asc_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from asc_tui.services.connect import ConnectService, ConnectSession, Outcome  # noqa: F401  (in the Screen's type)
@@ -82,10 +83,12 @@ class ConnectScreen(Screen["Outcome | None"]):
             )
             yield Input(
                 id="connect-paste",
+                highlighter=VisibleControls(),
                 placeholder="https://…?state=…&selling_partner_id=…&spapi_oauth_code=…",  # i18n: not shown
             )
             yield Input(
                 id="connect-seller",
+                highlighter=VisibleControls(),
                 placeholder=_("Seller ID (Merchant Token, Seller Central › Settings › Account Info)"),
                 classes="-hidden",
             )
