@@ -113,7 +113,9 @@ class Live:
         async with httpx.AsyncClient(base_url=self.base, timeout=10) as browser:
             page = await browser.get(self.valid, follow_redirects=True)
         assert page.status_code == 200 and "Connected" in page.text, page.text
+        shown = time.monotonic()
         await asyncio.wait_for(self.worker, 1.5)
+        assert time.monotonic() - shown < 1.0  # the attempt ended: the worker is gone within a second
         assert self.attempt.outcome is not None and self.attempt.outcome.connected
         self.assert_connected_once(emulator)
 
