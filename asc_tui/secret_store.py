@@ -269,6 +269,16 @@ class SecretStore:
             exc = failure[0]
             if isinstance(exc, SecretsUnavailable | WrongPassphrase | InvalidInput):
                 raise exc
+            where = getattr(exc, "filename", None) or getattr(self._backend, "file_path", None)
+            if isinstance(exc, OSError) and exc.strerror and isinstance(where, str):
+                # A keyring kept in a file (the encrypted file in the data folder): a full disk, a read-only
+                # folder or a permission, named with the folder, not "check that it is unlocked".
+                raise SecretsUnavailable(
+                    _(
+                        "The keyring could not {what} in {folder} ({error}); free some space there or make it "
+                        "writable, then try again."
+                    ).format(what=_(what), folder=Path(where).parent, error=exc.strerror)
+                ) from None
             # The keyring's own message may quote what it was given; say only what failed.
             raise SecretsUnavailable(
                 _("The keyring could not {what} ({error}); check that it is unlocked and working.").format(

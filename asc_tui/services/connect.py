@@ -730,21 +730,23 @@ class ConnectService:
             store.version += 1
             store.updated_at = now
             session.add(store)
-            session.flush()  # the store's row first, then its activity row: one lock order for every writer
-            crash_point("connect.after-store-update")
-            session.add(
-                Activity(
-                    store_id=attempt.store_id,
-                    at=now,
-                    action="renewed" if renewing else "connected",
-                    detail=f"seller {seller_id}, marketplace {attempt.marketplace.code} "
-                    f"({attempt.marketplace.marketplace_id}), renew by {renew_by(now).date().isoformat()}",
-                )
-            )
-            # The old token is removed after the commit; until then the trail names it for the cleanup.
-            record.secret_ref = old_ref
-            session.add(record)
             try:
+                # The store's row first, then its activity row: one lock order for every writer. Its flush
+                # meets the unique seller + marketplace index when another store took them just now.
+                session.flush()
+                crash_point("connect.after-store-update")
+                session.add(
+                    Activity(
+                        store_id=attempt.store_id,
+                        at=now,
+                        action="renewed" if renewing else "connected",
+                        detail=f"seller {seller_id}, marketplace {attempt.marketplace.code} "
+                        f"({attempt.marketplace.marketplace_id}), renew by {renew_by(now).date().isoformat()}",
+                    )
+                )
+                # The old token is removed after the commit; until then the trail names it for the cleanup.
+                record.secret_ref = old_ref
+                session.add(record)
                 session.flush()
                 crash_point("connect.before-commit")
                 session.commit()

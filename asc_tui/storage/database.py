@@ -39,6 +39,9 @@ PG_CONNECT_DEFAULTS: dict[str, Any] = {
     "keepalives_count": 3,
     "tcp_user_timeout": 15000,
     "application_name": "asc-tui",
+    # What SQLite's busy timeout is: a row or table another session holds longer than this ends the
+    # statement with one sentence instead of waiting for ever.
+    "options": f"-c lock_timeout={BUSY_TIMEOUT_MS}",
 }
 # Two copies of the app opening a new PostgreSQL registry at once migrate it one after the other.
 PG_MIGRATION_LOCK = 0x41534354  # "ASCT"
@@ -68,7 +71,7 @@ class Database:
                     raise
                 with suppress(SQLAlchemyError):
                     session.rollback()
-                raise DatabaseProblem(describe_operational_error(exc, self.url)) from None
+                raise DatabaseProblem(describe_operational_error(exc, self.url, self.path)) from None
 
     def schema_version(self) -> str | None:
         with self.engine.connect() as conn:
@@ -78,16 +81,40 @@ class Database:
         self.engine.dispose()
 
 
+# SQLite's errors that mean the file or its disk cannot be used now (not a statement that was refused),
+# whatever class the driver gives them (a damaged file is a DatabaseError, not an OperationalError).
+SQLITE_STORAGE_FAULTS = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_CANTOPEN",
+    "SQLITE_CORRUPT",
+    "SQLITE_NOTADB",
+    "SQLITE_PERM",
+)
+# Below this much free space, a write that failed failed because the disk is full.
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
 def is_connection_problem(exc: DBAPIError) -> bool:
     """Whether the database could not be reached or used (as opposed to a refused statement)."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+    if isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated:
+        return True
+    if isinstance(exc.orig, sqlite3.Error):
+        return str(getattr(exc.orig, "sqlite_errorname", "")).startswith(SQLITE_STORAGE_FAULTS)
+    # A PostgreSQL standby (or a database set read-only) refuses every write the same way.
+    return "read-only transaction" in str(exc.orig)
 
 
-def describe_operational_error(exc: DBAPIError, url: str) -> str:
+def describe_operational_error(exc: DBAPIError, url: str, path: Path | None = None) -> str:
     detail = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = detail.lower()
     if exc.orig is not None and type(exc.orig).__module__.startswith("psycopg"):
         return _describe_postgres_error(lowered, detail, url)
+    if path is not None and isinstance(exc.orig, sqlite3.Error):
+        return describe_sqlite_error(exc.orig, path)
     if "locked" in lowered or "busy" in lowered:
         return _(
             "The database {url} is busy (another program is writing to it); try again in a moment."
@@ -98,6 +125,83 @@ def describe_operational_error(exc: DBAPIError, url: str) -> str:
         return _("The disk holding {url} is full; free some space and try again.").format(url=url)
     reason = detail.splitlines()[0]
     return _("The database {url} cannot be used: {reason}.").format(url=url, reason=reason)
+
+
+def describe_sqlite_error(error: sqlite3.Error, path: Path) -> str:
+    """One sentence for an SQLite file that cannot be used: what happened, where, and what to do."""
+    name = str(getattr(error, "sqlite_errorname", ""))
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else name
+    lowered = detail.lower()
+    folder = path.parent
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in lowered:
+        return _(
+            "The database {path} is locked by another program that has been writing to it for over {seconds} "
+            "seconds, so nothing was changed; try again when it is done."
+        ).format(path=path, seconds=BUSY_TIMEOUT_MS // 1000)
+    if name == "SQLITE_FULL" or ("disk" in lowered and "full" in lowered):
+        return _disk_full(folder)
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return _(
+            "The database {path} is damaged ({detail}); restore it from a backup, or move it aside to start "
+            "an empty one."
+        ).format(path=path, detail=detail)
+    problem = write_problem(path)
+    if problem is not None:
+        return problem
+    if name.startswith("SQLITE_READONLY"):
+        return _("The database {path} is read-only here; make it writable or choose another --db.").format(
+            path=path
+        )
+    return _(
+        "The database {path} could not be read or written ({detail}); check that the disk holding {folder} "
+        "works and has free space, then try again."
+    ).format(path=path, detail=detail, folder=folder)
+
+
+def write_problem(path: Path, *, space: bool = True) -> str | None:
+    """Why the SQLite file (or the journal files SQLite keeps beside it) cannot be written, if it is
+    the disk or the folder: mounted read-only, not writable by this user, or (with `space`) full."""
+    folder = path.parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return None
+    if stats.f_flag & os.ST_RDONLY:
+        return _(
+            "The folder {folder} is on a read-only file system, so no store can be saved there; remount it "
+            "read-write or choose another --db (listing the stores still works)."
+        ).format(folder=folder)
+    if space and stats.f_bavail * stats.f_frsize < NEARLY_FULL_BYTES:
+        return _disk_full(folder)
+    if path.exists() and not os.access(path, os.W_OK):
+        return _(
+            "The database file {path} is not writable by you ({user}); fix its permissions or choose another "
+            "--db (listing the stores still works)."
+        ).format(path=path, user=_user())
+    journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    if not os.access(folder, os.W_OK | os.X_OK) and not all(
+        j.exists() and os.access(j, os.R_OK | os.W_OK) for j in journals
+    ):
+        return _(
+            "The folder {folder} is not writable by you ({user}), and SQLite keeps its journal files beside "
+            "the database; make the folder writable or choose another --db."
+        ).format(folder=folder, user=_user())
+    return None
+
+
+def _disk_full(folder: Path) -> str:
+    return _(
+        "The disk holding {folder} is full, so nothing was saved; free some space there and try again."
+    ).format(folder=folder)
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
@@ -141,11 +245,26 @@ def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
             "The PostgreSQL server at {server} refused the connection; check that it is running and that "
             "--db names the right host and port."
         ).format(server=server)
+    if "lock timeout" in lowered:
+        return _(
+            "The database {database} at {server} is locked by another session that has been writing to it "
+            "for over {seconds} seconds, so nothing was changed; try again when it is done."
+        ).format(database=database, server=server, seconds=BUSY_TIMEOUT_MS // 1000)
     if "timeout" in lowered or "timed out" in lowered:
         return _(
             "The PostgreSQL server at {server} did not answer in time; check the network and that the server "
             "is running."
         ).format(server=server)
+    if "no space left on device" in lowered or "disk full" in lowered:
+        return _(
+            "The PostgreSQL server at {server} is out of disk space, so nothing was saved; ask its "
+            "administrator to free some, then try again."
+        ).format(server=server)
+    if "read-only transaction" in lowered:
+        return _(
+            "The PostgreSQL database {database} at {server} accepts no changes (a read-only standby or "
+            "setting); point --db at the primary server."
+        ).format(database=database, server=server)
     if "deadlock" in lowered or "could not serialize" in lowered:
         return _("The database {shown} was busy with another admin's change; try again.").format(shown=shown)
     if (
@@ -229,7 +348,7 @@ def open_database(db: str | None = None, *, sandbox: bool = False, migrate: bool
                 ).format(path=path)
             ) from None
         if is_connection_problem(exc):
-            raise DatabaseProblem(describe_operational_error(exc, shown)) from None
+            raise DatabaseProblem(describe_operational_error(exc, shown, path)) from None
         raise DatabaseProblem(
             _("The database {shown} cannot be opened: {reason}.").format(
                 shown=shown, reason=str(exc.orig).strip().splitlines()[0]
@@ -263,10 +382,16 @@ def _prepare_sqlite_file(path: Path, *, default: bool) -> None:
     if path.is_dir():
         raise DatabaseProblem(_("{path} is a folder; give the path of a database file.").format(path=path))
     if path.exists():
-        if not os.access(path, os.R_OK | os.W_OK):
+        if not os.access(path, os.R_OK):
             raise DatabaseProblem(
-                f"The database file {path} is not readable and writable by you; fix its permissions."
+                _(
+                    "The database file {path} is not readable by you ({user}); fix its permissions or choose "
+                    "another --db."
+                ).format(path=path, user=_user())
             )
+        problem = write_problem(path, space=False)  # a nearly full disk may still take a change
+        if problem is not None:
+            raise DatabaseProblem(problem)
         return
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DatabaseProblem(
@@ -340,7 +465,8 @@ def _run_alembic_upgrade(database: Database) -> None:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 # Held until the commit (PostgreSQL's DDL is transactional too): a second copy of the app
-                # waits here, then finds the schema current and changes nothing.
+                # waits here (however long the first one takes), then finds the schema current.
+                conn.execute(text("SET LOCAL lock_timeout = 0"))
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
             config.attributes["connection"] = conn
             command.upgrade(config, "head")

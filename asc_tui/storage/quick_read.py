@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.storage.location import sqlite_file
@@ -53,9 +54,8 @@ def read_home(
     path = sqlite_file(db, sandbox)
     if path is None or not path.is_file():
         return None
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
-    except sqlite3.Error:
+    connection = _connect(path)
+    if connection is None:
         return None
     try:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -79,6 +79,33 @@ def read_home(
         except (ValueError, TypeError, KeyError):
             catalog = None
     return stores, catalog
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to the file, or None when it cannot be read here."""
+    uri = path.resolve().as_uri()
+    try:
+        connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.Error:
+        connection.close()
+    # A folder this user cannot write (a read-only mount, another user's folder) or a full disk: SQLite
+    # cannot make its WAL index beside the file. With no change waiting in a -wal (nobody has the file
+    # open), the file itself holds every committed store: read it as it is.
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+    except OSError:
+        return None
+    try:
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=1)
+    except sqlite3.Error:
+        return None
 
 
 def _time(value: object) -> datetime | None:

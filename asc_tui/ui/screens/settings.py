@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Header, Input, Label, Select, Static, Switch
 
 from asc_tui.commerce.magento import CredentialField, credential_fields
 from asc_tui.config import Config
@@ -40,6 +40,7 @@ from asc_tui.errors import AscError
 from asc_tui.i18n import AUTO, LANGUAGE_NAMES, N_, _, language_from_environment, ngettext
 from asc_tui.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
 from asc_tui.ui.text import VisibleControls, literal, plain
+from asc_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from asc_tui.ui.app import AscApp
