@@ -147,6 +147,7 @@ EXCEPTION_NAME = re.compile(r"(Error|Problem|Rejected|Failed|Needed|Taken|Change
 MARKERS = {"_", "N_", "ngettext"}
 WORD = re.compile(r"[A-Za-z]{2,}")
 IGNORE = "# i18n: not shown"  # on a line whose text never reaches a person (ids, protocol values)
+ON_PURPOSE = "# i18n: English on purpose"  # shown, and meant to stay English in every language
 SKIPPED = ("asc_tui/storage/migrations/", "asc_tui/i18n.py")
 
 
@@ -189,7 +190,7 @@ def unmarked_strings() -> Iterator[str]:
 
         def report(node: ast.AST, relative: str = relative, lines: list[str] = lines) -> Iterator[str]:
             line = lines[node.lineno - 1] if hasattr(node, "lineno") else ""
-            if IGNORE not in line:
+            if IGNORE not in line and ON_PURPOSE not in line:
                 yield f"{relative}:{getattr(node, 'lineno', 0)}: {line.strip()[:100]}"
 
         for node in ast.walk(tree):

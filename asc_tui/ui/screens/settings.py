@@ -287,7 +287,8 @@ class SettingsScreen(Screen[None]):
     def _language_field(self) -> ComposeResult:
         # The word "Language" stays readable to someone who switched to a language they cannot read.
         title = _("Language")
-        yield Label(title if title == "Language" else f"{title} · Language", classes="field-label")
+        label = title if title == "Language" else f"{title} · Language"  # i18n: English on purpose
+        yield Label(label, classes="field-label")
         detected = LANGUAGE_NAMES[language_from_environment()]
         options = [
             (_("Automatic: {language}, from the locale (LANG)").format(language=detected), AUTO),
