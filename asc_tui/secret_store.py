@@ -46,6 +46,17 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 
 T = TypeVar("T")
 
+# One thread at a time imports keyring. The dashboard's secrets check and its start-up cleanup used to
+# import it (and a backend module that imports it back) at the same moment, and one of them then failed
+# with "cannot import name ... from partially initialized module 'keyring'".
+_IMPORT_LOCK = threading.Lock()
+
+
+def _import_keyring() -> None:
+    with _IMPORT_LOCK:
+        import keyring.backend
+        import keyring.errors  # noqa: F401
+
 
 class SecretsUnavailable(EnvironmentProblem):
     """The keyring cannot be used; the message says why and what to do."""
@@ -200,6 +211,7 @@ class SecretStore:
 
     def delete(self, key: str) -> None:
         """Remove a secret; a secret that is already gone is not an error."""
+        _import_keyring()
         from keyring.errors import PasswordDeleteError
 
         backend = self._usable_backend()
@@ -251,6 +263,7 @@ class SecretStore:
 
         def run() -> None:
             try:
+                _import_keyring()
                 outcome.append(work())
             except BaseException as exc:  # re-raised below, in the caller's thread
                 failure.append(exc)

@@ -12,6 +12,7 @@ that a store uses is missing; and the same action then works.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -72,6 +73,10 @@ COMMITTED = {"add.after-commit", "change.after-commit", "delete.after-commit"} |
 
 NEW_NAME, NEW_EMAIL = "Renamed shop", "renamed@example.com"
 
+# The registry every process of a case uses: None for the sandbox's own SQLite file, else a PostgreSQL URL
+# (set by the `on_postgresql` fixture for the cases that also run there).
+DB: str | None = None
+
 
 # --- running the real program -----------------------------------------------------------------------
 
@@ -83,9 +88,17 @@ def _env(point: str | None) -> dict[str, str]:
     return env
 
 
+def db_args() -> tuple[str, ...]:
+    return ("--sandbox", "--db", DB) if DB else ("--sandbox",)
+
+
+def reopen() -> Registry:
+    return open_registry(DB, sandbox=True)
+
+
 def cli(*args: str, point: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "asc_tui", "--sandbox", *args],
+        [sys.executable, "-m", "asc_tui", *db_args(), *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -179,16 +192,17 @@ def restart(*, listing: bool = True) -> dict[str, Seen]:
 
     With `listing`, a new `asc-tui stores list` process must list the stores first (right after a kill).
     """
-    with sqlite3.connect(database_file()) as raw:
-        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+    if DB is None:
+        with contextlib.closing(sqlite3.connect(database_file())) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
     listed_names: list[str] | None = None
     if listing:
         listed = cli("stores", "list", "--json")
         assert listed.returncode == 0, listed.stderr
         listed_names = sorted(record["name"] for record in json.loads(listed.stdout))
 
-    registry = open_registry(sandbox=True)
+    registry = reopen()
     try:
         # What the dashboard's start (and every connect) does first: clear what dead attempts left.
         cleanup_stale(registry.database, registry.secrets, socket.gethostname())
@@ -234,7 +248,7 @@ def keyring_refs(registry: Registry) -> set[str]:
 
 
 def seed(*names: str, connect: tuple[str, ...] = ()) -> None:
-    registry = open_registry(sandbox=True)
+    registry = reopen()
     try:
         for name in names:
             store = registry.stores.add(
@@ -251,6 +265,21 @@ def connect_in_process(registry: Registry, store_id: int) -> None:
     attempt = service.start(store_id, listen=False)
     outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, NA))
     assert outcome.connected, outcome.message
+
+
+@pytest.fixture
+def on_postgresql(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The case on a PostgreSQL database (tests/pg.py) instead of the sandbox's SQLite file."""
+    monkeypatch.setattr(sys.modules[__name__], "DB", pg_url)
+    return pg_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql":
+        request.getfixturevalue("on_postgresql")
+    return name
 
 
 # --- the points themselves --------------------------------------------------------------------------
@@ -281,7 +310,7 @@ def test_a_point_not_named_costs_nothing_and_changes_nothing(isolated_home: Path
 
 def add_in_process(*names: str) -> None:
     """The same stores added by a new process (no kill this time)."""
-    registry = open_registry(sandbox=True)
+    registry = reopen()
     try:
         registry.stores.add_many(
             [StoreDraft(name=n, email="c@example.com", country="US", website="base") for n in names]
@@ -291,7 +320,7 @@ def add_in_process(*names: str) -> None:
 
 
 @pytest.mark.parametrize("point", ADD_POINTS)
-def test_kill_9_while_adding(isolated_home: Path, point: str) -> None:
+def test_kill_9_while_adding(isolated_home: Path, database: str, point: str) -> None:
     seed("Before")
     add = (
         "stores",
@@ -351,7 +380,7 @@ def test_kill_9_while_editing_in_the_dashboard(isolated_home: Path, point: str) 
     else:
         assert (store.email, store.version, store.actions) == ("ops@example.com", 1, ("created",))
     # The next change works: nothing is left locked or at a version nobody saw.
-    registry = open_registry(sandbox=True)
+    registry = reopen()
     try:
         target = registry.stores.find(store.name)
         change = StoreEdit(name="After", email="after@example.com")
@@ -373,7 +402,7 @@ def test_kill_9_while_deleting_a_connected_store_in_the_dashboard(isolated_home:
         assert set(stores) == {"Other"}
     else:
         assert stores == before
-        registry = open_registry(sandbox=True)  # and deleting it works this time
+        registry = reopen()  # and deleting it works this time
         try:
             registry.delete_store(registry.stores.find("Doomed").id or 0, before["Doomed"].version)
         finally:
@@ -387,7 +416,7 @@ def test_kill_9_while_deleting_a_connected_store_in_the_dashboard(isolated_home:
 def connect_killed_at(point: str) -> None:
     """`asc-tui stores connect Shop`, the seller approving in Amazon, the address pasted: killed at `point`."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop"],
+        [sys.executable, "-m", "asc_tui", *db_args(), "stores", "connect", "Shop"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -407,7 +436,7 @@ def test_the_dashboard_start_clears_what_a_killed_connect_left(isolated_home: Pa
     """The real dashboard, started after the kill, removes the dead attempt and the token it saved."""
     seed("Shop")
     connect_killed_at("connect.after-keyring")
-    registry = open_registry(sandbox=True)
+    registry = reopen()
     try:
         with registry.database.session() as session:
             assert len(session.exec(select(ConnectAttempt)).all()) == 1  # what the kill left behind
@@ -433,6 +462,18 @@ def test_the_dashboard_start_clears_what_a_killed_connect_left(isolated_home: Pa
     ids=[f"{p}-first" for p in CONNECT_POINTS] + [f"{p}-renewal" for p in RENEWAL_POINTS],
 )
 def test_kill_9_while_connecting(isolated_home: Path, point: str, renewal: bool) -> None:
+    connect_case(point, renewal)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "point", ["connect.after-store-update", "connect.before-commit", "connect.after-commit"]
+)
+def test_kill_9_while_connecting_on_postgresql(isolated_home: Path, on_postgresql: str, point: str) -> None:
+    connect_case(point, renewal=False)
+
+
+def connect_case(point: str, renewal: bool) -> None:
     seed("Shop", "Other", connect=("Shop",) if renewal else ())
     before = restart(listing=False)
     connect_killed_at(point)
@@ -447,7 +488,7 @@ def test_kill_9_while_connecting(isolated_home: Path, point: str, renewal: bool)
     else:
         assert shop == before["Shop"]  # as it was: the old connection and its token, or none
     # Connecting again works straight away: no attempt still holds the store.
-    registry = open_registry(sandbox=True)
+    registry = reopen()
     try:
         connect_in_process(registry, registry.stores.find("Shop").id or 0)
     finally:
