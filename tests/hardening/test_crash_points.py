@@ -60,7 +60,6 @@ CONNECT_POINTS = [
     "connect.after-forget-old",
 ]
 RENEWAL_POINTS = [
-    "connect.after-keyring",
     "connect.before-commit",
     "connect.after-commit",
     "connect.after-forget-old",
@@ -274,14 +273,6 @@ def on_postgresql(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return pg_url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
-    if name == "postgresql":
-        request.getfixturevalue("on_postgresql")
-    return name
-
-
 # --- the points themselves --------------------------------------------------------------------------
 
 
@@ -320,7 +311,17 @@ def add_in_process(*names: str) -> None:
 
 
 @pytest.mark.parametrize("point", ADD_POINTS)
-def test_kill_9_while_adding(isolated_home: Path, database: str, point: str) -> None:
+def test_kill_9_while_adding(isolated_home: Path, point: str) -> None:
+    add_case(point)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("point", ["add.after-insert", "add.after-commit"])
+def test_kill_9_while_adding_on_postgresql(isolated_home: Path, on_postgresql: str, point: str) -> None:
+    add_case(point)
+
+
+def add_case(point: str) -> None:
     seed("Before")
     add = (
         "stores",
@@ -466,9 +467,7 @@ def test_kill_9_while_connecting(isolated_home: Path, point: str, renewal: bool)
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize(
-    "point", ["connect.after-store-update", "connect.before-commit", "connect.after-commit"]
-)
+@pytest.mark.parametrize("point", ["connect.before-commit", "connect.after-commit"])
 def test_kill_9_while_connecting_on_postgresql(isolated_home: Path, on_postgresql: str, point: str) -> None:
     connect_case(point, renewal=False)
 
