@@ -90,6 +90,9 @@ def send_logs_to_file() -> None:
     except OSError:
         handler = logging.NullHandler()
     handler.setLevel(logging.WARNING)
+    # A record that cannot be written (the disk filled up, the folder went read-only) is dropped: by
+    # default logging would print "--- Logging error ---" and a traceback over the TUI or the CLI's line.
+    logging.raiseExceptions = False
     for name in ("asc_tui", "uvicorn", "uvicorn.error", "httpx"):
         logger = logging.getLogger(name)
         logger.handlers = [handler]

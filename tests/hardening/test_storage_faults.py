@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import resource
 import shutil
@@ -265,6 +266,23 @@ def test_a_full_disk_under_the_keyring_file(small_disk: Path, tmp_path: Path) ->
         assert no_refresh_tokens(registry)
     finally:
         registry.close()
+
+
+def test_a_log_record_that_no_longer_fits_is_dropped_without_a_traceback(
+    small_disk: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from asc_tui.logs import send_logs_to_file
+
+    names = ("asc_tui", "uvicorn", "uvicorn.error", "httpx")
+    for name in names:  # put back afterwards: the handler writes to this test's disk
+        monkeypatch.setattr(logging.getLogger(name), "handlers", list(logging.getLogger(name).handlers))
+        monkeypatch.setattr(logging.getLogger(name), "propagate", logging.getLogger(name).propagate)
+    monkeypatch.setattr(logging, "raiseExceptions", True)
+    send_logs_to_file()
+    fill(small_disk)
+    logging.getLogger("asc_tui.services.connect").warning("a record the full disk cannot take " * 2000)
+    _out, err = capfd.readouterr()
+    assert err == ""  # not "--- Logging error ---" and a traceback over the screen
 
 
 def test_a_file_size_limit_the_kernel_enforces(isolated_home: Path, tmp_path: Path) -> None:
