@@ -567,11 +567,11 @@ class SettingsScreen(Screen[None]):
             stored = ngettext("{what} is stored in the keyring.", "{what} are stored in the keyring.", count)
             self.app.notify(stored.format(what=_capital(what)), markup=False)
             return
-        stored = {item.key for item in pending}
-        if CLIENT_SECRET_KEY in stored:
+        stored_keys = {item.key for item in pending}
+        if CLIENT_SECRET_KEY in stored_keys:
             self.query_one("#client_secret", Input).value = ""
         for cred in credential_fields():
-            if cred.key in stored:
+            if cred.key in stored_keys:
                 self.query_one(f"#{cred.attribute}", Input).value = ""
         self._status(
             ngettext(

@@ -1,0 +1,91 @@
+"""A newcomer in Traditional Chinese adds a store and connects it in the sandbox, without meeting English."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Select
+
+from asc_tui import i18n
+from asc_tui.i18n import _
+from asc_tui.ui.screens.add_store import AddStoreModal
+from tests.connect.support import NA
+from tests.consent_forms import approve
+
+from .helpers import card_texts, make_app, type_into, until_ready
+from .test_connect_screen import open_connect, until_closed
+
+# The words of the app's own chrome, in English: none may be left on a Chinese screen ("Main Website" is
+# the shop's data, so "Website" is not among them).
+ENGLISH_CHROME = re.compile(
+    r"\b(Add store|Not connected|Connect|Settings|Help|Quit|Filter|Store name|Email address|Save|Cancel"
+    r"|Seller ID|Authorization|Active|Renew|Paste|Waiting for Amazon|left)\b"
+)
+
+
+@pytest.fixture(autouse=True)
+def in_chinese() -> Iterator[None]:
+    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})
+    yield
+    i18n.choose_language("en", None, {})
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+
+
+def english_left(text: str) -> list[str]:
+    return sorted(set(ENGLISH_CHROME.findall(text)))
+
+
+async def test_a_newcomer_adds_and_connects_a_store_in_chinese() -> None:
+    app = make_app(sandbox=True)
+    notices: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        original = app.notify
+
+        def notify(message: str, **kwargs: object) -> None:
+            notices.append(message)
+            original(message, **kwargs)  # type: ignore[arg-type]
+
+        app.notify = notify  # type: ignore[method-assign]
+        await until_ready(pilot)
+        home = screen_text(pilot)
+        assert _("Amazon Sales Channel") in home and english_left(home) == []
+
+        await pilot.press("a")
+        for _i in range(100):
+            if isinstance(app.screen, AddStoreModal):
+                break
+            await pilot.pause(0.02)
+        form = app.screen
+        assert isinstance(form, AddStoreModal)
+        await pilot.pause()
+        assert english_left(screen_text(pilot)) == []
+        form.query_one("#website", Select).value = "base"
+        type_into(app, "#email", "seller@example.com")
+        type_into(app, "#name", "台北旗艦店")
+        form.query_one("#country", Select).value = "US"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        for _i in range(100):
+            if not isinstance(app.screen, AddStoreModal):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert notices and "台北旗艦店" in notices[-1] and english_left(notices[-1]) == []
+        assert english_left(" ".join(card_texts(app))) == []
+
+        screen = await open_connect(pilot)
+        assert english_left(screen_text(pilot)) == []
+        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
+        type_into(app, "#connect-paste", location)
+        await pilot.press("enter")
+        await until_closed(pilot)
+        assert english_left(notices[-1]) == [] and "台北旗艦店" in notices[-1]
+        card = card_texts(app)[0]
+        assert _("Active") in card and english_left(card) == []
