@@ -558,10 +558,12 @@ def _check_auth(args: argparse.Namespace) -> int:
     try:
         now = utcnow()
         notes: dict[int, str] = {}
+        unanswered = 0  # stores Login with Amazon could not be asked about (a fault on the way)
         if registry is not None:
             for store in registry.stores.list_stores():
-                _health, note = registry.connect.verify_online(store)
+                _health, note, answered = registry.connect.check_online(store)
                 notes[store.id or 0] = note
+                unanswered += not answered
             stores: list[Any] = list(registry.stores.list_stores())  # again: a revocation may be new
         else:
             stores = _readable_stores(args)
@@ -599,7 +601,21 @@ def _check_auth(args: argparse.Namespace) -> int:
                     "{count} store(s) need their Amazon authorization renewed; press c on each card to renew."
                 ).format(count=format_count(count))
             )
+        if unanswered:
+            # Cron must not read "all fine" from a check that could not be made: an environment problem.
+            _error(
+                ngettext(
+                    "Login with Amazon could not be asked about {count} store (its line says why), so its "
+                    "authorization was not checked online; try again later.",
+                    "Login with Amazon could not be asked about {count} stores (each line says why), so "
+                    "their authorizations were not checked online; try again later.",
+                    unanswered,
+                ).format(count=format_count(unanswered))
+            )
+        if needs_action:
             return EXIT_INVALID
+        if unanswered:
+            return EXIT_ENVIRONMENT
         if not any(h is not AuthHealth.NONE for _s, h, _d in results):
             print(_("No store is connected to Amazon yet."), file=sys.stderr)
         return EXIT_OK

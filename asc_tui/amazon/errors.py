@@ -6,9 +6,10 @@ no authorization code. Text that comes from Amazon (descriptions, details) passe
 
 from __future__ import annotations
 
+import math
 import re
 
-from asc_tui.i18n import N_, _
+from asc_tui.i18n import N_, _, ngettext
 
 # LWA tokens: access tokens start with "Atza|", refresh tokens with "Atzr|" (reference/spapi.md §2).
 _TOKEN_PATTERN = re.compile(r"Atz[a-z]\|[^\s\"',;&]*")
@@ -92,13 +93,18 @@ class AmazonUnavailable(AmazonError):
     """No usable answer: 5xx, timeout, refused connection, TLS failure."""
 
     def __init__(self, service: str, reason: str, *, status: int | None = None) -> None:
-        super().__init__(
-            _(
+        if status is not None:
+            # It was reached: the network and the address are fine, Amazon's side is failing.
+            message = _(
+                "{service} could not be reached ({reason}): it answered with a server error on every try, "
+                "so the trouble is on Amazon's side; wait a few minutes and try again."
+            )
+        else:
+            message = _(
                 "{service} could not be reached ({reason}); check the network connection and the address in "
                 "the config, then try again in a few minutes."
-            ).format(service=_(service), reason=reason),
-            status=status,
-        )
+            )
+        super().__init__(message.format(service=_(service), reason=reason), status=status)
         self.service = service
         self.reason = reason
 
@@ -106,16 +112,29 @@ class AmazonUnavailable(AmazonError):
 class AmazonThrottled(AmazonError):
     """Still HTTP 429 after every retry."""
 
-    def __init__(self, service: str, attempts: int) -> None:
-        super().__init__(
-            _(
+    def __init__(self, service: str, attempts: int, *, retry_after: float | None = None) -> None:
+        if retry_after is not None and retry_after >= 60:
+            # Amazon said how long: longer than it is worth waiting here, so say it instead of retrying.
+            minutes = math.ceil(retry_after / 60)
+            message = ngettext(
+                "{service} is limiting requests (HTTP 429) and asks to wait {minutes} minute; try again "
+                "after that.",
+                "{service} is limiting requests (HTTP 429) and asks to wait {minutes} minutes; try again "
+                "after that.",
+                minutes,
+            ).format(service=_(service), minutes=minutes)
+        else:
+            message = ngettext(
+                "{service} is limiting requests (HTTP 429) and still refused after {attempts} attempt; "
+                "wait a minute and try again.",
                 "{service} is limiting requests (HTTP 429) and still refused after {attempts} attempts; "
-                "wait a minute and try again."
-            ).format(service=_(service), attempts=attempts),
-            status=429,
-        )
+                "wait a minute and try again.",
+                attempts,
+            ).format(service=_(service), attempts=attempts)
+        super().__init__(message, status=429)
         self.service = service
         self.attempts = attempts
+        self.retry_after = retry_after
 
 
 class AmazonProtocolError(AmazonError):

@@ -9,6 +9,7 @@ The caller turns the final answer into a result or a typed error; this module on
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import ssl
 import time
@@ -96,6 +97,36 @@ def describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:
     return _("the connection broke off")
 
 
+class _StopWhen(stop_base):
+    """A tenacity stop condition from a plain predicate (combinable with | like tenacity's own)."""
+
+    def __init__(self, predicate: Callable[[RetryCallState], bool]) -> None:
+        self.predicate = predicate
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.predicate(retry_state)
+
+
+def _retry_after_of(state: RetryCallState) -> float | None:
+    outcome = state.outcome
+    error = outcome.exception() if outcome is not None else None
+    if isinstance(error, _RetryableAnswer):
+        return parse_retry_after(error.response.headers.get("retry-after"))
+    return None
+
+
+def describe_not_json(response: httpx.Response) -> str:
+    """Why an answer that should be a JSON object is not one, in a few words (nothing quoted from it)."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml") or response.content.lstrip()[:1] == b"<":
+        return _("an HTML page instead of JSON, as a proxy or a sign-in page sends")
+    try:
+        json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return _("the answer is not valid JSON")
+    return _("the answer is not a JSON object")
+
+
 def send_with_retries(
     send: Callable[[float], httpx.Response],
     *,
@@ -125,7 +156,16 @@ def send_with_retries(
                 pause = min(retry_after, policy.max_retry_after)
         return pause
 
-    stop: stop_base = stop_after_attempt(max(1, policy.max_attempts))
+    def told_to_wait_too_long(state: RetryCallState) -> bool:
+        # Amazon asked for a longer pause than the deadline leaves: a capped, earlier try would only be
+        # refused again, so stop now (the error says how long Amazon asked for). With no deadline the
+        # pause is capped at max_retry_after and tried again.
+        retry_after = _retry_after_of(state)
+        if retry_after is None or deadline is None:
+            return False
+        return time.monotonic() - started + retry_after >= deadline
+
+    stop: stop_base = stop_after_attempt(max(1, policy.max_attempts)) | _StopWhen(told_to_wait_too_long)
     if deadline is not None:
         stop = stop | stop_before_delay(deadline)
 
@@ -137,10 +177,13 @@ def send_with_retries(
         reraise=False,
     )
 
+    waited = [timeout]  # the last try's timeout, which is what a timeout message must name
+
     def attempt() -> httpx.Response:
         this_timeout = timeout
         if deadline is not None:
             this_timeout = max(0.05, min(timeout, deadline - (time.monotonic() - started)))
+        waited[0] = this_timeout
         try:
             response = send(this_timeout)
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
@@ -162,8 +205,11 @@ def send_with_retries(
         if isinstance(error, _RetryableAnswer):
             status = error.response.status_code
             if status == 429:
-                raise AmazonThrottled(service, attempts) from None
+                retry_after = parse_retry_after(error.response.headers.get("retry-after"))
+                raise AmazonThrottled(service, attempts, retry_after=retry_after) from None
             raise AmazonUnavailable(service, f"HTTP {status}", status=status) from None
         if isinstance(error, httpx.TransportError):
-            raise AmazonUnavailable(service, describe_transport_error(error, timeout)) from error
+            raise AmazonUnavailable(
+                service, describe_transport_error(error, max(0.1, round(waited[0], 1)))
+            ) from error
         raise  # pragma: no cover - only the two retryable types reach here

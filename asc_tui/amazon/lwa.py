@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -28,7 +28,7 @@ from asc_tui.amazon.errors import (
     RefreshTokenRevoked,
     redact,
 )
-from asc_tui.amazon.http import RetryPolicy, send_with_retries
+from asc_tui.amazon.http import RetryPolicy, describe_not_json, send_with_retries
 from asc_tui.i18n import _
 
 SERVICE = "Login with Amazon"
@@ -105,8 +105,13 @@ class LwaClient:
 
     # --- grants ------------------------------------------------------------------------------------
 
-    def exchange_code(self, code: str, redirect_uri: str | None) -> TokenSet:
-        """Exchange an `spapi_oauth_code` (valid 5 minutes, single use) for a refresh and access token."""
+    def exchange_code(
+        self, code: str, redirect_uri: str | None, *, deadline_seconds: float | None = None
+    ) -> TokenSet:
+        """Exchange an `spapi_oauth_code` (valid 5 minutes, single use) for a refresh and access token.
+
+        `deadline_seconds` shortens the retry deadline for this call (what is left of a connect attempt).
+        """
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -115,7 +120,9 @@ class LwaClient:
         }
         if redirect_uri:
             form["redirect_uri"] = redirect_uri
-        body = self._post(form, grant="authorization_code", secrets=(code,))
+        body = self._post(
+            form, grant="authorization_code", secrets=(code,), deadline_seconds=deadline_seconds
+        )
         tokens = self._token_set(body, refresh_token=None)
         self._remember(tokens.refresh_token, tokens.access_token, tokens.expires_in)
         return tokens
@@ -154,7 +161,14 @@ class LwaClient:
         usable_until = self._clock() + expires_in - EXPIRY_MARGIN_SECONDS
         self._cache[_cache_key(refresh_token)] = _CachedToken(access_token, usable_until)
 
-    def _post(self, form: dict[str, str], *, grant: str, secrets: tuple[str, ...]) -> dict[str, Any]:
+    def _post(
+        self,
+        form: dict[str, str],
+        *,
+        grant: str,
+        secrets: tuple[str, ...],
+        deadline_seconds: float | None = None,
+    ) -> dict[str, Any]:
         headers = {
             "content-type": "application/x-www-form-urlencoded;charset=UTF-8",
             "accept": "application/json",
@@ -164,12 +178,16 @@ class LwaClient:
         def send(timeout: float) -> httpx.Response:
             return self._http.post(self.token_url, data=form, headers=headers, timeout=timeout)
 
-        response = send_with_retries(send, service=SERVICE, timeout=self.timeout, policy=self.policy)
+        policy = self.policy
+        if deadline_seconds is not None:
+            shorter = min(deadline_seconds, policy.deadline_seconds or deadline_seconds)
+            policy = replace(policy, deadline_seconds=max(0.1, shorter))
+        response = send_with_retries(send, service=SERVICE, timeout=self.timeout, policy=policy)
         hide = (*secrets, self._client_secret)
         if response.status_code == 200:
             body = _json_object(response)
             if body is None:
-                raise AmazonProtocolError(SERVICE, _("the token answer is not a JSON object"), status=200)
+                raise AmazonProtocolError(SERVICE, describe_not_json(response), status=200)
             return body
         raise _lwa_error(response, grant=grant, hide=hide)
 

@@ -23,7 +23,7 @@ from asc_tui.amazon.errors import (
     SpApiUnauthorized,
     redact,
 )
-from asc_tui.amazon.http import RetryPolicy, send_with_retries
+from asc_tui.amazon.http import RetryPolicy, describe_not_json, send_with_retries
 from asc_tui.domain import MARKETPLACE_BY_ID
 from asc_tui.i18n import N_, _
 
@@ -110,6 +110,8 @@ class SellersClient:
         response = send_with_retries(send, service=SERVICE, timeout=self.timeout, policy=self.policy)
         body = _json(response)
         if response.status_code == 200:
+            if not isinstance(body, dict):
+                raise AmazonProtocolError(SERVICE, describe_not_json(response), status=200)
             return _participations(body)
         code, message, details = _first_error(body, hide=(access_token,))
         request_id = response.headers.get("x-amzn-requestid")

@@ -53,6 +53,7 @@ from asc_tui.errors import (
     ConnectInProgress,
     ConnectNotReady,
     ConnectRejected,
+    DatabaseProblem,
     SellerIdNeeded,
     StoreNotFound,
 )
@@ -60,6 +61,7 @@ from asc_tui.faults import crash_point
 from asc_tui.i18n import N_, _, format_day, ngettext
 from asc_tui.secret_store import (
     SecretStore,
+    SecretsUnavailable,
     new_token_ref,
     refresh_token_key,
 )
@@ -431,8 +433,11 @@ class ConnectService:
                 )
 
             def exchange_and_save() -> Outcome:
+                # Within what is left of the attempt (like the Sellers call): never past its timeout.
                 tokens = self._lwa_client().exchange_code(
-                    query.spapi_oauth_code or "", attempt.redirect_uri or None
+                    query.spapi_oauth_code or "",
+                    attempt.redirect_uri or None,
+                    deadline_seconds=max(1.0, min(NETWORK_DEADLINE_SECONDS, attempt.seconds_left())),
                 )
                 return self._verify_and_save(attempt, seller_id, tokens.refresh_token, tokens.access_token)
 
@@ -497,8 +502,25 @@ class ConnectService:
                 ),
                 cancelled=True,
             )
-        except AscError as exc:  # database, keyring, refusals
+        except SecretsUnavailable as exc:  # the keyring fails before the store is touched
+            return Outcome(
+                False,
+                _("{message} Store {name!r} is unchanged.").format(
+                    message=exc.message, name=attempt.store_name
+                ),
+            )
+        except AscError as exc:  # database, refusals
             return Outcome(False, exc.message)
+        except Exception as exc:
+            # A driver's or a library's own error (not one of ours): still one sentence, and the attempt ends.
+            logger.exception("Connecting store #%s failed unexpectedly", attempt.store_id)
+            return Outcome(
+                False,
+                _(
+                    "Connecting store {name!r} failed with an unexpected error ({kind}, written to the log "
+                    "file); it was not connected, try again."
+                ).format(name=attempt.store_name, kind=type(exc).__name__),
+            )
 
     def cancel(self, attempt: ConnectSession, *, timed_out: bool = False) -> Outcome | None:
         """End the attempt unchanged; None while Amazon's answer is being saved (it ends by itself)."""
@@ -683,9 +705,25 @@ class ConnectService:
             self.secrets.set(refresh_token_key(new_ref), refresh_token)
             crash_point("connect.after-keyring")
             store, old_ref = self._point_store_at(attempt, seller_id, new_ref)
-        except BaseException:
-            self._forget(new_ref)
-            raise
+        except BaseException as failure:
+            # Never remove a token the store may point at: the commit can go through and the error come after
+            # (a connection lost on the way back); an Active store without its secret cannot be used.
+            try:
+                saved = self._saved_despite(attempt, new_ref)
+            except Exception:
+                logger.warning(
+                    "A save failed and the database cannot say whether the new token is in use; kept."
+                )
+                raise failure from None
+            if saved is None:
+                self._forget(new_ref)
+                raise
+            if not isinstance(failure, Exception):
+                raise
+            logger.warning(
+                "The database failed after the store was saved (%s); it is connected.", type(failure)
+            )
+            store, old_ref = saved
         if old_ref and old_ref != new_ref:
             self._forget(old_ref)
         crash_point("connect.after-forget-old")
@@ -698,6 +736,17 @@ class ConnectService:
         if store.status != StoreStatus.ACTIVE.value:
             said = _("{sentence} It stays inactive, as it was.").format(sentence=said)
         return Outcome(True, said, store=store)
+
+    def _saved_despite(self, attempt: ConnectSession, new_ref: str) -> tuple[Store, str | None] | None:
+        """After a save that raised: the store and the token it replaced when the store points at `new_ref`
+        all the same (the commit went through before the error), else None; raises when it cannot tell."""
+        with self._db.session() as session:
+            store = session.get(Store, attempt.store_id)
+            if store is None or store.token_ref != new_ref:
+                return None
+            record = self._record(session, attempt)
+            old_ref = record.secret_ref if record is not None and record.secret_ref != new_ref else None
+            return store, old_ref
 
     def _gone_message(self, session: Any, attempt: ConnectSession) -> str:
         if session.get(Store, attempt.store_id) is None:
@@ -752,7 +801,24 @@ class ConnectService:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                raise ConnectFailed(_taken_message(seller_id, attempt, "another store")) from None
+                # The unique seller + marketplace index, when another store took them just now; anything else
+                # (a trigger, a check constraint) is the database refusing, not a taken marketplace.
+                holder = session.exec(
+                    select(Store.name).where(
+                        Store.seller_id == seller_id,
+                        Store.marketplace_id == attempt.marketplace.marketplace_id,
+                        Store.id != attempt.store_id,
+                    )
+                ).first()
+                if holder is None:
+                    raise DatabaseProblem(
+                        _(
+                            "The database refused to save store {name!r} (one of its rules or constraints "
+                            "stopped the change); ask whoever runs the database, then connect again. Nothing "
+                            "was saved."
+                        ).format(name=attempt.store_name)
+                    ) from None
+                raise ConnectFailed(_taken_message(seller_id, attempt, holder)) from None
             crash_point("connect.after-commit")
             session.refresh(store)
             return store, old_ref
@@ -767,20 +833,28 @@ class ConnectService:
 
     def verify_online(self, store: Store) -> tuple[AuthHealth, str]:
         """Ask Login with Amazon whether the store's authorization still works; record a revocation."""
+        health, note, _answered = self.check_online(store)
+        return health, note
+
+    def check_online(self, store: Store) -> tuple[AuthHealth, str, bool]:
+        """`verify_online`, and whether Amazon answered (False: a fault on the way, nothing was learned).
+
+        Only Amazon's invalid_grant changes the store (Revoked); a fault leaves it exactly as it was.
+        """
         health, _days = auth_health(store.authorized_at, store.auth_revoked)
         if store.status == StoreStatus.NOT_CONNECTED.value:
-            return health, _("not connected")
+            return health, _("not connected"), True
         token = self.secrets.get(refresh_token_key(store.token_ref)) if store.token_ref else None
         if token is None:
-            return health, _("no refresh token on this machine; reconnect here to manage it")
+            return health, _("no refresh token on this machine; reconnect here to manage it"), True
         try:
             self._lwa_client().access_token(token)
         except RefreshTokenRevoked:
             self._mark_revoked(store)
-            return AuthHealth.REVOKED, _("Amazon answered invalid_grant: renew the connection")
+            return AuthHealth.REVOKED, _("Amazon answered invalid_grant: renew the connection"), True
         except AmazonError as exc:
-            return health, redact(exc.message, token)
-        return health, _("Amazon accepted the authorization")
+            return health, redact(exc.message, token), False
+        return health, _("Amazon accepted the authorization"), True
 
     def _mark_revoked(self, store: Store) -> None:
         with self._db.session() as session:
