@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 from asc_tui import paths
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import ConfigProblem
-from asc_tui.i18n import AUTO, parse_language
+from asc_tui.i18n import AUTO, N_, _, parse_language
 
 DEFAULT_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
@@ -60,6 +62,8 @@ class CommerceConfig:
 
 
 SECRET_BACKENDS = ("auto", "system", "encrypted-file", "plaintext-file")
+# What amazon.connect_timeout_minutes may be (the settings screen checks the same range).
+CONNECT_TIMEOUT_MINUTES = (1, 120)
 
 
 @dataclass(frozen=True)
@@ -99,69 +103,217 @@ def config_path(explicit: str | None) -> tuple[Path, bool]:
 
 def load_config(explicit: str | None = None) -> Config:
     path, named = config_path(explicit)
+    raw = _read(path, named, "--config" if explicit else "ASC_TUI_CONFIG")
+    if raw is None:
+        return Config(path=path)
     try:
-        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigProblem(
+            _("In {path} (line {line}), the file is not UTF-8 text; save it as UTF-8.").format(
+                path=path, line=line
+            )
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigProblem(_toml_problem(path, str(exc))) from None
+    return parse_config(data, path, text=text)
+
+
+def _read(path: Path, named: bool, source: str) -> bytes | None:
+    """The file's bytes; None when the default file is absent. Only a regular file is read: a named pipe
+    would block for ever, a device could be endless."""
+    try:
+        info = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise ConfigProblem(
+                _(
+                    "The config file {path} is a symbolic link to {target}, which does not exist; correct the "
+                    "link or point {source} at the TOML file."
+                ).format(path=path, target=os.readlink(path), source=source)
+            ) from None
         if named:
             raise ConfigProblem(
-                f"The config file {path} does not exist; create it or leave out --config / ASC_TUI_CONFIG."
+                _(
+                    "The config file {path} does not exist; create it, or correct or leave out {source}."
+                ).format(path=path, source=source)
             ) from None
-        return Config(path=path)
-    except IsADirectoryError:
-        raise ConfigProblem(f"The config path {path} is a folder; point it at a TOML file.") from None
+        return None
     except OSError as exc:
-        raise ConfigProblem(f"The config file {path} cannot be read ({exc.strerror}).") from None
+        raise ConfigProblem(_unreadable(path, exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigProblem(
+            _("The config path {path} is a folder; point it at a TOML file.").format(path=path)
+        )
+    if not stat.S_ISREG(info.st_mode):
+        if os.path.realpath(path) == os.devnull:
+            return b""
+        raise ConfigProblem(
+            _(
+                "The config path {path} is not a regular file (a named pipe, socket or device); save the "
+                "settings in a TOML file and point at that."
+            ).format(path=path)
+        )
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigProblem(f"The config file {path} is not UTF-8 text; save it as UTF-8.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigProblem(f"The config file {path} is not valid TOML: {exc}; fix that line.") from None
-    return parse_config(data, path)
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise ConfigProblem(
+            _("The config path {path} is a folder; point it at a TOML file.").format(path=path)
+        ) from None
+    except OSError as exc:
+        raise ConfigProblem(_unreadable(path, exc)) from None
 
 
-def _line_of(path: Path, key: str) -> str:
-    """' (line N)' for the first line that sets `key`, to point the admin at it."""
-    try:
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-            if re.match(rf"\s*\[*\s*{re.escape(key)}\s*[\]=]", line):
-                return f" (line {number})"
-    except OSError:
-        pass
-    return ""
+def _unreadable(path: Path, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return _(
+            "The config file {path} cannot be read (permission denied); make it readable by the user running "
+            "asc-tui, e.g. chmod 600 {path} as its owner."
+        ).format(path=path)
+    if isinstance(exc, NotADirectoryError):
+        return _(
+            "The config path {path} cannot be read (a part of it is a file, not a folder); correct the path."
+        ).format(path=path)
+    return _("The config file {path} cannot be read ({reason}); check the path and the file.").format(
+        path=path, reason=exc.strerror or type(exc).__name__
+    )
 
 
-def _section(data: dict[str, Any], name: str, path: Path, allowed: set[str]) -> dict[str, Any]:
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+
+
+def _toml_problem(path: Path, error: str) -> str:
+    """tomllib's "Invalid value (at line 3, column 7)" as one sentence naming the file, the line and a fix."""
+    found = _TOML_WHERE.search(error)
+    reason = _TOML_WHERE.sub("", error).strip().rstrip(".") or "invalid"
+    reason = reason[:1].lower() + reason[1:]  # tomllib's "Invalid value", inside a sentence
+    if found is not None and found.group(1):
+        return _(
+            "In {path} (line {line}), the file is not valid TOML ({reason}, at column {column}); fix that "
+            'line: text goes in double quotes (key = "text"), true, false and numbers do not, and each key '
+            "is set once per table."
+        ).format(path=path, line=found.group(1), column=found.group(2), reason=reason)
+    return _(
+        "In {path} (at its end), the file is not valid TOML ({reason}); close the last string, list or "
+        "table header."
+    ).format(path=path, reason=reason)
+
+
+# The text being parsed, when it is not (yet) the file on disk (the settings screen checks before saving).
+_SOURCE: ContextVar[str | None] = ContextVar("asc_tui_config_source", default=None)
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"\s*([A-Za-z0-9_\-\"' .]+?)\s*=")
+
+
+def _dotted(text: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in text.split("."))
+
+
+def _line_of(path: Path, dotted: str, entry: int | None = None) -> str:
+    """' (line N)' for the line that sets `dotted` (e.g. amazon.seller_central.US), to point the admin at
+    it; `entry` picks the nth [[table]] of an array of tables. '' when no line says it."""
+    text = _SOURCE.get()
+    if text is None:
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ""
+    table = ""
+    arrays: dict[str, int] = {}  # [[name]] -> how many seen so far
+    leaf_line = None
+    leaf = dotted.rsplit(".", 1)[-1]
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header is not None:
+            table = _dotted(header.group(2))
+            if header.group(1) == "[[":
+                arrays[table] = arrays.get(table, 0) + 1
+            full = table
+        elif (key := _KEY.match(line)) is not None:
+            full = f"{table}.{_dotted(key.group(1))}" if table else _dotted(key.group(1))
+        else:
+            continue
+        if full == dotted or full.startswith(dotted + "."):
+            if entry is None or _entry_index(arrays, full) == entry:
+                return _(" (line {number})").format(number=number)
+        elif leaf_line is None and full.rsplit(".", 1)[-1] == leaf and entry is None:
+            leaf_line = number  # e.g. an inline table: at least the line that names the key
+    return _(" (line {number})").format(number=leaf_line) if leaf_line is not None else ""
+
+
+def _entry_index(arrays: dict[str, int], full: str) -> int | None:
+    """Which entry of its array of tables the key `full` is in (0-based), if it is in one."""
+    for name, count in arrays.items():
+        if full == name or full.startswith(name + "."):
+            return count - 1
+    return None
+
+
+def _section(
+    data: dict[str, Any], name: str, path: Path, allowed: set[str], parent: str = ""
+) -> dict[str, Any]:
+    full = parent + name
     value = data.get(name, {})
     if not isinstance(value, dict):
-        raise ConfigProblem(f"In {path}{_line_of(path, name)}, [{name}] must be a table.")
+        raise ConfigProblem(
+            _(
+                "In {path}{line}, {name} must be a table: write [{name}] on a line of its own, with its "
+                "settings (key = value) on the lines below."
+            ).format(path=path, line=_line_of(path, full), name=full)
+        )
     for key in value:
         if key not in allowed:
             known = ", ".join(sorted(allowed))
             raise ConfigProblem(
-                f"In {path}{_line_of(path, key)}, {name}.{key} is not a known setting; use one of: {known}."
+                _("In {path}{line}, {name}.{key} is not a known setting; use one of: {known}.").format(
+                    path=path, line=_line_of(path, f"{full}.{key}"), name=full, key=key, known=known
+                )
             )
     return value
 
 
-_KIND_WORDS = {bool: "true or false", int: "a whole number", str: "a quoted string"}
+_KIND_WORDS = {bool: N_("true or false"), int: N_("a whole number"), str: N_("a quoted string")}
 
 
-def _typed(value: Any, kind: type, path: Path, dotted: str) -> Any:
+_KIND_EXAMPLES = {bool: "{key} = true", int: "{key} = 10", str: '{key} = "…"'}
+
+
+def _typed(value: Any, kind: type, path: Path, dotted: str, entry: int | None = None) -> Any:
     # bool is an int in Python, but `port = true` is not a number an admin meant.
     fits = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not fits:
-        where = _line_of(path, dotted.rsplit(".", 1)[-1])
-        raise ConfigProblem(f"In {path}{where}, {dotted} must be {_KIND_WORDS[kind]}.")
+        leaf = dotted.rsplit(".", 1)[-1]
+        raise ConfigProblem(
+            _("In {path}{line}, {setting} must be {kind}, for example {example}.").format(
+                path=path,
+                line=_line_of(path, dotted, entry),
+                setting=dotted,
+                kind=_(_KIND_WORDS[kind]),
+                example=_KIND_EXAMPLES[kind].format(key=leaf),
+            )
+        )
     return value
 
 
-def parse_config(data: dict[str, Any], path: Path) -> Config:
+def parse_config(data: dict[str, Any], path: Path, *, text: str | None = None) -> Config:
+    """The settings in `data` (parsed from `path`); `text`, when given, is what line numbers refer to."""
+    token = _SOURCE.set(text)
+    try:
+        return _parse_config(data, path)
+    finally:
+        _SOURCE.reset(token)
+
+
+def _parse_config(data: dict[str, Any], path: Path) -> Config:
     for key in data:
         if key not in ("amazon", "commerce", "secrets", "ui"):
             raise ConfigProblem(
-                f"In {path}{_line_of(path, key)}, [{key}] is not a known section; use [amazon], [commerce], "
-                "[secrets] or [ui]."
+                _(
+                    "In {path}{line}, [{key}] is not a known section; use [amazon], [commerce], [secrets] or [ui]."
+                ).format(path=path, line=_line_of(path, key), key=key)
             )
     scalar_amazon = {
         f.name: f.type for f in fields(AmazonConfig) if f.name not in ("seller_central", "endpoints")
@@ -175,48 +327,63 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         kind = {"bool": bool, "int": int, "str": str}[str(scalar_amazon[key])]
         updates[key] = _typed(value, kind, path, f"amazon.{key}")
     if "seller_central" in amazon_raw:
-        hosts = _section(amazon_raw, "seller_central", path, set(MARKETPLACES))
+        hosts = _section(amazon_raw, "seller_central", path, set(MARKETPLACES), parent="amazon.")
         updates["seller_central"] = {
             **amazon.seller_central,
             **{k: _typed(v, str, path, f"amazon.seller_central.{k}") for k, v in hosts.items()},
         }
     if "endpoints" in amazon_raw:
-        ends = _section(amazon_raw, "endpoints", path, set(DEFAULT_ENDPOINTS))
+        ends = _section(amazon_raw, "endpoints", path, set(DEFAULT_ENDPOINTS), parent="amazon.")
         updates["endpoints"] = {
             **amazon.endpoints,
             **{k: _typed(v, str, path, f"amazon.endpoints.{k}") for k, v in ends.items()},
         }
     amazon = replace(amazon, **updates)
-    if amazon.connect_timeout_minutes < 1:
-        raise ConfigProblem(f"In {path}, amazon.connect_timeout_minutes must be at least 1.")
+    low, high = CONNECT_TIMEOUT_MINUTES
+    if not low <= amazon.connect_timeout_minutes <= high:
+        raise ConfigProblem(
+            _(
+                "In {path}{line}, amazon.connect_timeout_minutes must be from {low} to {high} (minutes), for "
+                "example connect_timeout_minutes = 10."
+            ).format(path=path, line=_line_of(path, "amazon.connect_timeout_minutes"), low=low, high=high)
+        )
 
     commerce_raw = _section(data, "commerce", path, {"base_url", "auth", "websites", "attributes"})
     base_url = _typed(commerce_raw.get("base_url", ""), str, path, "commerce.base_url")
     auth = _typed(commerce_raw.get("auth", "oauth1"), str, path, "commerce.auth")
     if auth not in ("oauth1", "bearer"):
-        raise ConfigProblem(f'In {path}{_line_of(path, "auth")}, commerce.auth must be "oauth1" or "bearer".')
+        raise ConfigProblem(
+            _('In {path}{line}, commerce.auth must be "oauth1" or "bearer".').format(
+                path=path, line=_line_of(path, "commerce.auth")
+            )
+        )
     websites = tuple(
         CatalogWebsiteConfig(
-            **_entry(item, path, "commerce.websites", ("code", "name"), ("default_store_view",))
+            **_entry(item, index, path, "commerce.websites", ("code", "name"), ("default_store_view",))
         )
-        for item in _list(commerce_raw.get("websites", []), path, "commerce.websites")
+        for index, item in enumerate(_list(commerce_raw.get("websites", []), path, "commerce.websites"))
     )
     attributes = tuple(
-        CatalogAttributeConfig(**_entry(item, path, "commerce.attributes", ("code", "label"), ()))
-        for item in _list(commerce_raw.get("attributes", []), path, "commerce.attributes")
+        CatalogAttributeConfig(**_entry(item, index, path, "commerce.attributes", ("code", "label"), ()))
+        for index, item in enumerate(_list(commerce_raw.get("attributes", []), path, "commerce.attributes"))
     )
     commerce = CommerceConfig(base_url=base_url.strip(), auth=auth, websites=websites, attributes=attributes)
     secrets_raw = _section(data, "secrets", path, {"backend", "timeout_seconds"})
     timeout = _typed(secrets_raw.get("timeout_seconds", 10), int, path, "secrets.timeout_seconds")
     if not 1 <= timeout <= 300:
         raise ConfigProblem(
-            f"In {path}{_line_of(path, 'timeout_seconds')}, secrets.timeout_seconds must be 1 to 300."
+            _(
+                "In {path}{line}, secrets.timeout_seconds must be from 1 to 300 (seconds), for example "
+                "timeout_seconds = 10."
+            ).format(path=path, line=_line_of(path, "secrets.timeout_seconds"))
         )
     backend = _typed(secrets_raw.get("backend", "auto"), str, path, "secrets.backend").strip()
     if backend not in SECRET_BACKENDS and not re.fullmatch(r"[A-Za-z_][\w.]*\.[A-Za-z_]\w*", backend):
         raise ConfigProblem(
-            f"In {path}{_line_of(path, 'backend')}, secrets.backend must be one of {', '.join(SECRET_BACKENDS)} "
-            "or a keyring backend class such as keyring.backends.SecretService.Keyring."
+            _(
+                "In {path}{line}, secrets.backend must be one of {backends} "
+                "or a keyring backend class such as keyring.backends.SecretService.Keyring."
+            ).format(path=path, line=_line_of(path, "secrets.backend"), backends=", ".join(SECRET_BACKENDS))
         )
     ui_raw = _section(data, "ui", path, {"language"})
     language_text = _typed(ui_raw.get("language", AUTO), str, path, "ui.language")
@@ -224,7 +391,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         language = parse_language(language_text)
     except ValueError:
         raise ConfigProblem(
-            f'In {path}{_line_of(path, "language")}, ui.language must be "auto", "en" or "zh-Hant".'
+            _('In {path}{line}, ui.language must be "auto", "en" or "zh-Hant".').format(
+                path=path, line=_line_of(path, "ui.language")
+            )
         ) from None
     return Config(
         path=path,
@@ -238,25 +407,54 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
 
 def _list(value: Any, path: Path, dotted: str) -> list[Any]:
     if not isinstance(value, list):
-        raise ConfigProblem(f"In {path}, {dotted} must be a list of tables ([[{dotted}]]).")
+        raise ConfigProblem(
+            _(
+                "In {path}{line}, {setting} must be a list of tables: write each entry as [[{setting}]] on a "
+                "line of its own, with its keys below."
+            ).format(path=path, line=_line_of(path, dotted), setting=dotted)
+        )
     return value
 
 
 def _entry(
-    item: Any, path: Path, dotted: str, required: tuple[str, ...], optional: tuple[str, ...]
+    item: Any, index: int, path: Path, dotted: str, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> dict[str, str]:
     if not isinstance(item, dict):
-        raise ConfigProblem(f"In {path}, each {dotted} entry must be a table ([[{dotted}]]).")
+        raise ConfigProblem(
+            _(
+                "In {path}{line}, each {setting} entry must be a table: write it as [[{setting}]] on a line of "
+                "its own, with its keys below."
+            ).format(path=path, line=_line_of(path, dotted), setting=dotted)
+        )
     for key in item:
         if key not in required + optional:
-            raise ConfigProblem(f"In {path}{_line_of(path, key)}, {dotted}.{key} is not a known setting.")
+            raise ConfigProblem(
+                _(
+                    "In {path}{line}, {setting}.{key} is not a known setting; an entry takes only: {known}."
+                ).format(
+                    path=path,
+                    line=_line_of(path, f"{dotted}.{key}", index),
+                    setting=dotted,
+                    key=key,
+                    known=", ".join(required + optional),
+                )
+            )
     out: dict[str, str] = {}
     for key in required:
         value = item.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise ConfigProblem(f"In {path}, each {dotted} entry needs a non-empty {key}.")
+            raise ConfigProblem(
+                _(
+                    'In {path}{line}, each {setting} entry needs a non-empty {key}; add {key} = "…" to it.'
+                ).format(path=path, line=_line_of(path, dotted, index), setting=dotted, key=key)
+            )
         out[key] = value.strip()
     for key in optional:
         if key in item:
-            out[key] = _typed(item[key], str, path, f"{dotted}.{key}").strip()
+            out[key] = _typed(item[key], str, path, f"{dotted}.{key}", index).strip()
     return out
+
+
+def setting_line(path: Path, dotted: str) -> str:
+    """' (line N)' for the line of `path` that sets `dotted` (e.g. amazon.redirect_uri), or ''."""
+    return _line_of(path, dotted)

@@ -29,7 +29,7 @@ from tomlkit.items import AoT, Table
 
 from asc_tui.config import Config, load_config, parse_config
 from asc_tui.errors import ConfigProblem, InvalidInput
-from asc_tui.i18n import AUTO
+from asc_tui.i18n import AUTO, _
 
 # The [amazon] settings the settings screen saves, with their TOML types.
 AMAZON_KEYS: dict[str, type] = {
@@ -413,6 +413,14 @@ def _clean(section: str, values: Mapping[str, object], known: dict[str, type]) -
 
 
 def _read_document(path: Path) -> tomlkit.TOMLDocument:
+    if path.exists() and not path.is_dir() and not path.is_file():
+        # A named pipe would block the save for ever; a device is no settings file.
+        raise ConfigProblem(
+            _(
+                "The config path {path} is not a regular file (a named pipe, socket or device); save the "
+                "settings in a TOML file and point at that."
+            ).format(path=path)
+        )
     try:
         raw = path.read_text("utf-8")
     except FileNotFoundError:
@@ -479,8 +487,14 @@ def _check_saved_text(text: str, path: Path, expected: dict[str, dict[str, Any]]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # pragma: no cover - tomlkit wrote invalid TOML
-        raise ConfigProblem(f"Saving would make {path} invalid TOML ({exc}); nothing was changed.") from None
-    parse_config(data, path)  # raises ConfigProblem for anything start-up would refuse
+        raise ConfigProblem(
+            _("Saving would make {path} invalid TOML ({error}); nothing was changed.").format(
+                path=path, error=exc
+            )
+        ) from None
+    # Raises ConfigProblem for anything start-up would refuse. Its line numbers are the file's on disk, on
+    # purpose: what it finds was already there (the values saved are checked above), and stays there.
+    parse_config(data, path)
     for section, values in expected.items():
         saved = data.get(section, {})
         for key, value in values.items():

@@ -326,6 +326,7 @@ def _round_trip(secrets: SecretStore) -> CheckResult:
 
 def _check_amazon(registry: Registry) -> list[CheckResult]:
     # The same checks as the settings screen, so both say the same thing about a value.
+    from asc_tui.config import setting_line
     from asc_tui.config_writer import check_application_id, check_client_id, check_redirect_uri
 
     connect = registry.connect  # in the sandbox this starts the emulator, which fills the settings in
@@ -363,8 +364,9 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
         elif sandbox and not value:
             results.append(_ok(name, _("chosen by the sandbox when connecting (a loopback address)")))
         elif (wrong := check(value)) is not None:
+            where = f"{path}{setting_line(path, name)}"  # the line too, to point the admin at it
             results.append(
-                _problem(name, value, _("{problem} It is set in {path}.").format(problem=wrong, path=path))
+                _problem(name, value, _("{problem} It is set in {path}.").format(problem=wrong, path=where))
             )
         elif name == "amazon.redirect_uri" and urlsplit(value).scheme.lower() == "http" and not sandbox:
             results.append(

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -146,9 +147,11 @@ class ConnectService:
         sandbox: bool = False,
         host: str | None = None,
         user: str | None = None,
+        config_path: Path | None = None,
     ) -> None:
         self._db = database
         self.amazon = amazon
+        self.config_path = config_path  # named with the line of a setting connecting refuses
         self.secrets = secrets
         self._client_secret = client_secret or secrets.client_secret
         self.sandbox = sandbox
@@ -186,6 +189,7 @@ class ConnectService:
                     len(missing),
                 ).format(settings=", ".join(missing))
             )
+        self._check_redirect_uri()
         secret = self._client_secret()
         if not secret:
             raise ConnectNotReady(
@@ -195,6 +199,28 @@ class ConnectService:
                 )
             )
         return secret
+
+    def _check_redirect_uri(self) -> None:
+        """A redirect URI Amazon would refuse (plain http off loopback, a #fragment…) stops us here, in one
+        sentence naming the file and the line, instead of in the seller's browser (MD5101)."""
+        if self.sandbox:
+            return
+        from asc_tui.config_writer import check_redirect_uri  # the settings screen's own check
+
+        wrong = check_redirect_uri(self.amazon.redirect_uri)
+        if wrong is None:
+            return
+        from asc_tui.config import setting_line
+
+        if self.config_path is None:
+            where = _("the config file")
+        else:
+            where = f"{self.config_path}{setting_line(self.config_path, 'amazon.redirect_uri')}"
+        raise ConnectNotReady(
+            _(
+                "{problem} It is set in {where}; correct it there (or in Settings), then connect again."
+            ).format(problem=wrong, where=where)
+        )
 
     # --- start ------------------------------------------------------------------------------------
 

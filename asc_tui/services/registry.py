@@ -56,7 +56,12 @@ class Registry:
                     amazon = sandbox_amazon_config(amazon, self._emulator)
                     client_secret = sandbox_client_secret
                 self._connect = ConnectService(
-                    self.database, amazon, self.secrets, client_secret=client_secret, sandbox=self.sandbox
+                    self.database,
+                    amazon,
+                    self.secrets,
+                    client_secret=client_secret,
+                    sandbox=self.sandbox,
+                    config_path=self.config.path,
                 )
             return self._connect
 

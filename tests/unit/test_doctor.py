@@ -312,7 +312,10 @@ def test_settings_that_are_set_but_wrong_say_so(
     redirect = rows["amazon.redirect_uri"]
     assert redirect["detail"] == "http://admin.example.com/amazon/callback"
     assert redirect["fix"].startswith("The redirect URI (amazon.redirect_uri) must start with https://")
-    assert redirect["fix"].endswith(f"It is set in {path}.")
+    line = next(
+        n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("redirect_uri")
+    )
+    assert redirect["fix"].endswith(f"It is set in {path} (line {line}).")
     assert fixes(err) == [rows[n]["fix"] for n in ("Keyring", "amazon.application_id", "amazon.redirect_uri")]
     # Plain http on loopback is fine for local tests: noted, not a problem.
     path.write_text(
