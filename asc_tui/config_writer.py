@@ -67,8 +67,10 @@ class SettingsValidationError(InvalidInput):
 class SecretNotAllowed(InvalidInput):
     def __init__(self, key: str) -> None:
         super().__init__(
-            f"{key} looks like a secret, and secrets never go in the config file; store it in the keyring "
-            "(the settings screen or asc-tui doctor) or set it in the environment."
+            _(
+                "{key} looks like a secret, and secrets never go in the config file; store it in the keyring "
+                "(the settings screen or asc-tui doctor) or set it in the environment."
+            ).format(key=key)
         )
 
 
@@ -90,10 +92,10 @@ def holds_a_secret(value: str) -> bool:
 
 
 def _secret_in(setting: str) -> str:
-    return (
-        f"The value for {setting} looks like a secret (an LWA client secret or token); secrets never go in "
+    return _(
+        "The value for {setting} looks like a secret (an LWA client secret or token); secrets never go in "
         "the config file, so type the client secret in its own field."
-    )
+    ).format(setting=setting)
 
 
 def check_application_id(value: str) -> str | None:
@@ -101,11 +103,11 @@ def check_application_id(value: str) -> str | None:
     if not text or _looks_like_id(text, APPLICATION_ID_PREFIXES):
         return None
     if text.startswith(CLIENT_ID_PREFIX):
-        return (
+        return _(
             "The application ID (amazon.application_id) holds an LWA client ID; that one goes in the client "
             "ID field."
         )
-    return (
+    return _(
         "The application ID (amazon.application_id) must look like amzn1.sp.solution.… (or "
         "amzn1.sellerapps.app.… for older apps); copy it from your app in Seller Central's Develop Apps."
     )
@@ -116,14 +118,14 @@ def check_client_id(value: str) -> str | None:
     if not text or _looks_like_id(text, (CLIENT_ID_PREFIX,)):
         return None
     if text.startswith(APPLICATION_ID_PREFIXES):
-        return (
+        return _(
             "The LWA client ID (amazon.client_id) holds the application ID; that one goes in the application "
             "ID field."
         )
-    return (
-        f"The LWA client ID (amazon.client_id) must look like {CLIENT_ID_PREFIX}…; copy it from the LWA "
+    return _(
+        "The LWA client ID (amazon.client_id) must look like {prefix}…; copy it from the LWA "
         "credentials of your app in Seller Central's Develop Apps."
-    )
+    ).format(prefix=CLIENT_ID_PREFIX)
 
 
 def _is_loopback(host: str) -> bool:
@@ -139,29 +141,29 @@ def check_redirect_uri(value: str) -> str | None:
     text = value.strip()
     if not text:
         return None
-    what = "The redirect URI (amazon.redirect_uri)"
+    what = _("The redirect URI (amazon.redirect_uri)")
     if any(ch.isspace() for ch in text):
-        return f"{what} must not contain spaces."
+        return _("{what} must not contain spaces.").format(what=what)
     parts = urlsplit(text)
     try:
         parts.port  # noqa: B018  (raises for a port that is not a number)
     except ValueError:
-        return f"{what} has a port that is not a number from 0 to 65535."
+        return _("{what} has a port that is not a number from 0 to 65535.").format(what=what)
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or not parts.hostname:
-        return (
-            f"{what} must be a full https:// address registered with your app, e.g. "
+        return _(
+            "{what} must be a full https:// address registered with your app, e.g. "
             "https://admin.example.com/amazon/callback."
-        )
+        ).format(what=what)
     if "#" in text:
-        return (
-            f"{what} must not have a #fragment; Amazon appends its answer to the address as it is registered."
-        )
+        return _(
+            "{what} must not have a #fragment; Amazon appends its answer to the address as it is registered."
+        ).format(what=what)
     if scheme == "http" and not _is_loopback(parts.hostname):
-        return (
-            f"{what} must start with https:// (plain http is accepted only for a loopback address such as "
+        return _(
+            "{what} must start with https:// (plain http is accepted only for a loopback address such as "
             "127.0.0.1)."
-        )
+        ).format(what=what)
     return None
 
 
@@ -169,7 +171,7 @@ def redirect_uri_note(value: str) -> str | None:
     """A warning for a valid but unusual redirect URI: plain http works only with the sandbox."""
     text = value.strip()
     if text and check_redirect_uri(text) is None and urlsplit(text).scheme.lower() == "http":
-        return (
+        return _(
             "Note: Amazon accepts only https:// redirect URIs for real apps; a plain http loopback address "
             "works with the sandbox and local tests only."
         )
@@ -190,16 +192,18 @@ def check_callback_listen(value: str) -> str | None:
 def _check_tls_file(value: str, what: str) -> str | None:
     path = Path(value)
     if not path.is_absolute():
-        return (
-            f"{what} must be an absolute path (starting with /): the callback worker does not expand ~ or "
+        return _(
+            "{what} must be an absolute path (starting with /): the callback worker does not expand ~ or "
             "relative paths."
-        )
+        ).format(what=what)
     if not path.exists():
-        return f"{what} {value} does not exist; give the path of the PEM file."
+        return _("{what} {path} does not exist; give the path of the PEM file.").format(what=what, path=value)
     if not path.is_file():
-        return f"{what} {value} is not a file; give the path of the PEM file."
+        return _("{what} {path} is not a file; give the path of the PEM file.").format(what=what, path=value)
     if not os.access(path, os.R_OK):
-        return f"{what} {value} cannot be read by this user; fix its permissions."
+        return _("{what} {path} cannot be read by this user; fix its permissions.").format(
+            what=what, path=value
+        )
     return None
 
 
@@ -208,19 +212,19 @@ def check_tls_files(cert: str, key: str) -> dict[str, str]:
     cert, key = cert.strip(), key.strip()
     errors: dict[str, str] = {}
     if cert and not key:
-        errors["callback_tls_key"] = (
+        errors["callback_tls_key"] = _(
             "The TLS key (amazon.callback_tls_key) is needed with a TLS certificate: set both or neither."
         )
     if key and not cert:
-        errors["callback_tls_cert"] = (
+        errors["callback_tls_cert"] = _(
             "The TLS certificate (amazon.callback_tls_cert) is needed with a TLS key: set both or neither."
         )
     if cert:
-        problem = _check_tls_file(cert, "The TLS certificate (amazon.callback_tls_cert)")
+        problem = _check_tls_file(cert, _("The TLS certificate (amazon.callback_tls_cert)"))
         if problem:
             errors["callback_tls_cert"] = problem
     if key:
-        problem = _check_tls_file(key, "The TLS key (amazon.callback_tls_key)")
+        problem = _check_tls_file(key, _("The TLS key (amazon.callback_tls_key)"))
         if problem:
             errors["callback_tls_key"] = problem
     return errors
@@ -240,10 +244,10 @@ def check_connect_timeout(value: str | int) -> str | None:
     low, high = TIMEOUT_MINUTES
     minutes = parse_timeout(value)
     if minutes is None or not low <= minutes <= high:
-        return (
-            f"The connect timeout (amazon.connect_timeout_minutes) must be a whole number of minutes from "
-            f"{low} to {high}."
-        )
+        return _(
+            "The connect timeout (amazon.connect_timeout_minutes) must be a whole number of minutes from "
+            "{low} to {high}."
+        ).format(low=low, high=high)
     return None
 
 
@@ -251,12 +255,12 @@ def check_base_url(value: str) -> str | None:
     text = value.strip()
     if not text:
         return None
-    what = "The Commerce base URL (commerce.base_url)"
+    what = _("The Commerce base URL (commerce.base_url)")
     parts = urlsplit(text)
     try:
         parts.port  # noqa: B018
     except ValueError:
-        return f"{what} has a port that is not a number from 0 to 65535."
+        return _("{what} has a port that is not a number from 0 to 65535.").format(what=what)
     if (
         any(ch.isspace() for ch in text)
         or parts.scheme.lower() not in ("http", "https")
@@ -264,16 +268,16 @@ def check_base_url(value: str) -> str | None:
         or parts.query
         or parts.fragment
     ):
-        return (
-            f"{what} must be empty (the embedded default catalog) or your shop's address, e.g. "
+        return _(
+            "{what} must be empty (the embedded default catalog) or your shop's address, e.g. "
             "https://shop.example.com."
-        )
+        ).format(what=what)
     return None
 
 
 def check_auth(value: str) -> str | None:
     if value not in COMMERCE_AUTH:
-        return 'The Commerce authentication (commerce.auth) must be "oauth1" or "bearer".'
+        return _('The Commerce authentication (commerce.auth) must be "oauth1" or "bearer".')
     return None
 
 
@@ -395,7 +399,11 @@ def _clean(section: str, values: Mapping[str, object], known: dict[str, type]) -
         kind = known.get(key)
         if kind is None:
             names = ", ".join(known)
-            raise InvalidInput(f"{section}.{key} is not a setting saved here; use one of: {names}.")
+            raise InvalidInput(
+                _("{section}.{key} is not a setting saved here; use one of: {names}.").format(
+                    section=section, key=key, names=names
+                )
+            )
         if kind is int:
             minutes = parse_timeout(value) if isinstance(value, str | int) else None
             if minutes is None:
@@ -403,11 +411,13 @@ def _clean(section: str, values: Mapping[str, object], known: dict[str, type]) -
             cleaned[key] = minutes
         elif kind is bool:
             if not isinstance(value, bool):
-                raise InvalidInput(f"{section}.{key} must be true or false.")
+                raise InvalidInput(
+                    _("{section}.{key} must be true or false.").format(section=section, key=key)
+                )
             cleaned[key] = value
         else:
             if not isinstance(value, str):
-                raise InvalidInput(f"{section}.{key} must be text.")
+                raise InvalidInput(_("{section}.{key} must be text.").format(section=section, key=key))
             cleaned[key] = value.strip()
     return cleaned
 
@@ -430,16 +440,24 @@ def _read_document(path: Path) -> tomlkit.TOMLDocument:
         document.add(tomlkit.nl())
         return document
     except IsADirectoryError:
-        raise ConfigProblem(f"The config path {path} is a folder; point it at a TOML file.") from None
+        raise ConfigProblem(
+            _("The config path {path} is a folder; point it at a TOML file.").format(path=path)
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigProblem(f"The config file {path} is not UTF-8 text; save it as UTF-8.") from None
+        raise ConfigProblem(
+            _("The config file {path} is not UTF-8 text; save it as UTF-8.").format(path=path)
+        ) from None
     except OSError as exc:
-        raise ConfigProblem(f"The config file {path} cannot be read ({exc.strerror}).") from None
+        raise ConfigProblem(
+            _("The config file {path} cannot be read ({reason}).").format(path=path, reason=exc.strerror)
+        ) from None
     try:
         return tomlkit.parse(raw)
     except TOMLKitError as exc:
         raise ConfigProblem(
-            f"The config file {path} is not valid TOML ({exc}); fix that line before saving."
+            _("The config file {path} is not valid TOML ({error}); fix that line before saving.").format(
+                path=path, error=exc
+            )
         ) from None
 
 
@@ -448,7 +466,9 @@ def _section(document: tomlkit.TOMLDocument, name: str, path: Path) -> Any:
         document.add(name, tomlkit.table())
     table = document[name]
     if not isinstance(table, Mapping) or isinstance(table, AoT):
-        raise ConfigProblem(f"In {path}, [{name}] must be a table; fix it before saving.")
+        raise ConfigProblem(
+            _("In {path}, [{name}] must be a table; fix it before saving.").format(path=path, name=name)
+        )
     return table
 
 
@@ -500,8 +520,10 @@ def _check_saved_text(text: str, path: Path, expected: dict[str, dict[str, Any]]
         for key, value in values.items():
             if saved.get(key) != value:  # pragma: no cover - a tomlkit layout we do not handle
                 raise ConfigProblem(
-                    f"Saving {section}.{key} to {path} did not come out as intended; nothing was changed. "
-                    "Edit that setting in the file by hand."
+                    _(
+                        "Saving {section}.{key} to {path} did not come out as intended; nothing was changed. "
+                        "Edit that setting in the file by hand."
+                    ).format(section=section, key=key, path=path)
                 )
 
 
@@ -514,7 +536,9 @@ def _write_atomically(path: Path, text: str) -> None:
         mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o600
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise ConfigProblem(f"The config file {path} cannot be written ({exc.strerror}).") from None
+        raise ConfigProblem(
+            _("The config file {path} cannot be written ({reason}).").format(path=path, reason=exc.strerror)
+        ) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
@@ -525,7 +549,9 @@ def _write_atomically(path: Path, text: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise ConfigProblem(f"The config file {path} cannot be written ({exc.strerror}).") from None
+        raise ConfigProblem(
+            _("The config file {path} cannot be written ({reason}).").format(path=path, reason=exc.strerror)
+        ) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
