@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("show program's version number and exit"),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _global_options(common, top=False)
 
     stores = commands.add_parser("stores", help=_("add, import, list and export stores"), parents=[common])
@@ -350,13 +350,15 @@ def _log_crash(exc: BaseException) -> str:
     import traceback
 
     from asc_tui import paths
+    from asc_tui.logs import redact_secrets
 
     try:
         folder = paths.data_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = folder / "crash.log"
         with target.open("a", encoding="utf-8") as handle:
-            handle.write(_visible("".join(traceback.format_exception(exc))))
+            # A secret quoted in an exception must not outlive it in a file.
+            handle.write(_visible(redact_secrets("".join(traceback.format_exception(exc)))))
         return str(target)
     except OSError:
         return _("nowhere (the data folder is not writable)")

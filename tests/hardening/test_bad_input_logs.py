@@ -102,3 +102,22 @@ def test_an_unexpected_error_is_one_line_on_stderr_and_escaped_in_crash_log(
     assert "Traceback (most recent call last):" in logged
     assert "could not add [link=http://evil]y[/link] [bold]x[/bold]\\x1b[2J\\x07\\u202e" in logged
     assert not raw_controls(logged.replace("\n", ""))
+
+
+def test_a_secret_quoted_in_an_unexpected_error_is_redacted_in_crash_log(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "Atzr|IwEBIcrashlogsecret0123456789"
+
+    def broken_add(self: StoreService, draft: StoreDraft) -> None:
+        raise RuntimeError(f"refresh_token={token}&spapi_oauth_code=ANcrashcode42 went missing")
+
+    monkeypatch.setattr(StoreService, "add", broken_add)
+    code = main(
+        ["stores", "add", "--name", "X", "--email", "s@example.com", "--country", "US", "--website", "base"]
+    )
+    capsys.readouterr()
+    assert code == 2
+    logged = (paths.data_dir() / "crash.log").read_text(encoding="utf-8")
+    assert "went missing" in logged
+    assert token not in logged and "ANcrashcode42" not in logged and "IwEBIcrashlogsecret" not in logged
