@@ -316,8 +316,8 @@ class ConnectService:
                 raise ConnectNotReady(exc.message) from None
             raise _PortTaken(
                 _(
-                    "the callback address {address} is in use by another program, so Amazon's redirect cannot "
-                    "reach asc-tui here."
+                    "the callback address {address} is in use by another program, so Amazon's redirect "
+                    "cannot reach asc-tui here."
                 ).format(address=self.amazon.callback_listen)
             ) from None
         if not redirect_uri:
@@ -478,15 +478,15 @@ class ConnectService:
         if not seller:
             raise SellerIdNeeded(
                 _(
-                    "A self-authorization token does not say which seller it belongs to; also give the seller "
-                    "ID (Seller Central › Settings › Account Info › Merchant Token)."
+                    "A self-authorization token does not say which seller it belongs to; also give the "
+                    "seller ID (Seller Central › Settings › Account Info › Merchant Token)."
                 )
             )
         if not SELLER_ID.fullmatch(seller):
             raise SellerIdNeeded(
                 _(
-                    "That is not a seller ID: a Merchant Token is 8 to 20 capital letters and digits, such as "
-                    "A1B2C3D4E5F6G7 (Seller Central › Settings › Account Info)."
+                    "That is not a seller ID: a Merchant Token is 8 to 20 capital letters and digits, such "
+                    "as A1B2C3D4E5F6G7 (Seller Central › Settings › Account Info)."
                 )
             )
         with attempt._lock:
@@ -565,8 +565,8 @@ class ConnectService:
                     ngettext(
                         "Connecting store {name!r} timed out after {minutes} minute; it is unchanged. Start "
                         "again when you are ready.",
-                        "Connecting store {name!r} timed out after {minutes} minutes; it is unchanged. Start "
-                        "again when you are ready.",
+                        "Connecting store {name!r} timed out after {minutes} minutes; it is unchanged. "
+                        "Start again when you are ready.",
                         minutes,
                     ).format(name=attempt.store_name, minutes=minutes),
                 )
@@ -669,9 +669,9 @@ class ConnectService:
         if attempt.renewal_of is not None and attempt.renewal_of != seller_id:
             raise ConnectFailed(
                 _(
-                    "You signed in as seller {seller}, but store {name!r} is connected to seller {connected}; "
-                    "renew with that account, or delete and re-add the store to switch accounts. The store is "
-                    "unchanged."
+                    "You signed in as seller {seller}, but store {name!r} is connected to seller "
+                    "{connected}; renew with that account, or delete and re-add the store to switch "
+                    "accounts. The store is unchanged."
                 ).format(seller=seller_id, name=name, connected=attempt.renewal_of)
             )
         endpoint = self.amazon.endpoints.get(marketplace.region, "")
@@ -690,14 +690,15 @@ class ConnectService:
                 raise ConnectFailed(
                     _(
                         "Seller {seller} sells in no Amazon marketplace of the {region} region, where Amazon "
-                        "{code} is; sign in with the account that sells in {code}. Store {name!r} is unchanged."
+                        "{code} is; sign in with the account that sells in {code}. Store {name!r} is "
+                        "unchanged."
                     ).format(seller=seller_id, region=region, code=marketplace.code, name=name)
                 )
             where = ", ".join(MARKETPLACE_BY_ID[p.marketplace_id].code for p in selling)
             raise ConnectFailed(
                 _(
-                    "Seller {seller} does not sell in the Amazon {code} marketplace (it sells in: {where}); sign "
-                    "in with the account for {code}, or add a store for one of those. Store {name!r} is "
+                    "Seller {seller} does not sell in the Amazon {code} marketplace (it sells in: {where}); "
+                    "sign in with the account for {code}, or add a store for one of those. Store {name!r} is "
                     "unchanged."
                 ).format(seller=seller_id, code=marketplace.code, where=where, name=name)
             )
@@ -780,8 +781,8 @@ class ConnectService:
                 name=attempt.store_name
             )
         return _(
-            "The attempt to connect store {name!r} was ended elsewhere (it timed out or was cleaned up); nothing "
-            "was saved. Start again."
+            "The attempt to connect store {name!r} was ended elsewhere (it timed out or was cleaned up); "
+            "nothing was saved. Start again."
         ).format(name=attempt.store_name)
 
     def _point_store_at(
@@ -913,8 +914,8 @@ class _PortTaken(Exception):
 
 def _taken_message(seller_id: str, attempt: ConnectSession, other_name: str) -> str:
     return _(
-        "Seller {seller}'s Amazon {code} marketplace is already connected to store {other!r}; one marketplace "
-        "of one account feeds one store. Store {name!r} is unchanged."
+        "Seller {seller}'s Amazon {code} marketplace is already connected to store {other!r}; one "
+        "marketplace of one account feeds one store. Store {name!r} is unchanged."
     ).format(seller=seller_id, code=attempt.marketplace.code, other=other_name, name=attempt.store_name)
 
 
