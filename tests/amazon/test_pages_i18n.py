@@ -111,7 +111,7 @@ async def test_the_connected_page_is_chinese(worker: httpx.AsyncClient) -> None:
         "已連接",
         "已連接：賣家 A3SELLER、Amazon US；續訂期限為 2027年11月27日。",
         _("You can close this tab and return to asc-tui in your terminal."),
-        "您可以關閉此分頁",
+        "你可以關閉此分頁",
         "亞馬遜銷售渠道",
     )
     assert "<title>已連接 · asc-tui</title>" in text
@@ -315,7 +315,7 @@ async def test_chromium_goes_through_the_chinese_pages(tmp_path: Path) -> None:
     relay = tmp_path / "relay.html"
     relay.write_text(relay_page("127.0.0.1:8976", REDIRECT_PATH), encoding="utf-8")
     title = await asyncio.to_thread(_relay_title_in_chromium, executable, relay.as_uri())
-    assert title == "asc-tui 轉送頁面"
+    assert title == "asc-tui 中繼頁面"
 
 
 def _relay_title_in_chromium(executable: str, url: str) -> str:

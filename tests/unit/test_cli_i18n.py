@@ -207,7 +207,7 @@ def test_doctor_in_chinese_and_its_json_in_english(isolated_home: Path, tmp_path
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["檢查項目", "狀態", "詳細資訊"]
-    names = {"設定檔", "資料庫", "金鑰圈", "金鑰圈讀寫測試", "回呼網址", "瀏覽器", "商店", "LWA 用戶端密碼"}
+    names = {"設定檔", "資料庫", "金鑰圈", "金鑰圈讀寫測試", "回呼位址", "瀏覽器", "商店", "LWA 用戶端密碼"}
     assert names <= {re.split(r"\s{2,}", line)[0] for line in lines[1:]}
     keyring = next(line for line in lines if line.startswith("金鑰圈 "))
     assert "有問題" in keyring
