@@ -638,7 +638,7 @@ def _catalog(args: argparse.Namespace) -> int:
 
                 def progress(what: str, done: int, total: int) -> None:
                     shown = _("Reading {what}: {done}/{total}").format(
-                        what=what, done=format_count(done), total=format_count(total)
+                        what=_(what), done=format_count(done), total=format_count(total)
                     )
                     print(f"\r{shown}   ", end="", file=sys.stderr, flush=True)
 
