@@ -55,6 +55,17 @@ def test_wheel_ships_code_and_stylesheet_and_starts_headless(installed: Path, tm
     assert "READY True True" in run_installed(installed, tmp_path, "python", "-c", headless)
 
 
+def test_wheel_ships_the_chinese_catalog(installed: Path, tmp_path: Path) -> None:
+    probe = "import asc_tui.i18n as i; print(next(i.LOCALE_DIR.rglob('asc_tui.mo')))"
+    catalog = run_installed(installed, tmp_path, "python", "-c", probe).strip()
+    assert catalog.startswith(str(installed)) and catalog.endswith("zh_Hant/LC_MESSAGES/asc_tui.mo")
+    env = {**env_for(tmp_path), "LANG": "zh_TW.UTF-8"}
+    out = subprocess.run(
+        [str(installed / "bin" / "asc-tui"), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert out.returncode == 0 and out.stdout.startswith("用法：asc-tui") and "新增、匯入" in out.stdout
+
+
 def test_add_a_store_by_typing_in_a_real_terminal(installed: Path, tmp_path: Path) -> None:
     child = pexpect.spawn(
         str(installed / "bin" / "asc-tui"),
