@@ -63,8 +63,8 @@ class AscApp(App[None]):
         self.catalog: Catalog | None = None
         # Connected stores whose refresh token this machine's keyring lacks: cards say "Reconnect needed".
         self.missing_secrets: set[int] = set()
-        # What the home's banner says about the keyring (no keyring service, or an unprotected one).
-        self.secrets_notice: str | None = None
+        # What the home's banner says about the keyring: "setup" (no keyring service), "unprotected" or None.
+        self._secrets_state: str | None = None
         # What the home's banner says while the database cannot be reached (None while it answers).
         self.db_notice: str | None = None
         self.poll_seconds = POLL_SECONDS
@@ -103,6 +103,18 @@ class AscApp(App[None]):
     @property
     def ready(self) -> bool:
         return self._stores_registry is not None
+
+    @property
+    def secrets_notice(self) -> str | None:
+        """What the home's banner says about the keyring, in the current language (None: nothing)."""
+        if self._secrets_state == "setup":
+            return _(
+                "No keyring service runs here, so Amazon secrets cannot be saved yet; connecting a store (c) "
+                "offers an encrypted secrets file."
+            )
+        if self._secrets_state == "unprotected" and self._stores_registry is not None:
+            return _("Secrets are UNPROTECTED: {where}.").format(where=self.registry.secrets.describe())
+        return None
 
     def on_mount(self) -> None:
         if self.sandbox:
@@ -455,14 +467,11 @@ class AscApp(App[None]):
         secrets = self.registry.secrets
         self.missing_secrets = missing
         if secrets.needs_setup:
-            self.secrets_notice = _(
-                "No keyring service runs here, so Amazon secrets cannot be saved yet; connecting a store (c) "
-                "offers an encrypted secrets file."
-            )
+            self._secrets_state = "setup"
         elif secrets.unprotected:
-            self.secrets_notice = _("Secrets are UNPROTECTED: {where}.").format(where=secrets.describe())
+            self._secrets_state = "unprotected"
         else:
-            self.secrets_notice = None
+            self._secrets_state = None
         # Nothing in the database changed: redraw the banner and the cards, don't read the stores again.
         self.home.redraw_notices()
 

@@ -30,3 +30,7 @@ async def rebuild(screen: Screen[Any]) -> None:
         found = screen.query(f"#{focused}")
         if found and found.first().focusable:
             found.first().focus(scroll_visible=False)
+    # What the screen did once when it was mounted (columns, titles, lines it fills in), done again.
+    rebuilt = getattr(screen, "rebuilt", None)
+    if rebuilt is not None:
+        rebuilt()

@@ -83,3 +83,79 @@ async def test_automatic_follows_the_locale(isolated_home: Path, monkeypatch: py
         assert i18n.current_language() == "zh-Hant"
         assert "亞馬遜銷售渠道" in screen_text(pilot)
         assert 'language = "auto"' in paths.default_config_file().read_text("utf-8")
+
+
+async def test_screens_under_settings_come_back_whole_in_the_new_language(isolated_home: Path) -> None:
+    from textual.widgets import DataTable
+
+    from asc_tui.i18n import _
+    from asc_tui.ui.screens.help import HelpScreen
+    from asc_tui.ui.screens.store_view import StoreViewScreen
+
+    seed(("Shop US", "US"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("enter")  # the store view
+        await settle(pilot)
+        app.show_help()  # and the help over it, as the palette can open it
+        await settle(pilot)
+        app.open_settings()
+        await settle(pilot)
+        app.screen.query_one("#language", Select).value = "zh-Hant"
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert _("Help") != "Help" and "結束" in screen_text(pilot)  # its table, filled again in Chinese
+        await pilot.press("escape")
+        await settle(pilot)
+        view = app.screen
+        assert isinstance(view, StoreViewScreen)
+        table = view.query_one("#activity", DataTable)
+        assert [str(column.label) for column in table.columns.values()] == [
+            _("When"),
+            _("What"),
+            _("Details"),
+        ]
+        assert table.row_count >= 1
+        text = screen_text(pilot)
+        assert "Shop US" in text and _("Store view") in text
+        app.reload()  # a change elsewhere redraws the view: once crashed after a rebuild
+        await settle(pilot)
+        assert isinstance(app.screen, StoreViewScreen)
+
+
+async def test_the_connect_screen_keeps_its_attempt_and_says_it_in_the_new_language(
+    isolated_home: Path,
+) -> None:
+    from textual.widgets import Static
+
+    from asc_tui.i18n import _
+    from asc_tui.ui.screens.connect import ConnectScreen
+
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("c")
+        for _i in range(200):
+            if isinstance(app.screen, ConnectScreen):
+                break
+            await pilot.pause(0.02)
+        connect = app.screen
+        assert isinstance(connect, ConnectScreen)
+        await settle(pilot)
+        link = connect.attempt.consent_url
+        app.open_settings()
+        await settle(pilot)
+        app.screen.query_one("#language", Select).value = "zh-Hant"
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is connect and not connect.attempt.ended and connect.attempt.consent_url == link
+        text = screen_text(pilot)
+        assert "連接「Shop US」" in text or _("Connect “{name}”").format(name="Shop US") in text
+        browser = str(connect.query_one("#connect-browser", Static).render())
+        assert browser and "Browser" not in browser  # said again, in Chinese
+        assert link[:40] in text.replace("\n", "")

@@ -319,6 +319,19 @@ class AddStoreModal(ModalScreen["Store | None"]):
                 yield Button(_("Cancel"), id="cancel", variant="default")
                 yield Button(_("Connect"), id="submit", variant="primary", disabled=True)
 
+    async def retranslate(self) -> None:
+        """The language changed: compose again, keeping the chosen attribute and what was typed."""
+        from asc_tui.ui.retranslate import rebuild
+
+        picker = self.query_one("#attribute", AttributePicker)
+        chosen, narrowed = picker.value, picker.filter_text
+        await rebuild(self)
+        picker = self.query_one("#attribute", AttributePicker)
+        with self.prevent(AttributePicker.Changed):
+            picker.value = chosen
+        picker.query_one(Input).value = narrowed  # narrows the list again, as typing did
+        self._recheck()
+
     @staticmethod
     def _catalog_age(catalog: Catalog) -> str:
         return _("Catalog: {source}, read {time} (ctrl+r reads it again)").format(

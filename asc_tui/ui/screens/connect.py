@@ -57,6 +57,9 @@ class ConnectScreen(Screen["Outcome | None"]):
         self.sandbox = sandbox
         self._token: str | None = None  # a pasted self-authorization token waiting for its seller ID
         self._done = False
+        # What became of the browser ("not-opened", "headless", "opened", "failed"), to say it again in
+        # another language.
+        self._browser = ""
 
     def compose(self) -> ComposeResult:
         attempt = self.attempt
@@ -96,14 +99,25 @@ class ConnectScreen(Screen["Outcome | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        title = _("Renew “{name}”") if self.attempt.renewal else _("Connect “{name}”")
-        self.title = title.format(name=plain(self.attempt.store_name))
-        self.sub_title = _("Amazon {country}").format(country=_(self.attempt.marketplace.country))
+        self._show_titles()
         self._tick()
         self.set_interval(1.0, self._tick)
         self.query_one("#connect-paste", Input).focus()
         self._serve()
         self._open_browser(auto=True)
+
+    def _show_titles(self) -> None:
+        title = _("Renew “{name}”") if self.attempt.renewal else _("Connect “{name}”")
+        self.title = title.format(name=plain(self.attempt.store_name))
+        self.sub_title = _("Amazon {country}").format(country=_(self.attempt.marketplace.country))
+
+    def rebuilt(self) -> None:
+        """Composed again in another language: the titles and the lines filled in since, anew."""
+        self._show_titles()
+        self._tick()
+        self._show_browser()
+        if self._token is not None:
+            self.query_one("#connect-seller", Input).remove_class("-hidden")
 
     # --- the ways back ---------------------------------------------------------------------------------
 
@@ -165,6 +179,8 @@ class ConnectScreen(Screen["Outcome | None"]):
     # --- time, cancel, end -----------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        if not self.query("#connect-waiting"):
+            return  # being composed again in another language: the next tick draws
         if self.attempt.ended:
             self._finish()
             return
@@ -235,24 +251,21 @@ class ConnectScreen(Screen["Outcome | None"]):
 
     def _open_browser(self, *, auto: bool) -> None:
         choice = choose_browser()
-        status = self.query_one("#connect-browser", Static)
         if choice.command is None:
-            status.update(
-                literal(
-                    _("Browser not opened: {reason}. Open the link on your own computer.").format(
-                        reason=choice.reason
-                    )
-                )
-            )
-            return
-        if auto and self.app.is_headless:
-            status.update(_("Browser not opened (headless). ctrl+o opens it."))
-            return
-        opened = open_url(choice, self.attempt.consent_url)
-        status.update(
-            literal(
-                _("Browser {reason}.").format(reason=choice.reason)
-                if opened
-                else _("The browser could not be started.")
-            )
-        )
+            self._browser = "not-opened"
+        elif auto and self.app.is_headless:
+            self._browser = "headless"
+        else:
+            self._browser = "opened" if open_url(choice, self.attempt.consent_url) else "failed"
+        self._show_browser()
+
+    def _show_browser(self) -> None:
+        # The reason is asked again (it only reads the environment), so it reads in the current language.
+        reason = choose_browser().reason
+        text = {
+            "not-opened": _("Browser not opened: {reason}. Open the link on your own computer."),
+            "headless": _("Browser not opened (headless). ctrl+o opens it."),
+            "opened": _("Browser {reason}."),
+            "failed": _("The browser could not be started."),
+        }.get(self._browser, "")
+        self.query_one("#connect-browser", Static).update(literal(text.format(reason=reason)))

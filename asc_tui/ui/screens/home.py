@@ -88,6 +88,8 @@ class HomeScreen(Screen[None]):
         self.stores: list[Store] = []
         self._keys: list[str] = []  # each store's filter_key, computed once per load
         self.loaded = False
+        self._rebuilding = False  # between removing the old widgets and mounting the new ones
+        self._waiting: tuple[int | None] | None = None  # stores given before there were cards to show them
 
     @property
     def asc(self) -> AscApp:
@@ -121,6 +123,10 @@ class HomeScreen(Screen[None]):
         self.query_one("#no-match").display = False
         self.query_one("#banner").display = False
         self.query_one("#catalog-status").display = False
+        if self._waiting is not None:
+            (focus_id,) = self._waiting
+            self._waiting = None
+            self.show_stores(self.stores, focus_id)
 
     async def retranslate(self) -> None:
         """The language changed: compose again, then show the same stores, filter and cursor."""
@@ -128,7 +134,11 @@ class HomeScreen(Screen[None]):
 
         current = self.deck.cursor_store
         filter_shown = self.query_one("#filter").display
-        await rebuild(self)
+        self._rebuilding = True
+        try:
+            await rebuild(self)
+        finally:
+            self._rebuilding = False
         self.on_mount()
         self.query_one("#filter").display = filter_shown
         if self.loaded:
@@ -138,6 +148,13 @@ class HomeScreen(Screen[None]):
 
     def show_stores(self, stores: list[Store], focus_id: int | None = None) -> None:
         """Show these stores; keep (or move) the cursor to the given store's card."""
+        if self._rebuilding or not self.query("#cards"):
+            # Not composed (yet, or again in another language, or any more as the app closes): shown
+            # once it is (on_mount), never drawn into widgets that are not there.
+            self.stores = stores
+            self._keys = [filter_key(s) for s in stores]
+            self._waiting = (focus_id,)
+            return
         self.loaded = True
         self.query_one("#loading").display = False
         current = self.deck.cursor_store
@@ -173,6 +190,8 @@ class HomeScreen(Screen[None]):
 
     def show_catalog_status(self, text: str | None) -> None:
         """A line while the catalog is read in the background (its progress), hidden otherwise."""
+        if self._rebuilding:
+            return
         status = self.query_one("#catalog-status", Static)
         status.display = text is not None
         if text is not None:
@@ -184,11 +203,13 @@ class HomeScreen(Screen[None]):
 
     def redraw_notices(self) -> None:
         """The app's notices changed (keyring state, tokens missing here): banner and cards again."""
-        if self.loaded:
+        if self.loaded and not self._rebuilding:
             self._show_banner()
             self.deck.forget()
 
     def _show_banner(self) -> None:
+        if self._rebuilding:
+            return
         banner = self.query_one("#banner", Static)
         lines: list[Text] = []
         if self.asc.db_notice:

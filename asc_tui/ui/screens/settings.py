@@ -320,6 +320,9 @@ class SettingsScreen(Screen[None]):
         from asc_tui.ui.retranslate import rebuild
 
         await rebuild(self)
+        if self.sandbox:  # the fixed demo values include words, said again in the new language
+            for key, value in _sandbox_values().items():
+                self.query_one(f"#{key}", Input).value = value
         for line_id in ("#secrets-warning", "#test-result", "#settings-status"):
             self.query_one(line_id).display = False
         self._show_notes()

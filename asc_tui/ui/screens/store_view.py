@@ -85,6 +85,10 @@ class StoreViewScreen(Screen[None]):
         self.query_one("#activity", DataTable).add_columns(_("When"), _("What"), _("Details"))
         self.show(self.store)
 
+    def rebuilt(self) -> None:
+        """Composed again in another language: the table's columns and the store's lines anew."""
+        self.on_mount()
+
     def show(self, store: Store) -> None:
         self.store = store
         catalog = self.asc.catalog
