@@ -315,13 +315,15 @@ def _choose_language(argv: Sequence[str]) -> str | None:
 
 
 def _configured_language(path: str | None) -> str | None:
-    """[ui] language from the config file, if it can be read; a broken file is reported by the command."""
+    """[ui] language from the config file, if it can be read; a broken file is reported by the command.
+
+    This runs before main()'s guard, so nothing may escape it: whatever goes wrong reading the file here, the
+    command reads it again and reports the problem as a sentence."""
     from asc_tui.config import load_config
-    from asc_tui.errors import ConfigProblem
 
     try:
         return load_config(path).ui.language
-    except ConfigProblem:
+    except Exception:  # e.g. ConfigProblem; anything else is reported (or logged) when the command reads it
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import tomllib
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
@@ -115,11 +116,79 @@ def load_config(explicit: str | None = None) -> Config:
                 path=path, line=line
             )
         ) from None
+    return parse_config(parse_toml(text, path), path, text=text)
+
+
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """`text` parsed as TOML; ConfigProblem (naming `path`, the line and the fix) for anything tomllib refuses."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigProblem(_toml_problem(path, str(exc))) from None
-    return parse_config(data, path, text=text)
+    except (RecursionError, ValueError) as exc:
+        raise ConfigProblem(toml_limit_problem(path, text, exc)) from None
+
+
+def toml_limit_problem(path: Path, text: str, exc: RecursionError | ValueError) -> str:
+    """What tomllib raises besides TOMLDecodeError, as a sentence: RecursionError for a value nested hundreds
+    deep, ValueError for an integer longer than Python converts (4,300 digits)."""
+    if isinstance(exc, RecursionError):
+        return _(
+            "In {path}{line}, a value is nested too deeply (lists or tables inside each other hundreds of "
+            "levels deep); write it as a plain list or a [table] of its own."
+        ).format(path=path, line=_numbered(_too_deep_line(text)))
+    return _(
+        "In {path}{line}, a number has more than {digits} digits; write a number of sensible size, for "
+        "example connect_timeout_minutes = 10."
+    ).format(path=path, line=_numbered(_too_long_number_line(text)), digits=f"{_max_digits():,}")
+
+
+# Nested deeper than this, a value is what made tomllib recurse too far (real settings nest 2 or 3 deep;
+# tomllib itself gives up a few hundred deep).
+_DEEPEST = 100
+# Strings and comments, which may hold brackets and digits that are no part of a value.
+_NOT_VALUES = re.compile(
+    r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*', re.S
+)
+
+
+def _values_only(text: str) -> str:
+    """`text` with its strings and comments blanked out (newlines kept, so line numbers still hold)."""
+    return _NOT_VALUES.sub(lambda found: re.sub(r"[^\n]", " ", found.group()), text)
+
+
+def _numbered(line: int | None) -> str:
+    return _(" (line {number})").format(number=line) if line is not None else ""
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where the value nested more than _DEEPEST levels starts (its outermost bracket)."""
+    depth, line, start = 0, 1, 1
+    for char in _values_only(text):
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth == 1:
+                start = line
+            elif depth > _DEEPEST:
+                return start
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _max_digits() -> int:
+    return sys.get_int_max_str_digits() or 4300
+
+
+def _too_long_number_line(text: str) -> int | None:
+    """The line of the first integer with more digits than Python converts."""
+    values = _values_only(text)
+    for found in re.finditer(r"(?<!\w)[0-9][0-9_]*(?![\w.])", values):
+        if sum(char.isdigit() for char in found.group()) > _max_digits():
+            return values.count("\n", 0, found.start()) + 1
+    return None
 
 
 def _read(path: Path, named: bool, source: str) -> bytes | None:

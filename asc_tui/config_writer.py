@@ -27,7 +27,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 
-from asc_tui.config import Config, load_config, parse_config
+from asc_tui.config import Config, load_config, parse_config, toml_limit_problem
 from asc_tui.errors import ConfigProblem, InvalidInput
 from asc_tui.i18n import AUTO, _
 
@@ -512,6 +512,8 @@ def _check_saved_text(text: str, path: Path, expected: dict[str, dict[str, Any]]
                 path=path, error=exc
             )
         ) from None
+    except (RecursionError, ValueError) as exc:  # tomllib's limits, which tomlkit's are not: say where
+        raise ConfigProblem(toml_limit_problem(path, text, exc)) from None
     # Raises ConfigProblem for anything start-up would refuse. Its line numbers are the file's on disk, on
     # purpose: what it finds was already there (the values saved are checked above), and stays there.
     parse_config(data, path)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from asc_tui.config import load_config
-from asc_tui.config_writer import save_settings
+from asc_tui.config_writer import _check_saved_text, save_settings
 from asc_tui.errors import ConfigProblem
 
 TIMEOUT = 30  # a read that blocks (a named pipe) must fail the test, not hang it
@@ -69,6 +69,17 @@ CASES: dict[str, Case] = {
     ),
     "not_utf8": Case(
         b'[amazon]\nclient_id = "x"\napplication_id = "\xff\xfe"\n', ("not utf-8", "save it as utf-8"), 3
+    ),
+    # --- TOML that tomllib refuses with other errors than TOMLDecodeError (RecursionError, ValueError)
+    "toml_nested_too_deep": Case(
+        '[amazon]\nclient_id = "[[[[" # [[[[\n\n[commerce]\nwebsites = ' + "[" * 5000 + "]" * 5000 + "\n",
+        ("nested too deeply", "write it as a plain list"),
+        5,
+    ),
+    "toml_number_too_long": Case(
+        '[amazon]\nclient_id = "' + "1" * 5000 + '"\nconnect_timeout_minutes = ' + "1" * 5000 + "\n",
+        ("more than 4,300 digits", "connect_timeout_minutes = 10"),
+        3,
     ),
     # --- unknown names
     "unknown_section": Case(
@@ -129,6 +140,7 @@ EVERY_ENTRY_POINT = (
     "a_named_pipe",
     "toml_bad_value",
     "not_utf8",
+    "toml_nested_too_deep",
     "unknown_nested_key",
     "int_for_bool",
     "connect_timeout_huge",
@@ -336,3 +348,14 @@ def test_the_settings_writer_names_the_line_on_disk(tmp_path: Path) -> None:
         save_settings(path, amazon={"application_id": "amzn1.sp.solution.app", "draft_app": False})
     assert f"In {path} (line 5), secrets.timeout_seconds" in str(refused.value)
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_the_settings_writer_refuses_what_tomllib_cannot_read_in_a_sentence(tmp_path: Path) -> None:
+    """tomllib raises RecursionError and ValueError besides TOMLDecodeError: a save is refused, not crashed."""
+    path = tmp_path / "config.toml"
+    deep = "[amazon]\nendpoints = " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(ConfigProblem, match=r"\(line 2\), a value is nested too deeply"):
+        _check_saved_text(deep, path, {})
+    long = '[amazon]\nclient_id = "x"\n\nconnect_timeout_minutes = ' + "9" * 5000 + "\n"
+    with pytest.raises(ConfigProblem, match=r"\(line 4\), a number has more than 4,300 digits"):
+        _check_saved_text(long, path, {})

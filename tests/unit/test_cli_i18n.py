@@ -101,6 +101,28 @@ def test_a_broken_config_file_is_reported_by_the_command_in_the_chosen_language(
     assert len(done.stderr.splitlines()) == 1 and str(broken) in done.stderr
 
 
+def test_a_config_tomllib_cannot_read_is_reported_in_the_chosen_language(tmp_path: Path) -> None:
+    """The language is read from the config before main()'s guard: a file tomllib fails on with another error
+    than TOMLDecodeError (RecursionError here) must not escape there as a traceback."""
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[amazon]\nclient_id = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    done = cli("--config", str(deep), "stores", "list", env=ZH)
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr.startswith(f"asc-tui: {deep} 第 2 行：") and "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_the_early_language_read_lets_nothing_escape(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asc_tui.config
+    from asc_tui.cli import _configured_language
+
+    def fails(path: str | None = None) -> None:
+        raise MemoryError("a config file too large to hold")
+
+    monkeypatch.setattr(asc_tui.config, "load_config", fails)
+    assert _configured_language("/somewhere/config.toml") is None
+
+
 @pytest.mark.parametrize(
     ("env", "sentence"),
     [
