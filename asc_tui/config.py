@@ -293,6 +293,7 @@ def _line_of(path: Path, dotted: str, entry: int | None = None) -> str:
     table = ""
     arrays: dict[str, int] = {}  # [[name]] -> how many seen so far
     leaf_line = None
+    parent_line = None
     leaf = dotted.rsplit(".", 1)[-1]
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
@@ -307,10 +308,17 @@ def _line_of(path: Path, dotted: str, entry: int | None = None) -> str:
             continue
         if full == dotted or full.startswith(dotted + "."):
             if entry is None or _entry_index(arrays, full) == entry:
-                return _(" (line {number})").format(number=number)
+                return _numbered(number)
         elif leaf_line is None and full.rsplit(".", 1)[-1] == leaf and entry is None:
             leaf_line = number  # e.g. an inline table: at least the line that names the key
-    return _(" (line {number})").format(number=leaf_line) if leaf_line is not None else ""
+        elif (
+            parent_line is None
+            and header is None
+            and dotted.startswith(full + ".")
+            and (entry is None or _entry_index(arrays, full) == entry)
+        ):
+            parent_line = number  # `seller_central = {US = 5}`: the key whose inline table holds the leaf
+    return _numbered(leaf_line if leaf_line is not None else parent_line)
 
 
 def _entry_index(arrays: dict[str, int], full: str) -> int | None:

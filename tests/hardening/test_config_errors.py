@@ -110,6 +110,11 @@ CASES: dict[str, Case] = {
     "inline_table_for_string": Case(
         "[amazon]\nclient_id = { a = 1 }\n", ("must be a quoted string", 'client_id = "'), 2
     ),
+    "int_in_an_inline_table": Case(
+        '[amazon]\nclient_id = "x"\nseller_central = {US = 5}\n',
+        ("amazon.seller_central.us must be a quoted string",),
+        3,
+    ),
     "table_for_string": Case("[amazon.client_id]\na = 1\n", ("must be a quoted string",), 1),
     "list_for_string": Case(
         '[commerce]\nbase_url = ["x"]\n', ("commerce.base_url must be a quoted string",), 2
