@@ -113,7 +113,7 @@ class AmazonThrottled(AmazonError):
     """Still HTTP 429 after every retry."""
 
     def __init__(self, service: str, attempts: int, *, retry_after: float | None = None) -> None:
-        if retry_after is not None and retry_after >= 60:
+        if retry_after is not None and math.isfinite(retry_after) and retry_after >= 60:
             # Amazon said how long: longer than it is worth waiting here, so say it instead of retrying.
             minutes = math.ceil(retry_after / 60)
             message = ngettext(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import random
 import ssl
 import time
@@ -53,7 +54,11 @@ class _RetryableAnswer(Exception):
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date; None when absent/invalid."""
+    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date; None when absent/invalid.
+
+    Only a finite, non-negative number of seconds counts: `inf`, `1e400` (which float() makes inf), `nan`
+    and `-3` are no delta-seconds, and inf would later overflow where the wait is turned into minutes. A
+    date already past means now (0)."""
     if value is None:
         return None
     text = value.strip()
@@ -64,14 +69,14 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     except ValueError:
         try:
             moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
+        return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+    if not math.isfinite(seconds) or seconds < 0:
         return None
-    return max(0.0, seconds)
+    return seconds
 
 
 def describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import socket
 import threading
@@ -416,12 +417,19 @@ def test_token_set_repr_redacts() -> None:
 def test_parse_retry_after() -> None:
     assert parse_retry_after("2") == 2.0
     assert parse_retry_after(" 0.5 ") == 0.5
-    assert parse_retry_after("-3") == 0.0
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
+    # Only a finite, non-negative number of seconds counts; anything else is as if the header were absent.
+    for nonsense in ("inf", "Infinity", "-inf", "1e400", "nan", "-3"):
+        assert parse_retry_after(nonsense) is None, nonsense
     now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after(format_datetime(now + timedelta(seconds=30), usegmt=True), now=now) == 30.0
     assert parse_retry_after(format_datetime(now - timedelta(seconds=30), usegmt=True), now=now) == 0.0
+
+
+def test_an_infinite_wait_in_a_throttle_error_is_no_number_of_minutes() -> None:
+    throttled = AmazonThrottled("the Sellers API", 4, retry_after=math.inf)
+    assert "4 attempts" in str(throttled) and "minute" in str(throttled)
 
 
 # --- Sellers API -----------------------------------------------------------------------------------------

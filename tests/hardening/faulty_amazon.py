@@ -202,6 +202,13 @@ def _common(service_words: tuple[str, ...]) -> dict[str, Fault]:
         "http_429_retry_after": Fault(
             _status(429, **{"retry-after": "0.05"}), (*service_words, "http 429", "try again"), requests=4
         ),
+        # Retry-After that float() reads but is no wait: treated as absent (inf once overflowed math.ceil).
+        "http_429_retry_after_infinite": Fault(
+            _status(429, **{"retry-after": "inf"}), (*service_words, "http 429", "try again"), requests=4
+        ),
+        "http_429_retry_after_1e400": Fault(
+            _status(429, **{"retry-after": "1e400"}), (*service_words, "http 429", "try again"), requests=4
+        ),
         "http_429_no_retry_after": Fault(_status(429), (*service_words, "http 429", "try again"), requests=4),
         "http_429_retry_after_beyond_deadline": Fault(
             _status(429, **{"retry-after": "3600"}), (*service_words, "http 429", "60 minutes"), requests=1
