@@ -12,6 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from asc_tui.activity import shown_detail
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _
@@ -160,7 +161,8 @@ class StoreViewScreen(Screen[None]):
         table.clear()
         for entry in entries:
             action = ACTION_WORDS.get(entry.action)
-            table.add_row(local_time(entry.at), _(action) if action else entry.action, literal(entry.detail))
+            detail = shown_detail(entry.action, entry.detail)
+            table.add_row(local_time(entry.at), _(action) if action else entry.action, literal(detail))
 
     def action_back(self) -> None:
         self.dismiss(None)
