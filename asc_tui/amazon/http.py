@@ -127,7 +127,7 @@ def describe_not_json(response: httpx.Response) -> str:
         return _("an HTML page instead of JSON, as a proxy or a sign-in page sends")
     try:
         json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
         return _("the answer is not valid JSON")
     return _("the answer is not a JSON object")
 

@@ -222,7 +222,7 @@ def _cache_key(refresh_token: str) -> str:
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
         return None
     return body if isinstance(body, dict) else None
 

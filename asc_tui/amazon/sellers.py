@@ -123,7 +123,7 @@ class SellersClient:
 def _json(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
         return None
 
 

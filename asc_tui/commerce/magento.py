@@ -811,7 +811,7 @@ _NOT_JSON: Any = object()
 def _json(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
         return _NOT_JSON
 
 

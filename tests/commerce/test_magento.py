@@ -421,6 +421,17 @@ def test_a_storefront_page_instead_of_json_is_not_a_magento_rest_endpoint(shop: 
     assert "answered with an HTML page, not JSON); check commerce.base_url" in error.message
 
 
+def test_json_nested_too_deep_to_read_is_an_answer_that_is_not_json(shop: FakeMagento) -> None:
+    """json.loads raises RecursionError (not ValueError) for [[[…]]] nested 200,000 deep."""
+    deep = "[" * 200_000 + "]" * 200_000
+    shop.fail_next(200, deep, headers={"content-type": "application/json"})
+    error = failure(shop)
+    assert isinstance(error, NotMagentoEndpoint)
+    assert "answered with application/json content, not JSON); check commerce.base_url" in error.message
+    shop.fail_next(400, deep, headers={"content-type": "application/json"})
+    assert "400" in failure(shop).message  # an error body that is no Magento error: the status is said
+
+
 def test_a_redirect_says_where_to(shop: FakeMagento) -> None:
     shop.fail_next(301, "", headers={"location": "https://shop.example.com/rest/V1/store/websites?x=1"})
     error = failure(shop)

@@ -149,6 +149,11 @@ def _malformed(_seen: Seen) -> Reply:
     return Reply(200, b'{"access_token": "Atza|half', {"content-type": "application/json"})
 
 
+def _deeply_nested(_seen: Seen) -> Reply:
+    # Valid JSON, but nested deeper than json.loads recurses: RecursionError, not ValueError.
+    return Reply(200, b"[" * 200_000 + b"]" * 200_000, {"content-type": "application/json"})
+
+
 def _status(status: int, **headers: str) -> Answer:
     def answer(seen: Seen) -> Reply:
         return Reply.json(status, {"message": f"failure {status}", "echo": echo(seen)}, **headers)
@@ -215,6 +220,9 @@ def _common(service_words: tuple[str, ...]) -> dict[str, Fault]:
         ),
         "malformed_json": Fault(
             _malformed, (*service_words, "unexpected answer", "not valid json"), requests=1
+        ),
+        "deeply_nested_json": Fault(
+            _deeply_nested, (*service_words, "unexpected answer", "not valid json"), requests=1
         ),
         "html_instead_of_json": Fault(_html, (*service_words, "unexpected answer", "html page"), requests=1),
     }
