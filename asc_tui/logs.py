@@ -23,23 +23,62 @@ _CONTROL = re.compile(
 
 
 REDACTED = "[redacted]"
-_SECRET_PARAMS = "spapi_oauth_code|code|refresh_token|access_token|client_secret"
-_REDACTIONS = (
-    # A query string or form body: spapi_oauth_code=…, code=…, refresh_token=… (also percent-encoded).
-    (re.compile(rf"(?<![A-Za-z0-9_])({_SECRET_PARAMS})(=|%3[dD])[^&\s\"'<>#;,]+"), rf"\1\2{REDACTED}"),
+# Longer names first, so that access_token_secret is not read as access_token.
+_SECRET_NAMES = (
+    "spapi_oauth_code|refresh_token|access_token_secret|access_token|client_secret|consumer_secret|"
+    "oauth_token_secret|oauth_token|oauth_signature|bearer_token"
+)
+# `code` alone is also a word of prose ("exit code=2", "country code=US"): see the two code=… rules below.
+_SECRET_PARAMS = f"{_SECRET_NAMES}|code"
+# Where a parameter's name starts: after no letter, digit or _, or after a percent-encoded ? or & (a
+# redirect URI nested in another URL: cb%3Fspapi_oauth_code%3D…%26x, or encoded twice: %253F, %2526).
+_ENCODED_START = r"(?<=%3[fF])|(?<=%26)|(?<=%253[fF])|(?<=%2526)"
+_NAME_START = rf"(?:(?<![A-Za-z0-9_])|{_ENCODED_START})"
+# Where a query or form parameter starts: after ? or & (also encoded) or at the start of a line.
+_PARAM_START = rf"(?:^|(?<=[?&])|{_ENCODED_START})"
+# = itself or percent-encoded (once or twice); the value may be in double quotes (OAuth's name="value").
+_EQUALS = r'(=|%(?:25)?3[dD])("?)'
+# A value ends at &, ", whitespace and the like, and at an encoded & or # (%26, %23, %2526, %2523).
+_VALUE = r"(?:[^%&\s\"'<>#;,]|%(?!26|23|2526|2523))+"
+# Authorization schemes (IANA's registry): kept visible, as they say which credential it was.
+_SCHEMES = (
+    r"(?:basic|bearer|digest|hoba|mutual|negotiate|ntlm|oauth|scram-sha-1|scram-sha-256|vapid|"
+    r"aws4-hmac-sha256)"
+)
+_HEADER = re.compile(
+    rf"(?i)\b((?:proxy-)?authorization|x-amz-access-token)([\"']?[ \t]*[:=][ \t]*)"
+    # in quotes (a repr'd or JSON dict): to the closing quote
+    rf"(?:([\"'])({_SCHEMES}[ \t]+)?(?:\\.|(?!\3)[^\n])*\3?"
+    # as sent: to the end of the line, whatever the scheme puts there (OAuth 1's several name="value")
+    rf"|({_SCHEMES}[ \t]+)?[^\n]+)"
+)
+
+
+def _header_value(match: re.Match[str]) -> str:
+    name, separator, quote, quoted_scheme, scheme = match.groups()
+    if quote:
+        return f"{name}{separator}{quote}{quoted_scheme or ''}{REDACTED}{quote}"
+    return f"{name}{separator}{scheme or ''}{REDACTED}"
+
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    # A query string or form body: spapi_oauth_code=…, refresh_token=… (also percent-encoded).
+    (
+        re.compile(rf"{_NAME_START}({_SECRET_NAMES}){_EQUALS}{_VALUE}"),
+        rf"\1\2\3{REDACTED}",
+    ),
+    # code=… as a query or form parameter (?code=…, &code=…, a line that starts with it).
+    (re.compile(rf"(?m){_PARAM_START}(code){_EQUALS}{_VALUE}"), rf"\1\2\3{REDACTED}"),
+    # code=… in prose is redacted only when it looks like an authorization code (Amazon's are 20
+    # characters), so that "exit code=2" and "country code=US" stay readable.
+    (re.compile(rf"(?<![A-Za-z0-9_])(code){_EQUALS}([A-Za-z0-9_\-.~+/|%]{{16,}})"), rf"\1\2\3{REDACTED}"),
     # JSON or a Python dict: "refresh_token": "…" / 'code': '…'.
     (
         re.compile(rf"([\"'])({_SECRET_PARAMS})\1(\s*:\s*)([\"'])(?:\\.|(?!\4).)*\4"),
         rf"\1\2\1\3\4{REDACTED}\4",
     ),
-    # Headers, as sent or as a dict: Authorization: Bearer …, x-amz-access-token: ….
-    (
-        re.compile(
-            r"(?i)\b((?:proxy-)?authorization|x-amz-access-token)([\"']?\s*[:=]\s*[\"']?)"
-            r"((?:bearer|basic|digest)\s+)?[^\s\"',;}]+"
-        ),
-        rf"\1\2\3{REDACTED}",
-    ),
+    # Headers, as sent or as a dict: Authorization: <scheme> …, x-amz-access-token: …, whatever follows.
+    (_HEADER, _header_value),
     # Login with Amazon's refresh and access tokens, wherever they appear.
     (re.compile(r"(Atz[ra])(\||%7[cC])[A-Za-z0-9_\-]+"), rf"\1\2{REDACTED}"),
 )
@@ -66,7 +105,10 @@ class EscapingFormatter(logging.Formatter):
     """
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return escape_controls(redact_secrets(super().formatMessage(record)), keep_newlines=False)
+        # The message alone first, where its start is the start of a line (a form body logged as it is:
+        # code=…&state=…), then the whole line; the record itself is left as other handlers see it.
+        redacted = logging.makeLogRecord({**record.__dict__, "message": redact_secrets(record.message)})
+        return escape_controls(redact_secrets(super().formatMessage(redacted)), keep_newlines=False)
 
     def formatException(self, ei: Any) -> str:
         return _indented(escape_controls(redact_secrets(super().formatException(ei)), keep_newlines=True))

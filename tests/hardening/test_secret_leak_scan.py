@@ -263,7 +263,8 @@ class TestLogRedaction:
         logged = log_file.read_text(encoding="utf-8")
         for secret in (code, refresh, access, refresh[5:], access[5:], "shh-client-secret"):
             assert secret not in logged, secret
-        assert logged.count(REDACTED) >= 10
+        # 9: the source line quoted in the traceback, f"…code={code}…", is code, not a code (it was counted).
+        assert logged.count(REDACTED) >= 9
         assert "state=S1&selling_partner_id=A1SELLER&spapi_oauth_code=[redacted]" in logged
         assert "RuntimeError: token exchange failed for code=[redacted] with Atzr|[redacted]" in logged
         assert "'Authorization': 'Bearer [redacted]'" in logged
@@ -271,3 +272,65 @@ class TestLogRedaction:
         # What is not secret stays readable.
         assert "HTTP status code 400 (error_code=InvalidInput) for A1SELLER" in logged
         assert "Traceback (most recent call last)" in logged and "Stack (most recent call last)" in logged
+
+    def test_every_authorization_scheme_loses_its_whole_value(self, log_file: Path) -> None:
+        """OAuth 1 puts several name="value" pairs in the header: all of them go, in any scheme."""
+        oauth = 'OAuth oauth_consumer_key="ck123", oauth_token="tok456", oauth_signature="sig789%3D"'
+        logger = logging.getLogger("asc_tui.commerce.magento")
+        logger.warning("Authorization: %s", oauth)
+        logger.warning("headers %r", {"Authorization": oauth, "Host": "shop.example.com"})
+        logger.warning("Proxy-Authorization: Negotiate neg123 more-of-it")
+        logger.warning("authorization: token-without-scheme trailing-part")
+        logged = log_file.read_text(encoding="utf-8")
+        for secret in (
+            "ck123",
+            "tok456",
+            "sig789",
+            "neg123",
+            "more-of-it",
+            "token-without-scheme",
+            "trailing",
+        ):
+            assert secret not in logged, secret
+        assert "Authorization: OAuth [redacted]\n" in logged
+        assert "{'Authorization': 'OAuth [redacted]', 'Host': 'shop.example.com'}" in logged
+        assert "Proxy-Authorization: Negotiate [redacted]\n" in logged
+        assert "authorization: [redacted]\n" in logged
+
+    def test_a_code_nested_percent_encoded_in_another_url_is_redacted(self, log_file: Path) -> None:
+        logger = logging.getLogger("asc_tui.amazon.callback")
+        logger.warning("Relay to https://admin.example.com/relay?to=cb%3Fspapi_oauth_code%3DSECRET1%26x%3D1")
+        logger.warning("lower case: cb%3fstate%3DS%26spapi_oauth_code%3dSECRET2%26x")
+        logger.warning("encoded twice: cb%253Fspapi_oauth_code%253DSECRET3%2526x")
+        logger.warning("as a parameter: cb%3Fcode%3DSECRET4%26x")
+        logged = log_file.read_text(encoding="utf-8")
+        for secret in ("SECRET1", "SECRET2", "SECRET3", "SECRET4"):
+            assert secret not in logged, secret
+        assert "cb%3Fspapi_oauth_code%3D[redacted]%26x%3D1" in logged  # what follows stays readable
+        assert "cb%253Fspapi_oauth_code%253D[redacted]%2526x" in logged
+
+    @pytest.mark.parametrize(
+        "name", ["consumer_secret", "access_token_secret", "oauth_token", "oauth_signature", "bearer_token"]
+    )
+    def test_magentos_oauth_names_are_secret_too(self, log_file: Path, name: str) -> None:
+        logger = logging.getLogger("asc_tui.commerce.magento")
+        logger.warning("form %s=S3CRET-1&next=1, json %s", name, f'{{"{name}": "S3CRET-2"}}')
+        logger.warning('header part %s="S3CRET-3"', name)
+        logged = log_file.read_text(encoding="utf-8")
+        assert "S3CRET" not in logged, logged
+        assert f"form {name}=[redacted]&next=1" in logged and f'"{name}": "[redacted]"' in logged
+
+    def test_code_in_prose_is_not_a_parameter(self, log_file: Path) -> None:
+        """`code=` is redacted as a query or form parameter (and in JSON); in a sentence only a value that
+        looks like an authorization code (Amazon's are 20 characters) is."""
+        logger = logging.getLogger("asc_tui")
+        logger.warning("The helper ended with exit code=2, country code=US, HTTP code=400.")
+        logger.warning("GET /cb?code=SHORT1&state=S and form code=SHORT2 and body &code=SHORT3")
+        logger.warning("code=SHORT4")
+        logger.warning("json %s", '{"code": "SHORT5"}')
+        logged = log_file.read_text(encoding="utf-8")
+        assert "exit code=2, country code=US, HTTP code=400." in logged
+        for secret in ("SHORT1", "SHORT3", "SHORT4", "SHORT5"):
+            assert secret not in logged, secret
+        assert "?code=[redacted]&state=S" in logged
+        assert "form code=SHORT2" in logged  # prose: too short for an authorization code
