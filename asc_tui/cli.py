@@ -632,6 +632,8 @@ def _check_auth(args: argparse.Namespace) -> int:
 
 
 def _catalog(args: argparse.Namespace) -> int:
+    from asc_tui.commerce.catalog import catalog_source
+
     registry = _registry(args)
     try:
         if args.catalog_command == "refresh":
@@ -650,7 +652,7 @@ def _catalog(args: argparse.Namespace) -> int:
                 print("\r", end="", file=sys.stderr)
             print(
                 _("Catalog read from {source}: {websites} website(s), {attributes} attribute(s).").format(
-                    source=catalog.source,
+                    source=catalog_source(catalog.source),
                     websites=format_count(len(catalog.websites)),
                     attributes=format_count(len(catalog.attributes)),
                 ),
@@ -664,7 +666,7 @@ def _catalog(args: argparse.Namespace) -> int:
         fetched = catalog.fetched_at
         print(
             _("Source: {source}, fetched {when} UTC").format(
-                source=catalog.source, when=f"{format_day(fetched.date())} {fetched:%H:%M}"
+                source=catalog_source(catalog.source), when=f"{format_day(fetched.date())} {fetched:%H:%M}"
             )
         )
         _print_table(

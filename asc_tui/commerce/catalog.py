@@ -10,6 +10,7 @@ from typing import Protocol
 
 from asc_tui.config import CommerceConfig
 from asc_tui.domain import utcnow
+from asc_tui.i18n import _
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,13 @@ class CatalogSource(Protocol):
 
 
 EMBEDDED = "embedded"
+
+
+def catalog_source(source: str) -> str:
+    """Where a catalog was read from, for people: a shop's address, or the built-in sample (the CLI and
+    the TUI say it alike)."""
+    return _("embedded") if source == EMBEDDED else source
+
 
 # What a fresh Magento 2.4 install ships: one website, one store view, the system product attributes.
 MAGENTO_DEFAULT_WEBSITES = (Website("base", "Main Website", "default"),)

@@ -8,8 +8,9 @@ from datetime import datetime
 from rich.highlighter import Highlighter
 from rich.text import Text
 
+from asc_tui.commerce.catalog import catalog_source as catalog_source  # re-exported for the screens
 from asc_tui.domain import MARKETPLACES
-from asc_tui.i18n import _, format_moment
+from asc_tui.i18n import format_moment
 
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
@@ -68,11 +69,6 @@ def fill(template: str, style: str = "", **values: str | Text) -> Text:
         position = match.end()
     text.append(template[position:], style=style or None)
     return text
-
-
-def catalog_source(source: str) -> str:
-    """Where a catalog was read from, for people: a shop's address, or the built-in sample."""
-    return _("embedded") if source == "embedded" else source
 
 
 def country_name(code: str) -> str:

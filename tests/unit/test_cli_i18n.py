@@ -204,6 +204,17 @@ def test_check_auth_in_chinese() -> None:
     assert done.stderr == "還沒有任何商店連接到 Amazon。\n"
 
 
+def test_catalog_refresh_and_show_name_the_embedded_sample_as_the_tui_does() -> None:
+    """The source is `embedded` in the data (and in --json), 內建範例 for people, as the TUI says it."""
+    done = cli("catalog", "refresh", env=ZH)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("已從 內建範例 讀取目錄：1 個網站，"), done.stderr
+    shown = cli("catalog", "show", env=ZH)
+    assert shown.returncode == 0 and shown.stdout.startswith("來源：內建範例，取得於 "), shown.stdout
+    data = cli("catalog", "show", "--json", env=ZH)
+    assert json.loads(data.stdout)["source"] == "embedded"
+
+
 def write_config(home: Path) -> None:
     path = home / "config" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
