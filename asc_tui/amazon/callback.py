@@ -258,9 +258,9 @@ class _GuardedH11(H11Protocol):
         self._head_bytes += len(head)
         self._tail = window[-3:]
         if self._line_bytes > MAX_REQUEST_TARGET + 32:  # the method and the HTTP version around it
-            self._refuse(414, "URI Too Long", "This address is far too long.")
+            self._refuse(414, "URI Too Long", _("This address is far too long."))
         elif self._head_bytes > MAX_REQUEST_HEAD:
-            self._refuse(431, "Request Header Fields Too Large", "The request headers are far too large.")
+            self._refuse(431, "Request Header Fields Too Large", _("The request headers are far too large."))
         return self._refused
 
     def _await_head(self) -> None:
@@ -280,16 +280,18 @@ class _GuardedH11(H11Protocol):
     def _head_timed_out(self) -> None:
         self._head_timer = None
         if self._head_bytes:
-            self._refuse(408, "Request Timeout", "The request took too long to arrive.")
+            self._refuse(408, "Request Timeout", _("The request took too long to arrive."))
         else:
             self._drop()  # connected and sent nothing: as an idle keep-alive connection
 
     def _refuse(self, status: int, reason: str, text: str) -> None:
+        """Answer `status` with `text` (in the admin's language, as _dispatch's refusals) and close; the
+        reason phrase stays HTTP's own English."""
         self._stop_waiting()
         self._refused = True
         if self.transport.is_closing():
             return
-        body = (text + "\n").encode()
+        body = (text + "\n").encode("utf-8")  # content-length counts these bytes, not characters
         head = [f"HTTP/1.1 {status} {reason}", "content-type: text/plain; charset=utf-8"]
         head += [f"{name.lower()}: {value}" for name, value in SECURITY_HEADERS.items()]
         head += ["connection: close", f"content-length: {len(body)}", "", ""]

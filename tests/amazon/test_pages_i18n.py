@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from asc_tui import i18n
+from asc_tui.amazon import callback
 from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
 from asc_tui.amazon.consent import consent_url, new_state
 from asc_tui.amazon.redirect import RedirectQuery
@@ -139,6 +140,43 @@ async def test_the_worker_refuses_in_chinese(worker: httpx.AsyncClient) -> None:
     assert elsewhere.status_code == 404
     assert elsewhere.headers["content-type"].replace(" ", "").lower() == "text/plain;charset=utf-8"
     assert elsewhere.content.decode("utf-8") == "找不到頁面。\n"
+
+
+async def refused(address: tuple[str, int], data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `data` and read what the worker answers before it closes: status, headers, body."""
+    reader, writer = await asyncio.open_connection(*address)
+    try:
+        writer.write(data)
+        await writer.drain()
+        async with asyncio.timeout(5):
+            got = await reader.read()
+    finally:
+        writer.close()
+    head, _blank, body = got.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+async def test_a_head_refused_before_it_is_parsed_is_chinese_too(
+    worker: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker refuses a head too long or too slow before h11 parses it; in the admin's language, as
+    its other refusals, and with a content-length in bytes of the UTF-8 text."""
+    address = (worker.base_url.host, worker.base_url.port)
+    assert address[1] is not None
+    monkeypatch.setattr(callback, "HEAD_TIMEOUT_SECONDS", 0.5)
+    for data, status, said in (
+        (b"GET /amazon/callback?state=" + b"a" * 10_000, 414, "這個網址太長了。"),
+        (b"GET /amazon/callback HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 20_000, 431, "請求標頭太大了。"),
+        (b"GET /amazon/callback HTTP/1.1\r\n", 408, _("The request took too long to arrive.")),
+    ):
+        got_status, headers, body = await refused((address[0], address[1]), data)
+        assert got_status == status
+        assert headers["content-type"] == "text/plain; charset=utf-8"
+        assert body.decode("utf-8") == said + "\n"
+        assert int(headers["content-length"]) == len(body)
+    assert _("The request took too long to arrive.") != "The request took too long to arrive."
 
 
 # --- the relay page --------------------------------------------------------------------------------
