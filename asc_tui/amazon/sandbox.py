@@ -562,7 +562,7 @@ class SandboxEmulator:
             return
         try:
             saved = json.loads(self._grants_file.read_text("utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return  # none yet, or unreadable: start with no grants, as a fresh emulator does
         by_id = {seller.selling_partner_id: seller for seller in self._sellers}
         for item in saved if isinstance(saved, list) else []:
@@ -978,7 +978,7 @@ class SandboxEmulator:
         if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
             try:
                 data: Any = json.loads(raw or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):  # a body nested deeper than the parser goes
                 data = None
             if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
                 return _lwa_error(400, "invalid_request", "The request has an invalid parameter : body")
