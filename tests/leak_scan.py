@@ -153,7 +153,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     leaks = scan(root, secrets, extra)
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if not leaks:
-        if terminal is not None and config.get_verbosity() > 0:
+        if terminal is not None and config.get_verbosity() >= 0:  # one line in every normal run
             terminal.write_line("")
             terminal.write_line(f"secret leak scan: none of {len(secrets)} issued secrets found under {root}")
         return
