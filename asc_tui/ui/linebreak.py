@@ -17,7 +17,9 @@ _OPENING = "「『（〈《【〔［｛"
 _CLOSING = "，。、；：？！」』）〉》】〕］｝…"
 # One unbreakable piece: opening punctuation, then a Latin word or one CJK character, then closing
 # punctuation. For text with no CJK character this is `\S+`, as in Textual and Rich.
-_PIECE = f"(?:[{_OPENING}]*(?:[^\\s{_CJK}]+|[{_CJK}])[{_CLOSING}]*|\\S)"
+# Numbers with their units stay whole: a date such as 2027年11月27日 is one piece, never "2027年11" + "月…".
+_UNIT = "年月日時分秒天週個家筆項"
+_PIECE = f"(?:[{_OPENING}]*(?:(?:\\d+[{_UNIT}])+|[^\\s{_CJK}]+|[{_CJK}])[{_CLOSING}]*|\\S)"
 
 # Textual's chunks (textual._wrap.re_chunk was r"\S+\s*|\s+") and Rich's words (rich._wrap.re_word,
 # r"\s*\S+\s*"): the same pieces, each with the spaces that follow (and for Rich, precede) it.

@@ -178,3 +178,6 @@ def test_english_wraps_exactly_as_before() -> None:
         "base）",
         "嗎？",
     ]
+    # A date stays whole: a notification never ends a line on "2027年11" and starts the next on "月27日".
+    assert pieces(TEXTUAL_CHUNK, "期限 2027年11月27日。") == ["期", "限 ", "2027年11月27日。"]
+    assert pieces(RICH_WORD, "期限 2027年11月27日。") == ["期", "限 ", "2027年11月27日。"]
