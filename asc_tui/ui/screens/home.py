@@ -279,12 +279,15 @@ class HomeScreen(Screen[None]):
         self.deck.show(shown, keep_store_id=keep_store_id)
         self.deck.display = bool(shown)
         no_match = self.query_one("#no-match", Static)
-        no_match.update(
-            fill(
-                _("No store matches “{text}”. Press escape to clear the filter."), text=literal(text.strip())
+        nothing = bool(self.stores) and not shown
+        if nothing:  # only then: updating a hidden line would still lay the screen out on every keystroke
+            no_match.update(
+                fill(
+                    _("No store matches “{text}”. Press escape to clear the filter."),
+                    text=literal(text.strip()),
+                )
             )
-        )
-        no_match.display = bool(self.stores) and not shown
+        no_match.display = nothing
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
