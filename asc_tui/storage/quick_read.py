@@ -81,6 +81,30 @@ def read_home(
     return stores, catalog
 
 
+def read_revision(db: str | None, sandbox: bool) -> int | None:
+    """The registry's revision counter (see RegistryRevision), or None when this fast path does not apply.
+
+    Read before the rows: if the registry still says this number once it is open, nothing changed since,
+    and the rows read here are its rows too.
+    """
+    path = sqlite_file(db, sandbox)
+    if path is None or not path.is_file():
+        return None
+    connection = _connect(path)
+    if connection is None:
+        return None
+    try:
+        version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        if version is None or version[0] != HEAD:
+            return None
+        found = connection.execute("SELECT revision FROM registry_revision WHERE id = 1").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return int(found[0]) if found is not None else 0
+
+
 def _connect(path: Path) -> sqlite3.Connection | None:
     """A read-only connection to the file, or None when it cannot be read here."""
     uri = path.resolve().as_uri()

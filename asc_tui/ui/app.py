@@ -129,15 +129,19 @@ class AscApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
         # Off the first frame: importing SQLModel and opening the database take longer than painting.
-        from asc_tui.storage.quick_read import read_home
+        from asc_tui.storage.quick_read import read_home, read_revision
 
         # The cards first, straight from the file: a screenful, then all of them; the registry (SQLModel,
-        # migrations) follows and replaces them with its own rows.
+        # migrations) follows, and replaces them with its own rows only if anything changed meanwhile.
+        quick_revision = read_revision(self.db, self.sandbox)
+        quick_rows: list[StoreRow] | None = None
         first = read_home(self.db, self.sandbox, limit=FIRST_SCREENFUL)
         if first is not None and first[0]:
             self.call_from_thread(self._quick_home, *first)
+            quick_rows = first[0]
             if len(first[0]) == FIRST_SCREENFUL:
                 everything = read_home(self.db, self.sandbox)
+                quick_rows = everything[0] if everything is not None else None
                 if everything is not None:
                     self.call_from_thread(self._quick_home, *everything)
         from asc_tui.services.registry import open_registry
@@ -145,13 +149,18 @@ class AscApp(App[None]):
         try:
             registry = open_registry(self.db, self.config, sandbox=self.sandbox)
             catalog = registry.catalog.current()
-            stores = registry.stores.list_rows()
+            revision = registry.stores.revision()
+            # The same rows twice would be the memory peak at 10,000 stores: read again only on a change.
+            if quick_rows is not None and revision == quick_revision:
+                stores: list[Store] = quick_rows  # type: ignore[assignment]
+            else:
+                stores = registry.stores.list_rows()  # type: ignore[assignment]
         except AscError as exc:
             # Reported by run_app after the terminal is restored, as the CLI reports every error.
             self.fatal_error = exc
             self.call_from_thread(self.exit, None, exc.exit_code)
             return
-        self.call_from_thread(self._registry_ready, registry, catalog, stores)
+        self.call_from_thread(self._registry_ready, registry, catalog, stores, revision)
 
     def _quick_home(self, stores: list[StoreRow], catalog: Catalog | None) -> None:
         if self.ready:
@@ -165,8 +174,12 @@ class AscApp(App[None]):
         if first:
             self.call_after_refresh(record, "cards_shown")
 
-    def _registry_ready(self, registry: Registry, catalog: Catalog, stores: list[Store]) -> None:
+    def _registry_ready(
+        self, registry: Registry, catalog: Catalog, stores: list[Store], revision: int | None = None
+    ) -> None:
         self._stores_registry = registry
+        # What the stores shown are as of: the poll reads them again once the registry moves on.
+        self._seen_revision = revision
         self.catalog = catalog
         if self._quick_shown:
             self.home.show_stores(stores)  # the same stores, now the registry's rows; the cursor stays

@@ -1,0 +1,63 @@
+"""Opening the home: the rows read straight from the file serve until the registry says something changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import asc_tui.services.registry as registry_module
+from asc_tui.domain import StoreDraft
+from asc_tui.services.stores import StoreService
+
+from .helpers import make_app, seed, shown, until_ready
+
+
+def count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = StoreService.list_rows
+
+    def list_rows(self: StoreService) -> Any:
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(StoreService, "list_rows", list_rows)
+    return calls
+
+
+async def test_unchanged_stores_are_read_once(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading 10,000 rows a second time, while the first ones are still shown, was the memory peak.
+    seed(("Shop US", "US"), ("Shop CA", "CA"))
+    full_reads = count_full_reads(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.pause(0.1)
+        assert shown(app) == ["Shop US", "Shop CA"]
+        assert full_reads == []
+
+
+async def test_a_store_added_while_the_registry_opens_is_shown(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(("Shop US", "US"))
+    real_open = registry_module.open_registry
+
+    def open_late(*args: Any, **kwargs: Any) -> Any:
+        registry = real_open(*args, **kwargs)
+        # Another admin adds a store after the file was read and before the registry answers.
+        registry.stores.add(StoreDraft(name="Late", email="late@example.com", country="UK", website="base"))
+        return registry
+
+    monkeypatch.setattr(registry_module, "open_registry", open_late)
+    full_reads = count_full_reads(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        for _i in range(50):
+            if shown(app) == ["Shop US", "Late"]:
+                break
+            await pilot.pause(0.05)
+        assert shown(app) == ["Shop US", "Late"]
+        assert full_reads == [1]
