@@ -29,6 +29,16 @@ EMPTY_PROMPT = N_(
 )
 
 
+class FilterBox(Input):
+    """The home's filter box: typing in it does not lay the whole screen out again on every key."""
+
+    @property
+    def content_width(self) -> int:
+        # Input sizes its scrollable content to the text, and each new size is a layout of the screen. While
+        # the text fits, the content is as wide as the box, so keys change nothing but the text.
+        return max(super().content_width, self.content_region.width)
+
+
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "add", N_("Add store"), id="add-store", tooltip=N_("Add an Amazon store")),
@@ -102,7 +112,7 @@ class HomeScreen(Screen[None]):
         yield Header(icon="◆")
         yield Static("", id="banner")
         yield Static("", id="catalog-status")
-        filter_box = Input(
+        filter_box = FilterBox(
             placeholder=_("Filter by name, country, website or status (escape clears)"),
             id="filter",
             highlighter=VisibleControls(),
