@@ -10,6 +10,7 @@ import pytest
 import asc_tui.services.registry as registry_module
 from asc_tui.domain import StoreDraft
 from asc_tui.services.stores import StoreService
+from asc_tui.ui.widgets.store_deck import CARD_HEIGHT
 
 from .helpers import make_app, seed, shown, until_ready
 
@@ -61,3 +62,26 @@ async def test_a_store_added_while_the_registry_opens_is_shown(
             await pilot.pause(0.05)
         assert shown(app) == ["Shop US", "Late"]
         assert full_reads == [1]
+
+
+async def test_filtering_a_scrolled_list_keeps_the_scrollbar_and_position_right(isolated_home: Path) -> None:
+    # The deck updates its scrollbar itself when a filter changes the number of rows (no screen layout):
+    # the thumb, the scroll limits and what is drawn must still agree.
+    seed(*((f"Shop {n:02d} {'even' if n % 2 == 0 else 'odd'}", "US") for n in range(40)))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        deck = app.home.deck
+        app.home.focus_store(app.home.stores[-1].id or 0)
+        await pilot.pause()
+        assert deck.scroll_y > 0
+        await pilot.press("slash", *"even")
+        await pilot.pause()
+        rows = deck.row_count * CARD_HEIGHT
+        assert deck.virtual_size.height == rows
+        assert deck.vertical_scrollbar.window_virtual_size == rows
+        assert 0 <= deck.scroll_y <= deck.max_scroll_y == max(0, rows - deck.container_size.height)
+        assert all(name.endswith("even") for name in shown(app))
+        await pilot.press(*["backspace"] * 4, *"38 even")
+        await pilot.pause()
+        assert shown(app) == ["Shop 38 even"] and deck.scroll_y == 0

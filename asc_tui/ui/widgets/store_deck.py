@@ -123,7 +123,21 @@ class StoreDeck(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width or self.size.width or MIN_COLUMN_WIDTH
         self.columns = max(1, (width + GUTTER) // (MIN_COLUMN_WIDTH + GUTTER))
         self.card_width = max(MIN_COLUMN_WIDTH, (width - GUTTER * (self.columns - 1)) // self.columns)
-        self.virtual_size = Size(width, self.row_count * CARD_HEIGHT)
+        size = Size(width, self.row_count * CARD_HEIGHT)
+        room = self.container_size.height
+        scrolls_before, scrolls_after = self.virtual_size.height > room, size.height > room
+        if (
+            self.is_mounted
+            and room
+            and size.width == self.virtual_size.width
+            and scrolls_before == scrolls_after
+        ):
+            # Only the scrollbar's thumb changes (a filter narrowed or widened the list): update it here.
+            # Setting virtual_size would lay the whole screen out on every keystroke of the filter.
+            self.set_reactive(StoreDeck.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         self.refresh()
 
     # --- drawing ---------------------------------------------------------------------------------------
