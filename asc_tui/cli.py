@@ -467,7 +467,7 @@ def _readable_stores(args: argparse.Namespace) -> list[Any]:
     load_config(args.config)  # a broken config is reported the same way by every command
     quick = read_home(args.db, args.sandbox)
     if quick is not None:
-        return list(quick[0])
+        return list(quick.stores)
     registry = _registry(args)
     try:
         return list(registry.stores.list_stores())

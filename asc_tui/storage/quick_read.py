@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.storage.location import sqlite_file
@@ -46,11 +47,17 @@ class StoreRow:
     updated_at: datetime
 
 
-def read_home(
-    db: str | None, sandbox: bool, *, limit: int | None = None
-) -> tuple[list[StoreRow], Catalog | None] | None:
-    """The stores (oldest first; the first `limit` only, when given) and the cached catalog, or None
-    when this fast path does not apply."""
+class HomeRead(NamedTuple):
+    stores: list[StoreRow]
+    catalog: Catalog | None
+    # The registry's revision counter, read before the rows: if the registry still says this number once
+    # it is open, nothing changed since, and these rows are its rows too.
+    revision: int
+
+
+def read_home(db: str | None, sandbox: bool, *, limit: int | None = None) -> HomeRead | None:
+    """The stores (oldest first; the first `limit` only, when given), the cached catalog and the revision,
+    or None when this fast path does not apply."""
     path = sqlite_file(db, sandbox)
     if path is None or not path.is_file():
         return None
@@ -61,6 +68,7 @@ def read_home(
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         if version is None or version[0] != HEAD:
             return None  # a migration is due: the registry runs it
+        revision = connection.execute("SELECT revision FROM registry_revision WHERE id = 1").fetchone()
         query = f"SELECT {_COLUMNS} FROM store ORDER BY created_at, id"
         rows = connection.execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
         snapshot = connection.execute(
@@ -78,31 +86,7 @@ def read_home(
             catalog = Catalog.decode(snapshot[0], _time(snapshot[1]) or datetime.now(UTC), *snapshot[2:])
         except (ValueError, TypeError, KeyError):
             catalog = None
-    return stores, catalog
-
-
-def read_revision(db: str | None, sandbox: bool) -> int | None:
-    """The registry's revision counter (see RegistryRevision), or None when this fast path does not apply.
-
-    Read before the rows: if the registry still says this number once it is open, nothing changed since,
-    and the rows read here are its rows too.
-    """
-    path = sqlite_file(db, sandbox)
-    if path is None or not path.is_file():
-        return None
-    connection = _connect(path)
-    if connection is None:
-        return None
-    try:
-        version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        if version is None or version[0] != HEAD:
-            return None
-        found = connection.execute("SELECT revision FROM registry_revision WHERE id = 1").fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        connection.close()
-    return int(found[0]) if found is not None else 0
+    return HomeRead(stores, catalog, int(revision[0]) if revision is not None else 0)
 
 
 def _connect(path: Path) -> sqlite3.Connection | None:

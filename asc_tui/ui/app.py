@@ -129,21 +129,17 @@ class AscApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
         # Off the first frame: importing SQLModel and opening the database take longer than painting.
-        from asc_tui.storage.quick_read import read_home, read_revision
+        from asc_tui.storage.quick_read import read_home
 
         # The cards first, straight from the file: a screenful, then all of them; the registry (SQLModel,
         # migrations) follows, and replaces them with its own rows only if anything changed meanwhile.
-        quick_revision = read_revision(self.db, self.sandbox)
-        quick_rows: list[StoreRow] | None = None
-        first = read_home(self.db, self.sandbox, limit=FIRST_SCREENFUL)
-        if first is not None and first[0]:
-            self.call_from_thread(self._quick_home, *first)
-            quick_rows = first[0]
-            if len(first[0]) == FIRST_SCREENFUL:
-                everything = read_home(self.db, self.sandbox)
-                quick_rows = everything[0] if everything is not None else None
-                if everything is not None:
-                    self.call_from_thread(self._quick_home, *everything)
+        quick = read_home(self.db, self.sandbox, limit=FIRST_SCREENFUL)
+        if quick is not None and quick.stores:
+            self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
+            if len(quick.stores) == FIRST_SCREENFUL:
+                quick = read_home(self.db, self.sandbox)
+                if quick is not None:
+                    self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
         from asc_tui.services.registry import open_registry
 
         try:
@@ -151,8 +147,8 @@ class AscApp(App[None]):
             catalog = registry.catalog.current()
             revision = registry.stores.revision()
             # The same rows twice would be the memory peak at 10,000 stores: read again only on a change.
-            if quick_rows is not None and revision == quick_revision:
-                stores: list[Store] = quick_rows  # type: ignore[assignment]
+            if quick is not None and quick.stores and revision == quick.revision:
+                stores: list[Store] = quick.stores  # type: ignore[assignment]
             else:
                 stores = registry.stores.list_rows()  # type: ignore[assignment]
         except AscError as exc:
@@ -175,7 +171,7 @@ class AscApp(App[None]):
             self.call_after_refresh(record, "cards_shown")
 
     def _registry_ready(
-        self, registry: Registry, catalog: Catalog, stores: list[Store], revision: int | None = None
+        self, registry: Registry, catalog: Catalog, stores: list[Store], revision: int
     ) -> None:
         self._stores_registry = registry
         # What the stores shown are as of: the poll reads them again once the registry moves on.

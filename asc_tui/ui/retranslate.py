@@ -1,4 +1,8 @@
-"""Switching the language while the app runs: each open screen is composed again in the new language."""
+"""Switching the language while the app runs: each open screen is composed again in the new language.
+
+`AscApp.use_language` calls a screen's own `retranslate()` when it has one (to redo what it did once when
+mounted, or to keep more than typed values), and `rebuild()` alone otherwise.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,3 @@ async def rebuild(screen: Screen[Any]) -> None:
         found = screen.query(f"#{focused}")
         if found and found.first().focusable:
             found.first().focus(scroll_visible=False)
-    # What the screen did once when it was mounted (columns, titles, lines it fills in), done again.
-    rebuilt = getattr(screen, "rebuilt", None)
-    if rebuilt is not None:
-        rebuilt()

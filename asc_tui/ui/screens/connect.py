@@ -111,8 +111,11 @@ class ConnectScreen(Screen["Outcome | None"]):
         self.title = title.format(name=plain(self.attempt.store_name))
         self.sub_title = _("Amazon {country}").format(country=_(self.attempt.marketplace.country))
 
-    def rebuilt(self) -> None:
-        """Composed again in another language: the titles and the lines filled in since, anew."""
+    async def retranslate(self) -> None:
+        """The language changed: compose again, then the titles and the lines filled in since, anew."""
+        from asc_tui.ui.retranslate import rebuild
+
+        await rebuild(self)
         self._show_titles()
         self._tick()
         self._show_browser()

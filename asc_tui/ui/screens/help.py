@@ -58,9 +58,6 @@ class KeysTable(DataTable[str]):
     def on_mount(self) -> None:
         self._fill()
 
-    def rebuilt(self) -> None:
-        self._fill()
-
     def on_resize(self, _event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._room:
             self._fill()

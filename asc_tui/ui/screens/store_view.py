@@ -86,8 +86,11 @@ class StoreViewScreen(Screen[None]):
         self.query_one("#activity", DataTable).add_columns(_("When"), _("What"), _("Details"))
         self.show(self.store)
 
-    def rebuilt(self) -> None:
-        """Composed again in another language: the table's columns and the store's lines anew."""
+    async def retranslate(self) -> None:
+        """The language changed: compose again, then the table's columns and the store's lines anew."""
+        from asc_tui.ui.retranslate import rebuild
+
+        await rebuild(self)
         self.on_mount()
 
     def show(self, store: Store) -> None:
