@@ -23,7 +23,7 @@ from sqlalchemy.exc import (
 from sqlmodel import Session
 
 from asc_tui.errors import DatabaseProblem
-from asc_tui.i18n import _
+from asc_tui.i18n import N_, _
 from asc_tui.storage.location import named_database, resolve_url
 from asc_tui.storage.migrations import HEAD, REVISIONS
 
@@ -204,6 +204,101 @@ def _user() -> str:
         return f"uid {os.getuid()}"
 
 
+# What psycopg says, and the sentence for it: the first entry with a group of words all in the message
+# wins ("lock timeout" comes before "timeout").
+_POSTGRES_PROBLEMS: tuple[tuple[tuple[tuple[str, ...], ...], str], ...] = (
+    (
+        (("password authentication failed",),),
+        N_(
+            "The PostgreSQL server at {server} refused user {user!r}: wrong password; correct it in --db or "
+            "ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)."
+        ),
+    ),
+    (
+        (("no password supplied",),),
+        N_(
+            "The PostgreSQL server at {server} wants a password for user {user!r}; put it in --db or "
+            "ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE) or in ~/.pgpass."
+        ),
+    ),
+    (
+        (("database", "does not exist"),),
+        N_(
+            "There is no database {database!r} on the PostgreSQL server at {server}; create it (createdb "
+            "{database}) or name another one in --db."
+        ),
+    ),
+    (
+        (("role", "does not exist"),),
+        N_("The PostgreSQL server at {server} has no user {user!r}; create it or name another one in --db."),
+    ),
+    (
+        (("pg_hba.conf",),),
+        N_(
+            "The PostgreSQL server at {server} does not let user {user!r} in from here (pg_hba.conf); ask "
+            "its administrator to allow this host."
+        ),
+    ),
+    (
+        (("could not translate host name",), ("name or service not known",)),
+        N_("The PostgreSQL host in {shown} is unknown (no such name); check the host in --db."),
+    ),
+    (
+        (("connection refused",),),
+        N_(
+            "The PostgreSQL server at {server} refused the connection; check that it is running and that "
+            "--db names the right host and port."
+        ),
+    ),
+    (
+        (("lock timeout",),),
+        N_(
+            "The database {database} at {server} is locked by another session that has been writing to it "
+            "for over {seconds} seconds, so nothing was changed; try again when it is done."
+        ),
+    ),
+    (
+        (("timeout",), ("timed out",)),
+        N_(
+            "The PostgreSQL server at {server} did not answer in time; check the network and that the server "
+            "is running."
+        ),
+    ),
+    (
+        (("no space left on device",), ("disk full",)),
+        N_(
+            "The PostgreSQL server at {server} is out of disk space, so nothing was saved; ask its "
+            "administrator to free some, then try again."
+        ),
+    ),
+    (
+        (("read-only transaction",),),
+        N_(
+            "The PostgreSQL database {database} at {server} accepts no changes (a read-only standby or "
+            "setting); point --db at the primary server."
+        ),
+    ),
+    (
+        (("deadlock",), ("could not serialize",)),
+        N_("The database {shown} was busy with another admin's change; try again."),
+    ),
+    (
+        (
+            ("shutting down",),
+            ("starting up",),
+            ("terminating connection",),
+            ("server closed the connection",),
+            ("connection is closed",),
+            ("consuming input failed",),
+            ("connection to server",),
+            ("ssl",),
+            ("eof",),
+        ),
+        N_("The PostgreSQL server at {server} cannot be reached (it stopped or the network is down)."),
+    ),
+)
+
+
 def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
     """One sentence for what psycopg says when a PostgreSQL server cannot be used."""
     try:
@@ -212,75 +307,16 @@ def _describe_postgres_error(lowered: str, detail: str, shown: str) -> str:
         user, database = url.username or _("(default user)"), url.database or _("(default database)")
     except ArgumentError:
         server, user, database = shown, _("(default user)"), _("(default database)")
-    if "password authentication failed" in lowered:
-        return _(
-            "The PostgreSQL server at {server} refused user {user!r}: wrong password; correct it in --db or "
-            "ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)."
-        ).format(server=server, user=user)
-    if "no password supplied" in lowered:
-        return _(
-            "The PostgreSQL server at {server} wants a password for user {user!r}; put it in --db or "
-            "ASC_TUI_DATABASE (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE) or in ~/.pgpass."
-        ).format(server=server, user=user)
-    if "database" in lowered and "does not exist" in lowered:
-        return _(
-            "There is no database {database!r} on the PostgreSQL server at {server}; create it (createdb "
-            "{database}) or name another one in --db."
-        ).format(database=database, server=server)
-    if "role" in lowered and "does not exist" in lowered:
-        return _(
-            "The PostgreSQL server at {server} has no user {user!r}; create it or name another one in --db."
-        ).format(server=server, user=user)
-    if "pg_hba.conf" in lowered:
-        return _(
-            "The PostgreSQL server at {server} does not let user {user!r} in from here (pg_hba.conf); ask "
-            "its administrator to allow this host."
-        ).format(server=server, user=user)
-    if "could not translate host name" in lowered or "name or service not known" in lowered:
-        return _("The PostgreSQL host in {shown} is unknown (no such name); check the host in --db.").format(
-            shown=shown
-        )
-    if "connection refused" in lowered:
-        return _(
-            "The PostgreSQL server at {server} refused the connection; check that it is running and that "
-            "--db names the right host and port."
-        ).format(server=server)
-    if "lock timeout" in lowered:
-        return _(
-            "The database {database} at {server} is locked by another session that has been writing to it "
-            "for over {seconds} seconds, so nothing was changed; try again when it is done."
-        ).format(database=database, server=server, seconds=BUSY_TIMEOUT_MS // 1000)
-    if "timeout" in lowered or "timed out" in lowered:
-        return _(
-            "The PostgreSQL server at {server} did not answer in time; check the network and that the server "
-            "is running."
-        ).format(server=server)
-    if "no space left on device" in lowered or "disk full" in lowered:
-        return _(
-            "The PostgreSQL server at {server} is out of disk space, so nothing was saved; ask its "
-            "administrator to free some, then try again."
-        ).format(server=server)
-    if "read-only transaction" in lowered:
-        return _(
-            "The PostgreSQL database {database} at {server} accepts no changes (a read-only standby or "
-            "setting); point --db at the primary server."
-        ).format(database=database, server=server)
-    if "deadlock" in lowered or "could not serialize" in lowered:
-        return _("The database {shown} was busy with another admin's change; try again.").format(shown=shown)
-    if (
-        "shutting down" in lowered
-        or "starting up" in lowered
-        or "terminating connection" in lowered
-        or "server closed the connection" in lowered
-        or "connection is closed" in lowered
-        or "consuming input failed" in lowered
-        or "connection to server" in lowered
-        or "ssl" in lowered
-        or "eof" in lowered
-    ):
-        return _(
-            "The PostgreSQL server at {server} cannot be reached (it stopped or the network is down)."
-        ).format(server=server)
+    values = {
+        "server": server,
+        "user": user,
+        "database": database,
+        "shown": shown,
+        "seconds": BUSY_TIMEOUT_MS // 1000,
+    }
+    for alternatives, message in _POSTGRES_PROBLEMS:
+        if any(all(word in lowered for word in words) for words in alternatives):
+            return _(message).format(**values)
     reason = detail.strip().splitlines()[0] if detail.strip() else _("unknown error")
     return _("The database {shown} cannot be used: {reason}.").format(shown=shown, reason=reason)
 
