@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -202,6 +202,27 @@ def case_id(value: object) -> str:
     return {False: "first", True: "renewal"}.get(value, str(value)) if isinstance(value, bool) else str(value)
 
 
+def attempt_against_a_fault(
+    sandbox: Registry,
+    emulator: SandboxEmulator,
+    tmp_path: Path,
+    fault: Fault,
+    renewal: bool,
+    settings: Callable[[str], dict[str, object]],
+) -> FaultyServer | None:
+    """Connect (or renew) a store with the Amazon settings that `settings` points at the faulty server:
+    the attempt must end as check_fault_outcome says, leaving everything as it was."""
+    store_id = add_store(sandbox).id or 0
+    if renewal:
+        connect(sandbox.connect, store_id)
+    before = snapshot(sandbox, store_id)
+    with faulty(fault, tmp_path) as (address, server):
+        service = service_with(sandbox, **settings(address))
+        outcome, elapsed, code = run_attempt(sandbox, service, store_id)
+    check_fault_outcome(sandbox, emulator, fault, server, store_id, before, outcome, elapsed, code)
+    return server
+
+
 @pytest.mark.parametrize(("name", "renewal"), cases(LWA_FAULTS, "ok_without_access_token"), ids=case_id)
 def test_a_token_exchange_fault_ends_the_attempt_and_changes_nothing(
     sandbox: Registry,
@@ -211,16 +232,10 @@ def test_a_token_exchange_fault_ends_the_attempt_and_changes_nothing(
     name: str,
     renewal: bool,
 ) -> None:
-    fault = LWA_FAULTS[name]
-    store = add_store(sandbox)
-    store_id = store.id or 0
-    if renewal:
-        connect(sandbox.connect, store_id)
-    before = snapshot(sandbox, store_id)
-    with faulty(fault, tmp_path) as (address, server):
-        service = service_with(sandbox, lwa_token_url=address + "/auth/o2/token")
-        outcome, elapsed, code = run_attempt(sandbox, service, store_id)
-    check_fault_outcome(sandbox, emulator, fault, server, store_id, before, outcome, elapsed, code)
+    server = attempt_against_a_fault(
+        sandbox, emulator, tmp_path, LWA_FAULTS[name], renewal,
+        lambda address: {"lwa_token_url": address + "/auth/o2/token"},
+    )  # fmt: skip
     if server is not None and server.requests:
         assert server.requests[0].path == "/auth/o2/token"
 
@@ -237,17 +252,10 @@ def test_a_sellers_api_fault_ends_the_attempt_and_changes_nothing(
     name: str,
     renewal: bool,
 ) -> None:
-    fault = SELLERS_FAULTS[name]
-    store = add_store(sandbox)
-    store_id = store.id or 0
-    if renewal:
-        connect(sandbox.connect, store_id)
-    before = snapshot(sandbox, store_id)
-    with faulty(fault, tmp_path) as (address, server):
-        endpoints = {**sandbox.connect.amazon.endpoints, "NA": address}
-        service = service_with(sandbox, endpoints=endpoints)
-        outcome, elapsed, code = run_attempt(sandbox, service, store_id)
-    check_fault_outcome(sandbox, emulator, fault, server, store_id, before, outcome, elapsed, code)
+    server = attempt_against_a_fault(
+        sandbox, emulator, tmp_path, SELLERS_FAULTS[name], renewal,
+        lambda address: {"endpoints": {**sandbox.connect.amazon.endpoints, "NA": address}},
+    )  # fmt: skip
     if server is not None and server.requests:
         assert server.requests[0].path == "/sellers/v1/marketplaceParticipations"
 
