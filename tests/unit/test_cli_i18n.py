@@ -35,6 +35,22 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
+def add_us_store() -> None:
+    added = cli(
+        "stores",
+        "add",
+        "--name",
+        "美國店",
+        "--email",
+        "a@example.com",
+        "--country",
+        "US",
+        "--website",
+        "base",
+    )
+    assert added.returncode == 0, added.stderr
+
+
 def column_starts(line: str, cells: list[str]) -> list[int]:
     """The cell offset at which each of `cells` (in order, non-empty) starts in `line`."""
     starts, position = [], 0
@@ -159,18 +175,7 @@ def test_stores_list_in_chinese_aligns_by_cell_width() -> None:
 
 
 def test_stores_list_json_and_export_stay_english() -> None:
-    cli(
-        "stores",
-        "add",
-        "--name",
-        "美國店",
-        "--email",
-        "a@example.com",
-        "--country",
-        "US",
-        "--website",
-        "base",
-    )
+    add_us_store()
     done = cli("stores", "list", "--json", env=ZH)
     assert done.returncode == 0
     (record,) = json.loads(done.stdout)
@@ -182,18 +187,7 @@ def test_stores_list_json_and_export_stay_english() -> None:
 
 
 def test_check_auth_in_chinese() -> None:
-    cli(
-        "stores",
-        "add",
-        "--name",
-        "美國店",
-        "--email",
-        "a@example.com",
-        "--country",
-        "US",
-        "--website",
-        "base",
-    )
+    add_us_store()
     done = cli("check-auth", env=ZH)
     assert done.returncode == 0
     header, row = done.stdout.splitlines()
