@@ -17,6 +17,8 @@ from typing import Any
 from asc_tui import paths
 
 LOG_FILE = "asc-tui.log"
+# The loggers whose records go to the file (the app's, and its HTTP servers' and client's).
+LOGGERS = ("asc_tui", "uvicorn", "uvicorn.error", "httpx")
 _CONTROL = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
@@ -135,7 +137,7 @@ def send_logs_to_file() -> None:
     # A record that cannot be written (the disk filled up, the folder went read-only) is dropped: by
     # default logging would print "--- Logging error ---" and a traceback over the TUI or the CLI's line.
     logging.raiseExceptions = False
-    for name in ("asc_tui", "uvicorn", "uvicorn.error", "httpx"):
+    for name in LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers = [handler]
         logger.propagate = False

@@ -6,7 +6,6 @@ Reading a log with `cat` or `tail -f` must not clear the screen, ring, reorder t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,32 +13,11 @@ import pytest
 from asc_tui import paths
 from asc_tui.cli import main
 from asc_tui.domain import StoreDraft
-from asc_tui.logs import LOG_FILE, send_logs_to_file
 from asc_tui.services.stores import StoreService
 
 from .nasty import NASTY, raw_controls
 
 HOSTILE = "[bold]x[/bold]\x1b[2J\x07\u202e\x9b31m\nFAKE 2026-01-01 ERROR asc_tui: forged record"
-LOGGERS = ("asc_tui", "uvicorn", "uvicorn.error", "httpx")
-
-
-@pytest.fixture
-def log_file() -> Iterator[Path]:
-    """The app's log file, set up as the app sets it up; the loggers are put back afterwards."""
-    saved = {
-        name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate) for name in LOGGERS
-    }
-    send_logs_to_file()
-    try:
-        yield paths.data_dir() / LOG_FILE
-    finally:
-        for name, (handlers, propagate) in saved.items():
-            logger = logging.getLogger(name)
-            for handler in logger.handlers:
-                if handler not in handlers:
-                    handler.close()
-            logger.handlers = handlers
-            logger.propagate = propagate
 
 
 def test_a_hostile_store_name_in_a_log_record_is_one_escaped_line(log_file: Path) -> None:

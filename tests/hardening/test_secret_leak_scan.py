@@ -12,13 +12,11 @@ import logging
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from asc_tui import paths
 from asc_tui.amazon.consent import consent_url
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.sandbox import (
@@ -28,7 +26,7 @@ from asc_tui.amazon.sandbox import (
     SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
-from asc_tui.logs import LOG_FILE, REDACTED, send_logs_to_file
+from asc_tui.logs import REDACTED
 from tests.connect.support import NA
 from tests.consent_forms import approve
 from tests.leak_scan import LEDGER_NAME, Leak, read_ledgers, report, scan
@@ -213,26 +211,6 @@ class TestPlugin:
 
 
 # --- the log file -------------------------------------------------------------------------------------
-
-LOGGERS = ("asc_tui", "uvicorn", "uvicorn.error", "httpx")
-
-
-@pytest.fixture
-def log_file() -> Iterator[Path]:
-    saved = {
-        name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate) for name in LOGGERS
-    }
-    send_logs_to_file()
-    try:
-        yield paths.data_dir() / LOG_FILE
-    finally:
-        for name, (handlers, propagate) in saved.items():
-            logger = logging.getLogger(name)
-            for handler in logger.handlers:
-                if handler not in handlers:
-                    handler.close()
-            logger.handlers = handlers
-            logger.propagate = propagate
 
 
 class TestLogRedaction:

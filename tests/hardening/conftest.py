@@ -1,0 +1,31 @@
+"""Shared by the hardening tests: the app's own log file."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from asc_tui import paths
+from asc_tui.logs import LOG_FILE, LOGGERS, send_logs_to_file
+
+
+@pytest.fixture
+def log_file() -> Iterator[Path]:
+    """The app's log file, set up as the app sets it up; the loggers are put back afterwards."""
+    saved = {
+        name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate) for name in LOGGERS
+    }
+    send_logs_to_file()
+    try:
+        yield paths.data_dir() / LOG_FILE
+    finally:
+        for name, (handlers, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            for handler in logger.handlers:
+                if handler not in handlers:
+                    handler.close()
+            logger.handlers = handlers
+            logger.propagate = propagate
