@@ -39,6 +39,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     time.tzset()
     yield home
     time.tzset()
+    # A test that switched the language (the app's settings do) leaves the next one in English.
+    from asc_tui.i18n import choose_language
+
+    choose_language("en", None, {})
 
 
 @pytest.fixture

@@ -44,12 +44,8 @@ REDIRECT_PATH = "/amazon/callback"
 
 
 @pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-Hant")
-    try:
-        yield
-    finally:
-        i18n.set_language("en")
+def chinese() -> None:
+    i18n.set_language("zh-Hant")  # tests/conftest.py sets English back
 
 
 def assert_chinese_html(response: httpx.Response, *phrases: str) -> str:

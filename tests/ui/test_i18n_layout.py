@@ -7,7 +7,6 @@ right border stays in the same column whatever its name, and nothing is cut in t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from rich.cells import cell_len
@@ -37,10 +36,8 @@ NO_LINE_START = "，。、；：？！」』）"
 
 
 @pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-Hant")
-    yield
-    i18n.set_language("en")
+def chinese() -> None:
+    i18n.set_language("zh-Hant")  # tests/conftest.py sets English back
 
 
 def screen_lines(app: AscApp) -> list[str]:

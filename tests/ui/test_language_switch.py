@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,6 @@ from asc_tui.config import load_config
 from asc_tui.ui.screens.settings import SettingsScreen
 
 from .helpers import make_app, seed, until_ready
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language(i18n.ENGLISH)
 
 
 def screen_text(pilot: Pilot[None]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 
 import pytest
 from textual.pilot import Pilot
@@ -28,10 +27,8 @@ ENGLISH_CHROME = re.compile(
 
 
 @pytest.fixture(autouse=True)
-def in_chinese() -> Iterator[None]:
-    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})
-    yield
-    i18n.choose_language("en", None, {})
+def in_chinese() -> None:
+    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})  # tests/conftest.py sets English back
 
 
 def screen_text(pilot: Pilot[None]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,10 +21,8 @@ CONSENT = (
 
 
 @pytest.fixture(autouse=True)
-def in_chinese() -> Iterator[None]:
-    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})
-    yield
-    i18n.choose_language("en", None, {})
+def in_chinese() -> None:
+    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})  # tests/conftest.py sets English back
 
 
 @pytest.fixture(autouse=True)

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from asc_tui import i18n
 from asc_tui.activity import shown_detail
 from asc_tui.domain import StoreDraft, StoreEdit
 from asc_tui.services.registry import Registry
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language(i18n.ENGLISH)
 
 
 def test_what_the_services_write_is_reworded_in_chinese(registry: Registry) -> None:

@@ -239,12 +239,6 @@ def test_the_unmarked_string_check_finds_one() -> None:
 # --- choosing the language ------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language(i18n.ENGLISH)
-
-
 @pytest.mark.parametrize(
     ("environ", "language"),
     [
