@@ -4,22 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from textual.widgets import Input, Select
-
 from .helpers import make_app, seed, until_ready
-
-
-@pytest.fixture(autouse=True)
-def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
-
-
-@pytest.fixture(autouse=True)
-def same_keyring_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A named, encrypted keyring: the screens look the same with or without a Secret Service here."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.cryptfile.cryptfile.CryptFileKeyring")
-    monkeypatch.setenv("ASC_TUI_KEYRING_PASSPHRASE", "snapshot passphrase")
+from .snapshot_steps import add_form_with_errors, steady_screen  # noqa: F401  (an autouse fixture)
 
 
 def test_empty_home(snap_compare: Any) -> None:
@@ -41,21 +27,9 @@ def test_home_with_cards(snap_compare: Any) -> None:
 def test_add_modal_with_errors(snap_compare: Any) -> None:
     seed(("Amazon Store USA", "US"))
 
-    async def run_before(pilot: Any) -> None:
-        await until_ready(pilot)
-        await pilot.press("a")
-        await pilot.pause()
-        screen = pilot.app.screen
-        screen.query_one("#website", Select).value = "base"
-        screen.query_one("#email", Input).value = "not-an-email"
-        screen.query_one("#name", Input).value = "amazon store usa"
-        screen.query_one("#country", Select).value = "US"
-        screen.query_one("#product_id_type", Select).value = "EAN"
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-
-    assert snap_compare(make_app(), run_before=run_before, terminal_size=(100, 48))
+    assert snap_compare(
+        make_app(), run_before=add_form_with_errors("amazon store usa", "EAN"), terminal_size=(100, 48)
+    )
 
 
 def test_store_view(snap_compare: Any) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Select
 
 from asc_tui import i18n
 from asc_tui.amazon.callback import CallbackListener
 from asc_tui.services.connect import ConnectSession
 
 from .helpers import make_app, seed, until_ready
+from .snapshot_steps import add_form_with_errors, steady_screen  # noqa: F401  (an autouse fixture)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 CONSENT = (
@@ -25,13 +25,6 @@ def in_chinese() -> None:
     i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})  # tests/conftest.py sets English back
 
 
-@pytest.fixture(autouse=True)
-def steady_screen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.cryptfile.cryptfile.CryptFileKeyring")
-    monkeypatch.setenv("ASC_TUI_KEYRING_PASSPHRASE", "snapshot passphrase")
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_home_zh(snap_compare: Any, size: tuple[int, int]) -> None:
     seed(("台北旗艦店 Taipei", "US"), ("Amazon Store Canada", "CA"), ("英國店 UK", "UK"))
@@ -42,20 +35,7 @@ def test_home_zh(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_add_modal_with_errors_zh(snap_compare: Any, size: tuple[int, int]) -> None:
     seed(("台北旗艦店 Taipei", "US"))
 
-    async def run_before(pilot: Any) -> None:
-        await until_ready(pilot)
-        await pilot.press("a")
-        await pilot.pause()
-        screen = pilot.app.screen
-        screen.query_one("#website", Select).value = "base"
-        screen.query_one("#email", Input).value = "not-an-email"
-        screen.query_one("#name", Input).value = "台北旗艦店 taipei"
-        screen.query_one("#country", Select).value = "US"
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-
-    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+    assert snap_compare(make_app(), run_before=add_form_with_errors("台北旗艦店 taipei"), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
