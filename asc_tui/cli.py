@@ -15,6 +15,7 @@ from asc_tui.errors import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, AscError, St
 from asc_tui.i18n import N_, _, format_count, format_day, ngettext
 
 if TYPE_CHECKING:
+    from asc_tui.config import Config
     from asc_tui.services.registry import Registry
 
 PROG = "asc-tui"
@@ -246,13 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    # The language first, so that --help and argparse's own errors speak it too.
-    wrong = _choose_language(arguments)
+    # The language first, so that --help and argparse's own errors speak it too; [ui] language is in the
+    # config file, which the command then uses as read here (one read).
+    config_path = _early_option(arguments, "--config")
+    early_config = _read_config_quietly(config_path)
+    wrong = _choose_language(arguments, early_config.ui.language if early_config else None)
     if wrong is not None:
         _error(_bad_language(wrong))
         return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(arguments)
+    args.read_config = early_config if config_path == args.config else None
     if getattr(args, "lang", None) is not None:  # e.g. an abbreviated --la, which the early scan skips
         from asc_tui.i18n import set_language
 
@@ -296,7 +301,7 @@ def _early_option(argv: Sequence[str], name: str) -> str | None:
     return value
 
 
-def _choose_language(argv: Sequence[str]) -> str | None:
+def _choose_language(argv: Sequence[str], configured: str | None) -> str | None:
     """Choose the language from --lang, then [ui] language, then the locale; a --lang not understood
     is returned (the language is then chosen without it)."""
     from asc_tui.i18n import choose_language, parse_language
@@ -310,21 +315,29 @@ def _choose_language(argv: Sequence[str]) -> str | None:
             pass
         else:
             asked = None
-    choose_language(cli_language, _configured_language(_early_option(argv, "--config")))
+    choose_language(cli_language, configured)
     return asked
 
 
-def _configured_language(path: str | None) -> str | None:
-    """[ui] language from the config file, if it can be read; a broken file is reported by the command.
+def _read_config_quietly(path: str | None) -> Config | None:
+    """The config file, if it can be read; a broken file is reported by the command.
 
     This runs before main()'s guard, so nothing may escape it: whatever goes wrong reading the file here, the
     command reads it again and reports the problem as a sentence."""
     from asc_tui.config import load_config
 
     try:
-        return load_config(path).ui.language
+        return load_config(path)
     except Exception:  # e.g. ConfigProblem; anything else is reported (or logged) when the command reads it
         return None
+
+
+def _config(args: argparse.Namespace) -> Config:
+    """The config the command runs with: as main() read it already, else read now (raising its problem)."""
+    from asc_tui.config import load_config
+
+    read: Config | None = getattr(args, "read_config", None)
+    return read if read is not None else load_config(args.config)
 
 
 def _error(message: str, stream: TextIO | None = None) -> None:
@@ -367,17 +380,15 @@ def _log_crash(exc: BaseException) -> str:
 
 
 def _registry(args: argparse.Namespace) -> Registry:
-    from asc_tui.config import load_config
     from asc_tui.services.registry import open_registry
 
-    config = load_config(args.config)
-    return open_registry(args.db, config, sandbox=args.sandbox)
+    return open_registry(args.db, _config(args), sandbox=args.sandbox)
 
 
 def _run_tui(args: argparse.Namespace) -> int:
     from asc_tui.ui.app import run_app
 
-    return run_app(db=args.db, config_path=args.config, sandbox=args.sandbox)
+    return run_app(_config(args), db=args.db, sandbox=args.sandbox)
 
 
 # --- stores -----------------------------------------------------------------------------------------
@@ -461,10 +472,9 @@ def _readable_stores(args: argparse.Namespace) -> list[Any]:
 
     Reading 10,000 rows with the standard library takes a fraction of importing SQLModel.
     """
-    from asc_tui.config import load_config
     from asc_tui.storage.quick_read import read_home
 
-    load_config(args.config)  # a broken config is reported the same way by every command
+    _config(args)  # a broken config is reported the same way by every command
     quick = read_home(args.db, args.sandbox)
     if quick is not None:
         return list(quick.stores)
@@ -717,10 +727,9 @@ def _relay_page(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
     from asc_tui.amazon.relay import relay_page
-    from asc_tui.config import load_config
     from asc_tui.errors import ConfigProblem
 
-    amazon = load_config(args.config).amazon
+    amazon = _config(args).amazon
     if not amazon.redirect_uri.strip():
         raise ConfigProblem(
             _(

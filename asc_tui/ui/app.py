@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from asc_tui import paths
-from asc_tui.config import Config, load_config
+from asc_tui.config import Config
 from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
 from asc_tui.errors import AscError, StoreChanged, StoreNameTaken, StoreValidationError
 from asc_tui.i18n import N_, _
@@ -664,8 +664,7 @@ def _shown_key(store: Store | StoreRow) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def run_app(db: str | None, config_path: str | None, sandbox: bool) -> int:
-    config = load_config(config_path)
+def run_app(config: Config, db: str | None, sandbox: bool) -> int:
     app = AscApp(config, db, sandbox=sandbox)
     app.run()
     if app.fatal_error is not None:

@@ -130,13 +130,13 @@ def test_a_config_tomllib_cannot_read_is_reported_in_the_chosen_language(tmp_pat
 
 def test_the_early_language_read_lets_nothing_escape(monkeypatch: pytest.MonkeyPatch) -> None:
     import asc_tui.config
-    from asc_tui.cli import _configured_language
+    from asc_tui.cli import _read_config_quietly
 
     def fails(path: str | None = None) -> None:
         raise MemoryError("a config file too large to hold")
 
     monkeypatch.setattr(asc_tui.config, "load_config", fails)
-    assert _configured_language("/somewhere/config.toml") is None
+    assert _read_config_quietly("/somewhere/config.toml") is None
 
 
 @pytest.mark.parametrize(
