@@ -125,10 +125,11 @@ async def test_a_hung_keyring_times_out_and_the_ui_stays_responsive(
         # While the keyring hangs, the app still answers keys at once.
         await pilot.pause(0.3)
         assert isinstance(app.screen, ConnectScreen) and not screen.attempt.ended
-        pressed = time.monotonic()
         await pilot.press("ctrl+y")
         await pilot.press("escape")  # cannot cut the save in half: says so, without blocking
-        assert time.monotonic() - pressed < 0.5
+        # Both keys were answered while the keyring still hangs: a blocked UI would have taken them only
+        # after the 2 s timeout ended the save (a clock here failed on a loaded CI machine).
+        assert not screen.attempt.ended
         assert any("is being checked" in str(n.message) for n in app._notifications)
         for _ in range(200):
             if any("did not answer within 2 s" in str(n.message) for n in app._notifications):
