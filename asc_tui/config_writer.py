@@ -368,9 +368,8 @@ def save_settings(
         raise SettingsValidationError(errors)
     for section, values in (("amazon", amazon_values), ("commerce", commerce_values)):
         if values:
-            table = _section(document, section, path)
             for key, value in values.items():
-                _set(table, key, value)
+                _set(document, section, key, value, path)
     text = tomlkit.dumps(document)
     _check_saved_text(text, path, {"amazon": amazon_values, "commerce": commerce_values})
     _write_atomically(path, text)
@@ -382,7 +381,7 @@ def save_language(path: str | Path, language: str | None) -> Config:
     path = Path(path).expanduser()
     value = language or AUTO
     document = _read_document(path)
-    _set(_section(document, "ui", path), "language", value)
+    _set(document, "ui", "language", value, path)
     text = tomlkit.dumps(document)
     _check_saved_text(text, path, {"ui": {"language": value}})
     _write_atomically(path, text)
@@ -472,34 +471,47 @@ def _section(document: tomlkit.TOMLDocument, name: str, path: Path) -> Any:
     return table
 
 
-def _set(table: Any, key: str, value: object) -> None:
+def _set(document: tomlkit.TOMLDocument, name: str, key: str, value: object, path: Path) -> None:
     """Change one value, keeping its comment; a new key goes after the table's last key.
 
     Appending would put it after any comment lines that end the table, which usually describe the
-    next table; tomlkit has no public "insert after", so its container's is used when it is there.
+    next table. tomlkit has no public "insert after", so the table is rebuilt item by item with its public
+    API (`body`, `append` while `parsing`, which adds no layout of its own) and put back in its place.
     """
+    table = _section(document, name, path)
     if key in table:
         current = table[key]
         current = current.unwrap() if hasattr(current, "unwrap") else current
         if current != value or type(current) is not type(value):
             table[key] = value  # tomlkit keeps the line's comment
         return
-    container = getattr(table, "value", None)
-    insert_after = getattr(container, "_insert_after", None)
-    body = getattr(container, "body", None)
-    last_key = None
-    if isinstance(table, Table) and body is not None and callable(insert_after):
-        for item_key, item in body:
-            if item_key is not None and not isinstance(item, Table | AoT):
-                last_key = item_key
-    if last_key is None or insert_after is None:
+    if not isinstance(table, Table):
         table[key] = value
         return
-    try:
-        insert_after(last_key, key, value)
-        dict.__setitem__(table, key, container[key] if container is not None else value)
-    except Exception:  # tomlkit's internals changed: appending is still correct TOML
-        table[key] = value
+    body = table.value.body
+    plain = [
+        index
+        for index, (item_key, item) in enumerate(body)
+        if item_key is not None and not isinstance(item, Table | AoT)
+    ]
+    if not plain or plain[-1] == len(body) - 1:
+        table[key] = value  # nothing follows the last key: appending is already in the right place
+        return
+    rebuilt = tomlkit.table(is_super_table=table.is_super_table())
+    trivia, source = rebuilt.trivia, table.trivia
+    trivia.indent, trivia.comment_ws, trivia.comment, trivia.trail = (
+        source.indent,
+        source.comment_ws,
+        source.comment,
+        source.trail,
+    )
+    rebuilt.value.parsing(True)
+    for index, (item_key, item) in enumerate(body):
+        rebuilt.append(item_key, item)
+        if index == plain[-1]:
+            rebuilt.append(key, tomlkit.item(value))
+    rebuilt.value.parsing(False)
+    document[name] = rebuilt
 
 
 def _check_saved_text(text: str, path: Path, expected: dict[str, dict[str, Any]]) -> None:
