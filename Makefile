@@ -1,11 +1,19 @@
-# Every command makes its own virtual environment: `make run` and `make test` work on a fresh machine.
+# Every command makes its own virtual environment: `make run` and `make test` work on a fresh machine that has
+# only Python and pip. Installs come from the committed lock (uv.lock), so a fresh clone gets exactly what CI
+# tested; `make lock-upgrade` moves the lock to the newest releases that pyproject.toml allows.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
+# uv, at a pinned version, in a small venv of its own (bootstrapped with pip), so that no machine needs it first.
+UV_VERSION := 0.13.10
+UV_HOME ?= .uv
+UV := $(UV_HOME)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean bench \
-	i18n-extract i18n-update i18n-compile
+	i18n-extract i18n-update i18n-compile lock lock-upgrade resolutions
 
 run: setup
 	$(BIN)/asc-tui
@@ -16,13 +24,30 @@ sandbox: setup
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(UV_HOME)/.installed:
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install --quiet uv==$(UV_VERSION)
 	touch $@
 
-test: setup system-deps lint typecheck pytest
+# --locked: a lock that no longer matches pyproject.toml is an error, never silently re-resolved.
+$(VENV)/.installed: pyproject.toml uv.lock $(UV_HOME)/.installed
+	$(UV) sync --quiet --locked --extra dev --python $(PYTHON)
+	touch $@
+
+# After changing dependencies in pyproject.toml: resolve them into uv.lock (commit both together).
+lock: $(UV_HOME)/.installed
+	$(UV) lock
+
+# Every locked package to the newest release pyproject.toml allows (commit uv.lock after `make test`).
+lock-upgrade: $(UV_HOME)/.installed
+	$(UV) lock --upgrade
+
+# The two ends pyproject.toml promises to people who install without the lock (pipx, uv tool, distributions):
+# the unit tests in fresh venvs at the newest releases it allows and at its floors (uv's lowest-direct).
+resolutions: $(UV_HOME)/.installed
+	$(PYTHON) scripts/check_resolutions.py --uv $(UV) --python $(PYTHON)
+
+test: setup system-deps lint typecheck pytest resolutions
 
 # Debian's chromium for the end-to-end consent tests (a real browser through the sandbox's pages).
 system-deps:
@@ -65,4 +90,4 @@ i18n-compile: setup
 	$(BIN)/pybabel compile -d $(LOCALES) -D asc_tui --statistics
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(UV_HOME) .venv-newest .venv-lowest dist build .pytest_cache .mypy_cache .ruff_cache

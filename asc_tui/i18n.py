@@ -1,4 +1,5 @@
-"""The language asc-tui speaks: English, or Traditional Chinese from a gettext catalog compiled by Babel.
+"""The language asc-tui speaks: English, or Traditional Chinese from a gettext catalog (compiled by Babel, at
+development time; the app reads it with the standard library).
 
 Every word the app shows goes through `_()` (or `ngettext()`); strings defined before a language is chosen
 (module constants, key bindings) are marked with `N_()` and translated where they are shown. The language
@@ -134,7 +135,14 @@ def _match(tag: str) -> str | None:
 # --- dates and numbers --------------------------------------------------------------------------------
 
 
-def _babel_locale() -> str | None:
+# CLDR's forms for Traditional Chinese (zh_Hant_TW and zh_Hant_HK alike): the long date `y年M月d日` and the
+# decimal pattern `#,##0.###` with "," grouping. Written out here so that the app does not need Babel (36 MB)
+# at run time; tests/unit/test_i18n.py holds them against Babel's CLDR data for both territories.
+CLDR_LONG_DATE = {"zh_Hant_TW": "{year}年{month}月{day}日", "zh_Hant_HK": "{year}年{month}月{day}日"}
+CLDR_GROUP_SEPARATOR = {"zh_Hant_TW": ",", "zh_Hant_HK": ","}
+
+
+def cldr_locale() -> str | None:
     """The CLDR locale for the current language, or None for asc-tui's plain English forms."""
     # English keeps forms no reader misreads (2027-11-27, 27 Nov 2026), whatever its territory.
     if _language == CHINESE:
@@ -142,31 +150,29 @@ def _babel_locale() -> str | None:
     return None
 
 
+def _long_date(day: date, locale: str) -> str:
+    return CLDR_LONG_DATE[locale].format(year=day.year, month=day.month, day=day.day)
+
+
 def format_day(day: date) -> str:
     """A calendar day: 2027-11-27 in English, 2027年11月27日 in Chinese."""
-    locale = _babel_locale()
+    locale = cldr_locale()
     if locale is None:
         return day.isoformat()
-    from babel.dates import format_date  # imported only when a Chinese day is first written
-
-    return format_date(day, format="long", locale=locale)
+    return _long_date(day, locale)
 
 
 def format_moment(moment: datetime) -> str:
     """A local date and time: 27 Nov 2026 14:03 in English, 2026年11月27日 14:03 in Chinese."""
-    locale = _babel_locale()
+    locale = cldr_locale()
     if locale is None:
         return f"{moment.day} {moment:%b %Y %H:%M}"
-    from babel.dates import format_date
-
-    return f"{format_date(moment, format='long', locale=locale)} {moment:%H:%M}"
+    return f"{_long_date(moment, locale)} {moment:%H:%M}"
 
 
 def format_count(number: int) -> str:
     """A whole number with the locale's grouping: 10,000."""
-    locale = _babel_locale()
+    locale = cldr_locale()
     if locale is None:
         return f"{number:,}"
-    from babel.numbers import format_decimal
-
-    return format_decimal(number, locale=locale)
+    return f"{number:,}".replace(",", CLDR_GROUP_SEPARATOR[locale])

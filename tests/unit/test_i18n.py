@@ -287,3 +287,27 @@ def test_dates_and_numbers_follow_the_language() -> None:
     assert i18n.format_day(date(2027, 11, 27)) == "2027年11月27日"
     assert i18n.format_moment(datetime(2026, 11, 27, 14, 3)) == "2026年11月27日 14:03"
     assert i18n.format_count(10000) == "10,000"
+
+
+@pytest.mark.parametrize("environ", [{"LANG": "zh_TW.UTF-8"}, {"LANG": "zh_HK.UTF-8"}])
+def test_chinese_dates_and_numbers_are_cldr_s_own(environ: dict[str, str]) -> None:
+    """The app writes CLDR's forms without Babel at run time; Babel's CLDR data (a development dependency)
+    is the reference, for every month, single- and double-digit days and the grouping of large numbers."""
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    choose_language("zh-Hant", None, environ)
+    locale = i18n.cldr_locale()
+    assert locale is not None and locale.endswith(environ["LANG"][3:5])
+    days = [
+        date(year, month, day)
+        for year in (1999, 2026, 2030)
+        for month in range(1, 13)
+        for day in (1, 9, 10, 28)
+    ]
+    for day in days:
+        assert i18n.format_day(day) == format_date(day, format="long", locale=locale)
+        moment = datetime(day.year, day.month, day.day, 7, 5)
+        assert i18n.format_moment(moment) == f"{format_date(moment, format='long', locale=locale)} 07:05"
+    for number in (0, 7, 999, 1000, 10_000, 123_456, 1_234_567, 98_765_432_109, -4321):
+        assert i18n.format_count(number) == format_decimal(number, locale=locale)
