@@ -461,55 +461,60 @@ def _passphrase_file(backend: object) -> Any:
     return backend if getattr(backend, "is_passphrase_file", False) else None
 
 
-def _encrypted_file(data_dir: Path | None, passphrase: str | None = None) -> Any:
-    from keyrings.cryptfile.cryptfile import CryptFileKeyring  # type: ignore[import-untyped]
+class PassphraseFile:
+    """keyrings.cryptfile's encrypted file, with the passphrase from the app, never from getpass.
 
-    class PassphraseFile(CryptFileKeyring):  # type: ignore[misc]
-        """keyrings.cryptfile's file, but the passphrase comes from the app, never from getpass."""
+    Only its public API is used (`file_path`, the `keyring_key` setter that checks or sets the passphrase,
+    and the keyring methods), and only once a passphrase was given: locked, this refuses in one sentence
+    where cryptfile itself would prompt on the terminal.
+    """
 
-        is_passphrase_file = True
-        _keyring_key: str | None
+    is_passphrase_file = True
 
-        def __init__(self, path: Path) -> None:
-            super().__init__()
-            self.file_path = str(path)
-            self._passphrase: str | None = None
+    def __init__(self, path: Path) -> None:
+        self.file_path = str(path)
+        self._file: Any = None
 
-        @property
-        def has_passphrase(self) -> bool:
-            return self._passphrase is not None
+    @property
+    def has_passphrase(self) -> bool:
+        return self._file is not None
 
-        def unlock(self, passphrase: str) -> None:
-            self._passphrase = passphrase
-            self._keyring_key = None  # forget any key from an earlier passphrase
-            existed = os.path.exists(self.file_path)
-            if not existed:
-                os.makedirs(os.path.dirname(self.file_path), mode=0o700, exist_ok=True)
-            try:
-                self.keyring_key  # noqa: B018  (checks the passphrase, or creates the file with it)
-            except ValueError:
-                self._passphrase = None
-                raise WrongPassphrase() from None
-            if not existed:
-                os.chmod(self.file_path, 0o600)
+    def unlock(self, passphrase: str) -> None:
+        from keyrings.cryptfile.cryptfile import CryptFileKeyring  # type: ignore[import-untyped]
 
-        def _get_new_password(self) -> str:
-            if self._passphrase is None:
-                raise SecretsUnavailable(_("The encrypted secrets file is locked."))
-            return self._passphrase
+        self._file = None  # forget the file opened with an earlier passphrase
+        folder = os.path.dirname(self.file_path)
+        if folder:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # owner-only from the start; cryptfile fills it in
+            os.close(os.open(self.file_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        file = CryptFileKeyring()
+        file.file_path = self.file_path
+        try:
+            file.keyring_key = passphrase  # checks it against the file, or sets up an empty file with it
+        except ValueError:  # "Incorrect Password", or a blank one
+            raise WrongPassphrase() from None
+        self._file = file
 
-        def _unlock(self) -> None:
-            if self._passphrase is None:
-                raise SecretsUnavailable(_("The encrypted secrets file is locked."))
-            self._keyring_key = self._passphrase
-            try:
-                reference = self.get_password("keyring-setting", "password reference")
-            except ValueError:
-                reference = None
-            if reference != "password reference value":
-                self._lock()
-                raise ValueError("Incorrect Password")
+    def _unlocked(self) -> Any:
+        if self._file is None:
+            raise SecretsUnavailable(_("The encrypted secrets file is locked."))
+        return self._file
 
+    def get_password(self, service: str, username: str) -> str | None:
+        value: str | None = self._unlocked().get_password(service, username)
+        return value
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._unlocked().set_password(service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._unlocked().delete_password(service, username)
+
+
+def _encrypted_file(
+    data_dir: Path | None, passphrase: str | None = None
+) -> Any:  # a KeyringBackend in all but name
     backend = PassphraseFile((data_dir or Path(".")) / ENCRYPTED_FILE)
     if passphrase:
         try:
