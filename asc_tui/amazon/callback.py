@@ -199,6 +199,8 @@ def abort_connections(server: uvicorn.Server) -> None:
         task.cancel()
 
 
+# uvicorn has no public hook for these defences: this subclass is the adapter on its internals (cycle, connections,
+# transport, on_response_complete), checked by tests/unit/test_dependency_internals.py and capped in pyproject.toml.
 class _GuardedH11(H11Protocol):
     """uvicorn's h11 protocol, with what it lacks against idle, slow and oversized clients.
 

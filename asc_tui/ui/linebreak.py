@@ -21,16 +21,14 @@ _CLOSING = "，。、；：？！」』）〉》】〕］｝…"
 _UNIT = "年月日時分秒天週個家筆項"
 _PIECE = f"(?:[{_OPENING}]*(?:(?:\\d+[{_UNIT}])+|[^\\s{_CJK}]+|[{_CJK}])[{_CLOSING}]*|\\S)"
 
-# Textual's chunks (textual._wrap.re_chunk was r"\S+\s*|\s+") and Rich's words (rich._wrap.re_word,
-# r"\s*\S+\s*"): the same pieces, each with the spaces that follow (and for Rich, precede) it.
+# Textual's chunks and Rich's words (their patterns are in asc_tui.ui.textual_internals): the same pieces,
+# each with the spaces that follow (and for Rich, precede) it.
 TEXTUAL_CHUNK = re.compile(f"{_PIECE}\\s*|\\s+")
 RICH_WORD = re.compile(f"\\s*{_PIECE}\\s*")
 
 
 def install() -> None:
     """Let Textual's and Rich's wrapping break between CJK characters (idempotent)."""
-    import rich._wrap
-    import textual._wrap
+    from asc_tui.ui.textual_internals import replace_word_patterns
 
-    textual._wrap.re_chunk = TEXTUAL_CHUNK
-    rich._wrap.re_word = RICH_WORD
+    replace_word_patterns(TEXTUAL_CHUNK, RICH_WORD)

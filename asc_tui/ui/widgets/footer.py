@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.widgets import Footer as TextualFooter
-from textual.widgets._footer import FooterKey, FooterLabel
 
 from asc_tui.i18n import N_, _
+from asc_tui.ui.textual_internals import FooterKey, FooterLabel
 
 # Textual's own bindings that can show in the footer: the command palette key and its tooltip.
 TEXTUAL_WORDS = (N_("palette"), N_("Open the command palette"))
