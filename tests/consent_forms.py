@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from asc_tui.amazon.sandbox import SandboxSeller
+from asc_tui.sandbox import SandboxSeller
 
 
 def _follow(client: httpx.Client, response: httpx.Response) -> httpx.Response:

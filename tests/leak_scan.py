@@ -2,7 +2,7 @@
 
 A pytest plugin (tests/conftest.py loads it). Each test process names a ledger file in its own basetemp
 through ASC_TUI_SANDBOX_LEDGER, so every emulator it runs (in the process or in a CLI/TUI subprocess)
-appends each authorization code, refresh token and access token it issues (asc_tui/amazon/sandbox.py).
+appends each authorization code, refresh token and access token it issues (asc_tui/sandbox/).
 When the session ends (in the pytest-xdist controller once the workers are done, or in a plain run) every
 file under the basetemp (databases, asc-tui.log, exports, screen captures, crash logs, configs) is
 searched for every secret in the ledgers: as issued (a long enough piece of it) and base64-encoded. Any
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui.amazon.sandbox import LEDGER_ENV
+from asc_tui.sandbox import LEDGER_ENV
 
 LEDGER_NAME = "sandbox-ledger.tsv"
 # Where secrets belong: the sandbox keyring file, keyrings.alt's and the app's plaintext keyring files,

@@ -18,7 +18,7 @@ from asc_tui.storage.database import Database, open_database
 from asc_tui.storage.models import Store
 
 if TYPE_CHECKING:
-    from asc_tui.amazon.sandbox import SandboxEmulator
+    from asc_tui.sandbox import SandboxEmulator
     from asc_tui.services.connect import ConnectService
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from asc_tui.amazon.sandbox import (
+from asc_tui.config import AmazonConfig
+from asc_tui.domain import MARKETPLACES
+from asc_tui.sandbox import (
     REGIONS,
     SANDBOX_APPLICATION_ID,
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
-from asc_tui.config import AmazonConfig
-from asc_tui.domain import MARKETPLACES
 
 
 def start_emulator(data_dir: Path) -> SandboxEmulator:

@@ -20,7 +20,7 @@ from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
 from asc_tui.amazon.consent import consent_url, new_state, state_matches
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectQuery
-from asc_tui.amazon.sandbox import (
+from asc_tui.sandbox import (
     DEMO_SELLERS,
     SANDBOX_APPLICATION_ID,
     SANDBOX_CLIENT_ID,

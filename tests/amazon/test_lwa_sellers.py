@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -37,6 +36,7 @@ from asc_tui.amazon.errors import (
 from asc_tui.amazon.http import RetryPolicy, parse_retry_after
 from asc_tui.amazon.lwa import LwaClient, TokenSet
 from asc_tui.amazon.sellers import Participation, SellersClient, amazon_marketplaces
+from asc_tui.sandbox.server import LoopbackServer
 
 CLIENT_ID = "amzn1.application-oa2-client.test"
 CLIENT_SECRET = "amzn1.oa2-cs.v1.SUPERSECRET0123456789"
@@ -100,19 +100,9 @@ class FakeAmazon:
                 Route("/sellers/v1/marketplaceParticipations", self._handle, methods=["GET"]),
             ]
         )
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 5
-        while not self.server.started:
-            assert time.monotonic() < deadline, "test server did not start"
-            time.sleep(0.01)
+        self.server = LoopbackServer(app, name="scripted-amazon")
+        self.server.start()
+        self.port = self.server.port
 
     async def _handle(self, request: Request) -> Response:
         return await self.script.handle(request)
@@ -130,8 +120,7 @@ class FakeAmazon:
         return self.script.seen
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(5)
+        self.server.stop()
 
 
 @pytest.fixture(scope="module")

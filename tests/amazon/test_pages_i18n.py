@@ -28,13 +28,13 @@ from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
 from asc_tui.amazon.consent import consent_url, new_state
 from asc_tui.amazon.redirect import RedirectQuery
 from asc_tui.amazon.relay import relay_page
-from asc_tui.amazon.sandbox import (
+from asc_tui.i18n import _, format_day
+from asc_tui.sandbox import (
     DEMO_SELLERS,
     SANDBOX_APPLICATION_ID,
     SANDBOX_APPLICATION_NAME,
     SandboxEmulator,
 )
-from asc_tui.i18n import _, format_day
 from tests.consent_forms import approve
 
 NA = DEMO_SELLERS[0]

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from asc_tui.amazon.sandbox import (
+from asc_tui.domain import MARKETPLACES
+from asc_tui.sandbox import (
     DEMO_SELLERS,
     SANDBOX_APPLICATION_ID,
     SANDBOX_CLIENT_ID,
@@ -19,7 +20,6 @@ from asc_tui.amazon.sandbox import (
     SandboxEmulator,
     SandboxSeller,
 )
-from asc_tui.domain import MARKETPLACES
 
 REDIRECT = "https://admin.example.com/amazon/callback"
 OTHER_REDIRECT = "https://admin.example.com/amazon/other?x=1"

@@ -24,7 +24,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import socket
 import string
 import threading
 import time
@@ -35,11 +34,12 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+
+from asc_tui.sandbox.server import LoopbackServer
 
 STORE_RESOURCE = "Magento_Backend::store"
 ATTRIBUTES_RESOURCE = "Magento_Catalog::attributes_attributes"
@@ -366,9 +366,7 @@ class FakeMagento:
         self._host = host
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._server: LoopbackServer | None = None
         self.port = 0
         self._app = Starlette(
             routes=[Route("/{path:path}", self._handle, methods=["GET", "POST", "PUT", "DELETE"])]
@@ -403,55 +401,18 @@ class FakeMagento:
     # --- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> FakeMagento:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._host, 0))
-        sock.listen(64)
-        self.port = int(sock.getsockname()[1])
-        config = uvicorn.Config(
-            self._app,
-            host=self._host,
-            port=self.port,
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            lifespan="off",
-            log_config=None,
-            log_level="critical",
-            access_log=False,
-            server_header=False,
-            timeout_graceful_shutdown=1,
-            ssl_certfile=str(self._tls[0]) if self._tls else None,
-            ssl_keyfile=str(self._tls[1]) if self._tls else None,
+        self._server = LoopbackServer(
+            self._app, host=self._host, name="fake-magento", tls=self._tls, log_level="critical"
         )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="fake-magento"
-        )
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                sock.close()
-                raise RuntimeError("The fake Magento could not start.")
-            time.sleep(0.002)
-        self._server, self._thread, self._socket = server, thread, sock
+        self._server.start()
+        self.port = self._server.port
         return self
 
     def stop(self) -> None:
         self._stopping.set()
-        server, thread, sock = self._server, self._thread, self._socket
-        self._server = self._thread = self._socket = None
-        if server is None or thread is None:
-            return
-        server.should_exit = True
-        thread.join(timeout=2)
-        if thread.is_alive():
-            server.force_exit = True
-            thread.join(timeout=2)
-        if sock is not None:
-            sock.close()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
     def __enter__(self) -> FakeMagento:
         return self.start()

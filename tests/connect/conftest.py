@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui.amazon.sandbox import SandboxEmulator
+from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.connect import ConnectService
 from asc_tui.services.registry import Registry, open_registry
 

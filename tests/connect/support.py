@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from asc_tui.amazon.sandbox import DEMO_SELLERS, SandboxEmulator
 from asc_tui.domain import StoreDraft
+from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
 from asc_tui.services.registry import Registry
 from asc_tui.storage.models import Store
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from asc_tui.amazon.sandbox import SandboxEmulator
 from asc_tui.domain import StoreStatus
+from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.registry import open_registry
 from asc_tui.storage.models import ConnectAttempt
 from tests.connect.support import NA, add_store, browser_get, secret_keys, write_real_config

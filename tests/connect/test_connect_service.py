@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import select
 
 from asc_tui.amazon.lwa import LwaClient
-from asc_tui.amazon.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.domain import AuthHealth, StoreStatus, store_health, utcnow
 from asc_tui.errors import ConnectInProgress, ConnectRejected, SellerIdNeeded
+from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.secret_store import refresh_token_key
 from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
 from asc_tui.services.registry import Registry

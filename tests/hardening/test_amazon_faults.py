@@ -32,10 +32,10 @@ from sqlmodel import col, select
 import asc_tui.amazon.lwa as lwa_module
 import asc_tui.services.connect as connect_module
 from asc_tui.amazon.http import RetryPolicy
-from asc_tui.amazon.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator, SandboxSeller
 from asc_tui.cli import main
 from asc_tui.domain import StoreStatus
 from asc_tui.errors import DatabaseProblem
+from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator, SandboxSeller
 from asc_tui.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable, refresh_token_key
 from asc_tui.services.connect import ConnectService, Outcome
 from asc_tui.services.registry import Registry, open_registry

@@ -26,8 +26,8 @@ from sqlmodel import select
 
 from asc_tui.amazon import callback
 from asc_tui.amazon.callback import CallbackListener, is_loopback
-from asc_tui.amazon.sandbox import SandboxEmulator
 from asc_tui.domain import StoreStatus
+from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.connect import ConnectService, ConnectSession
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import ConnectAttempt

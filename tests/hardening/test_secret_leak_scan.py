@@ -19,14 +19,14 @@ import pytest
 
 from asc_tui.amazon.consent import consent_url
 from asc_tui.amazon.lwa import LwaClient
-from asc_tui.amazon.sandbox import (
+from asc_tui.logs import REDACTED
+from asc_tui.sandbox import (
     LEDGER_ENV,
     SANDBOX_APPLICATION_ID,
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
-from asc_tui.logs import REDACTED
 from tests.connect.support import NA
 from tests.consent_forms import approve
 from tests.leak_scan import LEDGER_NAME, Leak, read_ledgers, report, scan
@@ -157,7 +157,7 @@ class TestScanner:
 PLANTING_TEST = """
 from pathlib import Path
 
-from asc_tui.amazon.sandbox import DEMO_SELLERS, SandboxEmulator
+from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
 
 
 def test_{name}(tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ async def test_self_authorization_asks_for_the_seller_id() -> None:
 
 
 async def test_a_newcomer_connects_all_four_sandbox_stores() -> None:
-    from asc_tui.amazon.sandbox import DEMO_SELLERS
+    from asc_tui.sandbox import DEMO_SELLERS
 
     by_country = {"US": NA, "CA": NA, "MX": NA, "UK": DEMO_SELLERS[1]}
     seed(*((f"Shop {c}", c) for c in by_country), sandbox=True)

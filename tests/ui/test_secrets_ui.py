@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from asc_tui.amazon.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.domain import StoreStatus
+from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.secret_store import open_secret_store, refresh_token_key
 from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.help import HelpScreen

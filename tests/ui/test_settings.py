@@ -12,8 +12,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, Switch
 
 from asc_tui import paths
-from asc_tui.amazon.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.config import load_config
+from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.secret_store import CLIENT_SECRET_KEY
 from asc_tui.ui.screens.settings import SettingsScreen
 

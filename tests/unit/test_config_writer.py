@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from asc_tui.amazon.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.config import load_config
 from asc_tui.config_writer import (
     SecretNotAllowed,
@@ -30,6 +29,7 @@ from asc_tui.config_writer import (
     validate_amazon_settings,
 )
 from asc_tui.errors import ConfigProblem, InvalidInput
+from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
 from asc_tui.services.credentials import ACCEPTED, CHECK_CODE, check_lwa_credentials
 
 APP_ID = "amzn1.sp.solution.1a2b3c4d-0000-1111-2222-333344445555"

@@ -743,7 +743,7 @@ class SettingsScreen(Screen[None]):
         self.app.call_from_thread(self._show_test, ok, message)
 
     def _test_sandbox(self) -> tuple[bool, str]:
-        from asc_tui.amazon.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
+        from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
         from asc_tui.services.credentials import check_lwa_credentials
 
         emulator = self.asc.registry.emulator
@@ -806,7 +806,7 @@ def _capital(text: str) -> str:
 
 
 def _sandbox_values() -> dict[str, str]:
-    from asc_tui.amazon.sandbox import SANDBOX_APPLICATION_ID, SANDBOX_CLIENT_ID
+    from asc_tui.sandbox import SANDBOX_APPLICATION_ID, SANDBOX_CLIENT_ID
 
     return {
         "application_id": SANDBOX_APPLICATION_ID,

@@ -1,4 +1,4 @@
-"""HTML of the sandbox Seller Central pages (see `asc_tui.amazon.sandbox`).
+"""HTML of the sandbox Seller Central pages (see `asc_tui.sandbox.consent`).
 
 Plain functions from values to self-contained HTML: inline CSS, one inline script (nonce'd) on the
 consent page, no external resources. Every value that came from a request or a seller is escaped here,

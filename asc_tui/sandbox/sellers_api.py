@@ -1,0 +1,48 @@
+"""The sandbox's SP-API Sellers API: `GET /sellers/v1/marketplaceParticipations`, per region."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from asc_tui.sandbox.demo import marketplace_json, marketplace_region
+from asc_tui.sandbox.responses import request_id
+from asc_tui.sandbox.state import SandboxState
+
+SELLERS_RATE_LIMIT = "0.016"  # getMarketplaceParticipations usage plan, requests per second
+
+
+class SellersApi:
+    def __init__(self, state: SandboxState) -> None:
+        self._state = state
+
+    def routes(self) -> list[Route]:
+        return [
+            Route(
+                "/spapi/{region}/sellers/v1/marketplaceParticipations", self._participations, methods=["GET"]
+            )
+        ]
+
+    async def _participations(self, request: Request) -> Response:
+        caller = self._state.sp_api_caller(request)
+        if isinstance(caller, Response):
+            return caller
+        region, grant = caller
+        seller = grant.seller
+        payload = []
+        for marketplace_id in seller.marketplaces:
+            marketplace = marketplace_json(marketplace_id)
+            if marketplace is None or marketplace_region(marketplace_id) != region:
+                continue
+            payload.append(
+                {
+                    "marketplace": marketplace,
+                    "storeName": seller.store_name,
+                    "participation": {"isParticipating": True, "hasSuspendedListings": False},
+                }
+            )
+        return JSONResponse(
+            {"payload": payload},
+            headers={"x-amzn-RateLimit-Limit": SELLERS_RATE_LIMIT, "x-amzn-RequestId": request_id()},
+        )
