@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import delete, select
 
-from asc_tui.commerce.catalog import Catalog, CatalogSource, EmbeddedCatalogSource
+from asc_tui.commerce.catalog import EmbeddedCatalogSource
+from asc_tui.commerce.model import Catalog, CatalogSource
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import CatalogSnapshot
 

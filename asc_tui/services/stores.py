@@ -10,7 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from asc_tui.commerce.catalog import Catalog
+from asc_tui.commerce.model import Catalog
 from asc_tui.domain import (
     MARKETPLACES,
     StoreDraft,

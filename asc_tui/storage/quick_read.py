@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from asc_tui.commerce.catalog import Catalog
+from asc_tui.commerce.model import Catalog
 from asc_tui.storage.location import sqlite_file
 from asc_tui.storage.migrations import HEAD
 

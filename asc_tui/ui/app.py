@@ -25,7 +25,7 @@ from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.text import catalog_source, fill, literal, local_time, plain
 
 if TYPE_CHECKING:
-    from asc_tui.commerce.catalog import Catalog
+    from asc_tui.commerce.model import Catalog
 
     # Types only: the registry and its tables (SQLModel) are imported by the worker, after the first frame.
     from asc_tui.services.connect import ConnectService, ConnectSession, Outcome

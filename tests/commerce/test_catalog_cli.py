@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from asc_tui.commerce.magento import (
+from asc_tui.commerce.credentials import (
     ENV_ACCESS_TOKEN,
     ENV_ACCESS_TOKEN_SECRET,
     ENV_BEARER_TOKEN,

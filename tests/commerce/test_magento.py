@@ -15,7 +15,21 @@ import pytest
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client
 
 from asc_tui.amazon.http import RetryPolicy
+from asc_tui.commerce.address import normalize_base_url
 from asc_tui.commerce.catalog import CatalogSource
+from asc_tui.commerce.credentials import (
+    ENV_ACCESS_TOKEN,
+    ENV_BEARER_TOKEN,
+    ENV_CONSUMER_KEY,
+    KEY_ACCESS_TOKEN,
+    KEY_ACCESS_TOKEN_SECRET,
+    KEY_BEARER_TOKEN,
+    KEY_CONSUMER_KEY,
+    KEY_CONSUMER_SECRET,
+    MagentoCredentials,
+    credentials_from,
+    missing_credentials,
+)
 from asc_tui.commerce.errors import (
     MagentoAccessDenied,
     MagentoAuthFailed,
@@ -29,24 +43,8 @@ from asc_tui.commerce.errors import (
     NotMagentoEndpoint,
     substitute,
 )
-from asc_tui.commerce.magento import (
-    ATTRIBUTES_RESOURCE,
-    ENV_ACCESS_TOKEN,
-    ENV_BEARER_TOKEN,
-    ENV_CONSUMER_KEY,
-    KEY_ACCESS_TOKEN,
-    KEY_ACCESS_TOKEN_SECRET,
-    KEY_BEARER_TOKEN,
-    KEY_CONSUMER_KEY,
-    KEY_CONSUMER_SECRET,
-    PROGRESS_ATTRIBUTES,
-    STORE_RESOURCE,
-    MagentoCatalogSource,
-    MagentoCredentials,
-    credentials_from,
-    missing_credentials,
-    normalize_base_url,
-)
+from asc_tui.commerce.magento import PROGRESS_ATTRIBUTES, MagentoCatalogSource
+from asc_tui.commerce.magento_endpoints import ATTRIBUTES_RESOURCE, STORE_RESOURCE
 from asc_tui.errors import EXIT_ENVIRONMENT
 from tests.commerce.fake_magento import (
     SIGNATURE_INVALID,

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
 
 from asc_tui.commerce.catalog import Catalog
-from asc_tui.commerce.magento import (
+from asc_tui.commerce.credentials import (
     ENV_ACCESS_TOKEN,
     ENV_ACCESS_TOKEN_SECRET,
     ENV_BEARER_TOKEN,

@@ -296,7 +296,7 @@ def state_of(screen: SettingsScreen, field: str) -> str:
 async def test_the_credentials_shown_follow_the_authentication_and_go_to_the_keyring_only(
     isolated_home: Path, keyring_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asc_tui.commerce.magento import ENV_ACCESS_TOKEN, KEY_BEARER_TOKEN, KEY_CONSUMER_KEY
+    from asc_tui.commerce.credentials import ENV_ACCESS_TOKEN, KEY_BEARER_TOKEN, KEY_CONSUMER_KEY
 
     for name in ("CONSUMER_KEY", "CONSUMER_SECRET", "ACCESS_TOKEN_SECRET", "BEARER_TOKEN"):
         monkeypatch.delenv(f"ASC_TUI_MAGENTO_{name}", raising=False)
@@ -343,7 +343,7 @@ async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_f
     isolated_home: Path,
 ) -> None:
     """No keyring service here: the same modal as for the client secret, then the settings apply."""
-    from asc_tui.commerce.magento import KEY_ACCESS_TOKEN_SECRET, KEY_CONSUMER_KEY
+    from asc_tui.commerce.credentials import KEY_ACCESS_TOKEN_SECRET, KEY_CONSUMER_KEY
     from asc_tui.secret_store import open_secret_store
     from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from asc_tui.commerce.catalog import Attribute, Catalog, Website
+from asc_tui.commerce.model import Attribute, Catalog, Website
 from asc_tui.domain import MARKETPLACES, ProductIdType, StoreDraft, validate_draft
 from asc_tui.errors import StoreValidationError
 from asc_tui.i18n import N_, _, format_count

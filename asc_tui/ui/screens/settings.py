@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Header, Input, Label, Select, Static, Switch
 
-from asc_tui.commerce.magento import CredentialField, credential_fields
+from asc_tui.commerce.credentials import CredentialField, credential_fields
 from asc_tui.config import Config
 from asc_tui.config_writer import (
     SettingsValidationError,
