@@ -27,7 +27,7 @@ from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _, format_count
 
 if TYPE_CHECKING:
-    from asc_tui.config import Config
+    from asc_tui.config import AmazonConfig, Config
     from asc_tui.secret_store import SecretStore
     from asc_tui.services.registry import Registry
     from asc_tui.storage.database import Database
@@ -382,6 +382,38 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
                 _ok(name, _("{value} (the sandbox emulator's)").format(value=value) if sandbox else value)
             )
     results.append(_check_client_secret(registry))
+    results += _check_secret_hosts(amazon, path)
+    return results
+
+
+def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> list[CheckResult]:
+    """A warning for each address that receives secrets but is neither Amazon's own nor this computer."""
+    from asc_tui.config import secret_urls, setting_line
+    from asc_tui.hosts import is_amazon_host, is_loopback, url_host
+
+    results: list[CheckResult] = []
+    for setting, url in secret_urls(amazon):
+        host = url_host(url)
+        if is_loopback(host) or is_amazon_host(host):
+            continue
+        results.append(
+            _problem(
+                setting,
+                _("{url} (not an Amazon host: the client secret or tokens go there)").format(url=url),
+                _(
+                    "{setting} sends secrets to {host}, which is not one of Amazon's hosts (*.amazon.com, "
+                    "*.amazon.co.uk, …); unless it is a proxy you run, set it back to Amazon's address in "
+                    "{path}."
+                ).format(setting=setting, host=host, path=f"{path}{setting_line(path, setting)}"),
+            )
+        )
+    if not results:
+        results.append(
+            _ok(
+                _("Amazon hosts"),
+                _("the client secret and tokens go only to Amazon's hosts or this computer"),
+            )
+        )
     return results
 
 
