@@ -726,7 +726,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _relay_page(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
-    from asc_tui.amazon.relay import relay_page
+    from asc_tui.amazon.relay import PlainHttpRelay, relay_page
     from asc_tui.errors import ConfigProblem
 
     amazon = _config(args).amazon
@@ -738,7 +738,10 @@ def _relay_page(args: argparse.Namespace) -> int:
             )
         )
     try:
-        page = relay_page(amazon.callback_listen, urlsplit(amazon.redirect_uri).path or "/")
+        tls = bool(amazon.callback_tls_cert.strip() and amazon.callback_tls_key.strip())
+        page = relay_page(amazon.callback_listen, urlsplit(amazon.redirect_uri).path or "/", tls=tls)
+    except PlainHttpRelay as exc:
+        raise ConfigProblem(str(exc)) from None
     except ValueError as exc:
         raise ConfigProblem(
             _("{problem} Set amazon.callback_listen to host:port with a fixed port.").format(problem=exc)

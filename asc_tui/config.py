@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from asc_tui import paths
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import ConfigProblem
-from asc_tui.hosts import is_loopback
+from asc_tui.hosts import is_loopback, listen_host
 from asc_tui.i18n import AUTO, N_, _, parse_language
 
 DEFAULT_ENDPOINTS = {
@@ -37,6 +37,8 @@ class AmazonConfig:
     callback_listen: str = "127.0.0.1:8976"
     callback_tls_cert: str = ""
     callback_tls_key: str = ""
+    # The admin says a TLS proxy in front is the only way to a non-loopback callback_listen without TLS.
+    callback_behind_tls_proxy: bool = False
     draft_app: bool = True
     lwa_token_url: str = DEFAULT_LWA_TOKEN_URL
     connect_timeout_minutes: int = 10
@@ -422,6 +424,7 @@ def _parse_config(data: dict[str, Any], path: Path) -> Config:
         }
     amazon = replace(amazon, **updates)
     _check_secret_hosts(amazon, path)
+    _check_callback_listen(amazon, path)
     low, high = CONNECT_TIMEOUT_MINUTES
     if not low <= amazon.connect_timeout_minutes <= high:
         raise ConfigProblem(
@@ -541,6 +544,27 @@ def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> None:
                     path=path, line=_line_of(path, setting), setting=setting, problem=problem, example=example
                 )
             )
+
+
+def callback_serves_plain_http_to_others(amazon: AmazonConfig) -> bool:
+    """Whether callback_listen takes connections from other computers and answers them without TLS."""
+    host = listen_host(amazon.callback_listen)
+    tls = bool(amazon.callback_tls_cert.strip() and amazon.callback_tls_key.strip())
+    return host is not None and not is_loopback(host) and not tls
+
+
+def _check_callback_listen(amazon: AmazonConfig, path: Path) -> None:
+    """A callback worker reachable from other computers carries the code and the state: TLS, or a proxy
+    with TLS in front that the admin vouches for (callback_behind_tls_proxy)."""
+    if amazon.callback_behind_tls_proxy or not callback_serves_plain_http_to_others(amazon):
+        return
+    raise ConfigProblem(
+        _(
+            "In {path}{line}, amazon.callback_listen = {listen!r} lets other computers reach the callback "
+            "worker over plain http; keep it on 127.0.0.1, set callback_tls_cert and callback_tls_key, or "
+            "set callback_behind_tls_proxy = true if only your TLS proxy can reach it."
+        ).format(path=path, line=_line_of(path, "amazon.callback_listen"), listen=amazon.callback_listen)
+    )
 
 
 def _list(value: Any, path: Path, dotted: str) -> list[Any]:

@@ -452,6 +452,7 @@ def _check_client_secret(registry: Registry) -> CheckResult:
 
 def _check_callback(registry: Registry | None, config: Config, sandbox: bool) -> list[CheckResult]:
     from asc_tui.amazon.callback import CallbackBindError, CallbackListener
+    from asc_tui.config import callback_serves_plain_http_to_others
 
     check = _("Callback address")
     if sandbox and registry is None:
@@ -464,6 +465,7 @@ def _check_callback(registry: Registry | None, config: Config, sandbox: bool) ->
         redirect_uri=amazon.redirect_uri,
         tls_cert=amazon.callback_tls_cert or None,
         tls_key=amazon.callback_tls_key or None,
+        behind_tls_proxy=amazon.callback_behind_tls_proxy,
     )
     try:
         listener.bind(listen)
@@ -481,7 +483,12 @@ def _check_callback(registry: Registry | None, config: Config, sandbox: bool) ->
         )
     else:
         detail = _("{listen} can be bound with TLS") if listener.tls else _("{listen} can be bound")
-    return [_ok(check, detail.format(listen=listen, bound=bound))]
+    detail = detail.format(listen=listen, bound=bound)
+    if callback_serves_plain_http_to_others(amazon):
+        detail += " — " + _(
+            "plain http to other computers: callback_behind_tls_proxy says only your TLS proxy reaches it"
+        )
+    return [_ok(check, detail)]
 
 
 # --- 6. browser -----------------------------------------------------------------------------------------

@@ -40,3 +40,14 @@ def url_host(url: str) -> str:
         return (urlsplit(url.strip()).hostname or "").lower()
     except ValueError:
         return ""
+
+
+def listen_host(listen: str) -> str | None:
+    """The host of a `host:port` listen address (`[::1]:0` gives `::1`), or None when it is not one."""
+    text = listen.strip()
+    if text.startswith("["):
+        host, _sep, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    else:
+        host, _sep, port = text.rpartition(":")
+    return host if host and port.isdigit() else None

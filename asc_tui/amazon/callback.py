@@ -344,6 +344,7 @@ class CallbackListener:
         tls_cert: str | None = None,
         tls_key: str | None = None,
         seller_central: Iterable[str] = (),
+        behind_tls_proxy: bool = False,
     ) -> None:
         if not redirect_path.startswith("/"):
             raise ValueError("redirect_path must start with '/'")
@@ -359,6 +360,8 @@ class CallbackListener:
         self.draft_app = draft_app
         self.tls_cert = tls_cert or None
         self.tls_key = tls_key or None
+        # Plain http off loopback only when the admin says a TLS proxy in front is the only way in.
+        self.behind_tls_proxy = behind_tls_proxy
         # Where the Login URI bounce may send the browser back to: the configured Seller Central hosts.
         self.seller_central = tuple(seller_central)
         self._current_state = current_state
@@ -425,6 +428,17 @@ class CallbackListener:
         bound_host, bound_port = sock.getsockname()[:2]
         self._address = f"[{bound_host}]:{bound_port}" if ":" in bound_host else f"{bound_host}:{bound_port}"
         self._loopback_only = is_loopback(bound_host)
+        if not self._loopback_only and not self.tls and not self.behind_tls_proxy:
+            sock.close()
+            self._address = None
+            raise CallbackBindError(
+                _(
+                    "The callback address {address} lets other computers reach the callback worker over plain "
+                    "http; keep callback_listen on 127.0.0.1, set callback_tls_cert and callback_tls_key, or "
+                    "set callback_behind_tls_proxy = true if only your TLS proxy can reach it."
+                ).format(address=listen),
+                listen,
+            )
         try:
             self._config = self._make_config()
         except (OSError, ssl.SSLError) as exc:

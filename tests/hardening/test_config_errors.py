@@ -161,6 +161,11 @@ CASES: dict[str, Case] = {
         ("amazon.seller_central.uk must start with https://",),
         2,
     ),
+    "callback_listen_open_to_every_computer_in_plain_http": Case(
+        '[amazon]\ndraft_app = true\ncallback_listen = "0.0.0.0:8976"\n',
+        ("amazon.callback_listen", "plain http", "callback_tls_cert", "callback_behind_tls_proxy = true"),
+        3,
+    ),
     "seller_central_with_a_user": Case(
         '[amazon.seller_central]\nUS = "https://sellercentral.amazon.com@evil.example"\n',
         ("amazon.seller_central.us must be a full https:// address",),

@@ -9,6 +9,7 @@ command stops at the config, in one sentence naming the file, the line and the k
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -214,3 +215,76 @@ def test_doctor_warns_when_secrets_go_to_a_host_that_is_not_amazons(
     assert "sp-api.proxy.example" in warned[0] and "not one of Amazon's hosts" in warned[0]
     assert f"{config} (line 5)" in warned[0]
     assert "amazon.lwa_token_url" not in doctor.stderr  # Amazon's own host: no warning
+
+
+# --- a callback worker that other computers can reach ---------------------------------------------------
+
+EXPOSED = (
+    '[amazon]\nredirect_uri = "https://admin.example.com/amazon/callback"\ncallback_listen = "{listen}"\n'
+)
+
+
+@pytest.mark.parametrize("listen", ["0.0.0.0:8976", "[::]:8976", "192.0.2.10:8976", "admin.example.com:8976"])
+def test_a_callback_worker_open_to_other_computers_needs_tls_or_a_proxy(
+    tmp_path: Path, isolated_home: Path, listen: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(EXPOSED.format(listen=listen), encoding="utf-8")
+    sentence = Case("", ("amazon.callback_listen", "plain http", "callback_behind_tls_proxy = true"), 3)
+    for command in (("stores", "list"), ("relay-page",), ("stores", "connect", "Shop")):
+        refused = _asc({**os.environ}, "--config", str(config), *command)
+        assert refused.returncode == 2, (command, refused)
+        assert refused.stdout == ""  # no relay page, no consent link
+        assert_one_sentence(refused.stderr, config, sentence)
+
+
+def test_the_admin_says_a_tls_proxy_is_in_front(tmp_path: Path, isolated_home: Path) -> None:
+    """callback_behind_tls_proxy = true lets it load; doctor says so; the relay page (which sends the browser
+    straight to the worker, past the proxy) still refuses plain http to another computer."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        EXPOSED.format(listen="0.0.0.0:0") + "callback_behind_tls_proxy = true\n", encoding="utf-8"
+    )
+    doctor = _asc({**os.environ}, "--config", str(config), "doctor", "--json")
+    rows = {row["check"]: row for row in json.loads(doctor.stdout)}
+    callback = rows["Callback address"]
+    assert callback["ok"] and "only your TLS proxy reaches it" in callback["detail"], callback
+
+    config.write_text(
+        EXPOSED.format(listen="192.0.2.10:8976") + "callback_behind_tls_proxy = true\n", encoding="utf-8"
+    )
+    relay = _asc({**os.environ}, "--config", str(config), "relay-page")
+    assert relay.returncode == 2 and relay.stdout == "", relay
+    assert "to 192.0.2.10 over plain http" in relay.stderr and "Traceback" not in relay.stderr
+    # With a certificate the relay forwards over https.
+    config.write_text(
+        EXPOSED.format(listen="192.0.2.10:8976")
+        + 'callback_tls_cert = "/etc/ssl/cert.pem"\ncallback_tls_key = "/etc/ssl/key.pem"\n',
+        encoding="utf-8",
+    )
+    relay = _asc({**os.environ}, "--config", str(config), "relay-page")
+    assert relay.returncode == 0, relay.stderr
+    assert '"https://192.0.2.10:8976/amazon/callback"' in relay.stdout
+
+
+def test_the_worker_itself_refuses_to_serve_other_computers_in_plain_http() -> None:
+    """Below the config: a listener bound to every address without TLS or the proxy setting never serves."""
+    import socket
+
+    from asc_tui.amazon.callback import CallbackBindError, CallbackListener
+
+    listener = CallbackListener("/amazon/callback", redirect_uri="https://admin.example.com/amazon/callback")
+    with pytest.raises(CallbackBindError, match="plain http"):
+        listener.bind("0.0.0.0:0")
+    assert listener.bound_address is None
+    # The port was not kept: a real client finds nothing listening there.
+    proxied = CallbackListener(
+        "/amazon/callback", redirect_uri="https://admin.example.com/amazon/callback", behind_tls_proxy=True
+    )
+    proxied.bind("0.0.0.0:0")
+    try:
+        port = int((proxied.bound_address or "").rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # the proxied one listens
+    finally:
+        proxied.close()

@@ -402,7 +402,8 @@ class SettingsScreen(Screen[None]):
         return {"base_url": self._text("base_url"), "auth": "" if auth is Select.NULL else str(auth)}
 
     def errors(self) -> dict[str, str]:
-        errors = {} if self.sandbox else validate_amazon_settings(self.amazon_form())
+        behind = self.asc.config.amazon.callback_behind_tls_proxy
+        errors = {} if self.sandbox else validate_amazon_settings(self.amazon_form(), behind_tls_proxy=behind)
         errors.update(validate_commerce_settings(self.commerce_form()))
         return errors
 
