@@ -496,10 +496,13 @@ def _list(stores: list[Any], *, as_json: bool, export: bool) -> int:
     elif export:
         import csv
 
+        from asc_tui.csv_cells import neutralise
+
         writer = csv.DictWriter(sys.stdout, fieldnames=list(RECORD_KEYS), lineterminator="\n")
         writer.writeheader()
         for record in records:
-            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+            # No cell a spreadsheet would run as a formula (a store name such as =HYPERLINK(…)).
+            writer.writerow({k: neutralise("" if v is None else str(v)) for k, v in record.items()})
     else:
         from asc_tui.domain import shown_value
 

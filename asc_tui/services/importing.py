@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from asc_tui.csv_cells import restore
 from asc_tui.domain import StoreDraft
 from asc_tui.errors import InvalidInput
 from asc_tui.i18n import _, format_count
@@ -155,7 +156,8 @@ def _read_csv(path: Path, text: str) -> list[ImportRow]:
                     )
                 )
                 continue
-            fields = dict(zip(names, values, strict=True))
+            # The quote `stores export` put before a cell a spreadsheet would run comes off again.
+            fields = dict(zip(names, (restore(value) for value in values), strict=True))
             rows.append(ImportRow(where, StoreDraft(**{k: fields.get(k, "") for k in COLUMNS})))
     except csv.Error as exc:
         where = _("line {number}").format(number=reader.line_num)
