@@ -664,10 +664,12 @@ def _catalog(args: argparse.Namespace) -> int:
             if sys.stderr.isatty():
                 print("\r", end="", file=sys.stderr)
             print(
-                _("Catalog read from {source}: {websites} website(s), {attributes} attribute(s).").format(
-                    source=catalog_source(catalog.source),
-                    websites=format_count(len(catalog.websites)),
-                    attributes=format_count(len(catalog.attributes)),
+                _visible(
+                    _("Catalog read from {source}: {websites} website(s), {attributes} attribute(s).").format(
+                        source=catalog_source(catalog.source),
+                        websites=format_count(len(catalog.websites)),
+                        attributes=format_count(len(catalog.attributes)),
+                    )
                 ),
                 file=sys.stderr,
             )
@@ -678,8 +680,11 @@ def _catalog(args: argparse.Namespace) -> int:
             return EXIT_OK
         fetched = catalog.fetched_at
         print(
-            _("Source: {source}, fetched {when} UTC").format(
-                source=catalog_source(catalog.source), when=f"{format_day(fetched.date())} {fetched:%H:%M}"
+            _visible(
+                _("Source: {source}, fetched {when} UTC").format(
+                    source=catalog_source(catalog.source),
+                    when=f"{format_day(fetched.date())} {fetched:%H:%M}",
+                )
             )
         )
         _print_table(
@@ -759,9 +764,11 @@ def _relay_page(args: argparse.Namespace) -> int:
             _("Cannot write {path} ({reason}).").format(path=args.output, reason=exc.strerror)
         ) from None
     print(
-        _(
-            "Wrote the relay page to {path}; host it at {redirect_uri} (it forwards the browser to {listen})."
-        ).format(path=args.output, redirect_uri=amazon.redirect_uri, listen=amazon.callback_listen),
+        _visible(
+            _(
+                "Wrote the relay page to {path}; host it at {redirect_uri} (it forwards the browser to {listen})."
+            ).format(path=args.output, redirect_uri=amazon.redirect_uri, listen=amazon.callback_listen)
+        ),
         file=sys.stderr,
     )
     return EXIT_OK
