@@ -366,12 +366,13 @@ def _log_crash(exc: BaseException) -> str:
 
     from asc_tui import paths
     from asc_tui.logs import redact_secrets
+    from asc_tui.private_files import open_private
 
     try:
         folder = paths.data_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = folder / "crash.log"
-        with target.open("a", encoding="utf-8") as handle:
+        with open_private(target, "a") as handle:  # created owner-only: a traceback may quote anything
             # A secret quoted in an exception must not outlive it in a file.
             handle.write(_visible(redact_secrets("".join(traceback.format_exception(exc)))))
         return str(target)

@@ -92,6 +92,7 @@ def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[Che
     if not loaded:
         # Without a config the registry cannot be opened; the database and the browser do not need one.
         results += _safely(_("Database"), lambda: _check_database_alone(db, sandbox))
+        results += _safely(_("Data folder"), _check_data_folder)
         results += _safely(_("Browser"), _check_browser)
         return results
     cfg = loaded[0]
@@ -106,6 +107,7 @@ def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[Che
             reg = registry
             results += _safely(_("Amazon settings"), lambda: _check_amazon(reg))
         results += _safely(_("Callback address"), lambda: _check_callback(registry, cfg, sandbox))
+        results += _safely(_("Data folder"), _check_data_folder)
         results += _safely(_("Browser"), _check_browser)
         if registry is not None:
             reg = registry
@@ -491,7 +493,56 @@ def _check_callback(registry: Registry | None, config: Config, sandbox: bool) ->
     return [_ok(check, detail)]
 
 
-# --- 6. browser -----------------------------------------------------------------------------------------
+# --- 6. data folder ------------------------------------------------------------------------------------
+
+
+def _check_data_folder() -> list[CheckResult]:
+    """The data folder holds the log, the crash log, the database and the keyring files: the owner's only.
+    asc-tui creates them so; a folder made by hand, or files from an older version, may be looser."""
+    import stat
+
+    from asc_tui import paths
+
+    check = _("Data folder")
+    folder = paths.data_dir()
+    if not folder.is_dir():
+        return [_ok(check, _("{folder} (not created yet)").format(folder=folder))]
+    results: list[CheckResult] = []
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        results.append(
+            _problem(
+                check,
+                _("{folder} can be opened by other users (mode {mode})").format(
+                    folder=folder, mode=f"{mode:o}"
+                ),
+                _(
+                    "The data folder {folder} can be opened by other users; run chmod 700 {folder} (it holds "
+                    "the logs, the database and the keyring files)."
+                ).format(folder=folder),
+            )
+        )
+    loose = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.is_file() and not entry.is_symlink() and stat.S_IMODE(entry.stat().st_mode) & 0o077
+    )
+    if loose:
+        names = " ".join(loose)
+        results.append(
+            _problem(
+                check,
+                _("other users may read: {names}").format(names=names),
+                _(
+                    "Files in {folder} can be read by other users; run: cd {folder} && chmod 600 {names}"
+                ).format(folder=folder, names=names)
+                + ".",
+            )
+        )
+    return results or [_ok(check, _("{folder} (this user only)").format(folder=folder))]
+
+
+# --- 7. browser -----------------------------------------------------------------------------------------
 
 
 def _check_browser() -> list[CheckResult]:
@@ -514,7 +565,7 @@ def _check_browser() -> list[CheckResult]:
     ]
 
 
-# --- 7. stores ------------------------------------------------------------------------------------------
+# --- 8. stores ------------------------------------------------------------------------------------------
 
 
 def _check_stores(registry: Registry) -> list[CheckResult]:

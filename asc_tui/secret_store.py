@@ -432,10 +432,23 @@ def _named_backend(class_path: str, data_dir: Path, env: Mapping[str, str]) -> K
     return backend
 
 
+def _ensure_private_file(file_path: str) -> None:
+    """keyrings.alt creates its file with open() (0644 under the usual umask) and chmods it after: here it
+    is created owner-only from the start, in a folder created 0700."""
+    from asc_tui.private_files import create_private, make_private_folder
+
+    make_private_folder(os.path.dirname(file_path) or ".")
+    create_private(file_path)
+
+
 def _plaintext_file(path: Path) -> KeyringBackend:
     from keyrings.alt.file import PlaintextKeyring  # type: ignore[import-untyped]
 
-    backend: KeyringBackend = PlaintextKeyring()
+    class PrivatePlaintextKeyring(PlaintextKeyring):  # type: ignore[misc]
+        def _ensure_file_path(self) -> None:
+            _ensure_private_file(self.file_path)
+
+    backend: KeyringBackend = PrivatePlaintextKeyring()
     backend.file_path = str(path)  # type: ignore[attr-defined]
     return backend
 
@@ -482,16 +495,14 @@ def _encrypted_file(data_dir: Path | None, passphrase: str | None = None) -> Any
         def unlock(self, passphrase: str) -> None:
             self._passphrase = passphrase
             self._keyring_key = None  # forget any key from an earlier passphrase
-            existed = os.path.exists(self.file_path)
-            if not existed:
-                os.makedirs(os.path.dirname(self.file_path), mode=0o700, exist_ok=True)
             try:
                 self.keyring_key  # noqa: B018  (checks the passphrase, or creates the file with it)
             except ValueError:
                 self._passphrase = None
                 raise WrongPassphrase() from None
-            if not existed:
-                os.chmod(self.file_path, 0o600)
+
+        def _ensure_file_path(self) -> None:
+            _ensure_private_file(self.file_path)
 
         def _get_new_password(self) -> str:
             if self._passphrase is None:

@@ -48,6 +48,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from asc_tui.amazon import sandbox_pages as pages
 from asc_tui.domain import MARKETPLACE_BY_ID, MARKETPLACES, parse_country
 from asc_tui.i18n import N_, _
+from asc_tui.private_files import make_private_folder, open_private
 
 __all__ = [
     "DEMO_SELLERS",
@@ -579,9 +580,9 @@ class SandboxEmulator:
             for t, g in self._grants.items()
         ]
         try:
-            self._grants_file.parent.mkdir(parents=True, exist_ok=True)
-            self._grants_file.write_text(json.dumps(items), "utf-8")
-            self._grants_file.chmod(0o600)
+            make_private_folder(self._grants_file.parent)
+            with open_private(self._grants_file, "w") as handle:  # owner-only from the start
+                handle.write(json.dumps(items))
         except OSError:
             pass  # the sandbox still works for this run
 
