@@ -508,6 +508,18 @@ def secret_urls(amazon: AmazonConfig) -> list[tuple[str, str]]:
     return urls
 
 
+def foreign_secret_hosts(amazon: AmazonConfig) -> list[tuple[str, str]]:
+    """(setting, host) for each address that receives secrets and is neither Amazon's nor this computer."""
+    from asc_tui.hosts import is_amazon_host, url_host
+
+    found = []
+    for setting, url in secret_urls(amazon):
+        host = url_host(url)
+        if not is_loopback(host) and not is_amazon_host(host):
+            found.append((setting, host))
+    return found
+
+
 def secret_url_problem(url: str) -> str | None:
     """Why `url` may not receive secrets (a clause to follow "… must"), or None when it may: https://, or
     plain http to a loopback address (the sandbox and tests)."""

@@ -390,14 +390,12 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
 
 def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> list[CheckResult]:
     """A warning for each address that receives secrets but is neither Amazon's own nor this computer."""
-    from asc_tui.config import secret_urls, setting_line
-    from asc_tui.hosts import is_amazon_host, is_loopback, url_host
+    from asc_tui.config import foreign_secret_hosts, secret_urls, setting_line
 
     results: list[CheckResult] = []
-    for setting, url in secret_urls(amazon):
-        host = url_host(url)
-        if is_loopback(host) or is_amazon_host(host):
-            continue
+    urls = dict(secret_urls(amazon))
+    for setting, host in foreign_secret_hosts(amazon):
+        url = urls[setting]
         results.append(
             _problem(
                 setting,

@@ -288,3 +288,51 @@ def test_the_worker_itself_refuses_to_serve_other_computers_in_plain_http() -> N
             pass  # the proxied one listens
     finally:
         proxied.close()
+
+
+async def test_the_settings_screen_warns_when_secrets_go_to_a_host_that_is_not_amazons(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    from asc_tui.config import load_config
+    from asc_tui.ui.app import AscApp
+    from asc_tui.ui.screens.settings import SettingsScreen
+    from tests.ui.helpers import until_ready
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[amazon]\nlwa_token_url = "https://lwa.proxy.example/auth/o2/token"\n', encoding="utf-8"
+    )
+    app = AscApp(load_config(str(config)), None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("s")
+        for _ in range(250):
+            if isinstance(app.screen, SettingsScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        warning = str(app.screen.query_one("#hosts-warning").render())
+        assert "amazon.lwa_token_url" in warning and "lwa.proxy.example" in warning
+        assert "not Amazon's hosts" in warning
+
+    # Amazon's own hosts: no warning at all.
+    config.write_text('[amazon]\nlwa_token_url = "https://api.amazon.com/auth/o2/token"\n', encoding="utf-8")
+    app = AscApp(load_config(str(config)), None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("s")
+        for _ in range(250):
+            if isinstance(app.screen, SettingsScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert not app.screen.query("#hosts-warning")
+
+
+def test_the_readme_keeps_the_database_password_off_command_lines() -> None:
+    """A password in a --db or ASC_TUI_DATABASE URL on a command line is visible to every user in `ps`."""
+    import re
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "postgresql" in readme and "~/.pgpass" in readme
+    assert not re.findall(r"postgresql(?:\+psycopg)?://[^\s/@:'\"]+:[^\s@'\"]+@", readme)
