@@ -366,12 +366,13 @@ def _log_crash(exc: BaseException) -> str:
 
     from asc_tui import paths
     from asc_tui.logs import redact_secrets
+    from asc_tui.private_files import open_private
 
     try:
         folder = paths.data_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = folder / "crash.log"
-        with target.open("a", encoding="utf-8") as handle:
+        with open_private(target, "a") as handle:  # created owner-only: a traceback may quote anything
             # A secret quoted in an exception must not outlive it in a file.
             handle.write(_visible(redact_secrets("".join(traceback.format_exception(exc)))))
         return str(target)
@@ -496,10 +497,13 @@ def _list(stores: list[Any], *, as_json: bool, export: bool) -> int:
     elif export:
         import csv
 
+        from asc_tui.csv_cells import neutralise
+
         writer = csv.DictWriter(sys.stdout, fieldnames=list(RECORD_KEYS), lineterminator="\n")
         writer.writeheader()
         for record in records:
-            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+            # No cell a spreadsheet would run as a formula (a store name such as =HYPERLINK(…)).
+            writer.writerow({k: neutralise("" if v is None else str(v)) for k, v in record.items()})
     else:
         from asc_tui.domain import shown_value
 
@@ -661,10 +665,12 @@ def _catalog(args: argparse.Namespace) -> int:
             if sys.stderr.isatty():
                 print("\r", end="", file=sys.stderr)
             print(
-                _("Catalog read from {source}: {websites} website(s), {attributes} attribute(s).").format(
-                    source=catalog_source(catalog.source),
-                    websites=format_count(len(catalog.websites)),
-                    attributes=format_count(len(catalog.attributes)),
+                _visible(
+                    _("Catalog read from {source}: {websites} website(s), {attributes} attribute(s).").format(
+                        source=catalog_source(catalog.source),
+                        websites=format_count(len(catalog.websites)),
+                        attributes=format_count(len(catalog.attributes)),
+                    )
                 ),
                 file=sys.stderr,
             )
@@ -675,8 +681,11 @@ def _catalog(args: argparse.Namespace) -> int:
             return EXIT_OK
         fetched = catalog.fetched_at
         print(
-            _("Source: {source}, fetched {when} UTC").format(
-                source=catalog_source(catalog.source), when=f"{format_day(fetched.date())} {fetched:%H:%M}"
+            _visible(
+                _("Source: {source}, fetched {when} UTC").format(
+                    source=catalog_source(catalog.source),
+                    when=f"{format_day(fetched.date())} {fetched:%H:%M}",
+                )
             )
         )
         _print_table(
@@ -726,7 +735,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _relay_page(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
-    from asc_tui.amazon.relay import relay_page
+    from asc_tui.amazon.relay import PlainHttpRelay, relay_page
     from asc_tui.errors import ConfigProblem
 
     amazon = _config(args).amazon
@@ -738,7 +747,10 @@ def _relay_page(args: argparse.Namespace) -> int:
             )
         )
     try:
-        page = relay_page(amazon.callback_listen, urlsplit(amazon.redirect_uri).path or "/")
+        tls = bool(amazon.callback_tls_cert.strip() and amazon.callback_tls_key.strip())
+        page = relay_page(amazon.callback_listen, urlsplit(amazon.redirect_uri).path or "/", tls=tls)
+    except PlainHttpRelay as exc:
+        raise ConfigProblem(str(exc)) from None
     except ValueError as exc:
         raise ConfigProblem(
             _("{problem} Set amazon.callback_listen to host:port with a fixed port.").format(problem=exc)
@@ -753,9 +765,11 @@ def _relay_page(args: argparse.Namespace) -> int:
             _("Cannot write {path} ({reason}).").format(path=args.output, reason=exc.strerror)
         ) from None
     print(
-        _(
-            "Wrote the relay page to {path}; host it at {redirect_uri} (it forwards the browser to {listen})."
-        ).format(path=args.output, redirect_uri=amazon.redirect_uri, listen=amazon.callback_listen),
+        _visible(
+            _(
+                "Wrote the relay page to {path}; host it at {redirect_uri} (it forwards the browser to {listen})."
+            ).format(path=args.output, redirect_uri=amazon.redirect_uri, listen=amazon.callback_listen)
+        ),
         file=sys.stderr,
     )
     return EXIT_OK

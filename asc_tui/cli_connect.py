@@ -11,6 +11,7 @@ import contextlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from asc_tui.errors import EXIT_INVALID, EXIT_OK, ConnectFailed, ConnectRejected, SellerIdNeeded
@@ -27,7 +28,10 @@ MAX_LINE = 64 * 1024
 
 
 def _say(text: str, end: str = "\n") -> None:
-    print(text, file=sys.stderr, end=end, flush=True)
+    """A line on stderr; its control characters escaped, for it may quote Amazon (an error_description)."""
+    from asc_tui.logs import escape_controls
+
+    print(escape_controls(text, keep_newlines=True), file=sys.stderr, end=end, flush=True)
 
 
 def connect_store(registry: Registry, name: str, *, seller_id: str | None = None) -> int:
@@ -50,13 +54,14 @@ def connect_store(registry: Registry, name: str, *, seller_id: str | None = None
                     minutes,
                 ).format(redirect_uri=attempt.redirect_uri, minutes=minutes)
             )
-        _say(
-            _(
-                "Paste the address your browser ended on (or a self-authorization refresh token) and press "
-                "Enter; Ctrl-C cancels."
+        with _no_echo() as hidden:  # before the paste is asked for: it may come at once
+            _say(
+                _(
+                    "Paste the address your browser ended on (or a self-authorization refresh token) and "
+                    "press Enter; Ctrl-C cancels."
+                )
             )
-        )
-        asyncio.run(_wait(service, attempt, seller_id))
+            asyncio.run(_wait(service, attempt, seller_id, hidden=hidden))
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -74,7 +79,37 @@ def connect_store(registry: Registry, name: str, *, seller_id: str | None = None
     return EXIT_INTERRUPTED if interrupted and outcome.cancelled else EXIT_INVALID
 
 
-async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str | None) -> None:
+@contextlib.contextmanager
+def _no_echo() -> Iterator[bool]:
+    """While connecting, a terminal on stdin does not echo what is pasted (a self-authorization refresh
+    token is a credential), as getpass does; Enter still moves to a new line. Yields whether it is hidden."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        before = termios.tcgetattr(fd) if os.isatty(fd) else None
+    except (ImportError, OSError, ValueError, AttributeError):  # no termios (Windows), no stdin
+        before = None
+    if before is None:
+        yield False
+        return
+    quiet = list(before)
+    quiet[3] = (quiet[3] & ~termios.ECHO) | termios.ECHONL
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    except termios.error:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(termios.error):
+            termios.tcsetattr(fd, termios.TCSANOW, before)
+
+
+async def _wait(
+    service: ConnectService, attempt: ConnectSession, seller_id: str | None, *, hidden: bool = False
+) -> None:
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str | None] = asyncio.Queue()
 
@@ -133,6 +168,17 @@ async def _wait(service: ConnectService, attempt: ConnectSession, seller_id: str
             text = line.strip()
             if not text or attempt.ended:
                 continue
+            if hidden:
+                # What was pasted is not shown (it may be a refresh token); the seller ID is no secret.
+                _say(
+                    text
+                    if pending_token is not None
+                    else ngettext(
+                        "Read {count} character (not shown).",
+                        "Read {count} characters (not shown).",
+                        len(text),
+                    ).format(count=len(text))
+                )
             try:
                 if pending_token is not None:
                     await asyncio.to_thread(service.complete_self_authorized, attempt, pending_token, text)

@@ -29,6 +29,7 @@ from tomlkit.items import AoT, Table
 
 from asc_tui.config import Config, load_config, parse_config, toml_limit_problem
 from asc_tui.errors import ConfigProblem, InvalidInput
+from asc_tui.hosts import is_loopback, listen_host
 from asc_tui.i18n import AUTO, _
 
 # The [amazon] settings the settings screen saves, with their TOML types.
@@ -289,14 +290,29 @@ _AMAZON_CHECKS = {
 }
 
 
-def validate_amazon_settings(values: Mapping[str, object]) -> dict[str, str]:
-    """Every problem in these [amazon] values, keyed by setting; the TLS pair is checked together."""
+def validate_amazon_settings(
+    values: Mapping[str, object], *, behind_tls_proxy: bool = False
+) -> dict[str, str]:
+    """Every problem in these [amazon] values, keyed by setting; the TLS pair is checked together.
+    `behind_tls_proxy` is callback_behind_tls_proxy as the file says (the form does not edit it)."""
     errors: dict[str, str] = {}
     for key, check in _AMAZON_CHECKS.items():
         if key in values:
             problem = check(str(values[key]))
             if problem:
                 errors[key] = problem
+    if "callback_listen" in values and "callback_listen" not in errors and not behind_tls_proxy:
+        host = listen_host(str(values["callback_listen"]))
+        tls = bool(
+            str(values.get("callback_tls_cert", "")).strip()
+            and str(values.get("callback_tls_key", "")).strip()
+        )
+        if host is not None and not is_loopback(host) and not tls:
+            errors["callback_listen"] = _(
+                "The callback address (amazon.callback_listen) lets other computers reach the callback worker "
+                "over plain http; give it a TLS certificate and key, or set callback_behind_tls_proxy = true "
+                "in the config file if only your TLS proxy can reach it."
+            )
     if "callback_tls_cert" in values or "callback_tls_key" in values:
         errors.update(
             check_tls_files(str(values.get("callback_tls_cert", "")), str(values.get("callback_tls_key", "")))
@@ -363,7 +379,12 @@ def save_settings(
             if name not in amazon_values:
                 existing = current.get(name, "") if isinstance(current, Mapping) else ""
                 amazon_values[name] = str(existing)
-    errors = {**validate_amazon_settings(amazon_values), **validate_commerce_settings(commerce_values)}
+    current_amazon = document.get("amazon", {})
+    behind = isinstance(current_amazon, Mapping) and current_amazon.get("callback_behind_tls_proxy") is True
+    errors = {
+        **validate_amazon_settings(amazon_values, behind_tls_proxy=behind),
+        **validate_commerce_settings(commerce_values),
+    }
     if errors:
         raise SettingsValidationError(errors)
     for section, values in (("amazon", amazon_values), ("commerce", commerce_values)):

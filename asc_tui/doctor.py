@@ -27,7 +27,7 @@ from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _, format_count
 
 if TYPE_CHECKING:
-    from asc_tui.config import Config
+    from asc_tui.config import AmazonConfig, Config
     from asc_tui.secret_store import SecretStore
     from asc_tui.services.registry import Registry
     from asc_tui.storage.database import Database
@@ -92,6 +92,7 @@ def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[Che
     if not loaded:
         # Without a config the registry cannot be opened; the database and the browser do not need one.
         results += _safely(_("Database"), lambda: _check_database_alone(db, sandbox))
+        results += _safely(_("Data folder"), _check_data_folder)
         results += _safely(_("Browser"), _check_browser)
         return results
     cfg = loaded[0]
@@ -106,6 +107,7 @@ def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[Che
             reg = registry
             results += _safely(_("Amazon settings"), lambda: _check_amazon(reg))
         results += _safely(_("Callback address"), lambda: _check_callback(registry, cfg, sandbox))
+        results += _safely(_("Data folder"), _check_data_folder)
         results += _safely(_("Browser"), _check_browser)
         if registry is not None:
             reg = registry
@@ -382,6 +384,36 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
                 _ok(name, _("{value} (the sandbox emulator's)").format(value=value) if sandbox else value)
             )
     results.append(_check_client_secret(registry))
+    results += _check_secret_hosts(amazon, path)
+    return results
+
+
+def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> list[CheckResult]:
+    """A warning for each address that receives secrets but is neither Amazon's own nor this computer."""
+    from asc_tui.config import foreign_secret_hosts, secret_urls, setting_line
+
+    results: list[CheckResult] = []
+    urls = dict(secret_urls(amazon))
+    for setting, host in foreign_secret_hosts(amazon):
+        url = urls[setting]
+        results.append(
+            _problem(
+                setting,
+                _("{url} (not an Amazon host: the client secret or tokens go there)").format(url=url),
+                _(
+                    "{setting} sends secrets to {host}, which is not one of Amazon's hosts (*.amazon.com, "
+                    "*.amazon.co.uk, …); unless it is a proxy you run, set it back to Amazon's address in "
+                    "{path}."
+                ).format(setting=setting, host=host, path=f"{path}{setting_line(path, setting)}"),
+            )
+        )
+    if not results:
+        results.append(
+            _ok(
+                _("Amazon hosts"),
+                _("the client secret and tokens go only to Amazon's hosts or this computer"),
+            )
+        )
     return results
 
 
@@ -420,6 +452,7 @@ def _check_client_secret(registry: Registry) -> CheckResult:
 
 def _check_callback(registry: Registry | None, config: Config, sandbox: bool) -> list[CheckResult]:
     from asc_tui.amazon.callback import CallbackBindError, CallbackListener
+    from asc_tui.config import callback_serves_plain_http_to_others
 
     check = _("Callback address")
     if sandbox and registry is None:
@@ -432,6 +465,7 @@ def _check_callback(registry: Registry | None, config: Config, sandbox: bool) ->
         redirect_uri=amazon.redirect_uri,
         tls_cert=amazon.callback_tls_cert or None,
         tls_key=amazon.callback_tls_key or None,
+        behind_tls_proxy=amazon.callback_behind_tls_proxy,
     )
     try:
         listener.bind(listen)
@@ -449,10 +483,64 @@ def _check_callback(registry: Registry | None, config: Config, sandbox: bool) ->
         )
     else:
         detail = _("{listen} can be bound with TLS") if listener.tls else _("{listen} can be bound")
-    return [_ok(check, detail.format(listen=listen, bound=bound))]
+    detail = detail.format(listen=listen, bound=bound)
+    if callback_serves_plain_http_to_others(amazon):
+        detail += " — " + _(
+            "plain http to other computers: callback_behind_tls_proxy says only your TLS proxy reaches it"
+        )
+    return [_ok(check, detail)]
 
 
-# --- 6. browser -----------------------------------------------------------------------------------------
+# --- 6. data folder ------------------------------------------------------------------------------------
+
+
+def _check_data_folder() -> list[CheckResult]:
+    """The data folder holds the log, the crash log, the database and the keyring files: the owner's only.
+    asc-tui creates them so; a folder made by hand, or files from an older version, may be looser."""
+    import stat
+
+    from asc_tui import paths
+
+    check = _("Data folder")
+    folder = paths.data_dir()
+    if not folder.is_dir():
+        return [_ok(check, _("{folder} (not created yet)").format(folder=folder))]
+    results: list[CheckResult] = []
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        results.append(
+            _problem(
+                check,
+                _("{folder} can be opened by other users (mode {mode})").format(
+                    folder=folder, mode=f"{mode:o}"
+                ),
+                _(
+                    "The data folder {folder} can be opened by other users; run chmod 700 {folder} (it holds "
+                    "the logs, the database and the keyring files)."
+                ).format(folder=folder),
+            )
+        )
+    loose = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.is_file() and not entry.is_symlink() and stat.S_IMODE(entry.stat().st_mode) & 0o077
+    )
+    if loose:
+        names = " ".join(loose)
+        results.append(
+            _problem(
+                check,
+                _("other users may read: {names}").format(names=names),
+                _(
+                    "Files in {folder} can be read by other users; run: cd {folder} && chmod 600 {names}"
+                ).format(folder=folder, names=names)
+                + ".",
+            )
+        )
+    return results or [_ok(check, _("{folder} (this user only)").format(folder=folder))]
+
+
+# --- 7. browser -----------------------------------------------------------------------------------------
 
 
 def _check_browser() -> list[CheckResult]:
@@ -475,7 +563,7 @@ def _check_browser() -> list[CheckResult]:
     ]
 
 
-# --- 7. stores ------------------------------------------------------------------------------------------
+# --- 8. stores ------------------------------------------------------------------------------------------
 
 
 def _check_stores(registry: Registry) -> list[CheckResult]:

@@ -124,12 +124,23 @@ def _indented(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
+class _PrivateRotatingFileHandler(RotatingFileHandler):
+    """The log file (and each one rotation starts) created owner-only, not 0644 and chmodded later."""
+
+    def _open(self) -> Any:
+        from asc_tui.private_files import open_private
+
+        return open_private(self.baseFilename, self.mode, encoding=self.encoding)
+
+
 def send_logs_to_file() -> None:
     handler: logging.Handler
     try:
         folder = paths.data_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+        handler = _PrivateRotatingFileHandler(
+            folder / LOG_FILE, maxBytes=1_000_000, backupCount=2, encoding="utf-8"
+        )
         handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     except OSError:
         handler = logging.NullHandler()

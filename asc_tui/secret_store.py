@@ -432,12 +432,44 @@ def _named_backend(class_path: str, data_dir: Path, env: Mapping[str, str]) -> K
     return backend
 
 
-def _plaintext_file(path: Path) -> KeyringBackend:
+def _ensure_private_file(file_path: str) -> None:
+    """keyrings.alt creates its file with open() (0644 under the usual umask) and chmods it after: here it
+    is created owner-only from the start, in a folder created 0700."""
+    from asc_tui.private_files import create_private, make_private_folder
+
+    make_private_folder(os.path.dirname(file_path) or ".")
+    create_private(file_path)
+
+
+class OwnerOnlyFile:
+    """A keyrings.alt file keyring whose file is created owner-only before anything is written to it.
+
+    keyrings.alt creates its file with open() (0644 under the usual umask) and chmods it after; only its
+    public keyring methods and `file_path` are used here.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+        self.file_path: str = backend.file_path
+
+    def get_password(self, service: str, username: str) -> str | None:
+        value: str | None = self._backend.get_password(service, username)
+        return value
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        _ensure_private_file(self.file_path)
+        self._backend.set_password(service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._backend.delete_password(service, username)
+
+
+def _plaintext_file(path: Path) -> Any:  # a KeyringBackend in all but name
     from keyrings.alt.file import PlaintextKeyring  # type: ignore[import-untyped]
 
-    backend: KeyringBackend = PlaintextKeyring()
-    backend.file_path = str(path)  # type: ignore[attr-defined]
-    return backend
+    backend = PlaintextKeyring()
+    backend.file_path = str(path)
+    return OwnerOnlyFile(backend)
 
 
 def _file_has(path: str, service: str, key: str) -> bool:
@@ -483,11 +515,7 @@ class PassphraseFile:
         from keyrings.cryptfile.cryptfile import CryptFileKeyring  # type: ignore[import-untyped]
 
         self._file = None  # forget the file opened with an earlier passphrase
-        folder = os.path.dirname(self.file_path)
-        if folder:
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-        with contextlib.suppress(FileExistsError):  # owner-only from the start; cryptfile fills it in
-            os.close(os.open(self.file_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        _ensure_private_file(self.file_path)  # cryptfile fills in the empty file
         file = CryptFileKeyring()
         file.file_path = self.file_path
         try:

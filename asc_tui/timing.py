@@ -18,7 +18,8 @@ def record(event: str) -> None:
         return
     stamp = time.time()
     try:
-        with open(path, "a", encoding="utf-8") as handle:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(f"{event} {stamp:.6f}\n")
     except OSError:
         pass  # a benchmark aid must never break the app

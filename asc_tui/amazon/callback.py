@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import errno
 import html
-import ipaddress
 import logging
 import re
 import secrets
@@ -38,6 +37,7 @@ from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from asc_tui.amazon.redirect import AmbiguousRedirect, RedirectError, RedirectQuery, parse_redirect
+from asc_tui.hosts import is_loopback
 from asc_tui.i18n import _, current_language
 
 logger = logging.getLogger(__name__)
@@ -63,11 +63,6 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Frame-Options": "DENY",
 }
-# Seller Central / Solution Provider Portal hosts: any subdomain of an Amazon retail domain, over HTTPS.
-_AMAZON_HOST = re.compile(
-    r"^(?:[a-z0-9-]+\.)*amazon\.(?:com|ca|com\.mx|com\.br|co\.uk|de|fr|it|es|nl|se|pl|com\.tr|ae|in|sa|eg"
-    r"|com\.be|ie|sg|com\.au|co\.jp)$"
-)
 
 
 @dataclass(frozen=True)
@@ -115,32 +110,28 @@ def parse_listen(listen: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
-
-
-def amazon_callback_allowed(uri: str, allowed_hosts: Iterable[str] = ()) -> bool:
-    """Whether the login bounce may send the browser to `uri`: HTTPS on an Amazon host, or an allowed host."""
+def amazon_callback_allowed(uri: str, seller_central: Iterable[str] = ()) -> bool:
+    """Whether the login bounce may send the browser to `uri`: only to a configured Seller Central host
+    (`https://sellercentral.amazon.com`, or the sandbox's loopback one), with its scheme and port."""
     try:
         parts = urlsplit(uri)
         hostname = (parts.hostname or "").lower()
-        port = parts.port
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return False
     if not hostname or "@" in parts.netloc or parts.scheme not in ("http", "https"):
         return False
-    allowed = {host.strip().lower() for host in allowed_hosts if host.strip()}
-    if parts.netloc.lower() in allowed or hostname in allowed:
-        return True
-    return parts.scheme == "https" and port in (None, 443) and _AMAZON_HOST.match(hostname) is not None
+    if parts.scheme == "http" and not is_loopback(hostname):
+        return False
+    for origin in seller_central:
+        try:
+            allowed = urlsplit(origin.strip())
+            allowed_port = allowed.port or (443 if allowed.scheme == "https" else 80)
+        except ValueError:
+            continue
+        if (allowed.scheme, (allowed.hostname or "").lower(), allowed_port) == (parts.scheme, hostname, port):
+            return True
+    return False
 
 
 def _bind_error(exc: OSError, address: str) -> CallbackBindError:
@@ -354,7 +345,8 @@ class CallbackListener:
         draft_app: bool = False,
         tls_cert: str | None = None,
         tls_key: str | None = None,
-        allowed_callback_hosts: Iterable[str] = (),
+        seller_central: Iterable[str] = (),
+        behind_tls_proxy: bool = False,
     ) -> None:
         if not redirect_path.startswith("/"):
             raise ValueError("redirect_path must start with '/'")
@@ -370,7 +362,10 @@ class CallbackListener:
         self.draft_app = draft_app
         self.tls_cert = tls_cert or None
         self.tls_key = tls_key or None
-        self.allowed_callback_hosts = tuple(allowed_callback_hosts)
+        # Plain http off loopback only when the admin says a TLS proxy in front is the only way in.
+        self.behind_tls_proxy = behind_tls_proxy
+        # Where the Login URI bounce may send the browser back to: the configured Seller Central hosts.
+        self.seller_central = tuple(seller_central)
         self._current_state = current_state
         self._on_redirect: OnRedirect | None = None
         self._sock: socket.socket | None = None
@@ -435,6 +430,17 @@ class CallbackListener:
         bound_host, bound_port = sock.getsockname()[:2]
         self._address = f"[{bound_host}]:{bound_port}" if ":" in bound_host else f"{bound_host}:{bound_port}"
         self._loopback_only = is_loopback(bound_host)
+        if not self._loopback_only and not self.tls and not self.behind_tls_proxy:
+            sock.close()
+            self._address = None
+            raise CallbackBindError(
+                _(
+                    "The callback address {address} lets other computers reach the callback worker over plain "
+                    "http; keep callback_listen on 127.0.0.1, set callback_tls_cert and callback_tls_key, or "
+                    "set callback_behind_tls_proxy = true if only your TLS proxy can reach it."
+                ).format(address=listen),
+                listen,
+            )
         try:
             self._config = self._make_config()
         except (OSError, ssl.SSLError) as exc:
@@ -567,8 +573,20 @@ class CallbackListener:
                     "browser here."
                 ),
             )
-        if query.is_login_bounce:
+        if query.is_login_bounce and is_login:
             return self._login_bounce(query)
+        if query.is_login_bounce:
+            # Only a configured Login URI bounces: elsewhere the answer would hand the live state to anyone.
+            return _page(
+                400,
+                False,
+                _("This is not an answer from Amazon"),
+                _(
+                    "This address carries amazon_callback_uri, which Amazon sends only to an app's Login URI, "
+                    "and asc-tui serves no Login URI; remove the Login URI from your app in Seller Central's "
+                    "Develop Apps and start connecting again."
+                ),
+            )
         if is_login:
             return _page(
                 400,
@@ -621,7 +639,7 @@ class CallbackListener:
                     "asc-tui first, then approve the app on Amazon again."
                 ),
             )
-        if not amazon_callback_allowed(callback_uri, self.allowed_callback_hosts):
+        if not amazon_callback_allowed(callback_uri, self.seller_central):
             return _page(
                 400,
                 False,

@@ -28,6 +28,9 @@ _FIELDS = (
     "amazon_state",
 )
 _QUOTES = "\"'`<>“”‘’«»"
+# Control characters (C0 with newline and tab, DEL, C1) and bidi controls: in a value from the browser's
+# address they can only drive a terminal (ESC ] 0 retitles the window, ESC ] 52 writes the clipboard).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -171,7 +174,7 @@ def parse_redirect(text: str) -> RedirectQuery:
         if name in seen:
             raise AmbiguousRedirect(name)
         seen.add(name)
-    values = {name: (value.strip() or None) for name, value in pairs if name in _FIELDS}
+    values = {name: (_CONTROLS.sub("", value).strip() or None) for name, value in pairs if name in _FIELDS}
     result = RedirectQuery(**values)
     if result.is_error or result.is_login_bounce:
         return result

@@ -19,13 +19,20 @@ import hashlib
 import html
 import json
 
+from asc_tui.hosts import is_loopback
 from asc_tui.i18n import _, current_language
 
 FALLBACK_DELAY_MS = 2500
 
 
-def loopback_target(listen: str, redirect_path: str) -> str:
-    """`http://host:port/path` the relay forwards to; a wildcard listen host becomes loopback."""
+class PlainHttpRelay(ValueError):
+    """The relay would forward Amazon's answer to another computer without TLS; str() says so."""
+
+
+def loopback_target(listen: str, redirect_path: str, *, tls: bool = False) -> str:
+    """`http://host:port/path` the relay forwards to; a wildcard listen host becomes loopback. Another
+    computer's address is forwarded to only over TLS (`https://`, the worker has a certificate): the
+    answer carries the code and the state."""
     text = listen.strip()
     if text.startswith("["):
         host, _sep, rest = text[1:].partition("]")
@@ -42,9 +49,17 @@ def loopback_target(listen: str, redirect_path: str) -> str:
         host = "127.0.0.1"
     elif host in ("::", "::0"):
         host = "::1"
+    if not tls and not is_loopback(host):
+        raise PlainHttpRelay(
+            _(
+                "The relay page would send Amazon's answer to {host} over plain http; give the callback "
+                "worker callback_tls_cert and callback_tls_key, or listen on 127.0.0.1."
+            ).format(host=host)
+        )
+    scheme = "https" if tls else "http"
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{int(port)}{redirect_path}"
+    return f"{scheme}://{host}:{int(port)}{redirect_path}"
 
 
 def _js_string(value: str) -> str:
@@ -114,7 +129,7 @@ button { margin-top: .5rem; font: inherit; padding: .35rem 1.1rem; border-radius
 """
 
 
-def relay_page(listen: str, redirect_path: str) -> str:
+def relay_page(listen: str, redirect_path: str, *, tls: bool = False) -> str:
     """The static relay HTML for a callback worker listening on `listen` at `redirect_path`.
 
     Its words are in the language asc-tui speaks when the page is written (`<html lang>` says which).
@@ -130,9 +145,9 @@ def relay_page(listen: str, redirect_path: str) -> str:
             "from asc-tui."
         ),
     }
-    script = _SCRIPT.replace("__TARGET__", _js_string(loopback_target(listen, redirect_path))).replace(
-        "__DELAY__", str(FALLBACK_DELAY_MS)
-    )
+    script = _SCRIPT.replace(
+        "__TARGET__", _js_string(loopback_target(listen, redirect_path, tls=tls))
+    ).replace("__DELAY__", str(FALLBACK_DELAY_MS))
     for marker, text in words.items():
         script = script.replace(marker, _js_string(text))
 

@@ -32,7 +32,6 @@ make the admin wait longer for the same answer). No secret ever reaches a messag
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -54,6 +53,7 @@ from asc_tui.commerce.magento_http import MagentoCaller
 from asc_tui.commerce.magento_parsing import list_of_objects, search_results, websites_and_views
 from asc_tui.commerce.model import Attribute, Catalog
 from asc_tui.domain import utcnow
+from asc_tui.hosts import is_loopback
 from asc_tui.i18n import N_, _, ngettext
 
 # `what` values of the progress callback, in the order they are read.
@@ -84,15 +84,6 @@ def _url_password(url: str) -> str | None:
         return urlsplit(url).password
     except ValueError:
         return None
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class MagentoCatalogSource:
@@ -198,7 +189,7 @@ class MagentoCatalogSource:
             )
         if mode == AUTH_BEARER:
             parts = urlsplit(self.base_url)
-            if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+            if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
                 raise MagentoNotConfigured(
                     _(
                         "The bearer token would travel unencrypted to {host} over plain http; use an https:// "

@@ -22,6 +22,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import Response
 
+from asc_tui.private_files import make_private_folder, open_private
 from asc_tui.sandbox import pages
 from asc_tui.sandbox.demo import SandboxSeller
 from asc_tui.sandbox.responses import sp_error
@@ -157,9 +158,9 @@ class SandboxState:
             for t, g in self.grants.items()
         ]
         try:
-            self._grants_file.parent.mkdir(parents=True, exist_ok=True)
-            self._grants_file.write_text(json.dumps(items), "utf-8")
-            self._grants_file.chmod(0o600)
+            make_private_folder(self._grants_file.parent)
+            with open_private(self._grants_file, "w") as handle:  # owner-only from the start
+                handle.write(json.dumps(items))
         except OSError:
             pass  # the sandbox still works for this run
 

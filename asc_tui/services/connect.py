@@ -298,6 +298,7 @@ class ConnectService:
             draft_app=self.amazon.draft_app,
             tls_cert=self.amazon.callback_tls_cert or None,
             tls_key=self.amazon.callback_tls_key or None,
+            behind_tls_proxy=self.amazon.callback_behind_tls_proxy,
         )
         try:
             listener.bind(self.amazon.callback_listen)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from asc_tui.csv_cells import restore
 from asc_tui.domain import StoreDraft
 from asc_tui.errors import InvalidInput
 from asc_tui.i18n import _, format_count
@@ -27,24 +30,76 @@ class ImportFileError(InvalidInput):
     """The file as a whole cannot be read as stores."""
 
 
-def read_import_file(path: Path) -> list[ImportRow]:
+def _too_large(path: Path) -> ImportFileError:
+    return ImportFileError(
+        _("{path} is larger than {size} MB; split it.").format(path=path, size=MAX_FILE_BYTES // 1024 // 1024)
+    )
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file, never more than MAX_FILE_BYTES + 1 read: a device (/dev/zero) would
+    never end, a named pipe would wait for ever for a writer. Opened without blocking, checked once open."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImportFileError(
-                _("{path} is larger than {size} MB; split it.").format(
-                    path=path, size=MAX_FILE_BYTES // 1024 // 1024
-                )
-            )
-        raw = path.read_bytes()
+        fd = _open_regular(path)
     except FileNotFoundError:
         raise ImportFileError(_("The file {path} does not exist.").format(path=path)) from None
     except IsADirectoryError:
         raise ImportFileError(_("{path} is a folder; give a CSV or JSON file.").format(path=path)) from None
+    except _NotRegular:
+        raise ImportFileError(
+            _(
+                "{path} is not a regular file (a named pipe, socket or device); save the stores in a CSV "
+                "or JSON file and import that."
+            ).format(path=path)
+        ) from None
     except OSError as exc:
         raise ImportFileError(
             _("The file {path} cannot be read ({reason}).").format(path=path, reason=exc.strerror)
         ) from None
+    try:
+        if os.fstat(fd).st_size > MAX_FILE_BYTES:
+            raise _too_large(path)
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1  # one byte more tells a file that grew past the limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise ImportFileError(
+            _("The file {path} cannot be read ({reason}).").format(path=path, reason=exc.strerror)
+        ) from None
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise _too_large(path)
+    return b"".join(chunks)
+
+
+class _NotRegular(OSError):
+    pass
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor on `path`, a regular file (checked before opening, a socket cannot be opened, and again
+    on the open file, which may have been swapped meanwhile)."""
+    before = os.stat(path)
+    if stat.S_ISDIR(before.st_mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(before.st_mode):
+        raise _NotRegular(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise IsADirectoryError(path) if stat.S_ISDIR(info.st_mode) else _NotRegular(path)
+    return fd
+
+
+def read_import_file(path: Path) -> list[ImportRow]:
+    raw = _read_bounded(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -155,7 +210,8 @@ def _read_csv(path: Path, text: str) -> list[ImportRow]:
                     )
                 )
                 continue
-            fields = dict(zip(names, values, strict=True))
+            # The quote `stores export` put before a cell a spreadsheet would run comes off again.
+            fields = dict(zip(names, (restore(value) for value in values), strict=True))
             rows.append(ImportRow(where, StoreDraft(**{k: fields.get(k, "") for k in COLUMNS})))
     except csv.Error as exc:
         where = _("line {number}").format(number=reader.line_num)

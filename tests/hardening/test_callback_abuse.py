@@ -310,6 +310,26 @@ class TestStateAbuse:
         assert live.registry.stores.get(live.store_id).status == StoreStatus.NOT_CONNECTED.value
         assert not [s for s in emulator.issued_secrets if s.startswith("Atzr|")]
 
+    async def test_a_login_bounce_on_the_redirect_path_gives_away_no_state(
+        self, live: Live, emulator: SandboxEmulator
+    ) -> None:
+        """No Login URI is configured: a bounce query gets no redirect carrying the live state, whatever
+        host it names (Amazon's own included)."""
+        state = live.query["state"]
+        async with httpx.AsyncClient(base_url=live.base, timeout=10) as anyone:
+            for target in (
+                "https://sellercentral.amazon.com/apps/authorize/confirm/x",
+                "https://evil.example/apps/authorize/confirm/x",
+                emulator.seller_central_url("US") + "/apps/authorize/confirm/x",
+            ):
+                query = {"amazon_callback_uri": target, "amazon_state": "A"}
+                response = await anyone.get("/amazon/callback", params=query)
+                assert response.status_code == 400, target
+                assert "location" not in response.headers and state not in response.text
+                assert "Login URI" in response.text
+        live.assert_waiting()
+        await live.finish_with_the_valid_callback(emulator)
+
     async def test_nothing_sent_is_reflected_unescaped(self, live: Live, emulator: SandboxEmulator) -> None:
         hostile = quote(HOSTILE, safe="")
         targets = [
@@ -719,7 +739,7 @@ class TestPeers:
         base = sandbox.connect
         service = ConnectService(
             sandbox.database,
-            replace(base.amazon, callback_listen=f"{host}:0"),
+            replace(base.amazon, callback_listen=f"{host}:0", callback_behind_tls_proxy=True),
             sandbox.secrets,
             client_secret=lambda: "sandbox-client-secret",
             sandbox=True,

@@ -137,6 +137,40 @@ CASES: dict[str, Case] = {
     "keyring_backend_nonsense": Case('[secrets]\nbackend = "no such thing!"\n', ("must be one of",), 2),
     "commerce_auth_unknown": Case('[commerce]\nauth = "basic"\n', ('"oauth1" or "bearer"',), 2),
     "language_unknown": Case('[ui]\nlanguage = "fr"\n', ('"auto", "en" or "zh-hant"',), 2),
+    # --- addresses that receive secrets: https://, or plain http on loopback only
+    "lwa_token_url_plain_http": Case(
+        '[amazon]\nclient_id = "x"\nlwa_token_url = "http://lwa.attacker.example/auth/o2/token"\n',
+        ("amazon.lwa_token_url must start with https://", "receives secrets", "loopback"),
+        3,
+    ),
+    "lwa_token_url_not_an_address": Case(
+        '[amazon]\nlwa_token_url = "api.amazon.com/auth/o2/token"\n',
+        ("amazon.lwa_token_url must be a full https:// address", "https://api.amazon.com/auth/o2/token"),
+        2,
+    ),
+    "endpoint_plain_http": Case(
+        '[amazon.endpoints]\nNA = "https://sellingpartnerapi-na.amazon.com"\nEU = "http://sp.attacker.example"\n',
+        ("amazon.endpoints.eu must start with https://",),
+        3,
+    ),
+    "endpoint_in_an_inline_table": Case(
+        '[amazon]\nendpoints = { FE = "http://10.0.0.8:8080" }\n', ("amazon.endpoints.fe must start",), 2
+    ),
+    "seller_central_plain_http": Case(
+        '[amazon.seller_central]\nUK = "http://sellercentral.amazon.co.uk"\n',
+        ("amazon.seller_central.uk must start with https://",),
+        2,
+    ),
+    "callback_listen_open_to_every_computer_in_plain_http": Case(
+        '[amazon]\ndraft_app = true\ncallback_listen = "0.0.0.0:8976"\n',
+        ("amazon.callback_listen", "plain http", "callback_tls_cert", "callback_behind_tls_proxy = true"),
+        3,
+    ),
+    "seller_central_with_a_user": Case(
+        '[amazon.seller_central]\nUS = "https://sellercentral.amazon.com@evil.example"\n',
+        ("amazon.seller_central.us must be a full https:// address",),
+        2,
+    ),
 }
 
 # One case of each kind also goes through `doctor` and the dashboard.
@@ -150,6 +184,7 @@ EVERY_ENTRY_POINT = (
     "int_for_bool",
     "connect_timeout_huge",
     "the_second_website_without_a_name",
+    "lwa_token_url_plain_http",
 )
 
 

@@ -421,3 +421,16 @@ def test_credential_check_reports_other_problems_in_one_sentence() -> None:
     assert not ok and "not a valid http(s) URL" in message and "s3cr3t-value" not in message
     assert check_lwa_credentials("https://api.amazon.com/auth/o2/token", "", "x")[0] is False
     assert check_lwa_credentials("https://api.amazon.com/auth/o2/token", CLIENT_ID, "")[0] is False
+
+
+def test_a_callback_address_open_to_other_computers_needs_tls_or_the_proxy_setting(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    with pytest.raises(SettingsValidationError) as refused:
+        save_settings(path, amazon=all_amazon(callback_listen="0.0.0.0:8976"))
+    assert "plain http" in refused.value.errors["callback_listen"]
+    assert not path.exists()  # nothing was written
+    # The admin vouches for a TLS proxy in the file (the form does not edit that): then it saves.
+    path.write_text("[amazon]\ncallback_behind_tls_proxy = true\n", encoding="utf-8")
+    config = save_settings(path, amazon=all_amazon(callback_listen="0.0.0.0:8976"))
+    assert config.amazon.callback_listen == "0.0.0.0:8976" and config.amazon.callback_behind_tls_proxy
+    assert "callback_behind_tls_proxy = true" in path.read_text(encoding="utf-8")

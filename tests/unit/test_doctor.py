@@ -250,7 +250,7 @@ def test_a_broken_config_is_reported_and_the_rest_still_runs(
     path.parent.mkdir(parents=True)
     path.write_text("[amazon\n", encoding="utf-8")
     code, rows, err = doctor(capsys)
-    assert code == 1 and list(rows) == ["Config file", "Database", "Browser"]
+    assert code == 1 and list(rows) == ["Config file", "Database", "Data folder", "Browser"]
     assert "is not valid TOML" in rows["Config file"]["fix"] and "skipped" in rows["Config file"]["detail"]
     assert rows["Database"]["ok"] and rows["Browser"]["ok"]
     assert fixes(err) == [rows["Config file"]["fix"]]

@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Header, Input, Label, Select, Static, Switch
 
 from asc_tui.commerce.credentials import CredentialField, credential_fields
-from asc_tui.config import Config
+from asc_tui.config import Config, foreign_secret_hosts
 from asc_tui.config_writer import (
     SettingsValidationError,
     check_client_id,
@@ -195,6 +195,22 @@ class SettingsScreen(Screen[None]):
             if self.sandbox:
                 yield Static(literal(_(SANDBOX_NOTE)), id="sandbox-note", classes="settings-warning")
                 values.update(_sandbox_values())
+            elif foreign := foreign_secret_hosts(amazon):
+                # Edited in the file only, so said here: the client secret and tokens would go elsewhere.
+                yield Static(
+                    literal(
+                        _(
+                            "Warning: {settings} in the config file send the client secret or tokens to {hosts}, "
+                            "which are not Amazon's hosts; unless they are proxies you run, set them back to "
+                            "Amazon's addresses."
+                        ).format(
+                            settings=", ".join(setting for setting, _host in foreign),
+                            hosts=", ".join(sorted({host for _setting, host in foreign})),
+                        )
+                    ),
+                    id="hosts-warning",
+                    classes="settings-warning",
+                )
             for key in ("application_id", "client_id"):
                 yield from self._field(key, self._input(key, values[key]))
             secret = Input(
@@ -402,7 +418,8 @@ class SettingsScreen(Screen[None]):
         return {"base_url": self._text("base_url"), "auth": "" if auth is Select.NULL else str(auth)}
 
     def errors(self) -> dict[str, str]:
-        errors = {} if self.sandbox else validate_amazon_settings(self.amazon_form())
+        behind = self.asc.config.amazon.callback_behind_tls_proxy
+        errors = {} if self.sandbox else validate_amazon_settings(self.amazon_form(), behind_tls_proxy=behind)
         errors.update(validate_commerce_settings(self.commerce_form()))
         return errors
 
