@@ -109,7 +109,7 @@ class FakeAmazon:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30  # generous: a loaded machine starts threads slowly
         while not self.server.started:
             assert time.monotonic() < deadline, "test server did not start"
             time.sleep(0.01)

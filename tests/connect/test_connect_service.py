@@ -28,7 +28,7 @@ async def connect_through_callback(service: ConnectService, attempt: ConnectSess
     """Serve the callback worker while a 'browser' follows Amazon's redirect; the result page's text."""
     worker = asyncio.create_task(service.serve_callbacks(attempt))
     page = await asyncio.to_thread(browser_get, location)
-    await asyncio.wait_for(worker, timeout=5)
+    await asyncio.wait_for(worker, timeout=30)
     return page.text
 
 
@@ -124,7 +124,7 @@ async def test_wrong_state_keeps_waiting_and_the_right_one_wins(
     assert sandbox.stores.get(store.id or 0).status == StoreStatus.NOT_CONNECTED.value
 
     page = await asyncio.to_thread(browser_get, location)
-    await asyncio.wait_for(worker, timeout=5)
+    await asyncio.wait_for(worker, timeout=30)
     assert "Connected" in page.text and attempt.outcome is not None and attempt.outcome.connected
 
 

@@ -13,7 +13,7 @@ from asc_tui.domain import StoreDraft
 from asc_tui.services.stores import StoreService
 from asc_tui.ui.widgets.store_deck import CARD_HEIGHT
 
-from .helpers import make_app, screen_text, seed, shown, until_ready
+from .helpers import make_app, screen_text, seed, shown, until_ready, wait_until
 
 
 def count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -57,11 +57,7 @@ async def test_a_store_added_while_the_registry_opens_is_shown(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
-        for _i in range(50):
-            if shown(app) == ["Shop US", "Late"]:
-                break
-            await pilot.pause(0.05)
-        assert shown(app) == ["Shop US", "Late"]
+        await wait_until(pilot, lambda: shown(app) == ["Shop US", "Late"], "the store added meanwhile shown")
         assert full_reads == [1]
 
 
