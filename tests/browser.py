@@ -86,7 +86,7 @@ def consent_in_browser(
     password: str = "sandbox",
     otp: str = "123456",
     decline: bool = False,
-    timeout_s: float = 30,
+    timeout_s: float = 60,
 ) -> BrowserResult:
     """Open `consent_url` in headless Chromium and approve (or decline) the app as the seller `email`.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 # A real PostgreSQL server for the tests that run on both backends (the `backend` and `pg_url` fixtures);
 # and, when the run ends, the search of everything it wrote for the secrets the Amazon emulator issued.
-pytest_plugins = ["tests.pg", "tests.leak_scan"]
+pytest_plugins = ["tests.leak_scan", "tests.pg"]
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -46,6 +47,16 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 
 @pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test (bound, never listening: no other
+    program can take it meanwhile, as it could a port found free and closed again)."""
+    from tests.ports import refusing_port
+
+    with refusing_port() as port:
+        yield port
+
+
+@pytest.fixture
 def registry(isolated_home: Path, backend: str):  # type: ignore[no-untyped-def]
     """The store registry, once on SQLite and once on PostgreSQL (see tests/pg.py)."""
     from asc_tui.services.registry import open_registry
@@ -55,5 +66,20 @@ def registry(isolated_home: Path, backend: str):  # type: ignore[no-untyped-def]
     reg.close()
 
 
+# Names that never resolve (RFC 2606 / 6761): answered here, as a resolver that knows the rule would, instead of
+# asking a DNS server. A test of an unknown host stays the same on a machine without a network (where the
+# question may hang until it times out) and sends no query anywhere.
+_NEVER_RESOLVED = (".invalid", ".test", ".example")
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    name = host.decode() if isinstance(host, bytes) else host
+    if isinstance(name, str) and name.rstrip(".").lower().endswith(_NEVER_RESOLVED):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    socket.getaddrinfo = _getaddrinfo

@@ -8,6 +8,10 @@ file under the basetemp (databases, asc-tui.log, exports, screen captures, crash
 searched for every secret in the ledgers: as issued (a long enough piece of it) and base64-encoded. Any
 find fails the run, naming the file and the kind of secret, never the secret itself.
 
+Folders the run writes outside the basetemp and removes before it ends (the PostgreSQL server's folder,
+the small-disk tmpfs) are searched just before they go, with `scan_before_removal()`, for the secrets
+issued so far; what it finds is kept in the process's basetemp and fails the run at its end all the same.
+
 Only the places meant to hold secrets are skipped: the keyring files and the emulator's own record of
 its grants (Amazon's side), plus the ledgers.
 """
@@ -27,6 +31,8 @@ import pytest
 from asc_tui.sandbox import LEDGER_ENV
 
 LEDGER_NAME = "sandbox-ledger.tsv"
+# What scan_before_removal() found in folders gone by the end of the run (no secret in it: path, kind, form).
+EARLY_NAME = "leaks-in-removed-folders.tsv"
 # Where secrets belong: the sandbox keyring file, keyrings.alt's and the app's plaintext keyring files,
 # and the emulator's grants (Amazon's own record). The encrypted keyring file is searched: it must not
 # hold a secret in the clear.
@@ -114,6 +120,38 @@ def scan(root: Path, secrets: Mapping[str, str], extra: Iterable[Path] = ()) -> 
     return sorted(found)
 
 
+def scan_before_removal(folder: Path, label: str) -> list[Leak]:
+    """Search a folder about to be removed for the secrets this process's ledger holds so far; what is
+    found is also kept beside the ledger, for the end of the run to report and fail on."""
+    named = os.environ.get(LEDGER_ENV)
+    if not named:
+        return []  # not a run with the plugin
+    ledger = Path(named)
+    secrets = read_ledgers([ledger])
+    if not secrets:
+        return []
+    leaks = [Leak(f"{label}: {leak.path}", leak.kind, leak.form) for leak in scan(folder, secrets)]
+    if leaks:
+        with (ledger.parent / EARLY_NAME).open("a", encoding="utf-8") as kept:
+            kept.writelines(f"{leak.path}\t{leak.kind}\t{leak.form}\n" for leak in leaks)
+    return leaks
+
+
+def read_early(paths: Iterable[Path]) -> list[Leak]:
+    """The finds scan_before_removal() kept."""
+    leaks: list[Leak] = []
+    for path in paths:
+        try:
+            text = path.read_text("utf-8")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            fields = line.split("\t")
+            if len(fields) == 3:
+                leaks.append(Leak(*fields))
+    return leaks
+
+
 def report(leaks: Iterable[Leak]) -> list[str]:
     return [f"{leak.path}: {leak.kind} ({leak.form})" for leak in leaks]
 
@@ -142,7 +180,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return  # the controller scans once every worker is done
     root = _basetemp(config)
     secrets = read_ledgers([root / LEDGER_NAME, *sorted(root.glob(f"popen-gw*/{LEDGER_NAME}"))])
-    if not secrets:
+    early = read_early([root / EARLY_NAME, *sorted(root.glob(f"popen-gw*/{EARLY_NAME}"))])
+    if not secrets and not early:
         return
     started = config.stash.get(_STARTED, 0.0)
     extra = [
@@ -150,7 +189,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         for path in (config.rootpath / name for name in ROOT_OUTPUTS)
         if path.is_file() and path.stat().st_mtime >= started
     ]
-    leaks = scan(root, secrets, extra)
+    leaks = sorted({*scan(root, secrets, extra), *early})
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if not leaks:
         if terminal is not None and config.get_verbosity() >= 0:  # one line in every normal run
@@ -161,7 +200,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if terminal is not None:
         terminal.write_line("")
         terminal.write_sep("=", "secret leak scan FAILED", red=True, bold=True)
-        terminal.write_line(f"Secrets issued by the Amazon emulator were found in files under {root}:")
+        terminal.write_line(
+            f"Secrets issued by the Amazon emulator were found in files under {root} (or in a folder named "
+            "before the file, searched before it was removed):"
+        )
         for line in lines:
             terminal.write_line(f"  {line}")
     else:  # pragma: no cover - without a terminal (-p no:terminal)

@@ -21,13 +21,15 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.leak_scan import scan_before_removal
+from tests.ports import free_port
 
 PASSWORD_ROLE = "asc_with_password"
 PASSWORD = "right-password"
@@ -54,12 +56,6 @@ def find_bindir() -> Path | None:
         if folder and (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
             return Path(folder)
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _enterable_by_everyone(folder: Path) -> bool:
@@ -139,7 +135,7 @@ class PostgresServer:
         """Start (or start again, on the same port: clients' URLs stay valid)."""
         attempts = 1 if self.port else 5
         for attempt in range(attempts):
-            port = self.port or _free_port()
+            port = self.port or free_port()
             options = (
                 f"-p {port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
@@ -165,7 +161,11 @@ class PostgresServer:
 
     def destroy(self) -> None:
         with contextlib.suppress(Exception):
+            self.stop("fast")  # a checkpoint: what the tests wrote is in the data files, searched below
+        with contextlib.suppress(Exception):
             self.stop("immediate")
+        # The folder lies outside pytest's basetemp: the end-of-run secret scan would never see it.
+        scan_before_removal(self.folder, "PostgreSQL server folder")
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # --- databases ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-START_SECONDS = 10
+START_SECONDS = 30  # generous: a loaded machine starts threads slowly, and failing is the signal
 
 
 class LoopbackServer:

@@ -107,7 +107,7 @@ async def connect(emu: SandboxEmulator) -> AsyncIterator[Connect]:
         yield Connect(emu, listener, attempt, listener.redirect_uri)
     finally:
         listener.close()
-        await asyncio.wait_for(task, 3)
+        await asyncio.wait_for(task, 10)
 
 
 def query_of(url: str) -> dict[str, list[str]]:

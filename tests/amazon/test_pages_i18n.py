@@ -96,7 +96,7 @@ async def worker() -> AsyncIterator[httpx.AsyncClient]:
             yield client
     finally:
         listener.close()
-        await asyncio.wait_for(task, 3)
+        await asyncio.wait_for(task, 10)
 
 
 async def test_the_connected_page_is_chinese(worker: httpx.AsyncClient) -> None:
@@ -339,7 +339,7 @@ async def test_chromium_goes_through_the_chinese_pages(tmp_path: Path) -> None:
     finally:
         emulator.stop()
         listener.close()
-        await asyncio.wait_for(task, 3)
+        await asyncio.wait_for(task, 10)
     assert result.next_was_gated
     assert result.title == "已連接 · asc-tui"
     assert f"已連接：賣家 {NA.selling_partner_id}、Amazon US；續訂期限為 2027年11月27日。" in result.text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -144,15 +143,13 @@ def test_a_wrong_secret_exits_2_with_the_sentence_and_keeps_the_catalog(
 
 
 def test_a_wrong_address_exits_2_with_the_sentence_and_keeps_the_catalog(
-    shop: FakeMagento, config_file: Path, tmp_path: Path
+    shop: FakeMagento, config_file: Path, tmp_path: Path, refused_port: int
 ) -> None:
     env = environment(shop, tmp_path)
     assert cli(config_file, env, "catalog", "refresh").returncode == 0
     before = show_json(config_file, env)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        nobody = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    nobody = f"http://127.0.0.1:{refused_port}"
     config_file.write_text(f'[commerce]\nbase_url = "{nobody}"\n', encoding="utf-8")
     done = cli(config_file, env, "catalog", "refresh")
     assert done.returncode == 2

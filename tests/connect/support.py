@@ -11,6 +11,7 @@ from asc_tui.domain import StoreDraft
 from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
 from asc_tui.services.registry import Registry
 from asc_tui.storage.models import Store
+from tests.ports import free_port
 
 NA, UK, US_ONLY = DEMO_SELLERS
 
@@ -42,11 +43,7 @@ def actions(registry: Registry, store_id: int) -> list[str]:
 
 def write_real_config(home: Path, emulator: SandboxEmulator, extra: str = "") -> int:
     """A config as for a real app (not --sandbox) whose hosts are the emulator's; the callback port chosen."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     config = home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     hosts = "\n".join(f'{c} = "{emulator.seller_central_url(c)}"' for c in ("US", "CA", "MX", "UK"))

@@ -21,13 +21,14 @@ from asc_tui.services.registry import Registry
 from asc_tui.storage.models import ConnectAttempt
 from tests.connect.support import NA, UK, US_ONLY, actions, add_store, browser_get, secret_keys
 from tests.consent_forms import approve
+from tests.ports import free_port
 
 
 async def connect_through_callback(service: ConnectService, attempt: ConnectSession, location: str) -> str:
     """Serve the callback worker while a 'browser' follows Amazon's redirect; the result page's text."""
     worker = asyncio.create_task(service.serve_callbacks(attempt))
     page = await asyncio.to_thread(browser_get, location)
-    await asyncio.wait_for(worker, timeout=5)
+    await asyncio.wait_for(worker, timeout=30)
     return page.text
 
 
@@ -123,7 +124,7 @@ async def test_wrong_state_keeps_waiting_and_the_right_one_wins(
     assert sandbox.stores.get(store.id or 0).status == StoreStatus.NOT_CONNECTED.value
 
     page = await asyncio.to_thread(browser_get, location)
-    await asyncio.wait_for(worker, timeout=5)
+    await asyncio.wait_for(worker, timeout=30)
     assert "Connected" in page.text and attempt.outcome is not None and attempt.outcome.connected
 
 
@@ -397,12 +398,18 @@ async def test_cancel_while_amazon_is_being_asked_stops_before_saving(
     store = add_store(sandbox)
     attempt = service.start(store.id or 0, listen=False)
     location = approve(attempt.consent_url, NA)
-    emulator.throttle_next("/spapi/na", count=1, retry_after=1)
+    # Amazon answers "slow down, retry in 3 s" once: the check is then certainly still running when the
+    # cancel comes, whatever the machine's load.
+    emulator.throttle_next("/spapi/na", count=1, retry_after=3)
     checking = asyncio.create_task(asyncio.to_thread(service.complete_from_paste, attempt, location))
-    await asyncio.sleep(0.4)
-    started = time.monotonic()
-    assert service.cancel(attempt) is None  # busy: never waits for the lock
-    assert time.monotonic() - started < 0.1
+    for _ in range(3000):  # until the emulator has given its throttled answer (the rule is used up)
+        if not emulator._rules:
+            break
+        await asyncio.sleep(0.01)
+    assert not emulator._rules, "the check never reached Amazon"
+    # Busy: None, at once. A cancel that waited for the lock would return only once the check ended, with
+    # the check's own outcome (never None); one that came too late would too.
+    assert service.cancel(attempt) is None
     outcome = await checking
     assert outcome.cancelled and not outcome.connected
     assert_unchanged(sandbox, store.id or 0)
@@ -453,9 +460,7 @@ def test_a_database_failure_while_saving_ends_the_attempt_in_one_sentence(
 def test_one_attempt_at_a_time_per_fixed_callback_address(sandbox: Registry, isolated_home: object) -> None:
     from dataclasses import replace
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     base = sandbox.connect
     fixed = ConnectService(
         sandbox.database,

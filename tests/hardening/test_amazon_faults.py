@@ -55,7 +55,7 @@ from tests.hardening.faulty_amazon import (
 )
 
 DEADLINE = 2.0  # the shortened network deadline
-SLACK = 3.0  # what a loaded 2-core machine may add to it
+SLACK = 8.0  # what a loaded 2-core machine may add to it (the bounds are 5x the deadline and more)
 
 
 # --- fixtures and helpers -----------------------------------------------------------------------------
@@ -272,8 +272,8 @@ def _complete_in_thread(service: ConnectService, store_id: int, seconds_left: fl
     worker = threading.Thread(target=lambda: result.append(service.complete_from_paste(attempt, location)))
     worker.daemon = True
     worker.start()
-    worker.join(seconds_left + 8)
-    assert result, f"the attempt with {seconds_left} s left was still waiting after {seconds_left + 8} s"
+    worker.join(seconds_left + 30)
+    assert result, f"the attempt with {seconds_left} s left was still waiting after {seconds_left + 30} s"
     return result[0], time.monotonic() - started
 
 

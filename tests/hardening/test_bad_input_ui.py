@@ -18,7 +18,7 @@ from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.store_view import StoreViewScreen
-from tests.ui.helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready
+from tests.ui.helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
 
 from .nasty import NASTY, expected_name, is_one_sentence, raw_controls
 
@@ -281,11 +281,14 @@ async def test_the_command_palette_lists_hostile_names_literally() -> None:
             ("line", "line one\ufffdline two"),
         ):
             app.screen.query_one(Input).value = query
-            await pilot.pause(0.3)
-            assert f"View: {shown}" in screen_text(app), screen_text(app)
+            expected = f"View: {shown}"
+            await wait_until(
+                pilot, lambda e=expected: e in screen_text(app), f"the palette's answer to {query!r}"
+            )
             assert_terminal_clean(app)
         app.screen.query_one(Input).value = "shop"
-        await pilot.pause(0.3)
-        assert "View: shop\ufffd[2J" in screen_text(app)
+        await wait_until(
+            pilot, lambda: "View: shop\ufffd[2J" in screen_text(app), "the palette's answer to 'shop'"
+        )
         assert_terminal_clean(app)
         assert app._exception is None

@@ -29,7 +29,16 @@ from asc_tui.sandbox import (
 )
 from tests.connect.support import NA
 from tests.consent_forms import approve
-from tests.leak_scan import LEDGER_NAME, Leak, read_ledgers, report, scan
+from tests.leak_scan import (
+    EARLY_NAME,
+    LEDGER_NAME,
+    Leak,
+    read_early,
+    read_ledgers,
+    report,
+    scan,
+    scan_before_removal,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 REDIRECT = "http://127.0.0.1:9/amazon/callback"
@@ -151,6 +160,30 @@ class TestScanner:
         assert scan(root, {}) == []
         assert scan(root, issued) == [Leak("asc-tui.log", next(iter(issued.values())), "as issued")]
 
+    def test_a_folder_searched_before_its_removal_keeps_what_it_found(
+        self, issued: dict[str, str], ledger: Path, tmp_path: Path
+    ) -> None:
+        by_kind = {kind: secret for secret, kind in issued.items()}
+        outside = tmp_path / "pg-data"  # stands for the PostgreSQL folder or the small-disk tmpfs
+        (outside / "base").mkdir(parents=True)
+        (outside / "base" / "16384").write_bytes(b"\0\0" + by_kind["refresh token"].encode() + b"\0")
+        (outside / "server.log").write_text("LOG:  checkpoint complete\n")
+        found = scan_before_removal(outside, "PostgreSQL server folder")
+        expected = [Leak("PostgreSQL server folder: base/16384", "refresh token", "as issued")]
+        assert found == expected
+        kept = ledger.parent / EARLY_NAME
+        assert read_early([kept]) == expected
+        assert by_kind["refresh token"] not in kept.read_text() and "IwEB" not in kept.read_text()
+
+    def test_a_clean_folder_searched_before_its_removal_keeps_nothing(
+        self, issued: dict[str, str], ledger: Path, tmp_path: Path
+    ) -> None:
+        outside = tmp_path / "disk"
+        outside.mkdir()
+        (outside / "asc-tui.log").write_text("all fine\n")
+        assert scan_before_removal(outside, "small-disk tmpfs") == []
+        assert not (ledger.parent / EARLY_NAME).exists()
+
 
 # --- the plugin, in a pytest run of its own -----------------------------------------------------------
 
@@ -168,12 +201,35 @@ def test_{name}(tmp_path: Path) -> None:
 """
 
 
-def run_pytest(tmp_path: Path, *, plant: bool, workers: int) -> tuple[int, str, list[str]]:
+REMOVED_FOLDER_TEST = """
+import shutil
+import tempfile
+from pathlib import Path
+
+from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
+from tests.leak_scan import scan_before_removal
+
+
+def test_{name}() -> None:
+    with SandboxEmulator() as emulator:
+        token = emulator.authorize_directly(DEMO_SELLERS[0])
+    folder = Path(tempfile.mkdtemp(prefix="asc-tui-leak-test-"))  # outside the basetemp
+    try:
+        (folder / "server.log").write_text(f"refreshing with {{token}}\\n")
+        scan_before_removal(folder, "a removed folder")
+    finally:
+        shutil.rmtree(folder)
+"""
+
+
+def run_pytest(
+    tmp_path: Path, *, plant: bool, workers: int, source: str = PLANTING_TEST
+) -> tuple[int, str, list[str]]:
     """A pytest run with only the scan plugin; its exit code, its output and the tokens it issued."""
     tests = tmp_path / "inner"
     tests.mkdir()
     for name in ("first", "second"):
-        (tests / f"test_{name}.py").write_text(PLANTING_TEST.format(name=name, plant=plant))
+        (tests / f"test_{name}.py").write_text(source.format(name=name, plant=plant))
     basetemp = tmp_path / "basetemp"
     args = [sys.executable, "-m", "pytest", "-p", "tests.leak_scan", "-p", "no:cacheprovider", "-q"]
     args += [f"--basetemp={basetemp}", f"--rootdir={tests}", "-c", "/dev/null", str(tests)]
@@ -200,6 +256,20 @@ class TestPlugin:
                 Path(line.strip().split(":")[0]).match(pattern.split(":")[0]) for line in output.splitlines()
             )
         assert output.count(": refresh token (as issued)") == 2
+        for token in tokens:
+            assert token not in output and token[5:25] not in output
+
+    @pytest.mark.parametrize("workers", [0, 2], ids=["plain", "xdist"])
+    def test_a_token_in_a_folder_removed_before_the_end_fails_the_run(
+        self, tmp_path: Path, workers: int
+    ) -> None:
+        code, output, tokens = run_pytest(tmp_path, plant=True, workers=workers, source=REMOVED_FOLDER_TEST)
+        assert len(tokens) == 2, output
+        assert code == 1, output
+        assert "2 passed" in output and "secret leak scan FAILED" in output
+        assert (
+            output.count("a removed folder: server.log: refresh token (as issued)") == 1
+        )  # one line per find
         for token in tokens:
             assert token not in output and token[5:25] not in output
 

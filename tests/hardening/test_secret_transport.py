@@ -20,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator
 
+from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator
 from tests.connect.support import NA
 from tests.consent_forms import approve
 from tests.hardening.test_config_errors import Case, assert_one_sentence

@@ -36,6 +36,7 @@ from asc_tui.storage.models import ConnectAttempt, Store
 from asc_tui.ui.screens.add_store import AddStoreModal
 from tests.connect.support import NA
 from tests.consent_forms import approve
+from tests.leak_scan import scan_before_removal
 from tests.ui.helpers import make_app, type_into, until_ready
 
 pytestmark = pytest.mark.slow
@@ -193,6 +194,8 @@ def small_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     try:
         yield disk
     finally:
+        # Once unmounted its files are gone: the end-of-run secret scan would never see them.
+        scan_before_removal(disk, "small-disk tmpfs")
         umount(disk)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -21,19 +22,46 @@ def make_app(db: str | None = None, *, sandbox: bool = False) -> AscApp:
     return AscApp(load_config(), db, sandbox=sandbox)
 
 
+READY_SECONDS = 60.0  # a loaded machine (CI, parallel tests) opens the registry slowly; failing is the signal
+
+
 async def until_ready(pilot: Pilot[None]) -> None:
+    """Until the home shows the checklist or the cards; fails (never goes on with an empty screen) after a
+    minute."""
     app = pilot.app
     assert isinstance(app, AscApp)
-    for _ in range(500):  # up to 10 s: a loaded machine (CI, parallel tests) opens the registry slowly
+    deadline = time.monotonic() + READY_SECONDS
+    while True:
         home = app.home
         shown = [w for w in home.query("#home-presetup, StoreDeck") if w.region.height > 0]
         if app.ready and home.loaded and shown:
             break
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"the app was not ready after {READY_SECONDS:g} s: ready={app.ready}, home loaded="
+                f"{home.loaded}, checklist or cards shown={bool(shown)}; {app.screen!r} shows:\n{screen_text(app)}"
+            )
         await pilot.pause(0.02)
     # Cards and the checklist are mounted after the registry is ready; let those mounts settle.
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
+
+
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, seconds: float = READY_SECONDS
+) -> None:
+    """Let the app run until the condition holds; fail, saying what never happened, after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {seconds:g} s still not: {what}; the screen is {pilot.app.screen!r}")
+        await pilot.pause(0.02)
+
+
+def screen_text(app: AscApp) -> str:
+    """The active screen as drawn, one line per row."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = False) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Select
 
-from .helpers import until_ready
+from .helpers import until_ready, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def add_form_with_errors(name: str, product_id_type: str | None = None) -> Calla
     async def run_before(pilot: Any) -> None:
         await until_ready(pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await wait_until(pilot, lambda: pilot.app.screen.query("#website"), "the add form")
         screen = pilot.app.screen
         screen.query_one("#website", Select).value = "base"
         screen.query_one("#email", Input).value = "not-an-email"

@@ -4,7 +4,6 @@ keeps the old catalog. The fake is a real HTTP server on loopback that checks ev
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from tests.commerce.fake_magento import FakeMagento, default_store_data, magento_secret
 
-from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready
+from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
 
 ATTRIBUTES = 1234  # three pages of 500: the form lists the first 200 matches and says how many more
 FLAGGED = "not in the catalog any more"
@@ -108,12 +107,6 @@ def notifications(app: AscApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def finish(pilot: Pilot[None], group: str) -> None:
     """Wait for the workers of that group (never for all: the app keeps long-running ones)."""
     await pilot.pause()
@@ -122,12 +115,8 @@ async def finish(pilot: Pilot[None], group: str) -> None:
     await pilot.pause()
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str, seconds: float = 15) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    await wait_until(pilot, condition, what, seconds)
 
 
 async def open_settings(pilot: Pilot[None]) -> SettingsScreen:
@@ -355,10 +344,10 @@ async def test_a_wrong_secret_says_which_and_keeps_the_old_catalog(
 
 
 async def test_a_wrong_address_says_nothing_answers_and_keeps_the_old_catalog(
-    isolated_home: Path, shop: FakeMagento
+    isolated_home: Path, shop: FakeMagento, refused_port: int
 ) -> None:
     before = shop_catalog_cached(isolated_home, shop)
-    nobody = f"http://127.0.0.1:{free_port()}"
+    nobody = f"http://127.0.0.1:{refused_port}"
     app = make_app()
     async with app.run_test(size=(110, 44)) as pilot:
         await open_settings(pilot)

@@ -14,16 +14,13 @@ from tests.browser import consent_in_browser
 from tests.connect.support import NA, secret_keys
 from tests.consent_forms import approve
 
-from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready
+from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
 
 
 async def open_connect(pilot: Pilot[None]) -> ConnectScreen:
     await until_ready(pilot)
     await pilot.press("c")
-    for _ in range(250):
-        if isinstance(pilot.app.screen, ConnectScreen):
-            break
-        await pilot.pause(0.02)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConnectScreen), "the connect screen")
     screen = pilot.app.screen
     assert isinstance(screen, ConnectScreen), "the connect screen did not open"
     await pilot.pause()

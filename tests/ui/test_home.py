@@ -10,7 +10,17 @@ from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 
-from .helpers import card_texts, focused_name, make_app, saved_registry, seed, shown, type_into, until_ready
+from .helpers import (
+    card_texts,
+    focused_name,
+    make_app,
+    saved_registry,
+    seed,
+    shown,
+    type_into,
+    until_ready,
+    wait_until,
+)
 
 
 def stored_names() -> list[str]:
@@ -247,13 +257,19 @@ async def test_palette_lists_store_actions() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"delete pal")
-        await pilot.pause(0.3)
         from textual.command import CommandList
 
-        options = app.screen.query_one(CommandList)
-        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        # The name is shown as typed, markup and all, never interpreted.
-        assert any("Delete: [b]Palette[/b] store" in p for p in prompts)
+        def prompts() -> list[str]:
+            options = app.screen.query_one(CommandList)
+            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+        # The name is shown as typed, markup and all, never interpreted. (The palette searches in the
+        # background: wait for its answer, not for a clock.)
+        await wait_until(
+            pilot,
+            lambda: any("Delete: [b]Palette[/b] store" in p for p in prompts()),
+            "the store's delete command",
+        )
 
 
 async def test_markup_and_escapes_in_names_are_shown_literally() -> None:
@@ -280,6 +296,6 @@ async def test_an_unusable_database_exits_with_the_sentence(tmp_path) -> None:  
     bad.write_bytes(b"garbage" * 100)
     app = make_app(str(bad))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: app.return_code is not None, "the app to exit by itself")
     assert app.return_code == 2
     assert app.fatal_error is not None and "not an asc-tui database" in str(app.fatal_error)

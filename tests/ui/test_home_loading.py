@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from asc_tui.domain import StoreDraft
 from asc_tui.services.stores import StoreService
 from asc_tui.ui.widgets.store_deck import CARD_HEIGHT
 
-from .helpers import make_app, seed, shown, until_ready
+from .helpers import make_app, screen_text, seed, shown, until_ready, wait_until
 
 
 def count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -56,11 +57,7 @@ async def test_a_store_added_while_the_registry_opens_is_shown(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
-        for _i in range(50):
-            if shown(app) == ["Shop US", "Late"]:
-                break
-            await pilot.pause(0.05)
-        assert shown(app) == ["Shop US", "Late"]
+        await wait_until(pilot, lambda: shown(app) == ["Shop US", "Late"], "the store added meanwhile shown")
         assert full_reads == [1]
 
 
@@ -85,3 +82,28 @@ async def test_filtering_a_scrolled_list_keeps_the_scrollbar_and_position_right(
         await pilot.press(*["backspace"] * 4, *"38 even")
         await pilot.pause()
         assert shown(app) == ["Shop 38 even"] and deck.scroll_y == 0
+
+
+@pytest.mark.parametrize("stores", [(), (("Shop US", "US"),)], ids=["empty", "one-store"])
+async def test_a_registry_ready_before_the_home_finished_mounting_still_shows_the_home(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, stores: tuple[tuple[str, str], ...]
+) -> None:
+    """On a loaded machine the registry can be read between the home's compose and its Mount handler; the
+    handler then hid what had just been shown, and the home stayed empty (no checklist, no cards, no
+    banner) for good. Here the handler runs only once the registry's stores are on the home."""
+    from asc_tui.ui.screens.home import HomeScreen
+
+    seed(*stores)
+    mount = HomeScreen.on_mount
+
+    async def late_mount(self: HomeScreen) -> None:
+        while not self.loaded:
+            await asyncio.sleep(0.01)
+        mount(self)
+
+    monkeypatch.setattr(HomeScreen, "on_mount", late_mount)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)  # the checklist or the cards, on screen
+        assert shown(app) == [name for name, _country in stores]
+        assert app.secrets_notice is None or "Secrets:" in screen_text(app)  # the banner too

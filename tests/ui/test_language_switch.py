@@ -12,7 +12,7 @@ from asc_tui import i18n, paths
 from asc_tui.config import load_config
 from asc_tui.ui.screens.settings import SettingsScreen
 
-from .helpers import make_app, seed, until_ready
+from .helpers import make_app, seed, until_ready, wait_until
 
 
 def screen_text(pilot: Pilot[None]) -> str:
@@ -132,10 +132,7 @@ async def test_the_connect_screen_keeps_its_attempt_and_says_it_in_the_new_langu
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
         await pilot.press("c")
-        for _i in range(200):
-            if isinstance(app.screen, ConnectScreen):
-                break
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen), "the connect screen")
         connect = app.screen
         assert isinstance(connect, ConnectScreen)
         await settle(pilot)

@@ -12,7 +12,7 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from tests.connect.support import NA
 from tests.consent_forms import approve
 
-from .helpers import make_app, seed, type_into, until_ready
+from .helpers import make_app, seed, type_into, until_ready, wait_until
 
 # The keyring file and the emulator's own record of what it granted (Amazon's side) are meant to hold them.
 SECRET_HOMES = {"sandbox-secrets.cfg", "sandbox-grants.json"}
@@ -32,20 +32,16 @@ async def test_a_full_sandbox_connect_leaves_no_secret_anywhere_else(isolated_ho
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await until_ready(pilot)
         await pilot.press("c")
-        for _ in range(250):
-            if isinstance(app.screen, ConnectScreen):
-                break
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen), "the connect screen")
         screen = app.screen
         assert isinstance(screen, ConnectScreen)
         location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
         type_into(app, "#connect-paste", location)
         screens.append(app.export_screenshot())  # the code is on screen here, and only here: it is spent
         await pilot.press("enter")
-        for _ in range(400):
-            if not isinstance(app.screen, ConnectScreen):
-                break
-            await pilot.pause(0.05)
+        await wait_until(
+            pilot, lambda: not isinstance(app.screen, ConnectScreen), "the connect screen closed"
+        )
         await pilot.pause(0.2)
         screens.append(app.export_screenshot())
         await pilot.press("enter")  # the store view with its activity log

@@ -3,7 +3,6 @@ keyring, ctrl+t against the real sandbox emulator, and the sandbox's fixed demo 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmu
 from asc_tui.secret_store import CLIENT_SECRET_KEY
 from asc_tui.ui.screens.settings import SettingsScreen
 
-from .helpers import make_app, saved_registry, type_into, until_ready
+from .helpers import make_app, saved_registry, type_into, until_ready, wait_until
 
 APP_ID = "amzn1.sp.solution.1a2b3c4d-0000-1111-2222-333344445555"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
@@ -185,10 +184,11 @@ async def test_on_a_bare_server_the_secret_waits_for_the_encrypted_file(isolated
         type_into(app, "#repeat", passphrase)
         app.screen.query_one("#repeat").focus()
         await pilot.press("enter")
-        for _ in range(250):
-            if app.screen is screen and screen.query_one("#client_secret", Input).value == "":
-                break
-            await pilot.pause(0.02)
+        await wait_until(
+            pilot,
+            lambda: app.screen is screen and screen.query_one("#client_secret", Input).value == "",
+            "back on the settings with the secret field emptied",
+        )
         await finish(pilot, "settings-secret")
         assert "client secret is in the keyring" in str(screen.query_one("#settings-status", Static).render())
     raw = (isolated_home / "data" / "secrets.cfg").read_bytes()
@@ -275,13 +275,15 @@ async def test_the_palette_opens_settings() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"settings")
-        await pilot.pause(0.3)
+        from textual.command import CommandList
+
+        def found() -> bool:
+            options = app.screen.query(CommandList)
+            return bool(options) and options.first().option_count > 0
+
+        await wait_until(pilot, found, "the palette's answer to 'settings'")  # it searches in the background
         await pilot.press("enter")
-        for _ in range(100):
-            if isinstance(app.screen, SettingsScreen):
-                break
-            await pilot.pause(0.02)
-        assert isinstance(app.screen, SettingsScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen), "the settings screen")
 
 
 # --- the Magento credentials ---------------------------------------------------------------------------
@@ -340,7 +342,7 @@ async def test_the_credentials_shown_follow_the_authentication_and_go_to_the_key
 
 
 async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_file(
-    isolated_home: Path,
+    isolated_home: Path, refused_port: int
 ) -> None:
     """No keyring service here: the same modal as for the client secret, then the settings apply."""
     from asc_tui.commerce.credentials import KEY_ACCESS_TOKEN_SECRET, KEY_CONSUMER_KEY
@@ -348,9 +350,7 @@ async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_f
     from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 
     passphrase = "correct horse battery"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        nobody = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    nobody = f"http://127.0.0.1:{refused_port}"
     values = {field: f"{field}-0123456789abcdef" for field in OAUTH_FIELDS}
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -369,10 +369,11 @@ async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_f
         type_into(app, "#repeat", passphrase)
         app.screen.query_one("#repeat").focus()
         await pilot.press("enter")
-        for _ in range(250):
-            if app.screen is screen and screen.query_one("#consumer_key", Input).value == "":
-                break
-            await pilot.pause(0.02)
+        await wait_until(
+            pilot,
+            lambda: app.screen is screen and screen.query_one("#consumer_key", Input).value == "",
+            "back on the settings with the credential fields emptied",
+        )
         await finish(pilot, "settings-secret")
         assert "the Magento credentials are in the keyring" in str(
             screen.query_one("#settings-status", Static).render()

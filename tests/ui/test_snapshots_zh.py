@@ -10,7 +10,7 @@ from asc_tui import i18n
 from asc_tui.amazon.callback import CallbackListener
 from asc_tui.services.connect import ConnectSession
 
-from .helpers import make_app, seed, until_ready
+from .helpers import make_app, seed, until_ready, wait_until
 from .snapshot_steps import add_form_with_errors, steady_screen  # noqa: F401  (an autouse fixture)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -49,10 +49,9 @@ def test_connect_screen_zh(snap_compare: Any, size: tuple[int, int], monkeypatch
     async def run_before(pilot: Any) -> None:
         await until_ready(pilot)
         await pilot.press("c")
-        for _i in range(100):
-            if pilot.app.screen.id == "connect" or type(pilot.app.screen).__name__ == "ConnectScreen":
-                break
-            await pilot.pause(0.05)
+        await wait_until(
+            pilot, lambda: type(pilot.app.screen).__name__ == "ConnectScreen", "the connect screen"
+        )
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(sandbox=True), run_before=run_before, terminal_size=size)

@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
+from asc_tui.storage.models import Store
 from asc_tui.ui import app as app_module
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
@@ -20,7 +21,8 @@ from .helpers import make_app, saved_registry, seed, shown, type_into, until_rea
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: float, what: str) -> float:
-    """Let the app run (no key pressed) until the condition holds; how long it took."""
+    """Let the app run (no key pressed) until the condition holds; how long it took. The limits are generous
+    (failing is the signal, not the time): a loaded machine may be several times slower."""
     started = time.monotonic()
     while not condition():
         if time.monotonic() - started > seconds:
@@ -64,10 +66,9 @@ async def test_two_admins_see_each_others_changes_without_pressing_anything(
         await one.press("ctrl+s")
         await one.pause()
         assert not isinstance(first.screen, AddStoreModal)
-        took = await wait_for(
-            two, lambda: "Added by the first" in shown(second), 6, "the new store on the other home"
+        await wait_for(
+            two, lambda: "Added by the first" in shown(second), 30, "the new store on the other home"
         )
-        assert took < 2 * app_module.POLL_SECONDS + 1
 
         # The second admin renames "Shared" while the first has its edit form open on the old version.
         first.home.focus_store(next(s.id or 0 for s in first.home.stores if s.name == "Shared"))
@@ -84,15 +85,26 @@ async def test_two_admins_see_each_others_changes_without_pressing_anything(
         assert not isinstance(second.screen, EditStoreModal)
         assert "Renamed by the second" in shown(second)
 
-        # The first admin's form stays as it was (no reload under an open form); saving is refused.
-        await one.pause(2 * app_module.POLL_SECONDS)
+        # The first admin's form stays as it was (no reload under an open form), even once its poll has read
+        # the renamed store; saving is refused.
+        reads: list[bool] = []
+        read = first._registry_read
+
+        def counted(revision: int, stores: list[Store] | None) -> None:
+            reads.append(stores is not None and any(s.name == "Renamed by the second" for s in stores))
+            read(revision, stores)
+
+        monkeypatch.setattr(first, "_registry_read", counted)
+        await wait_for(one, lambda: any(reads), 30, "the first app's poll reading the rename")
+        await one.pause()
         assert first.screen is stale_form
+        assert stale_form.query_one("#name").value == "Shared"  # type: ignore[attr-defined]
         type_into(first, "#email", "overwrite@example.com")
         await one.press("ctrl+s")
         await one.pause()
         assert not isinstance(first.screen, EditStoreModal)
         await wait_for(
-            one, lambda: any("changed by someone else" in m for m in notifications(first)), 2, "told"
+            one, lambda: any("changed by someone else" in m for m in notifications(first)), 30, "told"
         )
         refused = [m for m in notifications(first) if "changed by someone else" in m]
         assert refused == [
@@ -118,7 +130,7 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
 
         await asyncio.to_thread(pg_server.stop, "fast")
         try:
-            await wait_for(pilot, lambda: "cannot be reached" in banner(app), 10, "the banner")
+            await wait_for(pilot, lambda: "cannot be reached" in banner(app), 30, "the banner")
             said = banner(app)
             assert "retrying every few seconds. Nothing you saved is lost." in said
             assert f"127.0.0.1:{pg_server.port}" in said
@@ -127,12 +139,15 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
             # A store action while it is down: one sentence, no crash.
             await pilot.press("t")
             server = f"The PostgreSQL server at 127.0.0.1:{pg_server.port} "
-            await wait_for(pilot, lambda: any(m.startswith(server) for m in notifications(app)), 2, "told")
+            await wait_for(pilot, lambda: any(m.startswith(server) for m in notifications(app)), 30, "told")
             down = [m for m in notifications(app) if m.startswith(server)]
             assert len(down) == 1 and "\n" not in down[0] and down[0].endswith(".")
             await pilot.press("enter")  # the store view reads the activity log: told, not crashed
             await wait_for(
-                pilot, lambda: len([m for m in notifications(app) if m.startswith(server)]) == 2, 2, ""
+                pilot,
+                lambda: len([m for m in notifications(app) if m.startswith(server)]) == 2,
+                30,
+                "told again",
             )
             await pilot.press("escape")
             await pilot.pause()
@@ -147,9 +162,9 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
             await asyncio.to_thread(pg_server.start)
 
         # It answers again: the banner goes, and the edit left open can now be saved.
-        await wait_for(pilot, lambda: "cannot be reached" not in banner(app), 15, "the banner gone")
+        await wait_for(pilot, lambda: "cannot be reached" not in banner(app), 60, "the banner gone")
         await wait_for(
-            pilot, lambda: "The database answers again." in notifications(app), 2, "the notification"
+            pilot, lambda: "The database answers again." in notifications(app), 30, "the notification"
         )
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -161,4 +176,4 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
             from asc_tui.domain import StoreDraft
 
             registry.stores.add(StoreDraft(name="After", email="a@example.com", country="UK", website="base"))
-        await wait_for(pilot, lambda: "After" in shown(app), 5, "a change made after the restart")
+        await wait_for(pilot, lambda: "After" in shown(app), 30, "a change made after the restart")

@@ -56,7 +56,7 @@ def test_a_hung_keyring_becomes_an_error_in_seconds() -> None:
     started = time.monotonic()
     with pytest.raises(SecretsUnavailable, match=r"did not answer within 0\.3 s"):
         store.get("lwa-client-secret")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # the keyring would have hung until released (bounded for load)
     backend.release.set()
 
 

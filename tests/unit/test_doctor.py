@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from asc_tui.cli import main
+from tests.ports import free_port
 
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
 ADD = ("stores", "add", "--email", "a@example.com", "--country", "US", "--website", "base")
@@ -39,13 +40,6 @@ def fixes(err: str) -> list[str]:
 
 def problems(rows: dict[str, dict[str, Any]]) -> list[str]:
     return [name for name, row in rows.items() if not row["ok"]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def write_config(home: Path, *, listen: str | None = None, extra: str = "") -> Path:

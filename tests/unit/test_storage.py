@@ -2,7 +2,6 @@
 the others are about the SQLite file itself (its place, mode, WAL, permissions) or about no database."""
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -253,7 +252,9 @@ def test_two_copies_opening_a_new_database_at_once_both_work(
 
 
 @pytest.mark.postgres
-def test_postgresql_problems_are_one_sentence_each(pg_server: PostgresServer, pg_url: str) -> None:
+def test_postgresql_problems_are_one_sentence_each(
+    pg_server: PostgresServer, pg_url: str, refused_port: int
+) -> None:
     database = pg_url.rsplit("/", 1)[1]
     cases = [
         (pg_server.url(database, PASSWORD_ROLE, "wrong"), "refused user 'asc_with_password': wrong password"),
@@ -264,9 +265,7 @@ def test_postgresql_problems_are_one_sentence_each(pg_server: PostgresServer, pg
         ),
         (pg_server.url(database, "nobody"), "has no user 'nobody'"),
     ]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = refused_port
     cases.append(
         (
             f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/x",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Input, LoadingIndicator, Static
 
 from asc_tui.domain import filter_key, store_health
@@ -22,6 +23,14 @@ from asc_tui.ui.widgets.store_deck import StoreDeck
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
     from asc_tui.ui.app import AscApp
+
+_W = TypeVar("_W", bound=Widget)
+
+
+def _hidden(widget: _W) -> _W:
+    widget.display = False
+    return widget
+
 
 EMPTY_PROMPT = N_(
     "No Amazon store yet. Review the pre-setup tasks below, then press [b]a[/b] to add your first store: "
@@ -109,9 +118,11 @@ class HomeScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
+        # Hidden from the start here, not in on_mount: the registry may be read (and these shown) between
+        # compose and the Mount handler on a loaded machine, and hiding them there left an empty home.
         yield Header(icon="◆")
-        yield Static("", id="banner")
-        yield Static("", id="catalog-status")
+        yield _hidden(Static("", id="banner"))
+        yield _hidden(Static("", id="catalog-status"))
         filter_box = FilterBox(
             placeholder=_("Filter by name, country, website or status (escape clears)"),
             id="filter",
@@ -120,19 +131,15 @@ class HomeScreen(Screen[None]):
         filter_box.display = False
         yield filter_box
         # Outside the scrolling grid, so the checklist's own scrolling never moves the prompt away.
-        with Vertical(id="empty-state"):
+        with _hidden(Vertical(id="empty-state")):
             yield Static(_(EMPTY_PROMPT), id="empty-prompt")
         with Vertical(id="home-body"):
             yield LoadingIndicator(id="loading")
-            yield Static("", id="no-match")
+            yield _hidden(Static("", id="no-match"))
             yield StoreDeck(self._website_name, self._secret_missing, id="cards")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#empty-state").display = False
-        self.query_one("#no-match").display = False
-        self.query_one("#banner").display = False
-        self.query_one("#catalog-status").display = False
         if self._waiting is not None:
             (focus_id,) = self._waiting
             self._waiting = None
