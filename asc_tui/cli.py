@@ -15,8 +15,8 @@ from asc_tui.errors import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, AscError, St
 from asc_tui.i18n import N_, _, format_count, format_day, ngettext
 
 if TYPE_CHECKING:
-    from asc_tui.config import Config
     from asc_tui.services.registry import Registry
+    from asc_tui.settings.config import Config
 
 PROG = "asc-tui"
 EXIT_USAGE = 2  # a wrong option, as argparse exits
@@ -262,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from asc_tui.i18n import set_language
 
         set_language(args.lang)
-    from asc_tui.logs import send_logs_to_file
+    from asc_tui.system.logs import send_logs_to_file
 
     send_logs_to_file()
     try:
@@ -324,7 +324,7 @@ def _read_config_quietly(path: str | None) -> Config | None:
 
     This runs before main()'s guard, so nothing may escape it: whatever goes wrong reading the file here, the
     command reads it again and reports the problem as a sentence."""
-    from asc_tui.config import load_config
+    from asc_tui.settings.config import load_config
 
     try:
         return load_config(path)
@@ -334,7 +334,7 @@ def _read_config_quietly(path: str | None) -> Config | None:
 
 def _config(args: argparse.Namespace) -> Config:
     """The config the command runs with: as main() read it already, else read now (raising its problem)."""
-    from asc_tui.config import load_config
+    from asc_tui.settings.config import load_config
 
     read: Config | None = getattr(args, "read_config", None)
     return read if read is not None else load_config(args.config)
@@ -356,7 +356,7 @@ def _write_json(data: Any) -> None:
 
 def _visible(text: str) -> str:
     """Text echoed from the user (a file name, a value) with control characters escaped, newlines kept."""
-    from asc_tui.logs import escape_controls
+    from asc_tui.system.logs import escape_controls
 
     return escape_controls(text, keep_newlines=True)
 
@@ -364,9 +364,9 @@ def _visible(text: str) -> str:
 def _log_crash(exc: BaseException) -> str:
     import traceback
 
-    from asc_tui import paths
-    from asc_tui.logs import redact_secrets
-    from asc_tui.private_files import open_private
+    from asc_tui.system import paths
+    from asc_tui.system.logs import redact_secrets
+    from asc_tui.system.private_files import open_private
 
     try:
         folder = paths.data_dir()
@@ -488,7 +488,7 @@ def _readable_stores(args: argparse.Namespace) -> list[Any]:
 
 def _list(stores: list[Any], *, as_json: bool, export: bool) -> int:
     from asc_tui.domain import utcnow
-    from asc_tui.records import RECORD_KEYS, store_record
+    from asc_tui.services.records import RECORD_KEYS, store_record
 
     now = utcnow()
     records = [store_record(s, now) for s in stores]
@@ -497,7 +497,7 @@ def _list(stores: list[Any], *, as_json: bool, export: bool) -> int:
     elif export:
         import csv
 
-        from asc_tui.csv_cells import neutralise
+        from asc_tui.services.csv_cells import neutralise
 
         writer = csv.DictWriter(sys.stdout, fieldnames=list(RECORD_KEYS), lineterminator="\n")
         writer.writeheader()
@@ -567,7 +567,7 @@ def _print_table(headers: list[str], rows: list[list[str]], *, empty: str) -> No
 
 def _check_auth(args: argparse.Namespace) -> int:
     from asc_tui.domain import AuthHealth, shown_value, store_health, utcnow
-    from asc_tui.records import store_record
+    from asc_tui.services.records import store_record
 
     if args.json:
         _english_for_json()

@@ -29,7 +29,7 @@ MAX_LINE = 64 * 1024
 
 def _say(text: str, end: str = "\n") -> None:
     """A line on stderr; its control characters escaped, for it may quote Amazon (an error_description)."""
-    from asc_tui.logs import escape_controls
+    from asc_tui.system.logs import escape_controls
 
     print(escape_controls(text, keep_newlines=True), file=sys.stderr, end=end, flush=True)
 

@@ -27,9 +27,9 @@ from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _, format_count
 
 if TYPE_CHECKING:
-    from asc_tui.config import AmazonConfig, Config
-    from asc_tui.secret_store import SecretStore
     from asc_tui.services.registry import Registry
+    from asc_tui.settings.config import AmazonConfig, Config
+    from asc_tui.settings.secret_store import SecretStore
     from asc_tui.storage.database import Database
 
 TEST_KEY_PREFIX = "doctor-check/"
@@ -83,7 +83,7 @@ def _safely(check: str, run: Callable[[], list[CheckResult]]) -> list[CheckResul
 
 def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[CheckResult]:
     """All the checks, in order: config, database, keyring, Amazon settings, callback, browser, stores."""
-    from asc_tui.config import config_path
+    from asc_tui.settings.config import config_path
 
     path, _named = config_path(config)
     results: list[CheckResult] = []
@@ -122,8 +122,8 @@ def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[Che
 
 
 def _check_config(explicit: str | None, path: Path, loaded: list[Config]) -> list[CheckResult]:
-    from asc_tui.config import load_config
     from asc_tui.errors import ConfigProblem
+    from asc_tui.settings.config import load_config
 
     try:
         config = load_config(explicit)
@@ -207,8 +207,8 @@ def _secret_store(registry: Registry | None, config: Config, sandbox: bool) -> S
     if registry is not None:
         return registry.secrets
     # The keyring does not need the database: opened the way the registry opens it.
-    from asc_tui import paths
-    from asc_tui.secret_store import open_secret_store
+    from asc_tui.settings.secret_store import open_secret_store
+    from asc_tui.system import paths
 
     return open_secret_store(
         sandbox=sandbox,
@@ -219,7 +219,7 @@ def _secret_store(registry: Registry | None, config: Config, sandbox: bool) -> S
 
 
 def _check_keyring(secrets: SecretStore, config: Config) -> list[CheckResult]:
-    from asc_tui.secret_store import BACKEND_ENV, PASSPHRASE_ENV, BackendKind
+    from asc_tui.settings.secret_store import BACKEND_ENV, PASSPHRASE_ENV, BackendKind
 
     description = secrets.describe()
     if secrets.needs_setup:
@@ -328,8 +328,8 @@ def _round_trip(secrets: SecretStore) -> CheckResult:
 
 def _check_amazon(registry: Registry) -> list[CheckResult]:
     # The same checks as the settings screen, so both say the same thing about a value.
-    from asc_tui.config import setting_line
-    from asc_tui.config_writer import check_application_id, check_client_id, check_redirect_uri
+    from asc_tui.settings.checks import check_application_id, check_client_id, check_redirect_uri
+    from asc_tui.settings.config import setting_line
 
     connect = registry.connect  # in the sandbox this starts the emulator, which fills the settings in
     amazon = connect.amazon
@@ -390,7 +390,7 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
 
 def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> list[CheckResult]:
     """A warning for each address that receives secrets but is neither Amazon's own nor this computer."""
-    from asc_tui.config import foreign_secret_hosts, secret_urls, setting_line
+    from asc_tui.settings.config import foreign_secret_hosts, secret_urls, setting_line
 
     results: list[CheckResult] = []
     urls = dict(secret_urls(amazon))
@@ -418,7 +418,7 @@ def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> list[CheckResult]:
 
 
 def _check_client_secret(registry: Registry) -> CheckResult:
-    from asc_tui.secret_store import CLIENT_SECRET_ENV
+    from asc_tui.settings.secret_store import CLIENT_SECRET_ENV
 
     name = _("LWA client secret")
     if registry.sandbox:
@@ -452,7 +452,7 @@ def _check_client_secret(registry: Registry) -> CheckResult:
 
 def _check_callback(registry: Registry | None, config: Config, sandbox: bool) -> list[CheckResult]:
     from asc_tui.amazon.callback import CallbackBindError, CallbackListener
-    from asc_tui.config import callback_serves_plain_http_to_others
+    from asc_tui.settings.config import callback_serves_plain_http_to_others
 
     check = _("Callback address")
     if sandbox and registry is None:
@@ -499,7 +499,7 @@ def _check_data_folder() -> list[CheckResult]:
     asc-tui creates them so; a folder made by hand, or files from an older version, may be looser."""
     import stat
 
-    from asc_tui import paths
+    from asc_tui.system import paths
 
     check = _("Data folder")
     folder = paths.data_dir()
@@ -544,7 +544,7 @@ def _check_data_folder() -> list[CheckResult]:
 
 
 def _check_browser() -> list[CheckResult]:
-    from asc_tui.browser import choose_browser
+    from asc_tui.system.browser import choose_browser
 
     choice = choose_browser()
     if choice.command is not None:
@@ -568,7 +568,7 @@ def _check_browser() -> list[CheckResult]:
 
 def _check_stores(registry: Registry) -> list[CheckResult]:
     from asc_tui.domain import StoreStatus, shown_value
-    from asc_tui.secret_store import refresh_token_key
+    from asc_tui.settings.secret_store import refresh_token_key
 
     stores = registry.stores.list_stores()
     connected = [s for s in stores if s.status != StoreStatus.NOT_CONNECTED.value]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-# The same recorder as asc_tui/timing.py, kept here on purpose: the bare baseline app uses it, and with
+# The same recorder as asc_tui/system/timing.py, kept here on purpose: the bare baseline app uses it, and with
 # --app-root it must work beside an older asc_tui that has no timing module.
 ENV = "ASC_TUI_BENCH_FILE"
 

@@ -118,7 +118,7 @@ async def probe_app(home: Path, expect: str, keys: int, budget: float, timeout: 
     os.environ["ASC_TUI_HOME"] = str(home)
     from textual.widgets import Input
 
-    from asc_tui.config import load_config
+    from asc_tui.settings.config import load_config
     from asc_tui.ui.app import AscApp
 
     app = AscApp(load_config(), str(database_file(home)))

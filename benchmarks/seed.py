@@ -27,9 +27,9 @@ def database_file(home: Path) -> Path:
 def seed(home: Path, count: int) -> Path:
     """Create the registry under `home` with `count` stores; return the database file."""
     os.environ["ASC_TUI_HOME"] = str(home)
-    from asc_tui.config import load_config
     from asc_tui.domain import StoreDraft
     from asc_tui.services.registry import open_registry
+    from asc_tui.settings.config import load_config
 
     db = database_file(home)
     db.parent.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,8 @@ from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from asc_tui.amazon.redirect import AmbiguousRedirect, RedirectError, RedirectQuery, parse_redirect
-from asc_tui.hosts import is_loopback
 from asc_tui.i18n import _, current_language
+from asc_tui.settings.hosts import is_loopback
 
 logger = logging.getLogger(__name__)
 # Libraries add a NullHandler: without one, uvicorn's warnings would go to stderr, over the TUI.

@@ -19,8 +19,8 @@ import hashlib
 import html
 import json
 
-from asc_tui.hosts import is_loopback
 from asc_tui.i18n import _, current_language
+from asc_tui.settings.hosts import is_loopback
 
 FALLBACK_DELAY_MS = 2500
 

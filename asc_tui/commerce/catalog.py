@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from asc_tui.commerce.model import Attribute, Catalog, CatalogSource, StoreView, Website
-from asc_tui.config import CommerceConfig
 from asc_tui.domain import utcnow
 from asc_tui.i18n import _
+from asc_tui.settings.config import CommerceConfig
 
 EMBEDDED = "embedded"
 

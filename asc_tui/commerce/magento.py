@@ -53,8 +53,8 @@ from asc_tui.commerce.magento_http import MagentoCaller
 from asc_tui.commerce.magento_parsing import list_of_objects, search_results, websites_and_views
 from asc_tui.commerce.model import Attribute, Catalog
 from asc_tui.domain import utcnow
-from asc_tui.hosts import is_loopback
 from asc_tui.i18n import N_, _, ngettext
+from asc_tui.settings.hosts import is_loopback
 
 # `what` values of the progress callback, in the order they are read.
 PROGRESS_WEBSITES = "websites"

@@ -22,10 +22,10 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from asc_tui.private_files import make_private_folder, open_private
 from asc_tui.sandbox import pages
 from asc_tui.sandbox.demo import SandboxSeller
 from asc_tui.sandbox.responses import sp_error
+from asc_tui.system.private_files import make_private_folder, open_private
 
 REGIONS = ("NA", "EU", "FE")
 LEDGER_ENV = "ASC_TUI_SANDBOX_LEDGER"  # test support: see the module's docstring

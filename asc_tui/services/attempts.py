@@ -12,7 +12,12 @@ import os
 from sqlmodel import col, select
 
 from asc_tui.domain import utcnow
-from asc_tui.secret_store import ORPHAN_NOTE_PREFIX, SecretStore, SecretsUnavailable, refresh_token_key
+from asc_tui.settings.secret_store import (
+    ORPHAN_NOTE_PREFIX,
+    SecretStore,
+    SecretsUnavailable,
+    refresh_token_key,
+)
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import ConnectAttempt, Preference, Store
 

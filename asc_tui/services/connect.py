@@ -36,7 +36,6 @@ from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectError, RedirectQuery, looks_like_refresh_token, parse_redirect
 from asc_tui.amazon.sellers import SellersClient, amazon_marketplaces
-from asc_tui.config import AmazonConfig
 from asc_tui.domain import (
     MARKETPLACE_BY_ID,
     MARKETPLACES,
@@ -58,17 +57,18 @@ from asc_tui.errors import (
     SellerIdNeeded,
     StoreNotFound,
 )
-from asc_tui.faults import crash_point
 from asc_tui.i18n import N_, _, format_day, ngettext
-from asc_tui.secret_store import (
+from asc_tui.services.attempts import cleanup_stale, forget_token, is_alive
+from asc_tui.settings.config import AmazonConfig
+from asc_tui.settings.secret_store import (
     SecretStore,
     SecretsUnavailable,
     new_token_ref,
     refresh_token_key,
 )
-from asc_tui.services.attempts import cleanup_stale, forget_token, is_alive
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import Activity, ConnectAttempt, Store
+from asc_tui.system.faults import crash_point
 
 logger = logging.getLogger(__name__)
 
@@ -205,12 +205,12 @@ class ConnectService:
         sentence naming the file and the line, instead of in the seller's browser (MD5101)."""
         if self.sandbox:
             return
-        from asc_tui.config_writer import check_redirect_uri  # the settings screen's own check
+        from asc_tui.settings.checks import check_redirect_uri  # the settings screen's own check
 
         wrong = check_redirect_uri(self.amazon.redirect_uri)
         if wrong is None:
             return
-        from asc_tui.config import setting_line
+        from asc_tui.settings.config import setting_line
 
         if self.config_path is None:
             where = _("the config file")

@@ -10,10 +10,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from asc_tui.csv_cells import restore
 from asc_tui.domain import StoreDraft
 from asc_tui.errors import InvalidInput
 from asc_tui.i18n import _, format_count
+from asc_tui.services.csv_cells import restore
 
 COLUMNS = ("name", "email", "country", "website", "product_id_type", "attribute")
 REQUIRED = ("name", "email", "country", "website")

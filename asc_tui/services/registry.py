@@ -6,16 +6,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from asc_tui import paths
 from asc_tui.commerce.catalog import EmbeddedCatalogSource, source_for
-from asc_tui.config import Config, load_config
 from asc_tui.i18n import _
-from asc_tui.secret_store import SecretStore, open_secret_store
 from asc_tui.services.catalog import CatalogService
 from asc_tui.services.presetup import PreSetupService
 from asc_tui.services.stores import StoreService
+from asc_tui.settings.config import Config, load_config
+from asc_tui.settings.secret_store import SecretStore, open_secret_store
 from asc_tui.storage.database import Database, open_database
 from asc_tui.storage.models import Store
+from asc_tui.system import paths
 
 if TYPE_CHECKING:
     from asc_tui.sandbox import SandboxEmulator

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from asc_tui.config import AmazonConfig
 from asc_tui.domain import MARKETPLACES
 from asc_tui.sandbox import (
     REGIONS,
@@ -14,6 +13,7 @@ from asc_tui.sandbox import (
     SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
+from asc_tui.settings.config import AmazonConfig
 
 
 def start_emulator(data_dir: Path) -> SandboxEmulator:

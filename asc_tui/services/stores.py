@@ -32,13 +32,13 @@ from asc_tui.errors import (
     StoreNotFound,
     StoreValidationError,
 )
-from asc_tui.faults import crash_point
 from asc_tui.i18n import _
-from asc_tui.records import RECORD_KEYS, store_record  # noqa: F401  (re-exported for callers)
-from asc_tui.secret_store import ORPHAN_NOTE_PREFIX
+from asc_tui.services.records import RECORD_KEYS, store_record  # noqa: F401  (re-exported for callers)
+from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import Activity, Preference, RegistryRevision, Store
 from asc_tui.storage.quick_read import ROW_FIELDS, StoreRow
+from asc_tui.system.faults import crash_point
 
 
 class StoreService:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from asc_tui import paths
+from asc_tui.system import paths
 
 
 def named_database(db: str | None, sandbox: bool) -> str:

@@ -11,12 +11,12 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from asc_tui import paths
-from asc_tui.config import Config
 from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
 from asc_tui.errors import AscError, StoreChanged, StoreNameTaken, StoreValidationError
 from asc_tui.i18n import N_, _
-from asc_tui.timing import record
+from asc_tui.settings.config import Config
+from asc_tui.system import paths
+from asc_tui.system.timing import record
 from asc_tui.ui import linebreak
 from asc_tui.ui.commands import AscCommandPalette, StoreCommands
 
@@ -456,7 +456,7 @@ class AscApp(App[None]):
     @work(thread=True, exit_on_error=False, group="secrets-check")
     def _check_secrets(self, stores: list[Store]) -> None:
         """Find the keyring (it may touch D-Bus) and which connected stores lack their token here."""
-        from asc_tui.secret_store import SecretsUnavailable, refresh_token_key
+        from asc_tui.settings.secret_store import SecretsUnavailable, refresh_token_key
 
         secrets = self.registry.secrets
         try:

@@ -15,9 +15,9 @@ from asc_tui.amazon.lwa import LwaClient
 from asc_tui.domain import AuthHealth, StoreStatus, store_health, utcnow
 from asc_tui.errors import ConnectInProgress, ConnectRejected, SellerIdNeeded
 from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
-from asc_tui.secret_store import refresh_token_key
 from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
 from asc_tui.services.registry import Registry
+from asc_tui.settings.secret_store import refresh_token_key
 from asc_tui.storage.models import ConnectAttempt
 from tests.connect.support import NA, UK, US_ONLY, actions, add_store, browser_get, secret_keys
 from tests.consent_forms import approve
@@ -418,7 +418,7 @@ async def test_cancel_while_amazon_is_being_asked_stops_before_saving(
 def test_a_token_the_keyring_would_not_delete_is_removed_later(
     sandbox: Registry, service: ConnectService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asc_tui.secret_store import SecretsUnavailable
+    from asc_tui.settings.secret_store import SecretsUnavailable
 
     store = add_store(sandbox)
     attempt = service.start(store.id or 0, listen=False)

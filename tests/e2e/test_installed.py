@@ -34,14 +34,14 @@ def run_installed(installed: Path, home: Path, *args: str) -> str:
 
 def test_wheel_ships_code_and_stylesheet_and_starts_headless(installed: Path, tmp_path: Path) -> None:
     probe = (
-        "import asc_tui, asc_tui.paths as p; print(asc_tui.__file__); print(p.stylesheet()); "
+        "import asc_tui, asc_tui.system.paths as p; print(asc_tui.__file__); print(p.stylesheet()); "
         "print(p.stylesheet().exists())"
     )
     module, stylesheet, exists = run_installed(installed, tmp_path, "python", "-c", probe).split()
     assert module.startswith(str(installed)) and stylesheet.startswith(str(installed)) and exists == "True"
     headless = (
         "import asyncio\n"
-        "from asc_tui.config import load_config\n"
+        "from asc_tui.settings.config import load_config\n"
         "from asc_tui.ui.app import AscApp\n"
         "async def main():\n"
         "    app = AscApp(load_config())\n"

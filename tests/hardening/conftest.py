@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui import paths
-from asc_tui.logs import LOG_FILE, LOGGERS, send_logs_to_file
+from asc_tui.system import paths
+from asc_tui.system.logs import LOG_FILE, LOGGERS, send_logs_to_file
 
 
 @pytest.fixture

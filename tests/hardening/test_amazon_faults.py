@@ -36,10 +36,10 @@ from asc_tui.cli import main
 from asc_tui.domain import StoreStatus
 from asc_tui.errors import DatabaseProblem
 from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator, SandboxSeller
-from asc_tui.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable, refresh_token_key
 from asc_tui.services.connect import ConnectService, Outcome
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.services.sandbox import sandbox_client_secret
+from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable, refresh_token_key
 from asc_tui.storage.models import ConnectAttempt, Preference
 from tests.commerce.fake_magento import self_signed_certificate
 from tests.connect.support import NA, US_ONLY, add_store, secret_keys, write_real_config

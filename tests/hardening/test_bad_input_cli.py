@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from asc_tui.cli import main
-from asc_tui.csv_cells import FORMULA_STARTS, restore
+from asc_tui.services.csv_cells import FORMULA_STARTS, restore
 from asc_tui.services.registry import open_registry
 
 from .nasty import NASTY, expected_name, is_one_sentence, raw_controls

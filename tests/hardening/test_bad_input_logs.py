@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui import paths
 from asc_tui.cli import main
 from asc_tui.domain import StoreDraft
 from asc_tui.services.stores import StoreService
+from asc_tui.system import paths
 
 from .nasty import NASTY, raw_controls
 

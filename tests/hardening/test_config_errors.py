@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui.config import load_config
-from asc_tui.config_writer import _check_saved_text, save_settings
 from asc_tui.errors import ConfigProblem
+from asc_tui.settings.config import load_config
+from asc_tui.settings.writer import _check_saved_text, save_settings
 
 TIMEOUT = 30  # a read that blocks (a named pipe) must fail the test, not hang it
 

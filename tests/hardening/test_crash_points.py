@@ -1,7 +1,7 @@
 """`kill -9` at every step of add, edit, delete and connect, in the real process; then the next start.
 
 Each case runs the real program (the CLI for add, import and connect; the TUI, driven headless in its own
-process, for edit and delete) with ASC_TUI_CRASH_AT naming one point of `asc_tui.faults.crash_point`: the
+process, for edit and delete) with ASC_TUI_CRASH_AT naming one point of `asc_tui.system.faults.crash_point`: the
 process sends itself SIGKILL there. Then, as a new start would: the SQLite file passes
 `PRAGMA integrity_check`, the CLI lists the stores, the start-up cleanup runs, and every store is either as
 it was or fully changed (its activity row with it), never half; a change that was committed is there; no
@@ -27,14 +27,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from asc_tui import paths
 from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
 from asc_tui.errors import StoreValidationError
-from asc_tui.faults import CRASH_ENV
-from asc_tui.secret_store import ORPHAN_NOTE_PREFIX, refresh_token_key
 from asc_tui.services.attempts import cleanup_stale
 from asc_tui.services.registry import Registry, open_registry
+from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX, refresh_token_key
 from asc_tui.storage.models import ConnectAttempt, Preference
+from asc_tui.system import paths
+from asc_tui.system.faults import CRASH_ENV
 from tests.connect.support import NA
 from tests.consent_forms import approve
 
@@ -130,7 +130,7 @@ def tui_main(argv: list[str]) -> int:
 async def _drive_tui(action: str, name: str) -> list[str]:
     from textual.widgets import Button
 
-    from asc_tui.config import load_config
+    from asc_tui.settings.config import load_config
     from asc_tui.ui.app import AscApp
     from asc_tui.ui.screens.confirm import ConfirmModal
     from asc_tui.ui.screens.edit_store import EditStoreModal

@@ -19,7 +19,6 @@ import pytest
 
 from asc_tui.amazon.consent import consent_url
 from asc_tui.amazon.lwa import LwaClient
-from asc_tui.logs import REDACTED
 from asc_tui.sandbox import (
     LEDGER_ENV,
     SANDBOX_APPLICATION_ID,
@@ -27,6 +26,7 @@ from asc_tui.sandbox import (
     SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
+from asc_tui.system.logs import REDACTED
 from tests.connect.support import NA
 from tests.consent_forms import approve
 from tests.leak_scan import (

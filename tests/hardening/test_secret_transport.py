@@ -190,7 +190,7 @@ def test_connect_refuses_to_send_secrets_over_plain_http(
 
 def test_plain_http_on_loopback_and_https_anywhere_are_accepted(tmp_path: Path, isolated_home: Path) -> None:
     """The sandbox and the tests talk plain http to 127.0.0.1; https to any host loads (doctor warns)."""
-    from asc_tui.config import load_config
+    from asc_tui.settings.config import load_config
 
     config = tmp_path / "config.toml"
     for lwa in ("http://127.0.0.1:9/auth/o2/token", "http://localhost:9/x", "http://[::1]:9/x",
@@ -293,7 +293,7 @@ def test_the_worker_itself_refuses_to_serve_other_computers_in_plain_http() -> N
 async def test_the_settings_screen_warns_when_secrets_go_to_a_host_that_is_not_amazons(
     tmp_path: Path, isolated_home: Path
 ) -> None:
-    from asc_tui.config import load_config
+    from asc_tui.settings.config import load_config
     from asc_tui.ui.app import AscApp
     from asc_tui.ui.screens.settings import SettingsScreen
     from tests.ui.helpers import until_ready

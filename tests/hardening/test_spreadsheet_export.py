@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui.csv_cells import FORMULA_STARTS, neutralise, restore
+from asc_tui.services.csv_cells import FORMULA_STARTS, neutralise, restore
 
 # Each is a valid store name a spreadsheet would otherwise run, or one that tests the quote itself.
 NAMES = (

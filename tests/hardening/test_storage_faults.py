@@ -28,11 +28,11 @@ from sqlalchemy import create_engine, text
 from sqlmodel import select
 from textual.widgets import Input, Select
 
-from asc_tui import paths
 from asc_tui.domain import StoreDraft
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.database import BUSY_TIMEOUT_MS
 from asc_tui.storage.models import ConnectAttempt, Store
+from asc_tui.system import paths
 from asc_tui.ui.screens.add_store import AddStoreModal
 from tests.connect.support import NA
 from tests.consent_forms import approve
@@ -274,7 +274,7 @@ def test_a_full_disk_under_the_keyring_file(small_disk: Path, tmp_path: Path) ->
 def test_a_log_record_that_no_longer_fits_is_dropped_without_a_traceback(
     small_disk: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from asc_tui.logs import send_logs_to_file
+    from asc_tui.system.logs import send_logs_to_file
 
     names = ("asc_tui", "uvicorn", "uvicorn.error", "httpx")
     for name in names:  # put back afterwards: the handler writes to this test's disk

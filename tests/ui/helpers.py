@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from asc_tui.config import load_config
 from asc_tui.domain import StoreDraft
 from asc_tui.services.registry import Registry, open_registry
+from asc_tui.settings.config import load_config
 from asc_tui.ui.app import AscApp
 
 FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from asc_tui.domain import StoreStatus
 from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator
-from asc_tui.secret_store import open_secret_store, refresh_token_key
+from asc_tui.settings.secret_store import open_secret_store, refresh_token_key
 from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal

@@ -10,10 +10,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, Switch
 
-from asc_tui import paths
-from asc_tui.config import load_config
 from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
-from asc_tui.secret_store import CLIENT_SECRET_KEY
+from asc_tui.settings.config import load_config
+from asc_tui.settings.secret_store import CLIENT_SECRET_KEY
+from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
 
 from .helpers import make_app, saved_registry, type_into, until_ready, wait_until
@@ -167,7 +167,7 @@ async def test_the_client_secret_goes_to_the_keyring_only(isolated_home: Path, k
 
 async def test_on_a_bare_server_the_secret_waits_for_the_encrypted_file(isolated_home: Path) -> None:
     """No keyring service here (this machine's default): saving the secret offers the encrypted file first."""
-    from asc_tui.secret_store import open_secret_store
+    from asc_tui.settings.secret_store import open_secret_store
     from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 
     passphrase = "correct horse battery"
@@ -346,7 +346,7 @@ async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_f
 ) -> None:
     """No keyring service here: the same modal as for the client secret, then the settings apply."""
     from asc_tui.commerce.credentials import KEY_ACCESS_TOKEN_SECRET, KEY_CONSUMER_KEY
-    from asc_tui.secret_store import open_secret_store
+    from asc_tui.settings.secret_store import open_secret_store
     from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 
     passphrase = "correct horse battery"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from asc_tui import i18n
-from asc_tui.activity import shown_detail
 from asc_tui.domain import StoreDraft, StoreEdit
 from asc_tui.services.registry import Registry
+from asc_tui.ui.activity import shown_detail
 
 
 def test_what_the_services_write_is_reworded_in_chinese(registry: Registry) -> None:

@@ -10,8 +10,13 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
-from asc_tui.browser import choose_browser
-from asc_tui.secret_store import CLIENT_SECRET_ENV, SecretStore, SecretsUnavailable, open_secret_store
+from asc_tui.settings.secret_store import (
+    CLIENT_SECRET_ENV,
+    SecretStore,
+    SecretsUnavailable,
+    open_secret_store,
+)
+from asc_tui.system.browser import choose_browser
 
 
 def test_explicit_browser_is_always_honoured_even_over_ssh() -> None:

@@ -16,7 +16,7 @@ import pytest
 from rich.cells import cell_len
 
 from asc_tui.cli import argparse_words
-from asc_tui.records import RECORD_KEYS
+from asc_tui.services.records import RECORD_KEYS
 
 SCRIPT = Path(sys.executable).with_name("asc-tui")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "asc_tui"]
@@ -129,13 +129,13 @@ def test_a_config_tomllib_cannot_read_is_reported_in_the_chosen_language(tmp_pat
 
 
 def test_the_early_language_read_lets_nothing_escape(monkeypatch: pytest.MonkeyPatch) -> None:
-    import asc_tui.config
+    import asc_tui.settings.config
     from asc_tui.cli import _read_config_quietly
 
     def fails(path: str | None = None) -> None:
         raise MemoryError("a config file too large to hold")
 
-    monkeypatch.setattr(asc_tui.config, "load_config", fails)
+    monkeypatch.setattr(asc_tui.settings.config, "load_config", fails)
     assert _read_config_quietly("/somewhere/config.toml") is None
 
 

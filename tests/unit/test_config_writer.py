@@ -10,8 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from asc_tui.config import load_config
-from asc_tui.config_writer import (
+from asc_tui.errors import ConfigProblem, InvalidInput
+from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
+from asc_tui.services.credentials import ACCEPTED, CHECK_CODE, check_lwa_credentials
+from asc_tui.settings.checks import (
     SecretNotAllowed,
     SettingsValidationError,
     check_application_id,
@@ -23,14 +25,10 @@ from asc_tui.config_writer import (
     check_redirect_uri,
     check_tls_files,
     redirect_uri_note,
-    save_amazon_settings,
-    save_commerce_settings,
-    save_settings,
     validate_amazon_settings,
 )
-from asc_tui.errors import ConfigProblem, InvalidInput
-from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
-from asc_tui.services.credentials import ACCEPTED, CHECK_CODE, check_lwa_credentials
+from asc_tui.settings.config import load_config
+from asc_tui.settings.writer import save_amazon_settings, save_commerce_settings, save_settings
 
 APP_ID = "amzn1.sp.solution.1a2b3c4d-0000-1111-2222-333344445555"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"

@@ -84,7 +84,7 @@ def headless(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def bare(monkeypatch: pytest.MonkeyPatch) -> None:
     """No keyring service, as on this machine and on most servers (keyring's `fail` backend)."""
-    monkeypatch.setattr("asc_tui.secret_store._platform_backend", lambda: None)
+    monkeypatch.setattr("asc_tui.settings.secret_store._platform_backend", lambda: None)
 
 
 @pytest.fixture
@@ -145,8 +145,8 @@ def test_a_configured_machine_times_the_round_trip_and_flags_only_the_plaintext_
 def test_the_encrypted_file_with_its_passphrase_is_all_well(
     capsys: pytest.CaptureFixture[str], bare: None, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asc_tui import paths
-    from asc_tui.secret_store import CLIENT_SECRET_KEY, open_secret_store, refresh_token_key
+    from asc_tui.settings.secret_store import CLIENT_SECRET_KEY, open_secret_store, refresh_token_key
+    from asc_tui.system import paths
 
     write_config(isolated_home, extra='[secrets]\nbackend = "encrypted-file"\n')
     monkeypatch.setenv("ASC_TUI_KEYRING_PASSPHRASE", "correct horse battery")
@@ -202,8 +202,8 @@ def test_a_connected_store_without_its_refresh_token_is_named(
     capsys: pytest.CaptureFixture[str], configured: Path, backend: str
 ) -> None:
     """Also on PostgreSQL: the registry is shared, the keyring is this machine's."""
-    from asc_tui import paths
-    from asc_tui.secret_store import open_secret_store, refresh_token_key
+    from asc_tui.settings.secret_store import open_secret_store, refresh_token_key
+    from asc_tui.system import paths
 
     connected_store(capsys, "Here", "ref-here")
     connected_store(capsys, "Elsewhere", "ref-gone", status="inactive")

@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent(
         if name:
             os.environ[name] = value
 
-    from asc_tui.secret_store import BackendKind, open_secret_store, refresh_token_key
+    from asc_tui.settings.secret_store import BackendKind, open_secret_store, refresh_token_key
 
     store = open_secret_store(sandbox=False, data_dir=Path(sys.argv[1]))
     started = time.monotonic()

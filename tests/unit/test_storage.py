@@ -292,8 +292,8 @@ def test_the_sandbox_never_takes_the_team_database_from_the_environment(
     isolated_home,
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    from asc_tui import paths
     from asc_tui.storage.database import resolve_url
+    from asc_tui.system import paths
 
     monkeypatch.setenv("ASC_TUI_DATABASE", "postgresql+psycopg://team@db.example.com/stores")
     assert resolve_url(None, sandbox=True) == f"sqlite:///{paths.default_database_file(True)}"

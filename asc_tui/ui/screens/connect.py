@@ -20,10 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from asc_tui.amazon.redirect import looks_like_refresh_token
-from asc_tui.browser import choose_browser, open_url
 from asc_tui.errors import ConnectFailed, ConnectRejected, SellerIdNeeded
 from asc_tui.i18n import N_, _
 from asc_tui.services.connect_steps import consent_steps
+from asc_tui.system.browser import choose_browser, open_url
 from asc_tui.ui.text import VisibleControls, literal, plain
 from asc_tui.ui.widgets.footer import Footer
 

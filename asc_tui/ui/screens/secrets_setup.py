@@ -17,11 +17,11 @@ from textual.widgets import Button, Input, Static
 
 from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _
-from asc_tui.secret_store import ENCRYPTED_FILE, MIN_PASSPHRASE, PASSPHRASE_ENV
+from asc_tui.settings.secret_store import ENCRYPTED_FILE, MIN_PASSPHRASE, PASSPHRASE_ENV
 from asc_tui.ui.text import literal
 
 if TYPE_CHECKING:
-    from asc_tui.secret_store import SecretStore
+    from asc_tui.settings.secret_store import SecretStore
 
 
 class SetUpSecretsModal(ModalScreen[bool]):

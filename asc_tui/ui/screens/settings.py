@@ -25,20 +25,19 @@ from textual.widget import Widget
 from textual.widgets import Button, Header, Input, Label, Select, Static, Switch
 
 from asc_tui.commerce.credentials import CredentialField, credential_fields
-from asc_tui.config import Config, foreign_secret_hosts
-from asc_tui.config_writer import (
+from asc_tui.errors import AscError
+from asc_tui.i18n import AUTO, LANGUAGE_NAMES, N_, _, language_from_environment, ngettext
+from asc_tui.settings.checks import (
     SettingsValidationError,
     check_client_id,
     parse_timeout,
     redirect_uri_note,
-    save_language,
-    save_settings,
     validate_amazon_settings,
     validate_commerce_settings,
 )
-from asc_tui.errors import AscError
-from asc_tui.i18n import AUTO, LANGUAGE_NAMES, N_, _, language_from_environment, ngettext
-from asc_tui.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
+from asc_tui.settings.config import Config, foreign_secret_hosts
+from asc_tui.settings.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
+from asc_tui.settings.writer import save_language, save_settings
 from asc_tui.ui.text import VisibleControls, literal, plain
 from asc_tui.ui.widgets.footer import Footer
 

@@ -12,10 +12,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from asc_tui.activity import shown_detail
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _
+from asc_tui.ui.activity import shown_detail
 from asc_tui.ui.text import country_name, fill, literal, local_time, plain
 from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.store_card import (

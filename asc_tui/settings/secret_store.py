@@ -435,7 +435,7 @@ def _named_backend(class_path: str, data_dir: Path, env: Mapping[str, str]) -> K
 def _ensure_private_file(file_path: str) -> None:
     """keyrings.alt creates its file with open() (0644 under the usual umask) and chmods it after: here it
     is created owner-only from the start, in a folder created 0700."""
-    from asc_tui.private_files import create_private, make_private_folder
+    from asc_tui.system.private_files import create_private, make_private_folder
 
     make_private_folder(os.path.dirname(file_path) or ".")
     create_private(file_path)

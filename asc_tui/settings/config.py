@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from asc_tui import paths
 from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import ConfigProblem
-from asc_tui.hosts import is_loopback, listen_host
 from asc_tui.i18n import AUTO, N_, _, parse_language
+from asc_tui.settings.hosts import is_loopback, listen_host
+from asc_tui.system import paths
 
 DEFAULT_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
@@ -510,7 +510,7 @@ def secret_urls(amazon: AmazonConfig) -> list[tuple[str, str]]:
 
 def foreign_secret_hosts(amazon: AmazonConfig) -> list[tuple[str, str]]:
     """(setting, host) for each address that receives secrets and is neither Amazon's nor this computer."""
-    from asc_tui.hosts import is_amazon_host, url_host
+    from asc_tui.settings.hosts import is_amazon_host, url_host
 
     found = []
     for setting, url in secret_urls(amazon):

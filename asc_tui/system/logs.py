@@ -14,7 +14,7 @@ import re
 from logging.handlers import RotatingFileHandler
 from typing import Any
 
-from asc_tui import paths
+from asc_tui.system import paths
 
 LOG_FILE = "asc-tui.log"
 # The loggers whose records go to the file (the app's, and its HTTP servers' and client's).
@@ -128,7 +128,7 @@ class _PrivateRotatingFileHandler(RotatingFileHandler):
     """The log file (and each one rotation starts) created owner-only, not 0644 and chmodded later."""
 
     def _open(self) -> Any:
-        from asc_tui.private_files import open_private
+        from asc_tui.system.private_files import open_private
 
         return open_private(self.baseFilename, self.mode, encoding=self.encoding)
 
