@@ -56,6 +56,7 @@ system-deps:
 lint: setup
 	$(BIN)/ruff format --check asc_tui tests benchmarks
 	$(BIN)/ruff check asc_tui tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy

@@ -38,6 +38,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from asc_tui.amazon.redirect import AmbiguousRedirect, RedirectError, RedirectQuery, parse_redirect
 from asc_tui.i18n import _, current_language
+from asc_tui.settings import hosts
 from asc_tui.settings.hosts import is_loopback
 
 logger = logging.getLogger(__name__)
@@ -92,22 +93,10 @@ class CallbackBindError(Exception):
 
 def parse_listen(listen: str) -> tuple[str, int]:
     """`host:port` or `[v6]:port` → (host, port); raises CallbackBindError when it is neither."""
-    text = listen.strip()
-    host, port_text = "", ""
-    if text.startswith("["):
-        inner, _sep, rest = text[1:].partition("]")
-        host, port_text = inner, rest[1:] if rest.startswith(":") else ""
-    else:
-        host, _sep, port_text = text.rpartition(":")
-    if not host or not port_text.isdigit() or int(port_text) > 65535:
-        raise CallbackBindError(
-            _(
-                "The callback address {listen!r} is not host:port; set callback_listen in the config to an "
-                "address such as 127.0.0.1:8976."
-            ).format(listen=listen),
-            listen,
-        )
-    return host, int(port_text)
+    parsed = hosts.parse_listen(listen)
+    if parsed is None:
+        raise CallbackBindError(hosts.listen_problem(listen), listen)
+    return parsed
 
 
 def amazon_callback_allowed(uri: str, seller_central: Iterable[str] = ()) -> bool:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from asc_tui.errors import InvalidInput
 from asc_tui.i18n import _
-from asc_tui.settings.hosts import is_loopback, listen_host
+from asc_tui.settings.hosts import is_loopback, listen_host, listen_problem, parse_listen
 
 # The [amazon] settings the settings screen saves, with their TOML types.
 AMAZON_KEYS: dict[str, type] = {
@@ -151,14 +151,7 @@ def redirect_uri_note(value: str) -> str | None:
 
 
 def check_callback_listen(value: str) -> str | None:
-    # Imported here: the callback module brings the HTTP server, which the settings screen never needs.
-    from asc_tui.amazon.callback import CallbackBindError, parse_listen
-
-    try:
-        parse_listen(value)
-    except CallbackBindError as exc:
-        return str(exc)
-    return None
+    return listen_problem(value) if parse_listen(value) is None else None
 
 
 def _check_tls_file(value: str, what: str) -> str | None:

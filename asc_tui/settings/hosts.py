@@ -9,6 +9,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from asc_tui.i18n import _
+
 # Seller Central, LWA and SP-API hosts: any subdomain of an Amazon retail domain.
 AMAZON_HOST = re.compile(
     r"^(?:[a-z0-9-]+\.)*amazon\.(?:com|ca|com\.mx|com\.br|co\.uk|de|fr|it|es|nl|se|pl|com\.tr|ae|in|sa|eg"
@@ -51,3 +53,20 @@ def listen_host(listen: str) -> str | None:
     else:
         host, _sep, port = text.rpartition(":")
     return host if host and port.isdigit() else None
+
+
+def parse_listen(listen: str) -> tuple[str, int] | None:
+    """`host:port` or `[v6]:port` → (host, port), or None when it is neither."""
+    host = listen_host(listen)
+    port = listen.strip().rpartition(":")[2]
+    if host is None or int(port) > 65535:
+        return None
+    return host, int(port)
+
+
+def listen_problem(listen: str) -> str:
+    """The sentence for a callback address that is not host:port."""
+    return _(
+        "The callback address {listen!r} is not host:port; set callback_listen in the config to an "
+        "address such as 127.0.0.1:8976."
+    ).format(listen=listen)

@@ -44,7 +44,8 @@ def default_database_file(sandbox: bool = False) -> Path:
 
 def stylesheet() -> Path:
     """The app stylesheet: inside the installed package, or the top-level styles/ of a source checkout."""
-    packaged = Path(__file__).parent / "styles" / "app.tcss"
+    package = Path(__file__).resolve().parents[1]  # asc_tui/, this file being asc_tui/system/paths.py
+    packaged = package / "styles" / "app.tcss"
     if packaged.exists():
         return packaged
-    return Path(__file__).resolve().parent.parent / "styles" / "app.tcss"
+    return package.parent / "styles" / "app.tcss"

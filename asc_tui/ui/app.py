@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
     # Types only: the registry and its tables (SQLModel) are imported by the worker, after the first frame.
     from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
+    from asc_tui.services.first_screen import StoreRow
     from asc_tui.services.registry import Registry
     from asc_tui.storage.models import Store
-    from asc_tui.storage.quick_read import StoreRow
 
 T = TypeVar("T")
 FIRST_SCREENFUL = 120  # more cards than fit on any screen: shown before the rest are read
@@ -129,7 +129,7 @@ class AscApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
         # Off the first frame: importing SQLModel and opening the database take longer than painting.
-        from asc_tui.storage.quick_read import read_home
+        from asc_tui.services.first_screen import read_home
 
         # The cards first, straight from the file: a screenful, then all of them; the registry (SQLModel,
         # migrations) follows, and replaces them with its own rows only if anything changed meanwhile.
