@@ -265,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from asc_tui.system.logs import send_logs_to_file
 
     send_logs_to_file()
+    _warn_of_a_password_in_db(args.db)
     try:
         if args.command is None:
             return _run_tui(args)
@@ -286,6 +287,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         return EXIT_ENVIRONMENT
+
+
+def _warn_of_a_password_in_db(db: str | None) -> None:
+    """A password in `--db URL` is on the command line, which every user of the machine can read (ps)."""
+    from urllib.parse import urlsplit
+
+    try:
+        password = urlsplit(db).password if db and "://" in db else None
+    except ValueError:
+        password = None
+    if password:
+        _error(
+            _(
+                "Warning: the --db address holds a password, which other users of this computer can see (ps); "
+                "keep it in ~/.pgpass or PGPASSWORD, or give the address in ASC_TUI_DATABASE."
+            )
+        )
 
 
 def _early_option(argv: Sequence[str], name: str) -> str | None:

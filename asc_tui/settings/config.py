@@ -532,7 +532,7 @@ def secret_url_problem(url: str) -> str | None:
     if (
         parts is None
         or not text
-        or any(char.isspace() or ord(char) < 32 for char in text)
+        or any(char.isspace() or not char.isprintable() for char in text)
         or parts.scheme.lower() not in ("http", "https")
         or not parts.hostname
         or "@" in parts.netloc

@@ -166,6 +166,11 @@ CASES: dict[str, Case] = {
         ("amazon.callback_listen", "plain http", "callback_tls_cert", "callback_behind_tls_proxy = true"),
         3,
     ),
+    "an_endpoint_with_an_escape_sequence": Case(
+        '[amazon.endpoints]\nNA = "https://sellingpartnerapi-na.amazon.com\\u001b]0;x\\u0007"\n',
+        ("amazon.endpoints.na must be a full https:// address",),
+        2,
+    ),
     "seller_central_with_a_user": Case(
         '[amazon.seller_central]\nUS = "https://sellercentral.amazon.com@evil.example"\n',
         ("amazon.seller_central.us must be a full https:// address",),

@@ -336,3 +336,14 @@ def test_the_readme_keeps_the_database_password_off_command_lines() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert "postgresql" in readme and "~/.pgpass" in readme
     assert not re.findall(r"postgresql(?:\+psycopg)?://[^\s/@:'\"]+:[^\s@'\"]+@", readme)
+
+
+def test_a_password_in_the_db_address_on_the_command_line_is_warned_about(isolated_home: Path) -> None:
+    with_password = _asc(
+        {**os.environ}, "--db", "postgresql+psycopg://asc_admin:hunter2-pw@127.0.0.1:1/x", "stores", "list"
+    )
+    warnings = [line for line in with_password.stderr.splitlines() if "--db address holds a password" in line]
+    assert len(warnings) == 1 and "~/.pgpass" in warnings[0], with_password.stderr
+    assert "hunter2-pw" not in with_password.stderr + with_password.stdout
+    without = _asc({**os.environ}, "--db", "postgresql+psycopg://asc_admin@127.0.0.1:1/x", "stores", "list")
+    assert "holds a password" not in without.stderr
