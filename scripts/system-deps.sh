@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # System packages the tests need that pip cannot install:
-# - chromium: the real browser tests/browser.py drives through Playwright (which never downloads one);
+# - chromium: the real browser tests/support/browser.py drives through Playwright (which never downloads one);
 # - gnome-keyring + dbus-daemon: a real Secret Service, started inside dbus-run-session by the keyring test;
-# - postgresql-15: the server binaries (initdb, pg_ctl) tests/pg.py starts a throw-away server with;
+# - postgresql-15: the server binaries (initdb, pg_ctl) tests/support/pg.py starts a throw-away server with;
 # - tmux: the real terminal the end-to-end typing test and the benchmark's smoke test run the app in.
 # Idempotent: when every command is already there it does nothing and prints nothing.
 set -euo pipefail

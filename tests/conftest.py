@@ -12,7 +12,7 @@ import pytest
 
 # A real PostgreSQL server for the tests that run on both backends (the `backend` and `pg_url` fixtures);
 # and, when the run ends, the search of everything it wrote for the secrets the Amazon emulator issued.
-pytest_plugins = ["tests.leak_scan", "tests.pg"]
+pytest_plugins = ["tests.support.leak_scan", "tests.support.pg"]
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -50,7 +50,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 def refused_port() -> Iterator[int]:
     """A loopback port that refuses connections for the whole test (bound, never listening: no other
     program can take it meanwhile, as it could a port found free and closed again)."""
-    from tests.ports import refusing_port
+    from tests.support.ports import refusing_port
 
     with refusing_port() as port:
         yield port
@@ -58,7 +58,7 @@ def refused_port() -> Iterator[int]:
 
 @pytest.fixture
 def registry(isolated_home: Path, backend: str):  # type: ignore[no-untyped-def]
-    """The store registry, once on SQLite and once on PostgreSQL (see tests/pg.py)."""
+    """The store registry, once on SQLite and once on PostgreSQL (see tests/support/pg.py)."""
     from asc_tui.services.registry import open_registry
 
     reg = open_registry()

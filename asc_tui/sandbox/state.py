@@ -6,7 +6,7 @@ except the grants of `--sandbox`, which are kept in a file so a store connected 
 
 Test support: when the environment variable ASC_TUI_SANDBOX_LEDGER names a file, every code and token
 is also appended to it (`kind<TAB>secret` lines, by any process that runs an emulator), so the test run
-can look for each of them in everything it wrote (tests/leak_scan.py). Unset, nothing is written.
+can look for each of them in everything it wrote (tests/support/leak_scan.py). Unset, nothing is written.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ from asc_tui.sandbox import (
     SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
-from tests import browser
-from tests.browser import BrowserResult, BrowserUnavailable, check_browser, consent_in_browser
+from tests.support import browser
+from tests.support.browser import BrowserResult, BrowserUnavailable, check_browser, consent_in_browser
 
 pytestmark = pytest.mark.slow
 

@@ -35,7 +35,7 @@ from asc_tui.sandbox import (
     SANDBOX_APPLICATION_NAME,
     SandboxEmulator,
 )
-from tests.consent_forms import approve
+from tests.support.consent_forms import approve
 
 NA = DEMO_SELLERS[0]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -314,7 +314,7 @@ def test_the_consent_walk_of_the_connect_tests_works_in_chinese(emulator: Sandbo
 
 @pytest.mark.slow
 async def test_chromium_goes_through_the_chinese_pages(tmp_path: Path) -> None:
-    from tests.browser import BrowserUnavailable, check_browser, consent_in_browser
+    from tests.support.browser import BrowserUnavailable, check_browser, consent_in_browser
 
     try:
         executable = check_browser()
@@ -355,7 +355,7 @@ async def test_chromium_goes_through_the_chinese_pages(tmp_path: Path) -> None:
 def _relay_title_in_chromium(executable: str, url: str) -> str:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM_ARGS
+    from tests.support.browser import CHROMIUM_ARGS
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=list(CHROMIUM_ARGS))

@@ -1,6 +1,6 @@
 """A sandbox registry (real emulator on loopback, real database, real keyring backend) per test.
 
-The service tests run twice: on the sandbox's SQLite file and on a PostgreSQL database (tests/pg.py).
+The service tests run twice: on the sandbox's SQLite file and on a PostgreSQL database (tests/support/pg.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from asc_tui.domain import StoreDraft
 from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
 from asc_tui.services.registry import Registry
 from asc_tui.storage.models import Store
-from tests.ports import free_port
+from tests.support.ports import free_port
 
 NA, UK, US_ONLY = DEMO_SELLERS
 

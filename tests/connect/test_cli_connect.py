@@ -15,7 +15,7 @@ from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.registry import open_registry
 from asc_tui.storage.models import ConnectAttempt
 from tests.connect.support import NA, add_store, browser_get, secret_keys, write_real_config
-from tests.consent_forms import approve
+from tests.support.consent_forms import approve
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -150,7 +150,7 @@ def test_a_real_config_pointing_at_amazon_compatible_servers(isolated_home: Path
 
 
 def test_a_real_browser_and_the_cli_callback_worker(isolated_home: Path) -> None:
-    from tests.browser import consent_in_browser
+    from tests.support.browser import consent_in_browser
 
     seed_store("Shop UK", "UK")
     # A UK store: the UK seller signs in on the UK Seller Central (EU region endpoint).

@@ -20,8 +20,8 @@ from asc_tui.services.registry import Registry
 from asc_tui.settings.secret_store import refresh_token_key
 from asc_tui.storage.models import ConnectAttempt
 from tests.connect.support import NA, UK, US_ONLY, actions, add_store, browser_get, secret_keys
-from tests.consent_forms import approve
-from tests.ports import free_port
+from tests.support.consent_forms import approve
+from tests.support.ports import free_port
 
 
 async def connect_through_callback(service: ConnectService, attempt: ConnectSession, location: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux import Tmux
+from tests.support.tmux import Tmux
 
 pytestmark = pytest.mark.slow
 

@@ -43,7 +43,6 @@ from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable
 from asc_tui.storage.models import ConnectAttempt, Preference
 from tests.commerce.fake_magento import self_signed_certificate
 from tests.connect.support import NA, US_ONLY, add_store, secret_keys, write_real_config
-from tests.consent_forms import approve
 from tests.hardening.faulty_amazon import (
     LWA_FAULTS,
     SELLERS_FAULTS,
@@ -53,6 +52,7 @@ from tests.hardening.faulty_amazon import (
     Seen,
     refused_url,
 )
+from tests.support.consent_forms import approve
 
 DEADLINE = 2.0  # the shortened network deadline
 SLACK = 8.0  # what a loaded 2-core machine may add to it (the bounds are 5x the deadline and more)

@@ -36,7 +36,7 @@ from asc_tui.storage.models import ConnectAttempt, Preference
 from asc_tui.system import paths
 from asc_tui.system.faults import CRASH_ENV
 from tests.connect.support import NA
-from tests.consent_forms import approve
+from tests.support.consent_forms import approve
 
 pytestmark = pytest.mark.slow
 
@@ -268,7 +268,7 @@ def connect_in_process(registry: Registry, store_id: int) -> None:
 
 @pytest.fixture
 def on_postgresql(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The case on a PostgreSQL database (tests/pg.py) instead of the sandbox's SQLite file."""
+    """The case on a PostgreSQL database (tests/support/pg.py) instead of the sandbox's SQLite file."""
     monkeypatch.setattr(sys.modules[__name__], "DB", pg_url)
     return pg_url
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from tests.connect.support import NA
-from tests.consent_forms import approve
+from tests.support.consent_forms import approve
 
 TIMEOUT = 60
 

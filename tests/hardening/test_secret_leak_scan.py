@@ -1,4 +1,4 @@
-"""The suite-wide secret scan (tests/leak_scan.py) and the log file's redaction: both must be able to fail.
+"""The suite-wide secret scan (tests/support/leak_scan.py) and the log file's redaction: both must be able to fail.
 
 The scan itself runs when the whole test session ends; here it is shown to find planted secrets (in every
 form it looks for), to fail a pytest run (plain and under pytest-xdist) without printing a secret, and
@@ -28,8 +28,8 @@ from asc_tui.sandbox import (
 )
 from asc_tui.system.logs import REDACTED
 from tests.connect.support import NA
-from tests.consent_forms import approve
-from tests.leak_scan import (
+from tests.support.consent_forms import approve
+from tests.support.leak_scan import (
     EARLY_NAME,
     LEDGER_NAME,
     Leak,
@@ -207,7 +207,7 @@ import tempfile
 from pathlib import Path
 
 from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
-from tests.leak_scan import scan_before_removal
+from tests.support.leak_scan import scan_before_removal
 
 
 def test_{name}() -> None:
@@ -231,7 +231,7 @@ def run_pytest(
     for name in ("first", "second"):
         (tests / f"test_{name}.py").write_text(source.format(name=name, plant=plant))
     basetemp = tmp_path / "basetemp"
-    args = [sys.executable, "-m", "pytest", "-p", "tests.leak_scan", "-p", "no:cacheprovider", "-q"]
+    args = [sys.executable, "-m", "pytest", "-p", "tests.support.leak_scan", "-p", "no:cacheprovider", "-q"]
     args += [f"--basetemp={basetemp}", f"--rootdir={tests}", "-c", "/dev/null", str(tests)]
     if workers:
         args += ["-n", str(workers), "-p", "xdist"]

@@ -10,9 +10,9 @@ from textual.widgets import Input, Static
 from asc_tui.domain import StoreStatus
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.connect import ConnectScreen
-from tests.browser import consent_in_browser
 from tests.connect.support import NA, secret_keys
-from tests.consent_forms import approve
+from tests.support.browser import consent_in_browser
+from tests.support.consent_forms import approve
 
 from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
 

@@ -13,7 +13,7 @@ from asc_tui import i18n
 from asc_tui.i18n import _
 from asc_tui.ui.screens.add_store import AddStoreModal
 from tests.connect.support import NA
-from tests.consent_forms import approve
+from tests.support.consent_forms import approve
 
 from .helpers import card_texts, make_app, type_into, until_ready
 from .test_connect_screen import open_connect, until_closed

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from asc_tui.ui.screens.connect import ConnectScreen
 from tests.connect.support import NA
-from tests.consent_forms import approve
+from tests.support.consent_forms import approve
 
 from .helpers import make_app, seed, type_into, until_ready, wait_until
 

@@ -16,9 +16,9 @@ from asc_tui.settings.secret_store import open_secret_store, refresh_token_key
 from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
-from tests import hanging_keyring
 from tests.connect.support import NA, write_real_config
-from tests.consent_forms import approve
+from tests.support import hanging_keyring
+from tests.support.consent_forms import approve
 
 from .helpers import make_app, saved_registry, seed, type_into, until_ready, wait_until
 
@@ -107,7 +107,7 @@ async def test_bare_server_sets_up_the_encrypted_file_and_connects(
 async def test_a_hung_keyring_times_out_and_the_ui_stays_responsive(
     amazon: SandboxEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.hanging_keyring.HangingKeyring")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.support.hanging_keyring.HangingKeyring")
     monkeypatch.setattr(hanging_keyring, "CALLS", [])
     seed(("Shop US", "US"))
     app = make_app()

@@ -15,7 +15,7 @@ from asc_tui.ui import app as app_module
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
-from tests.pg import PostgresServer
+from tests.support.pg import PostgresServer
 
 from .helpers import make_app, saved_registry, seed, shown, type_into, until_ready
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux import require_tmux
+from tests.support.tmux import require_tmux
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

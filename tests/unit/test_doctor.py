@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from asc_tui.cli import main
-from tests.ports import free_port
+from tests.support.ports import free_port
 
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
 ADD = ("stores", "add", "--email", "a@example.com", "--country", "US", "--website", "base")

@@ -57,7 +57,7 @@ def run_admins(db: str, connected: list[int], tmp_path: Path) -> list[dict[str, 
             [
                 sys.executable,
                 "-m",
-                "tests.race_driver",
+                "tests.support.race_driver",
                 db,
                 f"P{n}",
                 str(OPS_PER_ADMIN),

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, event, text
 from asc_tui.errors import DatabaseProblem
 from asc_tui.storage.database import open_database, resolve_url
 from asc_tui.storage.migrations import HEAD, REVISIONS
-from tests.pg import PASSWORD, PASSWORD_ROLE, PostgresServer
+from tests.support.pg import PASSWORD, PASSWORD_ROLE, PostgresServer
 
 
 def test_default_database_is_created_owner_only_in_wal_mode(isolated_home: Path) -> None:

@@ -1,6 +1,6 @@
 """One admin in the two-process race test: hundreds of store changes through the services, each logged.
 
-Run as `python -m tests.race_driver DB LABEL OPS SEED CONNECTED_IDS OUT` from the repository root. It opens
+Run as `python -m tests.support.race_driver DB LABEL OPS SEED CONNECTED_IDS OUT` from the repository root. It opens
 its own registry, prints "ready", waits for a line on stdin (so both admins start together), then adds,
 edits, activates/deactivates and deletes the stores it sees, sometimes from a view a few changes old (as a
 screen is), sometimes racing for one of a few contested names. Every call's outcome goes to OUT as a JSON

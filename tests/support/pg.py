@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.leak_scan import scan_before_removal
-from tests.ports import free_port
+from tests.support.leak_scan import scan_before_removal
+from tests.support.ports import free_port
 
 PASSWORD_ROLE = "asc_with_password"
 PASSWORD = "right-password"
