@@ -451,7 +451,8 @@ def _check_client_secret(registry: Registry) -> CheckResult:
 
 
 def _check_callback(registry: Registry | None, config: Config, sandbox: bool) -> list[CheckResult]:
-    from asc_tui.amazon.callback import CallbackBindError, CallbackListener
+    from asc_tui.amazon.callback import CallbackListener
+    from asc_tui.amazon.callback_address import CallbackBindError
     from asc_tui.settings.config import callback_serves_plain_http_to_others
 
     check = _("Callback address")

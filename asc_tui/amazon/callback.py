@@ -11,59 +11,53 @@ Served by uvicorn (h11) with a Starlette app, on loopback unless configured othe
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import errno
-import html
 import logging
-import re
 import secrets
 import socket
 import ssl
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from asc_tui.amazon.callback_address import (
+    CallbackBindError,
+    amazon_callback_allowed,
+    bind_error,
+    parse_listen,
+)
+from asc_tui.amazon.callback_pages import SECURITY_HEADERS, not_found, page, plain
+from asc_tui.amazon.callback_server import (
+    CONCURRENCY_LIMIT,
+    KEEP_ALIVE_SECONDS,
+    MAX_REQUEST_HEAD,
+    MAX_REQUEST_TARGET,
+    Endpoint,
+    GuardedH11,
+    GuardedServer,
+    abort_connections,
+)
 from asc_tui.amazon.redirect import AmbiguousRedirect, RedirectError, RedirectQuery, parse_redirect
-from asc_tui.i18n import _, current_language
-from asc_tui.settings import hosts
+from asc_tui.i18n import _
 from asc_tui.settings.hosts import is_loopback
 
 logger = logging.getLogger(__name__)
 # Libraries add a NullHandler: without one, uvicorn's warnings would go to stderr, over the TUI.
 logging.getLogger("uvicorn").addHandler(logging.NullHandler())
 
-MAX_REQUEST_HEAD = 16 * 1024  # request line + headers; Amazon's answers are well under 2 KiB
-MAX_REQUEST_TARGET = 8 * 1024  # path + query: longer is answered 414
-CONCURRENCY_LIMIT = 64
-KEEP_ALIVE_SECONDS = 2
-# A request head must be complete this long after the connection (or its previous answer) began waiting
-# for it: a client that connects and never sends, or sends a byte a second, is dropped (408) after that.
-HEAD_TIMEOUT_SECONDS = 5.0
-REFUSED_DRAIN_SECONDS = 1.0  # how long a refused client may still send before its connection is closed
 LINGER_SECONDS = 0.6  # after close(), how long an unviewed result page may still be fetched
 # After close(), the worker stops by then whatever keeps arriving: requests never hold the port longer.
 MAX_LINGER_SECONDS = 0.8
 MAX_RESULTS = 32
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    "X-Frame-Options": "DENY",
-}
 
 
 @dataclass(frozen=True)
@@ -76,249 +70,6 @@ class CallbackOutcome:
 
 
 OnRedirect = Callable[[RedirectQuery], Awaitable[CallbackOutcome]]
-
-
-class CallbackBindError(Exception):
-    """The listener could not take its address; str() is one sentence for the admin."""
-
-    def __init__(self, message: str, address: str, *, in_use: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.address = address
-        self.in_use = in_use  # another program (or another attempt) holds the address
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def parse_listen(listen: str) -> tuple[str, int]:
-    """`host:port` or `[v6]:port` → (host, port); raises CallbackBindError when it is neither."""
-    parsed = hosts.parse_listen(listen)
-    if parsed is None:
-        raise CallbackBindError(hosts.listen_problem(listen), listen)
-    return parsed
-
-
-def amazon_callback_allowed(uri: str, seller_central: Iterable[str] = ()) -> bool:
-    """Whether the login bounce may send the browser to `uri`: only to a configured Seller Central host
-    (`https://sellercentral.amazon.com`, or the sandbox's loopback one), with its scheme and port."""
-    try:
-        parts = urlsplit(uri)
-        hostname = (parts.hostname or "").lower()
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return False
-    if not hostname or "@" in parts.netloc or parts.scheme not in ("http", "https"):
-        return False
-    if parts.scheme == "http" and not is_loopback(hostname):
-        return False
-    for origin in seller_central:
-        try:
-            allowed = urlsplit(origin.strip())
-            allowed_port = allowed.port or (443 if allowed.scheme == "https" else 80)
-        except ValueError:
-            continue
-        if (allowed.scheme, (allowed.hostname or "").lower(), allowed_port) == (parts.scheme, hostname, port):
-            return True
-    return False
-
-
-def _bind_error(exc: OSError, address: str) -> CallbackBindError:
-    hint = _("set callback_listen in the config to an address such as 127.0.0.1:8976")
-    if isinstance(exc, socket.gaierror):
-        message = _("The host in the callback address {address} could not be resolved; {hint}.").format(
-            address=address, hint=hint
-        )
-    elif exc.errno == errno.EADDRINUSE:
-        message = _(
-            "The callback address {address} is already in use by another program; stop that program or "
-            "set callback_listen in the config to a free address (127.0.0.1:0 picks any free port)."
-        ).format(address=address)
-    elif exc.errno in (errno.EACCES, errno.EPERM):
-        message = _(
-            "This user is not allowed to listen on {address} (ports below 1024 need extra rights); {hint}."
-        ).format(address=address, hint=hint)
-    elif exc.errno == errno.EADDRNOTAVAIL:
-        message = _("The callback address {address} is not an address of this computer; {hint}.").format(
-            address=address, hint=hint
-        )
-    else:
-        message = _("asc-tui could not listen on {address} ({reason}); {hint}.").format(
-            address=address, reason=exc.strerror or exc, hint=hint
-        )
-    return CallbackBindError(message, address, in_use=exc.errno == errno.EADDRINUSE)
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without signal capture (the app owns SIGINT/SIGTERM) and with a stop condition."""
-
-    def __init__(self, config: uvicorn.Config, should_stop: Callable[[], bool]) -> None:
-        super().__init__(config)
-        self._should_stop = should_stop
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
-
-    async def on_tick(self, counter: int) -> bool:
-        if not self.should_exit and self._should_stop():
-            self.should_exit = True
-            self.force_exit = True  # do not wait for busy connections: they are closed right now
-            abort_connections(self)
-        return await super().on_tick(counter)
-
-
-def abort_connections(server: uvicorn.Server) -> None:
-    """Close every connection and cancel every request still running, so shutdown never waits."""
-    state = server.server_state
-    for connection in list(state.connections):
-        transport = getattr(connection, "transport", None)
-        if transport is not None:
-            transport.close()
-    for task in list(state.tasks):
-        task.cancel()
-
-
-# uvicorn has no public hook for these defences: this subclass is the adapter on its internals (cycle, connections,
-# transport, on_response_complete), checked by tests/unit/test_dependency_internals.py and capped in pyproject.toml.
-class _GuardedH11(H11Protocol):
-    """uvicorn's h11 protocol, with what it lacks against idle, slow and oversized clients.
-
-    uvicorn times a connection out only between requests, and answers 503 to everyone once
-    CONCURRENCY_LIMIT connections are open: a few dozen clients that connect and never send (or send a
-    byte a second) would keep Amazon's redirect out for as long as they like. Here a request head must be
-    complete within HEAD_TIMEOUT_SECONDS (else 408), a new connection that would reach the limit first
-    drops the connection that has waited longest for a head (no request of it is being answered), and a
-    head past MAX_REQUEST_HEAD is answered 414/431 however it arrives (h11 alone lets one that arrives in
-    a single read through, and answers one in pieces with a bare 400).
-
-    Refusals close gently: the worker stops answering but drains what the client still sends for a
-    moment, so the client reads the status instead of a connection reset.
-    """
-
-    _waiting_since: float | None = None  # since when a request head is awaited; None while answering
-    _head_timer: asyncio.TimerHandle | None = None
-    _line_bytes = 0  # of the request line so far
-    _line_done = False
-    _head_bytes = 0
-    _tail = b""  # the last bytes of the head so far, to find its end across reads
-    _refused = False
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._await_head()
-        self._make_room()
-
-    def data_received(self, data: bytes) -> None:
-        if self._refused:
-            return  # drained until the connection closes
-        if self._waiting_since is not None and self._head_too_big(data):
-            return
-        cycle = self.cycle
-        super().data_received(data)
-        if self.cycle is not cycle:  # a request head was complete: it is being answered now
-            self._stop_waiting()
-
-    def on_response_complete(self) -> None:
-        cycle = self.cycle
-        super().on_response_complete()
-        if self.cycle is cycle and not self.transport.is_closing():
-            self._await_head()  # the next request (keep-alive) gets the same time as the first
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_waiting()
-        super().connection_lost(exc)
-
-    def _head_too_big(self, data: bytes) -> bool:
-        window = self._tail + data
-        end = _HEAD_END.search(window)
-        head = data if end is None else data[: max(0, end.end() - len(self._tail))]
-        if not self._line_done:
-            newline = head.find(b"\n")
-            self._line_done = newline >= 0
-            self._line_bytes += len(head) if newline < 0 else newline
-        self._head_bytes += len(head)
-        self._tail = window[-3:]
-        if self._line_bytes > MAX_REQUEST_TARGET + 32:  # the method and the HTTP version around it
-            self._refuse(414, "URI Too Long", _("This address is far too long."))
-        elif self._head_bytes > MAX_REQUEST_HEAD:
-            self._refuse(431, "Request Header Fields Too Large", _("The request headers are far too large."))
-        return self._refused
-
-    def _await_head(self) -> None:
-        self._stop_waiting()
-        self._waiting_since = time.monotonic()
-        self._line_bytes = self._head_bytes = 0
-        self._line_done = False
-        self._tail = b""
-        self._head_timer = self.loop.call_later(HEAD_TIMEOUT_SECONDS, self._head_timed_out)
-
-    def _stop_waiting(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-        self._waiting_since = None
-
-    def _head_timed_out(self) -> None:
-        self._head_timer = None
-        if self._head_bytes:
-            self._refuse(408, "Request Timeout", _("The request took too long to arrive."))
-        else:
-            self._drop()  # connected and sent nothing: as an idle keep-alive connection
-
-    def _refuse(self, status: int, reason: str, text: str) -> None:
-        """Answer `status` with `text` (in the admin's language, as _dispatch's refusals) and close; the
-        reason phrase stays HTTP's own English."""
-        self._stop_waiting()
-        self._refused = True
-        if self.transport.is_closing():
-            return
-        body = (text + "\n").encode("utf-8")  # content-length counts these bytes, not characters
-        head = [f"HTTP/1.1 {status} {reason}", "content-type: text/plain; charset=utf-8"]
-        head += [f"{name.lower()}: {value}" for name, value in SECURITY_HEADERS.items()]
-        head += ["connection: close", f"content-length: {len(body)}", "", ""]
-        self.transport.write("\r\n".join(head).encode() + body)
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-        self.loop.call_later(REFUSED_DRAIN_SECONDS, self._drop)
-
-    def _drop(self) -> None:
-        self._stop_waiting()
-        if not self.transport.is_closing():
-            self.transport.close()
-
-    def _make_room(self) -> None:
-        limit = self.config.limit_concurrency
-        if limit is None:  # pragma: no cover - always set by the listener
-            return
-        open_ = [c for c in self.connections if c.transport is not None and not c.transport.is_closing()]
-        idle = sorted(
-            (
-                c
-                for c in open_
-                if c is not self
-                and isinstance(c, _GuardedH11)
-                and (c._refused or c._waiting_since is not None)
-            ),
-            key=lambda c: (not c._refused, c._waiting_since or 0.0),
-        )
-        # uvicorn answers 503 once the open connections (this one included) reach the limit.
-        for oldest in idle[: max(0, len(open_) - limit + 1)]:
-            oldest._drop()
-
-
-_HEAD_END = re.compile(rb"\n\r?\n")
-
-
-class _Endpoint:
-    """An ASGI endpoint around `handle(request) -> response`, for every HTTP method."""
-
-    def __init__(self, handle: Callable[[Request], Awaitable[Response]]) -> None:
-        self._handle = handle
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self._handle(Request(scope, receive))
-        await response(scope, receive, send)
 
 
 class CallbackListener:
@@ -359,7 +110,7 @@ class CallbackListener:
         self._on_redirect: OnRedirect | None = None
         self._sock: socket.socket | None = None
         self._config: uvicorn.Config | None = None
-        self._server: _Server | None = None
+        self._server: GuardedServer | None = None
         self._address: str | None = None
         self._loopback_only = True
         self._close_requested_at: float | None = None
@@ -371,8 +122,8 @@ class CallbackListener:
         # from the config and are compared literally, never read as route patterns.
         # A request target that is no path at all (`*`, `host:port`, an absolute URL) gets the same 404.
         self.app = Starlette(
-            routes=[Route("/{path:path}", _Endpoint(self._dispatch))],
-            exception_handlers={404: _not_found},
+            routes=[Route("/{path:path}", Endpoint(self._dispatch))],
+            exception_handlers={404: not_found},
         )
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -402,7 +153,7 @@ class CallbackListener:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         except OSError as exc:
-            raise _bind_error(exc, listen) from None
+            raise bind_error(exc, listen) from None
         family, kind, proto, _canonname, sockaddr = infos[0]
         sock = socket.socket(family, kind, proto)
         try:
@@ -415,7 +166,7 @@ class CallbackListener:
             sock.setblocking(False)
         except OSError as exc:
             sock.close()
-            raise _bind_error(exc, listen) from None
+            raise bind_error(exc, listen) from None
         bound_host, bound_port = sock.getsockname()[:2]
         self._address = f"[{bound_host}]:{bound_port}" if ":" in bound_host else f"{bound_host}:{bound_port}"
         self._loopback_only = is_loopback(bound_host)
@@ -449,7 +200,7 @@ class CallbackListener:
     def _make_config(self) -> uvicorn.Config:
         config = uvicorn.Config(
             self.app,
-            http=_GuardedH11,
+            http=GuardedH11,
             ws="none",
             lifespan="off",
             log_config=None,
@@ -477,7 +228,7 @@ class CallbackListener:
         if self._server is not None:
             raise RuntimeError("The callback listener is already serving.")
         self._on_redirect = on_redirect
-        server = _Server(config, self._should_stop)
+        server = GuardedServer(config, self._should_stop)
         self._server = server
         try:
             if self._close_requested_at is None:
@@ -521,28 +272,28 @@ class CallbackListener:
     async def _dispatch(self, request: Request) -> Response:
         client = request.client
         if self._loopback_only and (client is None or not is_loopback(client.host)):
-            return _plain(403, _("Only this computer may use this address.") + "\n", {"Connection": "close"})
+            return plain(403, _("Only this computer may use this address.") + "\n", {"Connection": "close"})
         # uvicorn (h11) bounds a head that arrives in pieces; one that arrives at once is bounded here.
         scope = request.scope
         if len(scope["raw_path"]) + len(scope["query_string"]) + 1 > MAX_REQUEST_TARGET:
-            return _plain(414, _("This address is far too long.") + "\n", {"Connection": "close"})
+            return plain(414, _("This address is far too long.") + "\n", {"Connection": "close"})
         if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > MAX_REQUEST_HEAD:
-            return _plain(431, _("The request headers are far too large.") + "\n", {"Connection": "close"})
+            return plain(431, _("The request headers are far too large.") + "\n", {"Connection": "close"})
         if request.method != "GET":
-            return _plain(405, _("Method not allowed.") + "\n", {"Allow": "GET"})
+            return plain(405, _("Method not allowed.") + "\n", {"Allow": "GET"})
         path: str = request.scope["path"]
         if path == self.result_path:
-            return self._result_page(request.query_params.get("r", ""))
+            return self._resultpage(request.query_params.get("r", ""))
         if path in (self.redirect_path, self.login_path):
             return await self._amazon_answer(request, is_login=path == self.login_path)
-        return _plain(404, _("Not found.") + "\n")
+        return plain(404, _("Not found.") + "\n")
 
     async def _amazon_answer(self, request: Request, *, is_login: bool) -> Response:
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
         try:
             query = parse_redirect("?" + raw_query)
         except AmbiguousRedirect:
-            return _page(
+            return page(
                 400,
                 False,
                 _("Amazon's answer could not be read"),
@@ -552,7 +303,7 @@ class CallbackListener:
                 ),
             )
         except RedirectError:
-            return _page(
+            return page(
                 400,
                 False,
                 _("This is not an answer from Amazon"),
@@ -566,7 +317,7 @@ class CallbackListener:
             return self._login_bounce(query)
         if query.is_login_bounce:
             # Only a configured Login URI bounces: elsewhere the answer would hand the live state to anyone.
-            return _page(
+            return page(
                 400,
                 False,
                 _("This is not an answer from Amazon"),
@@ -577,7 +328,7 @@ class CallbackListener:
                 ),
             )
         if is_login:
-            return _page(
+            return page(
                 400,
                 False,
                 _("This is not an answer from Amazon"),
@@ -588,7 +339,7 @@ class CallbackListener:
             )
         on_redirect = self._on_redirect
         if on_redirect is None:  # pragma: no cover - requests only arrive while serving
-            return _plain(503, _("Not ready.") + "\n")
+            return plain(503, _("Not ready.") + "\n")
         self._answering += 1
         try:
             try:
@@ -619,7 +370,7 @@ class CallbackListener:
         callback_uri = query.amazon_callback_uri or ""
         state = self._current_state() if self._current_state is not None else None
         if not state:
-            return _page(
+            return page(
                 409,
                 False,
                 _("No connection is waiting"),
@@ -629,7 +380,7 @@ class CallbackListener:
                 ),
             )
         if not amazon_callback_allowed(callback_uri, self.seller_central):
-            return _page(
+            return page(
                 400,
                 False,
                 _("This sign-in link does not lead back to Amazon"),
@@ -651,10 +402,10 @@ class CallbackListener:
             base + separator + urlencode(params), status_code=302, headers=dict(SECURITY_HEADERS)
         )
 
-    def _result_page(self, result_id: str) -> Response:
+    def _resultpage(self, result_id: str) -> Response:
         outcome = self._results.get(result_id)
         if outcome is None:
-            return _page(
+            return page(
                 404,
                 False,
                 _("This page has expired"),
@@ -663,66 +414,9 @@ class CallbackListener:
                     "terminal to see how it went."
                 ),
             )
-        response = _page(200, outcome.ok, outcome.title, outcome.message)
+        response = page(200, outcome.ok, outcome.title, outcome.message)
         response.background = BackgroundTask(self._viewed, result_id)
         return response
 
     async def _viewed(self, result_id: str) -> None:
         self._unviewed.discard(result_id)
-
-
-# --- pages -----------------------------------------------------------------------------------------
-
-_STYLE = """
-:root { color-scheme: light dark; }
-body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f5f7; color: #1d232b; }
-main { max-width: 34rem; margin: 1.5rem; padding: 2rem 2.25rem; background: #fff; border-radius: 12px;
-  box-shadow: 0 2px 12px rgba(0, 0, 0, .08); border-top: 6px solid #2e7d32; }
-main.error { border-top-color: #c62828; }
-h1 { font-size: 1.35rem; margin: 0 0 .75rem; }
-p { margin: .5rem 0; overflow-wrap: anywhere; }
-.next { color: #55606e; }
-.brand { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #8a94a3; margin: 0 0 .5rem; }
-@media (prefers-color-scheme: dark) {
-  body { background: #15191e; color: #e6e9ee; } main { background: #1f252c; box-shadow: none; }
-  .next { color: #a9b2be; }
-}
-"""
-
-
-def render_page(ok: bool, title: str, message: str) -> str:
-    """A self-contained result page (inline CSS, no external resource); every text is HTML-escaped.
-
-    In the language asc-tui speaks now (`<html lang>` says which): the attempt words the outcome when
-    Amazon's answer arrives, in the same language.
-    """
-    next_step = (
-        _("You can close this tab and return to asc-tui in your terminal.")
-        if ok
-        else _("Return to asc-tui in your terminal to try again.")
-    )
-    mark = "✓ " if ok else ""
-    brand = _("asc-tui · Amazon Sales Channel")
-    return (
-        "<!doctype html>\n"
-        f'<html lang="{html.escape(current_language())}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<title>{html.escape(title)} · asc-tui</title><style>{_STYLE}</style></head>\n"
-        f'<body><main class="{"ok" if ok else "error"}"><p class="brand">{html.escape(brand)}</p>'
-        f"<h1>{mark}{html.escape(title)}</h1><p>{html.escape(message)}</p>"
-        f'<p class="next">{html.escape(next_step)}</p></main></body></html>\n'
-    )
-
-
-def _page(status: int, ok: bool, title: str, message: str) -> HTMLResponse:
-    return HTMLResponse(render_page(ok, title, message), status_code=status, headers=dict(SECURITY_HEADERS))
-
-
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return _plain(404, _("Not found.") + "\n")
-
-
-def _plain(status: int, text: str, extra: dict[str, str] | None = None) -> PlainTextResponse:
-    return PlainTextResponse(text, status_code=status, headers={**SECURITY_HEADERS, **(extra or {})})

@@ -288,7 +288,7 @@ class ConnectService:
     def _bind_listener(
         self, redirect_uri: str, current_state: Callable[[], str | None]
     ) -> tuple[CallbackListener, str]:
-        from asc_tui.amazon.callback import CallbackBindError
+        from asc_tui.amazon.callback_address import CallbackBindError
 
         path = urlsplit(redirect_uri).path if redirect_uri else SANDBOX_REDIRECT_PATH
         listener = CallbackListener(

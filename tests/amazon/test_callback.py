@@ -17,15 +17,9 @@ import httpx
 import pytest
 
 from asc_tui.amazon import callback as callback_module
-from asc_tui.amazon.callback import (
-    SECURITY_HEADERS,
-    CallbackBindError,
-    CallbackListener,
-    CallbackOutcome,
-    amazon_callback_allowed,
-    is_loopback,
-    parse_listen,
-)
+from asc_tui.amazon.callback import CallbackListener, CallbackOutcome, is_loopback
+from asc_tui.amazon.callback_address import CallbackBindError, amazon_callback_allowed, parse_listen
+from asc_tui.amazon.callback_pages import SECURITY_HEADERS
 from asc_tui.amazon.redirect import RedirectQuery
 
 REDIRECT_URI = "https://admin.example.com/amazon/callback"

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from asc_tui import i18n
-from asc_tui.amazon import callback
+from asc_tui.amazon import callback_server
 from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
 from asc_tui.amazon.consent import consent_url, new_state
 from asc_tui.amazon.redirect import RedirectQuery
@@ -161,7 +161,7 @@ async def test_a_head_refused_before_it_is_parsed_is_chinese_too(
     its other refusals, and with a content-length in bytes of the UTF-8 text."""
     address = (worker.base_url.host, worker.base_url.port)
     assert address[1] is not None
-    monkeypatch.setattr(callback, "HEAD_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(callback_server, "HEAD_TIMEOUT_SECONDS", 0.5)
     for data, status, said in (
         (b"GET /amazon/callback?state=" + b"a" * 10_000, 414, "這個網址太長了。"),
         (b"GET /amazon/callback HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 20_000, 431, "請求標頭太大了。"),

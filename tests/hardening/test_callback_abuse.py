@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from asc_tui.amazon import callback
+from asc_tui.amazon import callback, callback_server
 from asc_tui.amazon.callback import CallbackListener, is_loopback
 from asc_tui.domain import StoreStatus
 from asc_tui.sandbox import SandboxEmulator
@@ -456,8 +456,8 @@ class TestRequestAbuse:
 @pytest.fixture
 def short_head_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
     """The worker's head timeout shortened (the mechanism is the same) so the tests take seconds."""
-    assert callback.HEAD_TIMEOUT_SECONDS <= 10  # the product's value stays short too
-    monkeypatch.setattr(callback, "HEAD_TIMEOUT_SECONDS", 2.0)
+    assert callback_server.HEAD_TIMEOUT_SECONDS <= 10  # the product's value stays short too
+    monkeypatch.setattr(callback_server, "HEAD_TIMEOUT_SECONDS", 2.0)
     return 2.0
 
 
@@ -496,7 +496,7 @@ class TestSlowAndManyClients:
     async def test_the_valid_callback_gets_in_while_idle_clients_hold_every_slot(
         self, live: Live, emulator: SandboxEmulator
     ) -> None:
-        idle = await open_idle(live.address, callback.CONCURRENCY_LIMIT * 2)
+        idle = await open_idle(live.address, callback_server.CONCURRENCY_LIMIT * 2)
         try:
             await asyncio.sleep(0.2)
             await live.finish_with_the_valid_callback(emulator)  # no 503: the oldest idle gave way

@@ -271,7 +271,8 @@ def test_the_worker_itself_refuses_to_serve_other_computers_in_plain_http() -> N
     """Below the config: a listener bound to every address without TLS or the proxy setting never serves."""
     import socket
 
-    from asc_tui.amazon.callback import CallbackBindError, CallbackListener
+    from asc_tui.amazon.callback import CallbackListener
+    from asc_tui.amazon.callback_address import CallbackBindError
 
     listener = CallbackListener("/amazon/callback", redirect_uri="https://admin.example.com/amazon/callback")
     with pytest.raises(CallbackBindError, match="plain http"):

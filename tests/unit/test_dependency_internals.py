@@ -1,7 +1,7 @@
 """The few private names of dependencies asc-tui relies on, checked against the installed versions.
 
 Each is used in one adapter (asc_tui/ui/textual_internals.py, and the guarded h11 protocol in
-asc_tui/amazon/callback.py) and capped in pyproject.toml. These tests run in every resolution `make test` tries
+asc_tui/amazon/callback_server.py) and capped in pyproject.toml. These tests run in every resolution `make test` tries
 (locked, newest, lowest), so an upgrade that moves one fails here by name instead of breaking a screen or the
 callback worker's defences quietly.
 """
