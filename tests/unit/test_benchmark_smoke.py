@@ -25,6 +25,8 @@ def test_quick_benchmark_runs_and_reports() -> None:
     out = done.stdout
     assert "| figure " in out and "| median " in out and "| meets? " in out
     assert "first frame, empty home (tmux)" in out  # tmux is installed here; without it the row says n/a
+    assert "typed ahead: `a` at first frame → add form, empty home (tmux)" in out
+    assert "typed ahead: `a` at first frame → add form, 100 stores (tmux)" in out
     assert "peak memory, 100 stores, home shown" in out
     assert "stores import, 100 rows" in out
     assert "Cold start: imports" in out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -93,6 +93,9 @@ class HomeScreen(Screen[None]):
     # Focus goes to a card once the stores are loaded; never to the hidden filter box.
     AUTO_FOCUS = ""
 
+    # The keys whose action needs the open registry: typed before it is open, they wait for it (AscApp).
+    REGISTRY_KEYS: ClassVar[frozenset[str]] = frozenset()
+
     def __init__(self) -> None:
         super().__init__(id="home")
         self.stores: list[Store] = []
@@ -100,6 +103,11 @@ class HomeScreen(Screen[None]):
         self.loaded = False
         self._rebuilding = False  # between removing the old widgets and mounting the new ones
         self._waiting: tuple[int | None] | None = None  # stores given before there were cards to show them
+
+    @property
+    def typing_filter(self) -> bool:
+        """The admin is typing in the filter box: the cards arriving must not take the focus from it."""
+        return isinstance(self.focused, Input)
 
     @property
     def asc(self) -> AscApp:
@@ -317,8 +325,7 @@ class HomeScreen(Screen[None]):
 
     def action_on_store(self, method: str) -> None:
         """One of the app's store actions (view_store, edit_store, …) on the focused card's store."""
-        if not self.asc.ready:
-            self.notify(_("Still opening the store registry…"), severity="warning")
+        if self.asc.defer_until_ready(lambda: self.action_on_store(method)):
             return
         store = self.focused_store()
         if store is None:
@@ -340,3 +347,11 @@ class HomeScreen(Screen[None]):
 
     def action_settings(self) -> None:
         self.asc.open_settings()
+
+
+HomeScreen.REGISTRY_KEYS = frozenset(
+    key.strip()
+    for binding in HomeScreen.BINDINGS
+    if isinstance(binding, Binding) and binding.action.startswith(("add", "on_store", "learn"))
+    for key in binding.key.split(",")
+)

@@ -520,7 +520,7 @@ class SettingsScreen(Screen[None]):
     def _store_secrets(self, pending: list[Pending], config: Config | None) -> None:
         """Store each secret; then apply `config` (when the Magento credentials waited for the keyring)."""
         # Off the UI thread: a keyring call can block for up to its timeout.
-        secrets = self.asc.registry.secrets
+        secrets = self.asc.registry_when_open().secrets
         try:
             if secrets.needs_setup or secrets.locked:
                 self.app.call_from_thread(self._make_secrets_ready, pending, config, secrets.needs_setup)
@@ -622,7 +622,7 @@ class SettingsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="settings-keyring", exit_on_error=False)
     def _read_keyring(self) -> None:
-        secrets = self.asc.registry.secrets
+        secrets = self.asc.registry_when_open().secrets
         unprotected = False
         state = ""
         failed: str | None = None  # a keyring that does not answer: say so once, do not ask again
@@ -729,7 +729,7 @@ class SettingsScreen(Screen[None]):
             secret = typed_secret
             if not secret:
                 try:
-                    secret = self.asc.registry.secrets.client_secret() or ""
+                    secret = self.asc.registry_when_open().secrets.client_secret() or ""
                 except AscError as exc:
                     self.app.call_from_thread(self._show_test, False, str(exc))
                     return
@@ -746,7 +746,7 @@ class SettingsScreen(Screen[None]):
         from asc_tui.amazon.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
         from asc_tui.services.credentials import check_lwa_credentials
 
-        emulator = self.asc.registry.emulator
+        emulator = self.asc.registry_when_open().emulator
         if emulator is not None and emulator.running:
             ok, message = check_lwa_credentials(
                 emulator.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
