@@ -162,7 +162,7 @@ def test_the_encrypted_file_with_its_passphrase_is_all_well(
     connected_store(capsys, "Main", "ref-1")
     code, rows, err = doctor(capsys)
     assert problems(rows) == [] and code == 0
-    assert rows["Store 'Main'"]["detail"] == "active; refresh token present"
+    assert rows["Store 'Main'"]["detail"] == "Active; refresh token present"
     assert (
         rows["Keyring"]["detail"].startswith("encrypted file ") and "(unlocked)" in rows["Keyring"]["detail"]
     )
