@@ -164,7 +164,8 @@ def auth_health(
     remaining = renew_by(authorized_at) - now
     if remaining <= timedelta(0):
         return AuthHealth.EXPIRED, 0
-    days_left = remaining.days  # whole days: 29 days 23 hours counts as 29
+    # Days started count: authorized a minute ago is 365 days left, as "365 days from authorization" says.
+    days_left = remaining.days + (1 if remaining % timedelta(days=1) else 0)
     if remaining <= timedelta(days=RENEW_SOON_DAYS):
         return AuthHealth.RENEW_SOON, days_left
     return AuthHealth.OK, days_left

@@ -95,10 +95,11 @@ class AscApp(App[None]):
 
     async def use_language(self, language: str | None) -> None:
         """Speak `language` ("en", "zh-Hant"; None: as the locale says) at once, on every open screen."""
-        from asc_tui.i18n import choose_language
+        from asc_tui.i18n import choose_language, note_language_source
         from asc_tui.ui.retranslate import rebuild
 
         choose_language(language, None)
+        note_language_source("settings" if language else "locale")
         self._set_titles()
         for screen in list(self.screen_stack):
             retranslate = getattr(screen, "retranslate", None)
@@ -540,7 +541,8 @@ class AscApp(App[None]):
             if outcome is None:
                 return
             if outcome.connected:
-                self.notify(outcome.message, title=_("Connected"), markup=False, timeout=10)
+                title = _("Renewed") if attempt.renewal else _("Connected")
+                self.notify(outcome.message, title=title, markup=False, timeout=10)
             elif outcome.cancelled:
                 self.notify(outcome.message, markup=False)
             else:
@@ -710,7 +712,50 @@ class AscApp(App[None]):
             lambda: self.set_timer(0.1, self.deliver_screenshot),
         )
 
+    def _waiting_attempt(self) -> ConnectSession | None:
+        """A connect or renewal attempt still waiting for Amazon on an open connect screen."""
+        for screen in self.screen_stack:
+            attempt = getattr(screen, "attempt", None)
+            if screen.id == "connect" and attempt is not None and not attempt.ended:
+                return attempt  # type: ignore[no-any-return]
+        return None
+
+    async def action_quit(self) -> None:
+        if not self._ask_before_abandoning():
+            await super().action_quit()
+
+    def _ask_before_abandoning(self) -> bool:
+        """Quitting would abandon a waiting attempt: ask first (True: asked, or already asking)."""
+        from asc_tui.ui.screens.confirm import ConfirmModal
+
+        attempt = self._waiting_attempt()
+        if attempt is None:
+            return False
+        if isinstance(self.screen, ConfirmModal) and self.screen.id == "confirm-quit":
+            return True
+        question = fill(
+            _(
+                "Connecting “{name}” is still waiting for Amazon. Quit and stop it?\n\n"
+                "The store stays as it was; you can connect it again later."
+            )
+            if not attempt.renewal
+            else _(
+                "Renewing “{name}” is still waiting for Amazon. Quit and stop it?\n\n"
+                "The store keeps its current authorization; you can renew it again later."
+            ),
+            name=literal(attempt.store_name, "bold"),
+        )
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.exit()
+
+        self.push_screen(ConfirmModal(_("Quit?"), question, _("Quit"), id="confirm-quit"), done)
+        return True
+
     def action_help_quit(self) -> None:
+        if self._ask_before_abandoning():
+            return
         # ctrl+c no longer quits (it copies): say which key does.
         for key, active_binding in self.active_bindings.items():
             if active_binding.binding.action in ("quit", "app.quit"):
@@ -750,7 +795,14 @@ class AscApp(App[None]):
 
         if isinstance(self.screen, SettingsScreen):
             return
-        self.push_screen(SettingsScreen(self.config, sandbox=self.sandbox))
+        self.push_screen(SettingsScreen(self.config, sandbox=self.sandbox), self._settings_closed)
+
+    def _settings_closed(self, _result: None) -> None:
+        """What Settings may have fixed is looked at again: the keyring banner, the empty home's hint."""
+        if not self.ready:
+            return
+        self._check_secrets(self.home.stores)
+        self.home.show_setup_hint()
 
 
 def _shown_key(store: Store | StoreRow) -> tuple[object, ...]:

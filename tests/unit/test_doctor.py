@@ -121,7 +121,8 @@ def test_a_bare_machine_says_what_to_set_up(
     assert "Keyring round trip" not in rows  # nothing to try it on
     for name in AMAZON_ROWS:
         assert not rows[name]["ok"], name
-    assert f"Set amazon.client_id in {config_file}" in rows["amazon.client_id"]["fix"]
+    assert "Set amazon.client_id to your app's LWA client ID" in rows["amazon.client_id"]["fix"]
+    assert f"Settings (s) or in {config_file}" in rows["amazon.client_id"]["fix"]
     assert "ASC_TUI_LWA_CLIENT_SECRET" in rows["LWA client secret"]["fix"]
     # No display: not opening a browser is information, not a problem (the paste box works).
     assert rows["Browser"]["ok"] and "no graphical session" in rows["Browser"]["detail"]

@@ -130,6 +130,7 @@ class HomeScreen(Screen[None]):
         # Outside the scrolling grid, so the checklist's own scrolling never moves the prompt away.
         with Vertical(id="empty-state"):
             yield Static(_(EMPTY_PROMPT), id="empty-prompt")
+            yield Static(self._setup_hint(), id="empty-setup")
         with Vertical(id="home-body"):
             yield LoadingIndicator(id="loading")
             yield Static("", id="no-match")
@@ -186,6 +187,16 @@ class HomeScreen(Screen[None]):
         if focus_id is not None or (stores and not isinstance(self.focused, Input)):
             self.deck.focus()
 
+    def _setup_hint(self) -> str:
+        """On the empty home: where to set up the Amazon app when none is configured (empty otherwise)."""
+        amazon = self.asc.config.amazon
+        if self.asc.sandbox or (amazon.application_id.strip() and amazon.client_id.strip()):
+            return ""
+        return _(
+            "No Amazon app is configured yet, so stores cannot be connected: press s for Settings (your "
+            "SP-API app's IDs), or try the whole flow offline with asc-tui --sandbox."
+        )
+
     def _website_name(self, store: Store) -> str | None:
         catalog = self.asc.catalog
         website = catalog.website(store.website) if catalog else None
@@ -196,6 +207,10 @@ class HomeScreen(Screen[None]):
 
     def _show_empty_state(self, empty: bool) -> None:
         self.query_one("#empty-state").display = empty
+        hint = self._setup_hint() if empty else ""
+        setup = self.query_one("#empty-setup", Static)
+        setup.update(hint)
+        setup.display = bool(hint)
         self.query_one("#home-body").display = not empty
         checklists = self.query("#home-presetup")
         if empty and not checklists:
@@ -205,6 +220,11 @@ class HomeScreen(Screen[None]):
             self.query_one("#empty-state").mount(checklist)
         elif not empty:
             checklists.remove()
+
+    def show_setup_hint(self) -> None:
+        """The config changed (Settings closed): say again whether an Amazon app is still to be set up."""
+        if self.loaded and not self._rebuilding:
+            self._show_empty_state(not self.stores)
 
     def show_catalog_status(self, text: str | None) -> None:
         """A line while the catalog is read in the background (its progress), hidden otherwise."""

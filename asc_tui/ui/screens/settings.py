@@ -145,6 +145,21 @@ class Pending(NamedTuple):
     what: str
 
 
+def _language_in_force() -> str:
+    """Which language is in use now, and why: --lang overrides the setting for this run."""
+    from asc_tui.i18n import current_language, language_source
+
+    language = LANGUAGE_NAMES[current_language()]
+    reasons = {
+        "cli": _(
+            "In use now: {language}, from --lang, which overrides this setting until asc-tui starts without it."
+        ),
+        "config": _("In use now: {language}, from this setting."),
+        "locale": _("In use now: {language}, from the locale (LANG)."),
+    }
+    return reasons.get(language_source(), _("In use now: {language}.")).format(language=language)
+
+
 class SettingsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "leave", N_("Back"), tooltip=N_("Leave without saving")),
@@ -300,6 +315,7 @@ class SettingsScreen(Screen[None]):
         yield Static(
             literal(_("Switches at once, and is saved to the config file as [ui] language.")), classes="help"
         )
+        yield Static(literal(_language_in_force()), id="language-in-force", classes="help")
 
     @on(Select.Changed, "#language")
     def _language_changed(self, event: Select.Changed) -> None:
