@@ -196,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     connect.add_argument("name", help=_("the store's name"))
     connect.add_argument(
+        "--no-browser",
+        action="store_true",
+        help=_("only print the consent link; do not open a browser"),
+    )
+    connect.add_argument(
         "--seller-id",
         default=None,
         help=_("seller ID (Merchant Token), needed when pasting a self-authorization token"),
@@ -448,7 +453,7 @@ def _stores(args: argparse.Namespace) -> int:
         if action == "connect":
             from asc_tui.cli_connect import connect_store
 
-            return connect_store(registry, args.name, seller_id=args.seller_id)
+            return connect_store(registry, args.name, seller_id=args.seller_id, browser=not args.no_browser)
         raise AssertionError(action)
     finally:
         registry.close()
@@ -483,6 +488,16 @@ def _import(registry: Registry, path: Path) -> int:
         ),
         file=sys.stderr,
     )
+    connected = sum(row.was_connected for row in rows)
+    if connected:
+        print(
+            _(
+                "{count} of them were connected to Amazon when exported; they come back not connected, "
+                "because an export never holds secrets: connect each again (c in the dashboard, or "
+                "`asc-tui stores connect NAME`)."
+            ).format(count=format_count(connected)),
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

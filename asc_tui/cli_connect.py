@@ -34,7 +34,9 @@ def _say(text: str, end: str = "\n") -> None:
     print(escape_controls(text, keep_newlines=True), file=sys.stderr, end=end, flush=True)
 
 
-def connect_store(registry: Registry, name: str, *, seller_id: str | None = None) -> int:
+def connect_store(
+    registry: Registry, name: str, *, seller_id: str | None = None, browser: bool = True
+) -> int:
     store = registry.stores.find(name)
     service = registry.connect
     attempt = service.start(store.id or 0)
@@ -43,6 +45,8 @@ def connect_store(registry: Registry, name: str, *, seller_id: str | None = None
         for line in consent_steps(attempt, sandbox=registry.sandbox):
             _say(line)
         print(attempt.consent_url, flush=True)
+        if browser:
+            _open_browser(attempt.consent_url)
         minutes = service.amazon.connect_timeout_minutes
         if attempt.listener is None:
             _say(_("Not listening for Amazon: {problem}").format(problem=attempt.listen_problem))
@@ -105,6 +109,23 @@ def _no_echo() -> Iterator[bool]:
     finally:
         with contextlib.suppress(termios.error):
             termios.tcsetattr(fd, termios.TCSANOW, before)
+
+
+def _open_browser(url: str) -> None:
+    """The TUI's rule: open where a browser can open here; an explicit $BROWSER is always honoured."""
+    from asc_tui.system.browser import choose_browser, open_url
+
+    choice = choose_browser()
+    if choice.command is None:
+        _say(
+            _("Browser not opened: {reason}. Open the link on your own computer.").format(
+                reason=choice.reason
+            )
+        )
+    elif open_url(choice, url):
+        _say(_("Browser {reason}.").format(reason=choice.reason))
+    else:
+        _say(_("The browser could not be started."))
 
 
 async def _wait(

@@ -358,9 +358,10 @@ def _check_amazon(registry: Registry) -> list[CheckResult]:
                 _problem(
                     name,
                     _("not set"),
-                    _("Set {name} in {path} to {what} (Seller Central › Develop Apps).").format(
-                        name=name, path=path, what=what
-                    ),
+                    _(
+                        "Set {name} to {what} (Seller Central › Develop Apps) in the dashboard's Settings "
+                        "(s) or in {path}; `asc-tui --sandbox` tries the whole flow offline meanwhile."
+                    ).format(name=name, path=path, what=what),
                 )
             )
         elif sandbox and not value:

@@ -102,25 +102,13 @@ _HEALTH_LABELS = {
     "expired": N_("Expired"),
     "revoked": N_("Revoked"),
 }
-# The stored status and health values, which the CLI's plain tables show as they are (in English) and
-# translated in another language; --json, CSV and the database keep the values.
-STORED_WORDS = frozenset(
-    (
-        N_("not_connected"),
-        N_("active"),
-        N_("inactive"),
-        N_("none"),
-        N_("ok"),
-        N_("renew_soon"),
-        N_("expired"),
-        N_("revoked"),
-    )
-)
 
 
 def shown_value(value: str) -> str:
-    """A stored status or health value for a person: itself in English, translated in another language."""
-    return _(value) if value in STORED_WORDS else value
+    """A stored status or health value for a person, in words ("Not connected", "Renew soon"); --json,
+    CSV and the database keep the values themselves."""
+    label = _STATUS_LABELS.get(value) or _HEALTH_LABELS.get(value)
+    return _(label) if label else value
 
 
 class StoreStatus(enum.StrEnum):
@@ -176,7 +164,8 @@ def auth_health(
     remaining = renew_by(authorized_at) - now
     if remaining <= timedelta(0):
         return AuthHealth.EXPIRED, 0
-    days_left = remaining.days  # whole days: 29 days 23 hours counts as 29
+    # Days started count: authorized a minute ago is 365 days left, as "365 days from authorization" says.
+    days_left = remaining.days + (1 if remaining % timedelta(days=1) else 0)
     if remaining <= timedelta(days=RENEW_SOON_DAYS):
         return AuthHealth.RENEW_SOON, days_left
     return AuthHealth.OK, days_left
@@ -355,10 +344,18 @@ def validate_draft(
     if not draft.website.strip():
         errors.add("website", _("Choose the Magento website to use for Amazon listings."))
     elif draft.website.strip() not in websites:
+        codes = sorted(websites)
+        listed = ", ".join(codes[:10]) + (", …" if len(codes) > 10 else "")
         errors.add(
             "website",
-            _("There is no Magento website with the code {code}.").format(
-                code=_quoted(draft.website.strip())
+            (
+                _("There is no Magento website with the code {code}; the codes are: {codes}.").format(
+                    code=_quoted(draft.website.strip()), codes=listed
+                )
+                if codes
+                else _("There is no Magento website with the code {code}.").format(
+                    code=_quoted(draft.website.strip())
+                )
             ),
         )
     errors.add("email", validate_email(draft.email))

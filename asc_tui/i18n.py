@@ -52,6 +52,19 @@ def current_language() -> str:
     return _language
 
 
+# Why the current language is in force: "cli" (--lang), "config" ([ui] language), "locale" or "settings".
+_source = "locale"
+
+
+def language_source() -> str:
+    return _source
+
+
+def note_language_source(source: str) -> None:
+    global _source
+    _source = source
+
+
 def set_language(language: str) -> None:
     """Switch every later `_()` to `language` ("en" or "zh-Hant")."""
     global _translations, _language
@@ -115,8 +128,9 @@ def region_from_environment(environ: Mapping[str, str] | None = None) -> str | N
 
 def choose_language(cli: str | None, configured: str | None, environ: Mapping[str, str] | None = None) -> str:
     """--lang beats the config file, which beats the environment; the result is also made current."""
-    global _region
+    global _region, _source
     language = cli or configured or language_from_environment(environ)
+    _source = "cli" if cli else "config" if configured else "locale"
     _region = region_from_environment(environ)
     set_language(language)
     return language
@@ -155,10 +169,10 @@ def _long_date(day: date, locale: str) -> str:
 
 
 def format_day(day: date) -> str:
-    """A calendar day: 2027-11-27 in English, 2027年11月27日 in Chinese."""
+    """A calendar day: 27 Nov 2027 in English (as cards write times), 2027年11月27日 in Chinese."""
     locale = cldr_locale()
     if locale is None:
-        return day.isoformat()
+        return f"{day.day} {day:%b %Y}"
     return _long_date(day, locale)
 
 

@@ -16,6 +16,9 @@ How each figure is taken:
   title (empty registry) or the first store's name; "inside" is the time until the program itself
   appends `first_frame` / `cards_shown` to $ASC_TUI_BENCH_FILE (benchmarks/instrument.py's format; n/a
   when the app does not).
+- typed ahead: as first frame, but `a` is sent the moment the title shows (the first frame) and the
+  figure ends when the add form's title is on screen; the bare app's `a` opens a modal form. Measured
+  on the empty registry and the largest one.
 - filter keystroke and focus move: in-process with Textual's Pilot (benchmarks.probe); "repaint" ends
   when the app last hands a frame to its driver, "Pilot" when `await pilot.pause()` returns. Pilot's own
   floor (a key bound to nothing, in the bare app) is the baseline of the Pilot rows, which are judged
@@ -47,12 +50,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks import cold_start
+from benchmarks.bare_app import FORM_TITLE as BARE_FORM_TITLE
 from benchmarks.bare_app import TITLE as BARE_TITLE
 from benchmarks.seed import store_name, write_import_csv
 from benchmarks.terminal import Terminal, tmux_available
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Amazon Sales Channel"
+APP_FORM_TITLE = "Add Amazon sales channel"  # the add form's border title
 DEFAULT_SIZES = (0, 100, 1_000, 10_000)
 QUICK_SIZES = (0, 100)
 TABLE_HEADER = ("figure", "median", "baseline", "ratio", "target", "meets?", "runs")
@@ -200,6 +205,37 @@ def measure_first_frames(
             log(
                 f"asc-tui, {size:,} stores: {text!r} after {_seconds(median(results.frames(f'tmux:app:{size}')))}"
             )
+        measure_typed_ahead(term, launch, results, homes, runs, slow, timeout)
+
+
+def measure_typed_ahead(
+    term: Terminal,
+    launch: Launch,
+    results: Results,
+    homes: dict[int, Path],
+    runs: int,
+    slow: float,
+    timeout: float,
+) -> None:
+    """Launch → the add form on screen, with `a` typed the moment the first frame shows."""
+
+    def once(key: str, argv: list[str], env: dict[str, str], title: str, form: str) -> None:
+        sighting = term.time_to_text(argv, env, title, cwd=launch.cwd, timeout=timeout, press="a", then=form)
+        if sighting.seen_s is None:
+            tail = "\n".join(sighting.screen.strip().splitlines()[-5:])
+            raise RuntimeError(f"{key}: {form!r} never appeared after `a`; the screen showed:\n{tail}")
+        results.frames(f"tmux:{key}").append(sighting.seen_s)
+
+    bare = [sys.executable, "-m", "benchmarks.bare_app"]
+    repeated(partial(once, "ahead:bare", bare, {}, BARE_TITLE, BARE_FORM_TITLE), runs, slow)
+    log(f"bare app: `a` at first frame → form {_seconds(median(results.frames('tmux:ahead:bare')))}")
+    for size in sorted({0, max(homes)} & set(homes)):
+        env = {"ASC_TUI_HOME": str(homes[size])}
+        key = f"ahead:app:{size}"
+        repeated(partial(once, key, asc_tui_command(), env, APP_TITLE, APP_FORM_TITLE), runs, slow)
+        log(
+            f"asc-tui, {size:,} stores: `a` at first frame → add form {_seconds(median(results.frames(f'tmux:{key}')))}"
+        )
 
 
 def run_probe(launch: Launch, args: list[str], timeout: float, budget: float) -> dict[str, Any]:
@@ -379,6 +415,14 @@ def figures_table(results: Results) -> list[list[str]]:
         rows.append(_row_ratio("first frame, empty home (tmux)", value, bare_tmux, 1.5, _seconds, n))
         value, n = stat("inside:app:0")
         rows.append(_row_ratio("first frame, empty home (inside)", value, bare_inside, 1.5, _seconds, n))
+    bare_ahead, _ = stat("tmux:ahead:bare")
+    for size, limit in ((0, 1.5), (big, 2.0)):
+        if size is None or f"tmux:ahead:app:{size}" not in ff:
+            continue
+        value, n = stat(f"tmux:ahead:app:{size}")
+        where = "empty home" if size == 0 else f"{size:,} stores"
+        figure = f"typed ahead: `a` at first frame → add form, {where} (tmux)"
+        rows.append(_row_ratio(figure, value, bare_ahead, limit, _seconds, n))
     if big is None:
         return rows
     label = f"{big:,} stores"

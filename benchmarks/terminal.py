@@ -89,8 +89,14 @@ class Terminal:
         cwd: Path,
         timeout: float = 300.0,
         event: str | None = None,
+        press: str | None = None,
+        then: str | None = None,
     ) -> Sighting:
-        """Start `argv` in a new window; time until `text` is on screen, then close the window."""
+        """Start `argv` in a new window; time until `text` is on screen, then close the window.
+
+        With `press` and `then`: the key `press` is sent the moment `text` shows (the first frame, as an
+        administrator types ahead), and the figure is the time from launch until `then` is on screen.
+        """
         self._runs += 1
         events_file = self._scratch / f"run-{self._runs}.events"
         variables = {**env, BENCH_FILE_ENV: str(events_file)}
@@ -107,7 +113,10 @@ class Terminal:
         try:
             while time.time() - t0 < timeout:
                 screen = self._tmux("capture-pane", "-p", "-t", window, check=False)
-                if text in screen:
+                if text in screen and press is not None:
+                    self._tmux("send-keys", "-t", window, press)
+                    text, press = then or text, None
+                elif text in screen:
                     seen = time.time() - t0
                     break
                 polls += 1

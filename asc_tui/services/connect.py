@@ -182,10 +182,10 @@ class ConnectService:
         if missing:
             raise ConnectNotReady(
                 ngettext(
-                    "Connecting needs {settings} in the config file; set it to your SP-API app's values "
-                    "(Developer Central).",
-                    "Connecting needs {settings} in the config file; set them to your SP-API app's values "
-                    "(Developer Central).",
+                    "Connecting needs {settings}: set it to your SP-API app's value in Settings (s on the "
+                    "home) or the config file. To try the whole flow offline first, run `asc-tui --sandbox`.",
+                    "Connecting needs {settings}: set them to your SP-API app's values in Settings (s on the "
+                    "home) or the config file. To try the whole flow offline first, run `asc-tui --sandbox`.",
                     len(missing),
                 ).format(settings=", ".join(missing))
             )

@@ -17,6 +17,13 @@ from asc_tui.services.csv_cells import restore
 
 COLUMNS = ("name", "email", "country", "website", "product_id_type", "attribute")
 REQUIRED = ("name", "email", "country", "website")
+# What `stores export` writes besides COLUMNS (asc_tui.services.records): accepted, so an export imports back, and
+# ignored, since the registry sets them itself (a store comes back not connected: secrets never leave).
+READ_ONLY = (
+    "status", "auth_health", "seller_id", "marketplace_id", "authorized_at", "renew_by", "created_at",
+    "updated_at",
+)  # fmt: skip
+ACCEPTED = COLUMNS + READ_ONLY
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -24,6 +31,12 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 class ImportRow:
     where: str  # "line 3" in a CSV, "item 3" in JSON: how the admin finds the row
     draft: StoreDraft
+    was_connected: bool = False  # an exported store that was connected: it comes back not connected
+
+
+def _was_connected(fields: dict[str, object]) -> bool:
+    status = fields.get("status")
+    return isinstance(status, str) and status.strip() not in ("", "not_connected")
 
 
 class ImportFileError(InvalidInput):
@@ -149,7 +162,7 @@ def _read_json(path: Path, text: str) -> list[ImportRow]:
                 _("{where}: must be an object with keys {keys}.").format(where=where, keys=", ".join(COLUMNS))
             )
             continue
-        unknown = sorted(set(item) - set(COLUMNS))
+        unknown = sorted(set(item) - set(ACCEPTED))
         if unknown:
             problems.append(
                 _("{where}: unknown key {key!r}; the keys are {keys}.").format(
@@ -157,11 +170,12 @@ def _read_json(path: Path, text: str) -> list[ImportRow]:
                 )
             )
             continue
-        bad = [k for k, v in item.items() if v is not None and not isinstance(v, str)]
+        bad = [k for k in COLUMNS if item.get(k) is not None and not isinstance(item[k], str)]
         if bad:
             problems.append(_("{where}: {key} must be text.").format(where=where, key=bad[0]))
             continue
-        rows.append(ImportRow(where, StoreDraft(**{k: item.get(k) or "" for k in COLUMNS})))
+        draft = StoreDraft(**{k: item.get(k) or "" for k in COLUMNS})
+        rows.append(ImportRow(where, draft, _was_connected(item)))
     if problems:
         raise ImportProblems(path, problems)
     return rows
@@ -182,7 +196,7 @@ def _read_csv(path: Path, text: str) -> list[ImportRow]:
             _("{path} is not valid CSV ({reason}).").format(path=path, reason=exc)
         ) from None
     names = [h.strip().lower() for h in header]
-    unknown = [h for h in names if h not in COLUMNS]
+    unknown = [h for h in names if h not in ACCEPTED]
     if unknown:
         raise ImportFileError(
             _("{path} line 1: unknown column {column!r}; the columns are {columns}.").format(
@@ -212,7 +226,8 @@ def _read_csv(path: Path, text: str) -> list[ImportRow]:
                 continue
             # The quote `stores export` put before a cell a spreadsheet would run comes off again.
             fields = dict(zip(names, (restore(value) for value in values), strict=True))
-            rows.append(ImportRow(where, StoreDraft(**{k: fields.get(k, "") for k in COLUMNS})))
+            draft = StoreDraft(**{k: fields.get(k, "") for k in COLUMNS})
+            rows.append(ImportRow(where, draft, _was_connected(dict(fields))))
     except csv.Error as exc:
         where = _("line {number}").format(number=reader.line_num)
         problems.append(_("{where}: not valid CSV ({reason}).").format(where=where, reason=exc))

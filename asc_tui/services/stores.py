@@ -115,7 +115,9 @@ class StoreService:
             name = normalize_name(draft.name)
             key = name_key(name)
             stored = key in existing if existing is not None else self._name_taken(name)
-            if (taken is not None and key in taken) or stored:
+            if stored:  # named as it is stored, which may differ from what was typed ("shop us")
+                errors.add("name", str(StoreNameTaken(self._stored_name(name) or name)))
+            elif taken is not None and key in taken:
                 errors.add("name", str(StoreNameTaken(name)))
         if errors or valid is None:
             raise StoreValidationError(errors.errors)
@@ -127,11 +129,15 @@ class StoreService:
             return set(session.exec(select(Store.name_key)).all())
 
     def _name_taken(self, name: str, except_id: int | None = None) -> bool:
+        return self._stored_name(name, except_id) is not None
+
+    def _stored_name(self, name: str, except_id: int | None = None) -> str | None:
+        """The name, as stored, of the store whose name is `name` but for case and spaces (None: none)."""
         with self._db.session() as session:
-            query = select(Store.id).where(Store.name_key == name_key(name))
+            query = select(Store.name).where(Store.name_key == name_key(name))
             if except_id is not None:
                 query = query.where(Store.id != except_id)
-            return session.exec(query).first() is not None
+            return session.exec(query).first()
 
     # --- changing -----------------------------------------------------------------------------------
 
@@ -208,7 +214,7 @@ class StoreService:
                 crash_point("add.after-commit")
             except IntegrityError:
                 session.rollback()
-                clash = next((v.name for v in valid if self._name_taken(v.name)), valid[0].name)
+                clash = next((stored for v in valid if (stored := self._stored_name(v.name))), valid[0].name)
                 raise StoreNameTaken(clash) from None
         return ids
 
@@ -218,7 +224,8 @@ class StoreService:
         if name_error:
             errors["name"] = name_error
         elif self._name_taken(change.name, except_id=store_id):
-            errors["name"] = str(StoreNameTaken(normalize_name(change.name)))
+            stored = self._stored_name(change.name, except_id=store_id)
+            errors["name"] = str(StoreNameTaken(stored or normalize_name(change.name)))
         email_error = validate_email(change.email)
         if email_error:
             errors["email"] = email_error
@@ -352,7 +359,9 @@ class StoreService:
             except IntegrityError:
                 # Both databases check the unique name as the UPDATE runs: another admin took it just now.
                 session.rollback()
-                raise StoreNameTaken(store.name) from None
+                raise StoreNameTaken(
+                    self._stored_name(store.name, except_id=store_id) or store.name
+                ) from None
             return store
 
 

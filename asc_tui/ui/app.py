@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -9,6 +12,7 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from asc_tui.domain import StoreDraft, StoreEdit, StoreStatus
@@ -35,6 +39,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 FIRST_SCREENFUL = 120  # more cards than fit on any screen: shown before the rest are read
+
+# Keys that never wait for the registry, even behind held keys: leaving the app is always at once.
+AT_ONCE_KEYS = frozenset({"ctrl+c", "ctrl+q"})
 
 # How often the home asks the registry whether anything changed (another admin, the CLI): one tiny query.
 POLL_SECONDS = 2.0
@@ -71,6 +78,12 @@ class AscApp(App[None]):
         self._seen_revision: int | None = None
         self._polling = False
         self._quick_shown = False  # the first cards came from the file before the registry opened
+        self._registry_opened = threading.Event()  # for worker threads that need the registry
+        # Keys typed before the registry opened, from the first one that needs it: replayed in order.
+        self._held_keys: list[events.Key] = []
+        self._holding = False
+        self._replaying: events.Key | None = None
+        self._deferred: list[Callable[[], None]] = []  # palette commands chosen while it opened
         self.home = HomeScreen()
         self._set_titles()
 
@@ -82,10 +95,11 @@ class AscApp(App[None]):
 
     async def use_language(self, language: str | None) -> None:
         """Speak `language` ("en", "zh-Hant"; None: as the locale says) at once, on every open screen."""
-        from asc_tui.i18n import choose_language
+        from asc_tui.i18n import choose_language, note_language_source
         from asc_tui.ui.retranslate import rebuild
 
         choose_language(language, None)
+        note_language_source("settings" if language else "locale")
         self._set_titles()
         for screen in list(self.screen_stack):
             retranslate = getattr(screen, "retranslate", None)
@@ -103,6 +117,79 @@ class AscApp(App[None]):
     @property
     def ready(self) -> bool:
         return self._stores_registry is not None
+
+    def registry_when_open(self, timeout: float = 300.0) -> Registry:
+        """For worker threads only: the registry, waiting while it still opens (Settings opens at once)."""
+        self._registry_opened.wait(timeout)
+        return self.registry
+
+    # --- keys typed ahead ---------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._hold(event):
+            return
+        await super().on_event(event)
+
+    def _hold(self, event: events.Key) -> bool:
+        """Keep a key for later when it (or a key before it) needs the registry that is still opening."""
+        if event is self._replaying or event.key in AT_ONCE_KEYS:
+            return False
+        if not self._holding:
+            needs_registry = (
+                not self.ready
+                and self.screen is self.home
+                and not isinstance(self.focused, Input)
+                and event.key in HomeScreen.REGISTRY_KEYS
+            )
+            if not needs_registry:
+                return False
+            self._holding = True
+        self._held_keys.append(event)
+        return True
+
+    async def _replay_held_keys(self) -> None:
+        """Each held key, in order, as if typed now: each one's screen settles before the next one."""
+        try:
+            while self._held_keys:
+                held = self._held_keys.pop(0)
+                key = events.Key(held.key, held.character)
+                self._replaying = key
+                self.post_message(key)
+                await self._settle()
+        finally:
+            self._replaying = None
+            self._held_keys.clear()
+            self._holding = False
+
+    async def _settle(self) -> None:
+        """Until the app and the screen on top have handled what is queued, and focus stays put."""
+        for _round in range(20):
+            before = (self.screen_stack[-1] if self.screen_stack else None, self.focused)
+            await self._drain()
+            after = (self.screen_stack[-1] if self.screen_stack else None, self.focused)
+            if after == before:
+                return
+
+    async def _drain(self) -> None:
+        """Wait until the app and every widget of the top screen have handled what was queued so far."""
+        done = asyncio.Event()
+        pending = 0
+
+        def one_done() -> None:
+            nonlocal pending
+            pending -= 1
+            if pending == 0:
+                done.set()
+
+        pumps: list[Any] = [self]
+        if self.screen_stack:
+            pumps.extend(self.screen_stack[-1].walk_children(with_self=True))
+        for pump in pumps:
+            if pump.call_later(one_done):
+                pending += 1
+        if pending:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout=10)
 
     @property
     def secrets_notice(self) -> str | None:
@@ -163,30 +250,39 @@ class AscApp(App[None]):
             return
         if catalog is not None:
             self.catalog = catalog
-        first = not self._quick_shown
+        first = not self._quick_shown and not self.home.typing_filter
         # Same attributes as the storage rows; the cursor stays where the admin may already have moved it.
         self.home.show_stores(stores, focus_id=stores[0].id if first else None)  # type: ignore[arg-type]
-        self._quick_shown = True
-        if first:
+        if not self._quick_shown:
             self.call_after_refresh(record, "cards_shown")
+        self._quick_shown = True
 
     def _registry_ready(
         self, registry: Registry, catalog: Catalog, stores: list[Store], revision: int
     ) -> None:
         self._stores_registry = registry
+        self._registry_opened.set()
         # What the stores shown are as of: the poll reads them again once the registry moves on.
         self._seen_revision = revision
         self.catalog = catalog
         if self._quick_shown:
             self.home.show_stores(stores)  # the same stores, now the registry's rows; the cursor stays
         else:
-            self.home.show_stores(stores, focus_id=stores[0].id if stores else None)
+            first = stores[0].id if stores and not self.home.typing_filter else None
+            self.home.show_stores(stores, focus_id=first)
             self.call_after_refresh(record, "cards_shown")
         self._clean_up_attempts()
         self._check_secrets(stores)
         self.set_interval(self.poll_seconds, self._poll_registry, name="registry-poll")
+        if registry.config is not self.config:
+            registry.reload(self.config)  # Settings, open at once, saved while the registry opened
         if registry.catalog.is_stale(catalog):
             self.refresh_catalog()  # e.g. the config now names a Magento shop: read it in the background
+        deferred, self._deferred = self._deferred, []
+        for action in deferred:
+            action()
+        if self._held_keys:
+            self.run_worker(self._replay_held_keys(), group="typed-ahead", exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
@@ -200,6 +296,7 @@ class AscApp(App[None]):
             self.notify(message, severity="error", markup=False)
 
     def on_unmount(self) -> None:
+        self._registry_opened.set()  # a worker thread still waiting for the registry gives up now
         if self._stores_registry is not None:
             self._stores_registry.close()
 
@@ -297,9 +394,10 @@ class AscApp(App[None]):
         ).format(reason=f"{reason[:1].lower()}{reason[1:]}")
         self.home.show_banner()
 
-    def _not_ready(self) -> bool:
+    def defer_until_ready(self, then: Callable[[], None]) -> bool:
+        """While the registry opens: do `then` as soon as it is open (a palette command chosen early)."""
         if not self.ready:
-            self.notify(_("Still opening the store registry…"), severity="warning")
+            self._deferred.append(then)
             return True
         return False
 
@@ -312,7 +410,7 @@ class AscApp(App[None]):
     def add_store(self) -> None:
         from asc_tui.ui.screens.add_store import AddStoreModal
 
-        if self._not_ready() or self.catalog is None:
+        if self.defer_until_ready(self.add_store) or self.catalog is None:
             return
 
         def save(draft: StoreDraft) -> Store:
@@ -395,7 +493,7 @@ class AscApp(App[None]):
         self.push_screen(ConfirmModal(_("Delete store"), question, _("Delete")), done)
 
     def connect_store(self, store: Store) -> None:
-        if self._not_ready():
+        if self.defer_until_ready(lambda: self.connect_store(store)):
             return
         self._start_connect(store)
 
@@ -443,7 +541,8 @@ class AscApp(App[None]):
             if outcome is None:
                 return
             if outcome.connected:
-                self.notify(outcome.message, title=_("Connected"), markup=False, timeout=10)
+                title = _("Renewed") if attempt.renewal else _("Connected")
+                self.notify(outcome.message, title=title, markup=False, timeout=10)
             elif outcome.cancelled:
                 self.notify(outcome.message, markup=False)
             else:
@@ -496,7 +595,7 @@ class AscApp(App[None]):
     def learn_and_prepare(self) -> None:
         from asc_tui.ui.screens.learn import LearnPrepareScreen
 
-        if self._not_ready():
+        if self.defer_until_ready(self.learn_and_prepare):
             return
         self.push_screen(LearnPrepareScreen(self.registry.presetup.done(), self.save_presetup))
 
@@ -506,7 +605,7 @@ class AscApp(App[None]):
     # --- the Commerce catalog ---------------------------------------------------------------------------
 
     def refresh_catalog(self) -> None:
-        if self._not_ready():
+        if self.defer_until_ready(self.refresh_catalog):
             return
         self.home.show_catalog_status(
             _("Reading the catalog from {source}…").format(
@@ -613,7 +712,50 @@ class AscApp(App[None]):
             lambda: self.set_timer(0.1, self.deliver_screenshot),
         )
 
+    def _waiting_attempt(self) -> ConnectSession | None:
+        """A connect or renewal attempt still waiting for Amazon on an open connect screen."""
+        for screen in self.screen_stack:
+            attempt = getattr(screen, "attempt", None)
+            if screen.id == "connect" and attempt is not None and not attempt.ended:
+                return attempt  # type: ignore[no-any-return]
+        return None
+
+    async def action_quit(self) -> None:
+        if not self._ask_before_abandoning():
+            await super().action_quit()
+
+    def _ask_before_abandoning(self) -> bool:
+        """Quitting would abandon a waiting attempt: ask first (True: asked, or already asking)."""
+        from asc_tui.ui.screens.confirm import ConfirmModal
+
+        attempt = self._waiting_attempt()
+        if attempt is None:
+            return False
+        if isinstance(self.screen, ConfirmModal) and self.screen.id == "confirm-quit":
+            return True
+        question = fill(
+            _(
+                "Connecting “{name}” is still waiting for Amazon. Quit and stop it?\n\n"
+                "The store stays as it was; you can connect it again later."
+            )
+            if not attempt.renewal
+            else _(
+                "Renewing “{name}” is still waiting for Amazon. Quit and stop it?\n\n"
+                "The store keeps its current authorization; you can renew it again later."
+            ),
+            name=literal(attempt.store_name, "bold"),
+        )
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.exit()
+
+        self.push_screen(ConfirmModal(_("Quit?"), question, _("Quit"), id="confirm-quit"), done)
+        return True
+
     def action_help_quit(self) -> None:
+        if self._ask_before_abandoning():
+            return
         # ctrl+c no longer quits (it copies): say which key does.
         for key, active_binding in self.active_bindings.items():
             if active_binding.binding.action in ("quit", "app.quit"):
@@ -651,9 +793,16 @@ class AscApp(App[None]):
         """The settings screen; saving there replaces self.config (see SettingsScreen.action_save)."""
         from asc_tui.ui.screens.settings import SettingsScreen
 
-        if self._not_ready() or isinstance(self.screen, SettingsScreen):
+        if isinstance(self.screen, SettingsScreen):
             return
-        self.push_screen(SettingsScreen(self.config, sandbox=self.sandbox))
+        self.push_screen(SettingsScreen(self.config, sandbox=self.sandbox), self._settings_closed)
+
+    def _settings_closed(self, _result: None) -> None:
+        """What Settings may have fixed is looked at again: the keyring banner, the empty home's hint."""
+        if not self.ready:
+            return
+        self._check_secrets(self.home.stores)
+        self.home.show_setup_hint()
 
 
 def _shown_key(store: Store | StoreRow) -> tuple[object, ...]:

@@ -109,7 +109,7 @@ async def test_the_connected_page_is_chinese(worker: httpx.AsyncClient) -> None:
         "已連接：賣家 A3SELLER、Amazon US；續訂期限為 2027年11月27日。",
         _("You can close this tab and return to asc-tui in your terminal."),
         "你可以關閉此分頁",
-        "亞馬遜銷售渠道",
+        "Amazon 銷售通路",
     )
     assert "<title>已連接 · asc-tui</title>" in text
     assert_no_hostile_markup(text)

@@ -42,7 +42,7 @@ async def test_switching_to_chinese_and_back_from_settings(isolated_home: Path) 
         assert app.screen is settings  # the same screen, composed again
         text = screen_text(pilot)
         assert "語言 · Language" in text
-        assert "亞馬遜銷售渠道" in text  # the header, from the app's title
+        assert "Amazon 銷售通路" in text  # the header, from the app's title
         assert settings.query_one("#base_url", Input).value == "https://shop.example.com"
         assert 'language = "zh-Hant"' in paths.default_config_file().read_text("utf-8")
         assert load_config().ui.language == "zh-Hant"
@@ -50,7 +50,7 @@ async def test_switching_to_chinese_and_back_from_settings(isolated_home: Path) 
         await pilot.press("escape")
         await settle(pilot)
         home_text = screen_text(pilot)
-        assert "亞馬遜銷售渠道" in home_text
+        assert "Amazon 銷售通路" in home_text
         assert "Shop US" in home_text  # the cards are back after the home was composed again
         assert app.home.focused_store() is not None
 
@@ -74,7 +74,7 @@ async def test_automatic_follows_the_locale(isolated_home: Path, monkeypatch: py
         app.screen.query_one("#language", Select).value = "auto"
         await settle(pilot)
         assert i18n.current_language() == "zh-Hant"
-        assert "亞馬遜銷售渠道" in screen_text(pilot)
+        assert "Amazon 銷售通路" in screen_text(pilot)
         assert 'language = "auto"' in paths.default_config_file().read_text("utf-8")
 
 

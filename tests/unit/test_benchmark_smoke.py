@@ -33,6 +33,8 @@ def test_quick_benchmark_runs_and_reports() -> None:
     # Measured in the real terminal: a time in seconds, not n/a.
     assert re.search(r"^\| first frame, empty home \(tmux\)\s*\| \d+\.\d{3} s ", out, re.MULTILINE), out
     assert re.search(r"^\| first screenful, 100 stores \(tmux\)\s*\| \d+\.\d{3} s ", out, re.MULTILINE), out
+    assert "typed ahead: `a` at first frame → add form, empty home (tmux)" in out
+    assert "typed ahead: `a` at first frame → add form, 100 stores (tmux)" in out
     assert "peak memory, 100 stores, home shown" in out
     assert "stores import, 100 rows" in out
     assert "Cold start: imports" in out

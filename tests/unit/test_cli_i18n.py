@@ -169,7 +169,7 @@ def test_stores_list_in_chinese_aligns_by_cell_width() -> None:
     for line, record in zip(lines[1:], records, strict=True):
         day = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", line)
         assert day is not None, line  # the day as Chinese writes it
-        cells = [record["name"], record["country"], record["website"], "未連接", "無", day.group()]
+        cells = [record["name"], record["country"], record["website"], "未連接", "未授權", day.group()]
         starts = column_starts(line, cells)
         assert starts == [expected[i] for i in (0, 1, 2, 3, 4, 6)], (line, lines[0])
 

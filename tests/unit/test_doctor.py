@@ -115,7 +115,8 @@ def test_a_bare_machine_says_what_to_set_up(
     assert "Keyring round trip" not in rows  # nothing to try it on
     for name in AMAZON_ROWS:
         assert not rows[name]["ok"], name
-    assert f"Set amazon.client_id in {config_file}" in rows["amazon.client_id"]["fix"]
+    assert "Set amazon.client_id to your app's LWA client ID" in rows["amazon.client_id"]["fix"]
+    assert f"Settings (s) or in {config_file}" in rows["amazon.client_id"]["fix"]
     assert "ASC_TUI_LWA_CLIENT_SECRET" in rows["LWA client secret"]["fix"]
     # No display: not opening a browser is information, not a problem (the paste box works).
     assert rows["Browser"]["ok"] and "no graphical session" in rows["Browser"]["detail"]
@@ -156,7 +157,7 @@ def test_the_encrypted_file_with_its_passphrase_is_all_well(
     connected_store(capsys, "Main", "ref-1")
     code, rows, err = doctor(capsys)
     assert problems(rows) == [] and code == 0
-    assert rows["Store 'Main'"]["detail"] == "active; refresh token present"
+    assert rows["Store 'Main'"]["detail"] == "Active; refresh token present"
     assert (
         rows["Keyring"]["detail"].startswith("encrypted file ") and "(unlocked)" in rows["Keyring"]["detail"]
     )

@@ -103,6 +103,11 @@ def test_authorization_health_around_the_30_and_365_day_edges(
     assert auth_health(NOW - timedelta(days=age_days), False, NOW) == (health, days_left)
 
 
+def test_a_fresh_authorization_has_365_days_left_not_364() -> None:
+    assert auth_health(NOW - timedelta(minutes=1), False, NOW) == (AuthHealth.OK, 365)
+    assert auth_health(NOW - timedelta(days=335, minutes=1), False, NOW) == (AuthHealth.RENEW_SOON, 30)
+
+
 def test_health_without_authorization_and_when_revoked() -> None:
     assert auth_health(None, False, NOW) == (AuthHealth.NONE, None)
     assert auth_health(NOW, True, NOW) == (AuthHealth.REVOKED, None)

@@ -281,7 +281,7 @@ def test_switching_changes_what_underscore_returns() -> None:
 
 def test_dates_and_numbers_follow_the_language() -> None:
     choose_language("en", None, {})
-    assert i18n.format_day(date(2027, 11, 27)) == "2027-11-27"
+    assert i18n.format_day(date(2027, 11, 27)) == "27 Nov 2027"  # as cards write times (27 Nov 2026 14:03)
     assert i18n.format_count(10000) == "10,000"
     choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})
     assert i18n.format_day(date(2027, 11, 27)) == "2027年11月27日"
@@ -311,3 +311,13 @@ def test_chinese_dates_and_numbers_are_cldr_s_own(environ: dict[str, str]) -> No
         assert i18n.format_moment(moment) == f"{format_date(moment, format='long', locale=locale)} 07:05"
     for number in (0, 7, 999, 1000, 10_000, 123_456, 1_234_567, 98_765_432_109, -4321):
         assert i18n.format_count(number) == format_decimal(number, locale=locale)
+
+
+def test_chinese_says_通路_and_amazon_throughout() -> None:
+    """Taiwan's Adobe pages call a sales channel 通路 (渠道 is the mainland word), and Amazon is "Amazon"
+    everywhere, the title too (it said 亞馬遜 while every other line said Amazon)."""
+    po = (Path(i18n.__file__).parent / "locale" / "zh_Hant" / "LC_MESSAGES" / "asc_tui.po").read_text("utf-8")
+    translations = [line for line in po.splitlines() if line.startswith(("msgstr", '"'))]
+    assert not [line for line in translations if "渠道" in line or "亞馬遜" in line]
+    choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})
+    assert _("Amazon Sales Channel") == "Amazon 銷售通路"

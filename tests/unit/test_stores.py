@@ -221,7 +221,7 @@ def test_two_admins_racing_for_one_name_one_wins_the_other_is_told(registry: Reg
     registry.stores.edit(first.id or 0, StoreEdit("Wanted", "a@example.com"), first.version)
     # The second admin's check ran before the first one saved: skip it, as a race would.
     registry.stores._name_taken = lambda *_a, **_k: False  # type: ignore[method-assign]
-    with pytest.raises(StoreNameTaken, match="already exists"):
+    with pytest.raises(StoreNameTaken, match="named 'Wanted' already exists"):  # as stored, not as typed
         registry.stores.edit(second.id or 0, StoreEdit("  WANTED ", "b@example.com"), second.version)
     with pytest.raises(StoreNameTaken):
         registry.stores.add(draft("wanted"))

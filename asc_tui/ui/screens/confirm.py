@@ -17,8 +17,8 @@ class ConfirmModal(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", N_("Cancel")), Binding("n", "cancel", N_("No"), show=False)]
     AUTO_FOCUS = "#cancel"
 
-    def __init__(self, title: str, question: Text, confirm_label: str) -> None:
-        super().__init__()
+    def __init__(self, title: str, question: Text, confirm_label: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._title = title
         self._question = question
         self._confirm_label = confirm_label

@@ -46,13 +46,15 @@ class EditStoreModal(ModalScreen["Store | None"]):
         store = self._store
         with VerticalScroll(id="dialog", classes="form-dialog") as dialog:
             dialog.border_title = _("Edit store")
-            yield Label(_("Store name *"), classes="field-label")
+            yield Label(_("Store Name *"), classes="field-label")
             yield Input(
                 store.name,
                 id="name",
                 placeholder=_("For internal reference only"),
                 compact=True,
                 highlighter=VisibleControls(),
+                # The cursor at the end of the name: the first key typed must not erase it.
+                select_on_focus=False,
             )
             yield Static("", id="name-error", classes="field-error")
             yield Label(_("Email Address *"), classes="field-label")
@@ -62,13 +64,14 @@ class EditStoreModal(ModalScreen["Store | None"]):
                 placeholder=EXAMPLE_EMAIL,
                 compact=True,
                 highlighter=VisibleControls(),
+                select_on_focus=False,
             )
             yield Static("", id="email-error", classes="field-error")
             website = f"{self._website_name} ({store.website})" if self._website_name else store.website
             marketplace = MARKETPLACES.get(store.country)
-            yield Label(_("Magento website"), classes="field-label")
+            yield Label(_("Magento Website to use for Amazon Listing"), classes="field-label")
             yield Static(literal(website), id="website", classes="read-only")
-            yield Label(_("Amazon marketplace"), classes="field-label")
+            yield Label(_("Amazon Marketplace Country"), classes="field-label")
             yield Static(
                 country_name(store.country) if marketplace else store.country,
                 id="country",
@@ -78,6 +81,10 @@ class EditStoreModal(ModalScreen["Store | None"]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel")
                 yield Button(_("Save"), id="submit", variant="primary")
+
+    def on_mount(self) -> None:
+        name = self.query_one("#name", Input)
+        name.cursor_position = len(name.value)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#submit")

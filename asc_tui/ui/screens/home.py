@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -102,6 +102,9 @@ class HomeScreen(Screen[None]):
     # Focus goes to a card once the stores are loaded; never to the hidden filter box.
     AUTO_FOCUS = ""
 
+    # The keys whose action needs the open registry: typed before it is open, they wait for it (AscApp).
+    REGISTRY_KEYS: ClassVar[frozenset[str]] = frozenset()
+
     def __init__(self) -> None:
         super().__init__(id="home")
         self.stores: list[Store] = []
@@ -109,6 +112,11 @@ class HomeScreen(Screen[None]):
         self.loaded = False
         self._rebuilding = False  # between removing the old widgets and mounting the new ones
         self._waiting: tuple[int | None] | None = None  # stores given before there were cards to show them
+
+    @property
+    def typing_filter(self) -> bool:
+        """The admin is typing in the filter box: the cards arriving must not take the focus from it."""
+        return isinstance(self.focused, Input)
 
     @property
     def asc(self) -> AscApp:
@@ -133,6 +141,7 @@ class HomeScreen(Screen[None]):
         # Outside the scrolling grid, so the checklist's own scrolling never moves the prompt away.
         with _hidden(Vertical(id="empty-state")):
             yield Static(_(EMPTY_PROMPT), id="empty-prompt")
+            yield Static(self._setup_hint(), id="empty-setup")
         with Vertical(id="home-body"):
             yield LoadingIndicator(id="loading")
             yield _hidden(Static("", id="no-match"))
@@ -185,6 +194,16 @@ class HomeScreen(Screen[None]):
         if focus_id is not None or (stores and not isinstance(self.focused, Input)):
             self.deck.focus()
 
+    def _setup_hint(self) -> str:
+        """On the empty home: where to set up the Amazon app when none is configured (empty otherwise)."""
+        amazon = self.asc.config.amazon
+        if self.asc.sandbox or (amazon.application_id.strip() and amazon.client_id.strip()):
+            return ""
+        return _(
+            "No Amazon app is configured yet, so stores cannot be connected: press s for Settings (your "
+            "SP-API app's IDs), or try the whole flow offline with asc-tui --sandbox."
+        )
+
     def _website_name(self, store: Store) -> str | None:
         catalog = self.asc.catalog
         website = catalog.website(store.website) if catalog else None
@@ -195,6 +214,10 @@ class HomeScreen(Screen[None]):
 
     def _show_empty_state(self, empty: bool) -> None:
         self.query_one("#empty-state").display = empty
+        hint = self._setup_hint() if empty else ""
+        setup = self.query_one("#empty-setup", Static)
+        setup.update(hint)
+        setup.display = bool(hint)
         self.query_one("#home-body").display = not empty
         checklists = self.query("#home-presetup")
         if empty and not checklists:
@@ -204,6 +227,11 @@ class HomeScreen(Screen[None]):
             self.query_one("#empty-state").mount(checklist)
         elif not empty:
             checklists.remove()
+
+    def show_setup_hint(self) -> None:
+        """The config changed (Settings closed): say again whether an Amazon app is still to be set up."""
+        if self.loaded and not self._rebuilding:
+            self._show_empty_state(not self.stores)
 
     def show_catalog_status(self, text: str | None) -> None:
         """A line while the catalog is read in the background (its progress), hidden otherwise."""
@@ -324,8 +352,7 @@ class HomeScreen(Screen[None]):
 
     def action_on_store(self, method: str) -> None:
         """One of the app's store actions (view_store, edit_store, …) on the focused card's store."""
-        if not self.asc.ready:
-            self.notify(_("Still opening the store registry…"), severity="warning")
+        if self.asc.defer_until_ready(lambda: self.action_on_store(method)):
             return
         store = self.focused_store()
         if store is None:
@@ -347,3 +374,11 @@ class HomeScreen(Screen[None]):
 
     def action_settings(self) -> None:
         self.asc.open_settings()
+
+
+HomeScreen.REGISTRY_KEYS = frozenset(
+    key.strip()
+    for binding in HomeScreen.BINDINGS
+    if isinstance(binding, Binding) and binding.action.startswith(("add", "on_store", "learn"))
+    for key in binding.key.split(",")
+)

@@ -144,6 +144,21 @@ class Pending(NamedTuple):
     what: str
 
 
+def _language_in_force() -> str:
+    """Which language is in use now, and why: --lang overrides the setting for this run."""
+    from asc_tui.i18n import current_language, language_source
+
+    language = LANGUAGE_NAMES[current_language()]
+    reasons = {
+        "cli": _(
+            "In use now: {language}, from --lang, which overrides this setting until asc-tui starts without it."
+        ),
+        "config": _("In use now: {language}, from this setting."),
+        "locale": _("In use now: {language}, from the locale (LANG)."),
+    }
+    return reasons.get(language_source(), _("In use now: {language}.")).format(language=language)
+
+
 class SettingsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "leave", N_("Back"), tooltip=N_("Leave without saving")),
@@ -315,6 +330,7 @@ class SettingsScreen(Screen[None]):
         yield Static(
             literal(_("Switches at once, and is saved to the config file as [ui] language.")), classes="help"
         )
+        yield Static(literal(_language_in_force()), id="language-in-force", classes="help")
 
     @on(Select.Changed, "#language")
     def _language_changed(self, event: Select.Changed) -> None:
@@ -536,7 +552,7 @@ class SettingsScreen(Screen[None]):
     def _store_secrets(self, pending: list[Pending], config: Config | None) -> None:
         """Store each secret; then apply `config` (when the Magento credentials waited for the keyring)."""
         # Off the UI thread: a keyring call can block for up to its timeout.
-        secrets = self.asc.registry.secrets
+        secrets = self.asc.registry_when_open().secrets
         try:
             if secrets.needs_setup or secrets.locked:
                 self.app.call_from_thread(self._make_secrets_ready, pending, config, secrets.needs_setup)
@@ -638,7 +654,7 @@ class SettingsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="settings-keyring", exit_on_error=False)
     def _read_keyring(self) -> None:
-        secrets = self.asc.registry.secrets
+        secrets = self.asc.registry_when_open().secrets
         unprotected = False
         state = ""
         failed: str | None = None  # a keyring that does not answer: say so once, do not ask again
@@ -745,7 +761,7 @@ class SettingsScreen(Screen[None]):
             secret = typed_secret
             if not secret:
                 try:
-                    secret = self.asc.registry.secrets.client_secret() or ""
+                    secret = self.asc.registry_when_open().secrets.client_secret() or ""
                 except AscError as exc:
                     self.app.call_from_thread(self._show_test, False, str(exc))
                     return
@@ -762,7 +778,7 @@ class SettingsScreen(Screen[None]):
         from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
         from asc_tui.services.credentials import check_lwa_credentials
 
-        emulator = self.asc.registry.emulator
+        emulator = self.asc.registry_when_open().emulator
         if emulator is not None and emulator.running:
             ok, message = check_lwa_credentials(
                 emulator.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET

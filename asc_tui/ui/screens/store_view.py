@@ -21,6 +21,7 @@ from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
     dates_line,
+    renewal_line,
     status_line,
     title_line,
     website_line,
@@ -75,6 +76,7 @@ class StoreViewScreen(Screen[None]):
                 yield Static(id="view-website")
                 yield Static(id="view-status")
                 yield Static(id="view-auth")
+                yield Static(id="view-renewal")
                 yield Static(id="view-dates")
             yield Static(id="view-details", classes="panel")
             activity: DataTable[Text | str] = DataTable(id="activity", cursor_type="row", zebra_stripes=True)
@@ -114,6 +116,7 @@ class StoreViewScreen(Screen[None]):
                 style="yellow",
             )
         self.query_one("#view-auth", Static).update(auth)
+        self.query_one("#view-renewal", Static).update(renewal_line(store))
         self.query_one("#view-dates", Static).update(dates_line(store))
         self.query_one("#view-details", Static).update(
             self._details(store, website.default_store_view if website else None)

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, store_health
-from asc_tui.i18n import _
+from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, renew_by, store_health
+from asc_tui.i18n import _, format_day
 from asc_tui.ui.text import fill, literal_line, local_time
 
 if TYPE_CHECKING:
@@ -54,6 +54,22 @@ def authorization_line(store: Store, secret_missing: bool = False) -> Text:
     if secret_missing and health is not AuthHealth.NONE:
         line.append("   " + _("Reconnect needed"), style="bold yellow")
     return line
+
+
+def renewal_line(store: Store) -> Text:
+    """When the authorization was given and when it must be renewed (365 days later), with days left."""
+    if store.authorized_at is None:
+        return Text(_("Not authorized yet: press c to connect it to Amazon."), style="dim")
+    health, days = store_health(store)
+    authorized = format_day(store.authorized_at.astimezone().date())
+    until = format_day(renew_by(store.authorized_at).astimezone().date())
+    if health is AuthHealth.REVOKED:
+        said = _("Authorized {authorized}; revoked by the seller: press c to connect again.")
+    elif health is AuthHealth.EXPIRED:
+        said = _("Authorized {authorized}; expired on {renew_by}: press c to renew.")
+    else:
+        said = _("Authorized {authorized}; renew by {renew_by} ({days} days left).")
+    return Text(said.format(authorized=authorized, renew_by=until, days=days), style=HEALTH_STYLE[health])
 
 
 def title_line(store: Store) -> Text:

@@ -1,0 +1,152 @@
+"""Keys typed before the registry is open are never lost: they wait for it and are replayed in order.
+
+The registry is a real SQLite file with many stores. Each test holds the opening at a gate (the real
+read_home / open_registry run once the gate opens) so that "typed before it was open" is certain, not a
+matter of how fast this machine is.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+import asc_tui.services.registry as registry_module
+import asc_tui.storage.quick_read as quick_read_module
+from asc_tui.domain import StoreDraft
+from asc_tui.services.registry import open_registry
+from asc_tui.settings.config import load_config
+from asc_tui.ui.screens.add_store import AddStoreModal
+from asc_tui.ui.screens.help import HelpScreen
+from asc_tui.ui.screens.home import HomeScreen
+from asc_tui.ui.screens.settings import SettingsScreen
+
+from .helpers import make_app, shown, until_ready
+
+STORES = 2_000
+
+
+def seed_many(count: int) -> None:
+    registry = open_registry(None, load_config())
+    try:
+        registry.stores.add_many(
+            [
+                StoreDraft(name=f"Shop {i:05d}", email=f"s{i}@example.com", country="US", website="base")
+                for i in range(1, count + 1)
+            ]
+        )
+        registry.catalog.current()
+    finally:
+        registry.close()
+
+
+@dataclass
+class Gates:
+    """Opened by the test: the cards read straight from the file, then the registry itself."""
+
+    cards: threading.Event = field(default_factory=threading.Event)
+    registry: threading.Event = field(default_factory=threading.Event)
+    registry_asked: threading.Event = field(default_factory=threading.Event)
+
+    def open_all(self) -> None:
+        self.cards.set()
+        self.registry.set()
+
+
+@pytest.fixture
+def gates(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gates]:
+    seed_many(STORES)
+    gates = Gates()
+    real_read_home = quick_read_module.read_home
+    real_open = registry_module.open_registry
+
+    def read_home(*args: Any, **kwargs: Any) -> Any:
+        gates.cards.wait(30)
+        return real_read_home(*args, **kwargs)
+
+    def open_late(*args: Any, **kwargs: Any) -> Any:
+        gates.registry_asked.set()
+        gates.registry.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(quick_read_module, "read_home", read_home)
+    monkeypatch.setattr(registry_module, "open_registry", open_late)
+    yield gates
+    gates.open_all()  # never leave the app's thread waiting
+
+
+async def until(pilot: Pilot[None], condition: Any, rounds: int = 500) -> None:
+    for _ in range(rounds):  # up to 10 s
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the screen never got there")
+
+
+async def test_add_then_typing_at_the_first_frame_fills_the_add_form(gates: Gates) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The first frame is up; the registry is not open: `a`, tab to the email field, and an address.
+        await pilot.press("a", "tab", *"me@shop.example")
+        assert not app.ready
+        assert isinstance(app.screen, HomeScreen)  # nothing was acted on yet, nothing was dropped either
+        gates.open_all()
+        await until(pilot, lambda: isinstance(app.screen, AddStoreModal) and app.screen.focused is not None)
+        await until(pilot, lambda: app.screen.query_one("#email", Input).value == "me@shop.example")
+        assert app.screen.focused is app.screen.query_one("#email", Input)
+        assert app.screen.query_one("#name", Input).value == ""
+
+
+async def test_keys_typed_while_the_cards_arrive_are_replayed_in_order(gates: Gates) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        gates.cards.set()
+        await until(pilot, lambda: app.home.loaded and bool(shown(app)))  # cards from the file, no registry
+        await pilot.press("a", "escape", "a", "tab", "x")
+        assert isinstance(app.screen, HomeScreen)
+        gates.registry.set()
+        # a opened the form, escape closed it, a opened it again, and x went to the second field.
+        await until(pilot, lambda: isinstance(app.screen, AddStoreModal))
+        await until(pilot, lambda: app.screen.query_one("#email", Input).value == "x")
+
+
+async def test_slash_then_a_filter_typed_at_once_filters_by_all_of_it(gates: Gates) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"Shop 01")
+        gates.cards.set()  # the cards arrive in the middle of the typing
+        await until(pilot, lambda: app.home.loaded)
+        await pilot.press(*"234")
+        gates.registry.set()
+        await until_ready(pilot)
+        box = app.home.query_one("#filter", Input)
+        assert box.value == "Shop 01234"
+        assert app.home.focused is box  # the cards did not take the focus from the filter box
+        assert shown(app) == ["Shop 01234"]
+
+
+async def test_help_and_settings_open_at_once_and_q_quits_at_once(gates: Gates) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "s")
+        assert isinstance(app.screen, SettingsScreen)
+        assert not app.ready
+        gates.open_all()
+        await until_ready(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+    app = make_app()
+    gates.registry.clear()
+    gates.registry_asked.clear()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "q")  # q after a held key is held too: it may be a letter of a name
+        assert app.is_running
+        await pilot.press("ctrl+q")  # leaving is never held
+        await until(pilot, lambda: not app.is_running)
