@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from asc_tui.cli import argparse_words
+from asc_tui.cli.parser import argparse_words
 from asc_tui.services.records import RECORD_KEYS
 
 SCRIPT = Path(sys.executable).with_name("asc-tui")
@@ -130,7 +130,7 @@ def test_a_config_tomllib_cannot_read_is_reported_in_the_chosen_language(tmp_pat
 
 def test_the_early_language_read_lets_nothing_escape(monkeypatch: pytest.MonkeyPatch) -> None:
     import asc_tui.settings.config
-    from asc_tui.cli import _read_config_quietly
+    from asc_tui.cli.main import _read_config_quietly
 
     def fails(path: str | None = None) -> None:
         raise MemoryError("a config file too large to hold")

@@ -12,23 +12,25 @@ address for a moment.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import secrets as random
+import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from asc_tui.errors import AscError
-from asc_tui.i18n import N_, _, format_count
+from asc_tui.cli.doctor_amazon import check_amazon, check_callback, check_stores
+from asc_tui.cli.doctor_results import CheckResult, ok, problem
+from asc_tui.errors import EXIT_INVALID, EXIT_OK, AscError
+from asc_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from asc_tui.services.registry import Registry
-    from asc_tui.settings.config import AmazonConfig, Config
+    from asc_tui.settings.config import Config
     from asc_tui.settings.secret_store import SecretStore
     from asc_tui.storage.database import Database
 
@@ -38,39 +40,15 @@ ENCRYPTED_FILE_HOW = N_(
 )
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """One row of the report; `fix` is one sentence, set exactly when the row is a problem.
-
-    Every text is in the current language (`asc-tui doctor --json` runs in English).
-    """
-
-    check: str
-    ok: bool
-    detail: str
-    fix: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {"check": self.check, "ok": self.ok, "detail": self.detail, "fix": self.fix}
-
-
-def _ok(check: str, detail: str) -> CheckResult:
-    return CheckResult(check, True, detail)
-
-
-def _problem(check: str, detail: str, fix: str) -> CheckResult:
-    return CheckResult(check, False, detail, fix)
-
-
 def _safely(check: str, run: Callable[[], list[CheckResult]]) -> list[CheckResult]:
     """Run one check; whatever it raises becomes a failed row instead of stopping the report."""
     try:
         return run()
     except AscError as exc:
-        return [_problem(check, str(exc), str(exc))]
+        return [problem(check, str(exc), str(exc))]
     except Exception as exc:  # a bug in a check must not hide the other checks
         return [
-            _problem(
+            problem(
                 check,
                 _("the check itself failed ({kind})").format(kind=type(exc).__name__),
                 _(
@@ -105,13 +83,13 @@ def run_doctor(*, db: str | None, config: str | None, sandbox: bool) -> list[Che
         results += _safely(_("Keyring"), lambda: _check_keyring(secrets, cfg))
         if registry is not None:
             reg = registry
-            results += _safely(_("Amazon settings"), lambda: _check_amazon(reg))
-        results += _safely(_("Callback address"), lambda: _check_callback(registry, cfg, sandbox))
+            results += _safely(_("Amazon settings"), lambda: check_amazon(reg))
+        results += _safely(_("Callback address"), lambda: check_callback(registry, cfg, sandbox))
         results += _safely(_("Data folder"), _check_data_folder)
         results += _safely(_("Browser"), _check_browser)
         if registry is not None:
             reg = registry
-            results += _safely(_("Stores"), lambda: _check_stores(reg))
+            results += _safely(_("Stores"), lambda: check_stores(reg))
     finally:
         if registry is not None:
             registry.close()
@@ -129,7 +107,7 @@ def _check_config(explicit: str | None, path: Path, loaded: list[Config]) -> lis
         config = load_config(explicit)
     except ConfigProblem as exc:
         return [
-            _problem(
+            problem(
                 _("Config file"),
                 _(
                     "{path} cannot be used, so the keyring, Amazon, callback and store checks were skipped"
@@ -139,8 +117,8 @@ def _check_config(explicit: str | None, path: Path, loaded: list[Config]) -> lis
         ]
     loaded.append(config)
     if config.exists:
-        return [_ok(_("Config file"), f"{config.path}")]
-    return [_ok(_("Config file"), _("{path} (not there: using the defaults)").format(path=config.path))]
+        return [ok(_("Config file"), f"{config.path}")]
+    return [ok(_("Config file"), _("{path} (not there: using the defaults)").format(path=config.path))]
 
 
 # --- 2. database ----------------------------------------------------------------------------------------
@@ -156,7 +134,7 @@ def _describe_database(database: Database) -> list[CheckResult]:
     )
     if version != HEAD:
         return [
-            _problem(
+            problem(
                 _("Database"),
                 detail,
                 _(
@@ -165,7 +143,7 @@ def _describe_database(database: Database) -> list[CheckResult]:
                 ).format(url=database.url, version=shown_version, head=HEAD),
             )
         ]
-    return [_ok(_("Database"), detail)]
+    return [ok(_("Database"), detail)]
 
 
 def _check_database_alone(db: str | None, sandbox: bool) -> list[CheckResult]:
@@ -188,7 +166,7 @@ def _open_registry(
         registry = open_registry(db, config, sandbox=sandbox)
     except DatabaseProblem as exc:
         return [
-            _problem(
+            problem(
                 _("Database"),
                 _("{problem} (the Amazon settings and store checks need it and were skipped)").format(
                     problem=exc
@@ -224,7 +202,7 @@ def _check_keyring(secrets: SecretStore, config: Config) -> list[CheckResult]:
     description = secrets.describe()
     if secrets.needs_setup:
         return [
-            _problem(
+            problem(
                 _("Keyring"),
                 description,
                 _(
@@ -236,7 +214,7 @@ def _check_keyring(secrets: SecretStore, config: Config) -> list[CheckResult]:
     if secrets.locked:
         first = not secrets.encrypted_file_exists()
         return [
-            _problem(
+            problem(
                 _("Keyring"),
                 description,
                 (
@@ -268,7 +246,7 @@ def _check_keyring(secrets: SecretStore, config: Config) -> list[CheckResult]:
             )
         results.insert(
             0,
-            _problem(
+            problem(
                 _("Keyring"),
                 description,
                 fix.format(backend_env=BACKEND_ENV, path=config.path, env=PASSPHRASE_ENV),
@@ -278,9 +256,7 @@ def _check_keyring(secrets: SecretStore, config: Config) -> list[CheckResult]:
         sandbox = secrets.kind is BackendKind.SANDBOX
         results.insert(
             0,
-            _ok(
-                _("Keyring"), description + (" — " + _("separate from your real keyring") if sandbox else "")
-            ),
+            ok(_("Keyring"), description + (" — " + _("separate from your real keyring") if sandbox else "")),
         )
     return results
 
@@ -300,7 +276,7 @@ def _round_trip(secrets: SecretStore) -> CheckResult:
         written = False
         gone = secrets.get(key) is None
     except AscError as exc:
-        return _problem(check, _("failed: {problem}").format(problem=exc), str(exc))
+        return problem(check, _("failed: {problem}").format(problem=exc), str(exc))
     finally:
         if written:
             with contextlib.suppress(AscError):
@@ -319,178 +295,8 @@ def _round_trip(secrets: SecretStore) -> CheckResult:
                 "The keyring backend ({backend}) did not delete a secret; name another one in "
                 "PYTHON_KEYRING_BACKEND or [secrets] backend."
             )
-        return _problem(check, detail, fix.format(backend=secrets.backend_name))
-    return _ok(check, _("write, read and delete worked in {elapsed:.0f} ms").format(elapsed=elapsed))
-
-
-# --- 4. Amazon settings ---------------------------------------------------------------------------------
-
-
-def _check_amazon(registry: Registry) -> list[CheckResult]:
-    # The same checks as the settings screen, so both say the same thing about a value.
-    from asc_tui.settings.checks import check_application_id, check_client_id, check_redirect_uri
-    from asc_tui.settings.config import setting_line
-
-    connect = registry.connect  # in the sandbox this starts the emulator, which fills the settings in
-    amazon = connect.amazon
-    sandbox = registry.sandbox
-    missing = set(connect.missing_settings())
-    path = registry.config.path
-    results: list[CheckResult] = []
-    for name, value, check, what in (
-        (
-            "amazon.application_id",
-            amazon.application_id,
-            check_application_id,
-            _("your app's application ID"),
-        ),
-        ("amazon.client_id", amazon.client_id, check_client_id, _("your app's LWA client ID")),
-        (
-            "amazon.redirect_uri",
-            amazon.redirect_uri,
-            check_redirect_uri,
-            _("the HTTPS redirect URI registered with your app"),
-        ),
-    ):
-        value = value.strip()
-        if name in missing:
-            results.append(
-                _problem(
-                    name,
-                    _("not set"),
-                    _(
-                        "Set {name} to {what} (Seller Central › Develop Apps) in the dashboard's Settings "
-                        "(s) or in {path}; `asc-tui --sandbox` tries the whole flow offline meanwhile."
-                    ).format(name=name, path=path, what=what),
-                )
-            )
-        elif sandbox and not value:
-            results.append(_ok(name, _("chosen by the sandbox when connecting (a loopback address)")))
-        elif (wrong := check(value)) is not None:
-            where = f"{path}{setting_line(path, name)}"  # the line too, to point the admin at it
-            results.append(
-                _problem(name, value, _("{problem} It is set in {path}.").format(problem=wrong, path=where))
-            )
-        elif name == "amazon.redirect_uri" and urlsplit(value).scheme.lower() == "http" and not sandbox:
-            results.append(
-                _ok(
-                    name,
-                    _("{value} (plain http on loopback: the sandbox and local tests only)").format(
-                        value=value
-                    ),
-                )
-            )
-        else:
-            results.append(
-                _ok(name, _("{value} (the sandbox emulator's)").format(value=value) if sandbox else value)
-            )
-    results.append(_check_client_secret(registry))
-    results += _check_secret_hosts(amazon, path)
-    return results
-
-
-def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> list[CheckResult]:
-    """A warning for each address that receives secrets but is neither Amazon's own nor this computer."""
-    from asc_tui.settings.config import foreign_secret_hosts, secret_urls, setting_line
-
-    results: list[CheckResult] = []
-    urls = dict(secret_urls(amazon))
-    for setting, host in foreign_secret_hosts(amazon):
-        url = urls[setting]
-        results.append(
-            _problem(
-                setting,
-                _("{url} (not an Amazon host: the client secret or tokens go there)").format(url=url),
-                _(
-                    "{setting} sends secrets to {host}, which is not one of Amazon's hosts (*.amazon.com, "
-                    "*.amazon.co.uk, …); unless it is a proxy you run, set it back to Amazon's address in "
-                    "{path}."
-                ).format(setting=setting, host=host, path=f"{path}{setting_line(path, setting)}"),
-            )
-        )
-    if not results:
-        results.append(
-            _ok(
-                _("Amazon hosts"),
-                _("the client secret and tokens go only to Amazon's hosts or this computer"),
-            )
-        )
-    return results
-
-
-def _check_client_secret(registry: Registry) -> CheckResult:
-    from asc_tui.settings.secret_store import CLIENT_SECRET_ENV
-
-    name = _("LWA client secret")
-    if registry.sandbox:
-        return _ok(name, _("the sandbox emulator's demo secret"))
-    if os.environ.get(CLIENT_SECRET_ENV, "").strip():
-        return _ok(name, _("set (from {env})").format(env=CLIENT_SECRET_ENV))
-    try:
-        secret = registry.secrets.client_secret()
-    except AscError:
-        return _problem(
-            name,
-            _("not in {env}, and the keyring cannot be read (see Keyring)").format(env=CLIENT_SECRET_ENV),
-            _(
-                "Set {env}, or make the keyring work (see Keyring) and store the client secret from "
-                "asc-tui's Settings."
-            ).format(env=CLIENT_SECRET_ENV),
-        )
-    if not secret:
-        return _problem(
-            name,
-            _("not set"),
-            _(
-                "Store the LWA client secret from asc-tui's Settings (it goes in the keyring), or set {env}."
-            ).format(env=CLIENT_SECRET_ENV),
-        )
-    return _ok(name, _("set (in the keyring)"))
-
-
-# --- 5. callback address --------------------------------------------------------------------------------
-
-
-def _check_callback(registry: Registry | None, config: Config, sandbox: bool) -> list[CheckResult]:
-    from asc_tui.amazon.callback import CallbackListener
-    from asc_tui.amazon.callback_address import CallbackBindError
-    from asc_tui.settings.config import callback_serves_plain_http_to_others
-
-    check = _("Callback address")
-    if sandbox and registry is None:
-        return []  # the sandbox's address comes with the emulator, which needs the registry
-    amazon = registry.connect.amazon if registry is not None else config.amazon
-    listen = amazon.callback_listen
-    path = urlsplit(amazon.redirect_uri.strip()).path
-    listener = CallbackListener(
-        path if path.startswith("/") else "/",
-        redirect_uri=amazon.redirect_uri,
-        tls_cert=amazon.callback_tls_cert or None,
-        tls_key=amazon.callback_tls_key or None,
-        behind_tls_proxy=amazon.callback_behind_tls_proxy,
-    )
-    try:
-        listener.bind(listen)
-    except CallbackBindError as exc:
-        return [_problem(check, str(exc), str(exc))]
-    try:
-        bound = listener.bound_address or listen
-    finally:
-        listener.close()
-    if listen.rstrip().endswith(":0"):
-        detail = (
-            _("{listen} can be bound with TLS (any free port; this time {bound})")
-            if listener.tls
-            else _("{listen} can be bound (any free port; this time {bound})")
-        )
-    else:
-        detail = _("{listen} can be bound with TLS") if listener.tls else _("{listen} can be bound")
-    detail = detail.format(listen=listen, bound=bound)
-    if callback_serves_plain_http_to_others(amazon):
-        detail += " — " + _(
-            "plain http to other computers: callback_behind_tls_proxy says only your TLS proxy reaches it"
-        )
-    return [_ok(check, detail)]
+        return problem(check, detail, fix.format(backend=secrets.backend_name))
+    return ok(check, _("write, read and delete worked in {elapsed:.0f} ms").format(elapsed=elapsed))
 
 
 # --- 6. data folder ------------------------------------------------------------------------------------
@@ -506,12 +312,12 @@ def _check_data_folder() -> list[CheckResult]:
     check = _("Data folder")
     folder = paths.data_dir()
     if not folder.is_dir():
-        return [_ok(check, _("{folder} (not created yet)").format(folder=folder))]
+        return [ok(check, _("{folder} (not created yet)").format(folder=folder))]
     results: list[CheckResult] = []
     mode = stat.S_IMODE(folder.stat().st_mode)
     if mode & 0o077:
         results.append(
-            _problem(
+            problem(
                 check,
                 _("{folder} can be opened by other users (mode {mode})").format(
                     folder=folder, mode=f"{mode:o}"
@@ -530,7 +336,7 @@ def _check_data_folder() -> list[CheckResult]:
     if loose:
         names = " ".join(loose)
         results.append(
-            _problem(
+            problem(
                 check,
                 _("other users may read: {names}").format(names=names),
                 _(
@@ -539,7 +345,7 @@ def _check_data_folder() -> list[CheckResult]:
                 + ".",
             )
         )
-    return results or [_ok(check, _("{folder} (this user only)").format(folder=folder))]
+    return results or [ok(check, _("{folder} (this user only)").format(folder=folder))]
 
 
 # --- 7. browser -----------------------------------------------------------------------------------------
@@ -551,11 +357,11 @@ def _check_browser() -> list[CheckResult]:
     choice = choose_browser()
     if choice.command is not None:
         return [
-            _ok(_("Browser"), _("can be opened here ({command})").format(command=" ".join(choice.command)))
+            ok(_("Browser"), _("can be opened here ({command})").format(command=" ".join(choice.command)))
         ]
     # Not a problem: the consent link is shown to click or copy, and the paste box completes connecting.
     return [
-        _ok(
+        ok(
             _("Browser"),
             _(
                 "not opened here: {reason}; the consent link is shown to click or copy, and pasting the "
@@ -565,57 +371,27 @@ def _check_browser() -> list[CheckResult]:
     ]
 
 
-# --- 8. stores ------------------------------------------------------------------------------------------
+# --- doctor -----------------------------------------------------------------------------------------
 
 
-def _check_stores(registry: Registry) -> list[CheckResult]:
-    from asc_tui.domain import StoreStatus, shown_value
-    from asc_tui.settings.secret_store import refresh_token_key
+def doctor_command(args: argparse.Namespace) -> int:
+    from asc_tui.cli.output import english_for_json, error, print_table, write_json
 
-    stores = registry.stores.list_stores()
-    connected = [s for s in stores if s.status != StoreStatus.NOT_CONNECTED.value]
-    if not stores:
-        return [_ok(_("Stores"), _("none yet"))]
-    results = [
-        _ok(
-            _("Stores"),
-            _("{total} in all: {connected} connected, {other} not").format(
-                total=format_count(len(stores)),
-                connected=format_count(len(connected)),
-                other=format_count(len(stores) - len(connected)),
-            ),
+    if args.json:
+        english_for_json()
+    results = run_doctor(db=args.db, config=args.config, sandbox=args.sandbox)
+    if args.json:
+        write_json([r.to_json() for r in results])
+    else:
+        print_table(
+            [_("Check"), _("Status"), _("Detail")],
+            [[r.check, _("ok") if r.ok else _("PROBLEM"), r.detail] for r in results],
+            empty=_("Nothing was checked."),
         )
-    ]
-    for store in connected:
-        check = _("Store {name!r}").format(name=store.name)
-        status = shown_value(store.status)
-        try:
-            # has(): a locked encrypted file can still say whether the token is there.
-            present = bool(store.token_ref) and registry.secrets.has(refresh_token_key(store.token_ref or ""))
-        except AscError as exc:
-            results.append(
-                _problem(
-                    check,
-                    _("{status}; its refresh token cannot be looked up: {problem}").format(
-                        status=status, problem=exc
-                    ),
-                    _("Store {name!r} cannot be checked until the keyring works (see Keyring).").format(
-                        name=store.name
-                    ),
-                )
-            )
-            continue
-        if present:
-            results.append(_ok(check, _("{status}; refresh token present").format(status=status)))
-        else:
-            results.append(
-                _problem(
-                    check,
-                    _("{status}; refresh token missing").format(status=status),
-                    _(
-                        "Store {name!r} has no refresh token on this machine (connected elsewhere, or the "
-                        "keyring was reset); reconnect it here (c)."
-                    ).format(name=store.name),
-                )
-            )
-    return results
+    problems = [r for r in results if not r.ok]
+    for found in problems:
+        error(found.fix or found.detail)
+    if problems:
+        return EXIT_INVALID
+    print(_("All checks passed."), file=sys.stderr)
+    return EXIT_OK
