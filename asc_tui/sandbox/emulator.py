@@ -167,6 +167,11 @@ class SandboxEmulator:
     def fail_next(self, path_prefix: str, status: int = 503, count: int = 1) -> None:
         self._faults.fail_next(path_prefix, status, count)
 
+    @property
+    def pending_faults(self) -> int:
+        """How many throttled or failed answers asked for are still to be given."""
+        return self._faults.pending
+
     def authorize_directly(self, seller: SandboxSeller, region: str = "NA") -> str:
         """Self-authorization: a refresh token, as Seller Central's "Authorize app" button gives."""
         region = region.upper()

@@ -43,6 +43,12 @@ class Faults:
         with self._lock:
             self._rules.append(_Rule(_normalize_prefix(path_prefix), count, status, None))
 
+    @property
+    def pending(self) -> int:
+        """How many fault answers are still to be given."""
+        with self._lock:
+            return sum(rule.count for rule in self._rules)
+
     def response(self, path: str) -> Response | None:
         """The failure this request gets, in the shape of the part of Amazon it went to, or None."""
         with self._lock:

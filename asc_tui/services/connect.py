@@ -20,10 +20,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +29,7 @@ from sqlmodel import col, delete, select
 
 from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
 from asc_tui.amazon.consent import consent_url, new_state, state_matches
-from asc_tui.amazon.errors import AmazonError, RefreshTokenRevoked, redact
+from asc_tui.amazon.errors import AmazonError, RefreshTokenRevoked
 from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectError, RedirectQuery, looks_like_refresh_token, parse_redirect
@@ -40,11 +38,8 @@ from asc_tui.domain import (
     MARKETPLACE_BY_ID,
     MARKETPLACES,
     AuthHealth,
-    Marketplace,
     StoreStatus,
-    auth_health,
     iso_utc,
-    renew_by,
     utcnow,
 )
 from asc_tui.errors import (
@@ -53,22 +48,25 @@ from asc_tui.errors import (
     ConnectInProgress,
     ConnectNotReady,
     ConnectRejected,
-    DatabaseProblem,
     SellerIdNeeded,
     StoreNotFound,
 )
-from asc_tui.i18n import N_, _, format_day, ngettext
-from asc_tui.services.attempts import cleanup_stale, forget_token, is_alive
+from asc_tui.i18n import N_, _, ngettext
+from asc_tui.services.attempts import cleanup_stale, is_alive
+from asc_tui.services.connect_outcome import OutcomeWriter
+from asc_tui.services.connect_session import ConnectSession, Outcome
+from asc_tui.services.online_check import OnlineCheck
 from asc_tui.settings.config import AmazonConfig
 from asc_tui.settings.secret_store import (
     SecretStore,
     SecretsUnavailable,
-    new_token_ref,
-    refresh_token_key,
 )
 from asc_tui.storage.database import Database
-from asc_tui.storage.models import Activity, ConnectAttempt, Store
+from asc_tui.storage.models import ConnectAttempt, Store
 from asc_tui.system.faults import crash_point
+
+# The attempt and its outcome are part of what ConnectService.start and complete hand back.
+__all__ = ["SANDBOX_REDIRECT_PATH", "ConnectService", "ConnectSession", "Outcome"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,59 +79,6 @@ NETWORK_DEADLINE_SECONDS = 60.0
 # A seller ID (Merchant Token) is capital letters and digits, such as A1B2C3D4E5F6G7.
 SELLER_ID = re.compile(r"[A-Z0-9]{8,20}")
 REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}  # shown through _()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How an attempt ended. `message` is one sentence for the admin; `store` is set when connected."""
-
-    connected: bool
-    message: str
-    store: Store | None = None
-    cancelled: bool = False
-
-
-@dataclass
-class ConnectSession:
-    """One attempt in progress, as the screen and the CLI see it."""
-
-    store_id: int
-    store_name: str
-    marketplace: Marketplace
-    renewal_of: str | None  # the seller ID a renewal must keep, None for a first connection
-    attempt_id: int
-    nonce: str = field(repr=False)
-    state: str = field(repr=False)
-    consent_url: str
-    redirect_uri: str
-    listener: CallbackListener | None
-    listen_problem: str | None
-    expires_at: datetime
-    _deadline: float = field(repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _ended: threading.Event = field(default_factory=threading.Event, repr=False)
-    # Set by a cancel that came while Amazon's answer was being checked: nothing is saved after it.
-    _cancel_requested: bool = field(default=False, repr=False)
-    outcome: Outcome | None = None
-
-    @property
-    def renewal(self) -> bool:
-        return self.renewal_of is not None
-
-    @property
-    def ended(self) -> bool:
-        return self._ended.is_set()
-
-    def seconds_left(self) -> float:
-        return max(0.0, self._deadline - time.monotonic())
-
-    def wait(self, timeout: float | None = None) -> Outcome | None:
-        self._ended.wait(timeout)
-        return self.outcome
-
-    def current_state(self) -> str | None:
-        """The state the callback worker may put into a Login URI bounce, while the attempt lives."""
-        return None if self.ended else self.state
 
 
 class ConnectService:
@@ -158,6 +103,8 @@ class ConnectService:
         self.host = host or socket.gethostname()
         self.user = user or _user_name()
         self._lwa: LwaClient | None = None
+        self.writer = OutcomeWriter(database, secrets)
+        self._online = OnlineCheck(database, secrets, self._lwa_client)
         self._lwa_lock = threading.Lock()
 
     def close(self) -> None:
@@ -385,16 +332,6 @@ class ConnectService:
                 )
             )
             session.commit()
-
-    @staticmethod
-    def _record(session: Any, attempt: ConnectSession) -> ConnectAttempt | None:
-        """This attempt's own row: the id, the store and the nonce must all match."""
-        row = session.get(ConnectAttempt, attempt.attempt_id)
-        if row is None or row.nonce != attempt.nonce or row.store_id != attempt.store_id:
-            return None
-        return row  # type: ignore[no-any-return]
-
-    # --- cleanup ----------------------------------------------------------------------------------
 
     def cleanup_stale(self) -> int:
         """End attempts whose time ran out or whose process on this machine is gone; remove their secrets."""
@@ -705,202 +642,17 @@ class ConnectService:
             )
         if attempt._cancel_requested:
             raise _Cancelled()
-        return self._save(attempt, seller_id, refresh_token)
-
-    def _save(self, attempt: ConnectSession, seller_id: str, refresh_token: str) -> Outcome:
-        marketplace_id = attempt.marketplace.marketplace_id
-        with self._db.session() as session:
-            other = session.exec(
-                select(Store).where(
-                    Store.seller_id == seller_id,
-                    Store.marketplace_id == marketplace_id,
-                    Store.id != attempt.store_id,
-                )
-            ).first()
-            if other is not None:
-                raise ConnectFailed(_taken_message(seller_id, attempt, other.name))
-            record = self._record(session, attempt)
-            if record is None:
-                raise ConnectFailed(self._gone_message(session, attempt))
-            new_ref = new_token_ref()
-            # The trail first: a crash between here and the store's update leaves a secret the cleanup finds.
-            record.secret_ref = new_ref
-            session.add(record)
-            session.commit()
-        crash_point("connect.after-trail")
-
-        try:
-            self.secrets.set(refresh_token_key(new_ref), refresh_token)
-            crash_point("connect.after-keyring")
-            store, old_ref = self._point_store_at(attempt, seller_id, new_ref)
-        except BaseException as failure:
-            # Never remove a token the store may point at: the commit can go through and the error come after
-            # (a connection lost on the way back); an Active store without its secret cannot be used.
-            try:
-                saved = self._saved_despite(attempt, new_ref)
-            except Exception:
-                logger.warning(
-                    "A save failed and the database cannot say whether the new token is in use; kept."
-                )
-                raise failure from None
-            if saved is None:
-                self._forget(new_ref)
-                raise
-            if not isinstance(failure, Exception):
-                raise
-            logger.warning(
-                "The database failed after the store was saved (%s); it is connected.", type(failure)
-            )
-            store, old_ref = saved
-        if old_ref and old_ref != new_ref:
-            self._forget(old_ref)
-        crash_point("connect.after-forget-old")
-        day = format_day(renew_by(store.authorized_at or utcnow()).date())
-        said = (
-            _("Store {name!r} is renewed: seller {seller}, Amazon {code}; renew by {day}.")
-            if attempt.renewal
-            else _("Store {name!r} is connected: seller {seller}, Amazon {code}; renew by {day}.")
-        ).format(name=store.name, seller=seller_id, code=attempt.marketplace.code, day=day)
-        if store.status != StoreStatus.ACTIVE.value:
-            said = _("{sentence} It stays inactive, as it was.").format(sentence=said)
-        return Outcome(True, said, store=store)
-
-    def _saved_despite(self, attempt: ConnectSession, new_ref: str) -> tuple[Store, str | None] | None:
-        """After a save that raised: the store and the token it replaced when the store points at `new_ref`
-        all the same (the commit went through before the error), else None; raises when it cannot tell."""
-        with self._db.session() as session:
-            store = session.get(Store, attempt.store_id)
-            if store is None or store.token_ref != new_ref:
-                return None
-            record = self._record(session, attempt)
-            old_ref = record.secret_ref if record is not None and record.secret_ref != new_ref else None
-            return store, old_ref
-
-    def _gone_message(self, session: Any, attempt: ConnectSession) -> str:
-        if session.get(Store, attempt.store_id) is None:
-            return _("Store {name!r} was deleted while connecting; nothing was saved.").format(
-                name=attempt.store_name
-            )
-        return _(
-            "The attempt to connect store {name!r} was ended elsewhere (it timed out or was cleaned up); "
-            "nothing was saved. Start again."
-        ).format(name=attempt.store_name)
-
-    def _point_store_at(
-        self, attempt: ConnectSession, seller_id: str, new_ref: str
-    ) -> tuple[Store, str | None]:
-        now = utcnow()
-        with self._db.session() as session:
-            record = self._record(session, attempt)
-            store = session.get(Store, attempt.store_id)
-            if record is None or store is None:
-                raise ConnectFailed(self._gone_message(session, attempt))
-            old_ref = store.token_ref
-            renewing = store.status != StoreStatus.NOT_CONNECTED.value
-            store.seller_id = seller_id
-            store.marketplace_id = attempt.marketplace.marketplace_id
-            store.authorized_at = now
-            store.auth_revoked = False
-            store.token_ref = new_ref
-            if not renewing:
-                store.status = StoreStatus.ACTIVE.value
-            store.version += 1
-            store.updated_at = now
-            session.add(store)
-            try:
-                # The store's row first, then its activity row: one lock order for every writer. Its flush
-                # meets the unique seller + marketplace index when another store took them just now.
-                session.flush()
-                crash_point("connect.after-store-update")
-                session.add(
-                    Activity(
-                        store_id=attempt.store_id,
-                        at=now,
-                        action="renewed" if renewing else "connected",
-                        detail=f"seller {seller_id}, marketplace {attempt.marketplace.code} "
-                        f"({attempt.marketplace.marketplace_id}), renew by {renew_by(now).date().isoformat()}",
-                    )
-                )
-                # The old token is removed after the commit; until then the trail names it for the cleanup.
-                record.secret_ref = old_ref
-                session.add(record)
-                session.flush()
-                crash_point("connect.before-commit")
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                # The unique seller + marketplace index, when another store took them just now; anything else
-                # (a trigger, a check constraint) is the database refusing, not a taken marketplace.
-                holder = session.exec(
-                    select(Store.name).where(
-                        Store.seller_id == seller_id,
-                        Store.marketplace_id == attempt.marketplace.marketplace_id,
-                        Store.id != attempt.store_id,
-                    )
-                ).first()
-                if holder is None:
-                    raise DatabaseProblem(
-                        _(
-                            "The database refused to save store {name!r} (one of its rules or constraints "
-                            "stopped the change); ask whoever runs the database, then connect again. Nothing "
-                            "was saved."
-                        ).format(name=attempt.store_name)
-                    ) from None
-                raise ConnectFailed(_taken_message(seller_id, attempt, holder)) from None
-            crash_point("connect.after-commit")
-            session.refresh(store)
-            return store, old_ref
-
-    def _forget(self, token_ref: str) -> None:
-        try:
-            forget_token(self._db, self.secrets, token_ref)
-        except AscError:
-            logger.warning("Could not note a refresh token to remove; doctor lists unused tokens.")
+        return self.writer.save(attempt, seller_id, refresh_token)
 
     # --- after connecting -------------------------------------------------------------------------
 
     def verify_online(self, store: Store) -> tuple[AuthHealth, str]:
         """Ask Login with Amazon whether the store's authorization still works; record a revocation."""
-        health, note, _answered = self.check_online(store)
-        return health, note
+        return self._online.verify_online(store)
 
     def check_online(self, store: Store) -> tuple[AuthHealth, str, bool]:
-        """`verify_online`, and whether Amazon answered (False: a fault on the way, nothing was learned).
-
-        Only Amazon's invalid_grant changes the store (Revoked); a fault leaves it exactly as it was.
-        """
-        health, _days = auth_health(store.authorized_at, store.auth_revoked)
-        if store.status == StoreStatus.NOT_CONNECTED.value:
-            return health, _("not connected"), True
-        token = self.secrets.get(refresh_token_key(store.token_ref)) if store.token_ref else None
-        if token is None:
-            return health, _("no refresh token on this machine; reconnect here to manage it"), True
-        try:
-            self._lwa_client().access_token(token)
-        except RefreshTokenRevoked:
-            self._mark_revoked(store)
-            return AuthHealth.REVOKED, _("Amazon answered invalid_grant: renew the connection"), True
-        except AmazonError as exc:
-            return health, redact(exc.message, token), False
-        return health, _("Amazon accepted the authorization"), True
-
-    def _mark_revoked(self, store: Store) -> None:
-        with self._db.session() as session:
-            current = session.get(Store, store.id)
-            if current is None or current.auth_revoked:
-                return
-            now = utcnow()
-            current.auth_revoked = True
-            current.version += 1
-            current.updated_at = now
-            session.add(current)
-            session.flush()  # the store's row first, then its activity row (see StoreService._change)
-            session.add(
-                Activity(
-                    store_id=current.id or 0, at=now, action="revoked", detail="Amazon answered invalid_grant"
-                )
-            )
-            session.commit()
+        """`verify_online`, and whether Amazon answered (False: a fault on the way, nothing was learned)."""
+        return self._online.check_online(store)
 
 
 class _Cancelled(Exception):
@@ -911,13 +663,6 @@ class _PortTaken(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _taken_message(seller_id: str, attempt: ConnectSession, other_name: str) -> str:
-    return _(
-        "Seller {seller}'s Amazon {code} marketplace is already connected to store {other!r}; one "
-        "marketplace of one account feeds one store. Store {name!r} is unchanged."
-    ).format(seller=seller_id, code=attempt.marketplace.code, other=other_name, name=attempt.store_name)
 
 
 def _user_name() -> str:

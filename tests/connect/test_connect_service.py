@@ -403,10 +403,10 @@ async def test_cancel_while_amazon_is_being_asked_stops_before_saving(
     emulator.throttle_next("/spapi/na", count=1, retry_after=3)
     checking = asyncio.create_task(asyncio.to_thread(service.complete_from_paste, attempt, location))
     for _ in range(3000):  # until the emulator has given its throttled answer (the rule is used up)
-        if not emulator._rules:
+        if not emulator.pending_faults:
             break
         await asyncio.sleep(0.01)
-    assert not emulator._rules, "the check never reached Amazon"
+    assert not emulator.pending_faults, "the check never reached Amazon"
     # Busy: None, at once. A cancel that waited for the lock would return only once the check ended, with
     # the check's own outcome (never None); one that came too late would too.
     assert service.cancel(attempt) is None
@@ -451,7 +451,7 @@ def test_a_database_failure_while_saving_ends_the_attempt_in_one_sentence(
     def busy(*_args: object) -> None:
         raise DatabaseProblem("The database is locked by another program; try again in a moment.")
 
-    monkeypatch.setattr(service, "_point_store_at", busy)
+    monkeypatch.setattr(service.writer, "point_store_at", busy)
     outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, NA))
     assert not outcome.connected and outcome.message.startswith("The database is locked") and attempt.ended
     assert secret_keys(sandbox) == []  # the token written just before was taken back

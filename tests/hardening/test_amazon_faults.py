@@ -476,13 +476,13 @@ def test_a_save_that_reached_the_database_keeps_its_secret(
     token must stay (an Active store without its secret cannot be used or renewed)."""
     store = add_store(sandbox)
     service = sandbox.connect
-    real = service._point_store_at
+    real = service.writer.point_store_at
 
     def lost_after_commit(*args: object) -> object:
         real(*args)  # type: ignore[arg-type]
         raise DatabaseProblem("The connection to the database was lost; try again in a moment.")
 
-    monkeypatch.setattr(service, "_point_store_at", lost_after_commit)
+    monkeypatch.setattr(service.writer, "point_store_at", lost_after_commit)
     attempt = service.start(store.id or 0, listen=False)
     outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, NA))
     assert_one_sentence(outcome.message)
@@ -529,7 +529,7 @@ def test_an_unexpected_database_error_still_ends_the_attempt(
     def broken(*_args: object) -> object:
         raise DataError("UPDATE store ...", {}, Exception("value too long for type character varying(64)"))
 
-    monkeypatch.setattr(service, "_point_store_at", broken)
+    monkeypatch.setattr(service.writer, "point_store_at", broken)
     attempt = service.start(store.id or 0, listen=False)
     outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, NA))
     assert not outcome.connected and attempt.ended

@@ -8,8 +8,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from asc_tui import i18n, paths
+from asc_tui import i18n
 from asc_tui.settings.config import load_config
+from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
 
 from .helpers import make_app, seed, until_ready, wait_until
