@@ -6,6 +6,7 @@ takes a few hundred milliseconds, and a keyring call may take up to its timeout.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -24,17 +25,43 @@ if TYPE_CHECKING:
     from asc_tui.settings.secret_store import SecretStore
 
 
-class SetUpSecretsModal(ModalScreen[bool]):
-    """Ask the admin to agree to an encrypted file and choose its passphrase."""
+class _PassphraseModal(ModalScreen[bool]):
+    """A passphrase dialog: focus on the passphrase, the work off the UI thread, its error under the fields,
+    and True once the work succeeded (False when the admin chose Not now)."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("ctrl+s", "create", N_("Create"), show=False),
-    ]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
-    def __init__(self, secrets: SecretStore, reason: str = "") -> None:
+    def __init__(self, secrets: SecretStore) -> None:
         super().__init__()
         self.secrets = secrets
+
+    def on_mount(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="secrets")
+    def _run(self, task: Callable[[], None]) -> None:
+        try:
+            task()
+        except AscError as exc:
+            self.app.call_from_thread(self._error, exc.message)
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def _error(self, message: str) -> None:
+        self.query_one("#secrets-error", Static).update(literal(message))
+
+
+class SetUpSecretsModal(_PassphraseModal):
+    """Ask the admin to agree to an encrypted file and choose its passphrase."""
+
+    BINDINGS = [Binding("ctrl+s", "create", N_("Create"), show=False)]
+
+    def __init__(self, secrets: SecretStore, reason: str = "") -> None:
+        super().__init__(secrets)
         self.reason = reason
 
     def compose(self) -> ComposeResult:
@@ -66,9 +93,6 @@ class SetUpSecretsModal(ModalScreen[bool]):
                 yield Button(_("Create encrypted file"), id="create", variant="primary")
                 yield Button(_("Not now"), id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#passphrase", Input).focus()
-
     @on(Input.Submitted, "#passphrase")
     def _next(self) -> None:
         self.query_one("#repeat", Input).focus()
@@ -85,33 +109,11 @@ class SetUpSecretsModal(ModalScreen[bool]):
             self._error(_("The two passphrases differ; type the same one twice."))
             return
         self._error(_("Creating the encrypted file…"))
-        self._create(passphrase)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="secrets")
-    def _create(self, passphrase: str) -> None:
-        try:
-            self.secrets.set_up_encrypted_file(passphrase)
-        except AscError as exc:
-            self.app.call_from_thread(self._error, exc.message)
-            return
-        self.app.call_from_thread(self.dismiss, True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    def _error(self, message: str) -> None:
-        self.query_one("#secrets-error", Static).update(literal(message))
+        self._run(lambda: self.secrets.set_up_encrypted_file(passphrase))
 
 
-class UnlockSecretsModal(ModalScreen[bool]):
+class UnlockSecretsModal(_PassphraseModal):
     """Ask for the passphrase of the existing encrypted file."""
-
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
-
-    def __init__(self, secrets: SecretStore) -> None:
-        super().__init__()
-        self.secrets = secrets
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="secrets-dialog") as dialog:
@@ -131,9 +133,6 @@ class UnlockSecretsModal(ModalScreen[bool]):
                 yield Button(_("Unlock"), id="unlock", variant="primary")
                 yield Button(_("Not now"), id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#passphrase", Input).focus()
-
     @on(Input.Submitted, "#passphrase")
     @on(Button.Pressed, "#unlock")
     def _submit(self) -> None:
@@ -142,20 +141,4 @@ class UnlockSecretsModal(ModalScreen[bool]):
             self._error(_("Type the passphrase first."))
             return
         self._error(_("Unlocking…"))
-        self._unlock(passphrase)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="secrets")
-    def _unlock(self, passphrase: str) -> None:
-        try:
-            self.secrets.unlock(passphrase)
-        except AscError as exc:
-            self.app.call_from_thread(self._error, exc.message)
-            return
-        self.app.call_from_thread(self.dismiss, True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    def _error(self, message: str) -> None:
-        self.query_one("#secrets-error", Static).update(literal(message))
+        self._run(lambda: self.secrets.unlock(passphrase))
