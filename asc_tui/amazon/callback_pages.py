@@ -7,6 +7,7 @@ import html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
+from asc_tui.amazon.page_shell import page_style
 from asc_tui.i18n import _, current_language
 
 SECURITY_HEADERS = {
@@ -18,22 +19,12 @@ SECURITY_HEADERS = {
 }
 
 
-_STYLE = """
-:root { color-scheme: light dark; }
-body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f5f7; color: #1d232b; }
-main { max-width: 34rem; margin: 1.5rem; padding: 2rem 2.25rem; background: #fff; border-radius: 12px;
-  box-shadow: 0 2px 12px rgba(0, 0, 0, .08); border-top: 6px solid #2e7d32; }
-main.error { border-top-color: #c62828; }
-h1 { font-size: 1.35rem; margin: 0 0 .75rem; }
-p { margin: .5rem 0; overflow-wrap: anywhere; }
-.next { color: #55606e; }
-.brand { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #8a94a3; margin: 0 0 .5rem; }
-@media (prefers-color-scheme: dark) {
-  body { background: #15191e; color: #e6e9ee; } main { background: #1f252c; box-shadow: none; }
-  .next { color: #a9b2be; }
-}
-"""
+_STYLE = page_style(
+    width="34rem",
+    accent="#2e7d32",
+    extra="main.error { border-top-color: #c62828; }\n.next { color: #55606e; }",
+    extra_dark=".next { color: #a9b2be; }",
+)
 
 
 def render_page(ok: bool, title: str, message: str) -> str:

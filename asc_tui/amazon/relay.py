@@ -19,8 +19,9 @@ import hashlib
 import html
 import json
 
+from asc_tui.amazon.page_shell import page_style
 from asc_tui.i18n import _, current_language
-from asc_tui.settings.hosts import is_loopback
+from asc_tui.settings.hosts import is_loopback, parse_listen
 
 FALLBACK_DELAY_MS = 2500
 
@@ -33,16 +34,12 @@ def loopback_target(listen: str, redirect_path: str, *, tls: bool = False) -> st
     """`http://host:port/path` the relay forwards to; a wildcard listen host becomes loopback. Another
     computer's address is forwarded to only over TLS (`https://`, the worker has a certificate): the
     answer carries the code and the state."""
-    text = listen.strip()
-    if text.startswith("["):
-        host, _sep, rest = text[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-    else:
-        host, _sep, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) <= 65535:
+    parsed = parse_listen(listen)
+    if parsed is None or parsed[1] == 0:
         raise ValueError(
             _("The callback address {listen!r} is not host:port with a fixed port.").format(listen=listen)
         )
+    host, port = parsed
     if not redirect_path.startswith("/"):
         raise ValueError(_("The redirect path must start with '/'."))
     if host in ("0.0.0.0", "*"):
@@ -109,24 +106,17 @@ _SCRIPT = """
 })();
 """
 
-_STYLE = """
-:root { color-scheme: light dark; }
-body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f5f7; color: #1d232b; }
-main { max-width: 38rem; margin: 1.5rem; padding: 2rem 2.25rem; background: #fff; border-radius: 12px;
-  box-shadow: 0 2px 12px rgba(0, 0, 0, .08); border-top: 6px solid #1565c0; }
-h1 { font-size: 1.35rem; margin: 0 0 .75rem; }
-p { margin: .5rem 0; }
-.brand { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #8a94a3; margin: 0 0 .5rem; }
-textarea { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace;
-  padding: .5rem; border-radius: 6px; border: 1px solid #b8c0cc; resize: vertical; word-break: break-all; }
-button { margin-top: .5rem; font: inherit; padding: .35rem 1.1rem; border-radius: 6px; border: 1px solid #1565c0;
-  background: #1565c0; color: #fff; cursor: pointer; }
-@media (prefers-color-scheme: dark) {
-  body { background: #15191e; color: #e6e9ee; } main { background: #1f252c; box-shadow: none; }
-  textarea { background: #15191e; color: #e6e9ee; border-color: #3a4450; }
-}
-"""
+_STYLE = page_style(
+    width="38rem",
+    accent="#1565c0",
+    extra=(
+        "textarea { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace;\n"
+        "  padding: .5rem; border-radius: 6px; border: 1px solid #b8c0cc; resize: vertical; word-break: break-all; }\n"
+        "button { margin-top: .5rem; font: inherit; padding: .35rem 1.1rem; border-radius: 6px;\n"
+        "  border: 1px solid #1565c0; background: #1565c0; color: #fff; cursor: pointer; }"
+    ),
+    extra_dark="textarea { background: #15191e; color: #e6e9ee; border-color: #3a4450; }",
+)
 
 
 def relay_page(listen: str, redirect_path: str, *, tls: bool = False) -> str:

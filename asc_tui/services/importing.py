@@ -14,6 +14,7 @@ from asc_tui.domain import StoreDraft
 from asc_tui.errors import InvalidInput
 from asc_tui.i18n import _, format_count
 from asc_tui.services.csv_cells import restore
+from asc_tui.system.text_files import NotUtf8, decode_utf8
 
 COLUMNS = ("name", "email", "country", "website", "product_id_type", "attribute")
 REQUIRED = ("name", "email", "country", "website")
@@ -114,12 +115,11 @@ def _open_regular(path: Path) -> int:
 def read_import_file(path: Path) -> list[ImportRow]:
     raw = _read_bounded(path)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        text = decode_utf8(raw, allow_bom=True)
+    except NotUtf8 as bad:
         raise ImportFileError(
             _("{path} is not UTF-8 text (bad bytes on line {line}); save it as UTF-8.").format(
-                path=path, line=line
+                path=path, line=bad.line
             )
         ) from None
     if "\x00" in text:

@@ -18,6 +18,7 @@ from asc_tui.errors import ConfigProblem
 from asc_tui.i18n import AUTO, N_, _, parse_language
 from asc_tui.settings.hosts import is_loopback, listen_host
 from asc_tui.system import paths
+from asc_tui.system.text_files import NotUtf8, decode_utf8
 
 DEFAULT_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
@@ -115,12 +116,11 @@ def load_config(explicit: str | None = None) -> Config:
     if raw is None:
         return Config(path=path)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        text = decode_utf8(raw)
+    except NotUtf8 as bad:
         raise ConfigProblem(
             _("In {path} (line {line}), the file is not UTF-8 text; save it as UTF-8.").format(
-                path=path, line=line
+                path=path, line=bad.line
             )
         ) from None
     return parse_config(parse_toml(text, path), path, text=text)
