@@ -18,15 +18,38 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from asc_tui.errors import EnvironmentProblem, InvalidInput
+from asc_tui.errors import InvalidInput
 from asc_tui.i18n import N_, _
+from asc_tui.settings.keyring_backends import (
+    BACKEND_ENV as BACKEND_ENV,  # part of the secret store's API
+)
+from asc_tui.settings.keyring_backends import (
+    ENCRYPTED_FILE as ENCRYPTED_FILE,  # part of the secret store's API
+)
+from asc_tui.settings.keyring_backends import (
+    PASSPHRASE_ENV as PASSPHRASE_ENV,  # part of the secret store's API
+)
+from asc_tui.settings.keyring_backends import (
+    SecretsUnavailable as SecretsUnavailable,  # part of the secret store's API
+)
+from asc_tui.settings.keyring_backends import (
+    WrongPassphrase as WrongPassphrase,  # part of the secret store's API
+)
+from asc_tui.settings.keyring_backends import (
+    encrypted_file,
+    file_has,
+    named_backend,
+    passphrase_file,
+    plaintext_file,
+    platform_backend,
+    stores_nothing,
+)
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -35,9 +58,6 @@ SERVICE = "asc-tui"
 SANDBOX_SERVICE = "asc-tui-sandbox"
 CLIENT_SECRET_KEY = "lwa-client-secret"
 CLIENT_SECRET_ENV = "ASC_TUI_LWA_CLIENT_SECRET"
-PASSPHRASE_ENV = "ASC_TUI_KEYRING_PASSPHRASE"
-BACKEND_ENV = "PYTHON_KEYRING_BACKEND"
-ENCRYPTED_FILE = "secrets.cfg"
 PLAINTEXT_FILE = "secrets-plaintext.cfg"
 MIN_PASSPHRASE = 8
 # A Preference key noting a refresh token whose removal failed; the cleanup before connecting retries.
@@ -56,15 +76,6 @@ def _import_keyring() -> None:
     with _IMPORT_LOCK:
         import keyring.backend
         import keyring.errors  # noqa: F401
-
-
-class SecretsUnavailable(EnvironmentProblem):
-    """The keyring cannot be used; the message says why and what to do."""
-
-
-class WrongPassphrase(InvalidInput):
-    def __init__(self) -> None:
-        super().__init__(_("That passphrase does not unlock the secrets file; try again."))
 
 
 class BackendKind(enum.StrEnum):
@@ -135,7 +146,7 @@ class SecretStore:
     def locked(self) -> bool:
         """The encrypted file exists but its passphrase has not been given."""
         backend = self._backend_or_none()
-        file = _passphrase_file(backend)
+        file = passphrase_file(backend)
         return file is not None and not file.has_passphrase
 
     def describe(self) -> str:
@@ -169,14 +180,14 @@ class SecretStore:
             )
         if self.data_dir is None:
             raise SecretsUnavailable(_("The encrypted secrets file needs a data folder."))
-        backend = self._call(N_("open the encrypted secrets file"), lambda: _encrypted_file(self.data_dir))
+        backend = self._call(N_("open the encrypted secrets file"), lambda: encrypted_file(self.data_dir))
         self._call(N_("unlock the encrypted secrets file"), lambda: backend.unlock(passphrase))
         with self._backend_lock:
             self._backend, self._resolved = backend, True
             self.kind, self.unprotected = BackendKind.ENCRYPTED_FILE, False
 
     def unlock(self, passphrase: str) -> None:
-        file = _passphrase_file(self._backend_or_none())
+        file = passphrase_file(self._backend_or_none())
         if file is None:
             return
         self._call(N_("unlock the encrypted secrets file"), lambda: file.unlock(passphrase))
@@ -202,7 +213,7 @@ class SecretStore:
         backend = self._backend_or_none()
         path = getattr(backend, "file_path", None)
         if backend is not None and isinstance(path, str):
-            return self._call(N_("look up a secret"), lambda: _file_has(path, self.service, key))
+            return self._call(N_("look up a secret"), lambda: file_has(path, self.service, key))
         return self.get(key) is not None
 
     def set(self, key: str, value: str) -> None:
@@ -227,7 +238,7 @@ class SecretStore:
             if not self._resolved:
                 self._backend = self._call(N_("open the keyring"), self._factory)
                 self._resolved = True
-                if self._backend is not None and _stores_nothing(self._backend):
+                if self._backend is not None and stores_nothing(self._backend):
                     self._backend = None
                 if self._backend is None:
                     self.kind = BackendKind.NONE
@@ -243,7 +254,7 @@ class SecretStore:
                     "name a backend in {backend}."
                 ).format(passphrase=PASSPHRASE_ENV, backend=BACKEND_ENV)
             )
-        file = _passphrase_file(backend)
+        file = passphrase_file(backend)
         if file is not None and not file.has_passphrase:
             raise SecretsUnavailable(
                 _(
@@ -317,7 +328,7 @@ def open_secret_store(
         # Demo tokens for an emulator on loopback: a plain file beside the sandbox database, never the
         # admin's real keyring.
         return SecretStore(
-            lambda: _plaintext_file(data_dir / "sandbox-secrets.cfg"),
+            lambda: plaintext_file(data_dir / "sandbox-secrets.cfg"),
             service=SANDBOX_SERVICE,
             kind=BackendKind.SANDBOX,
             environ=env,
@@ -328,7 +339,7 @@ def open_secret_store(
     if named or backend not in ("auto", "system", "encrypted-file", "plaintext-file"):
         class_path = named or backend
         return SecretStore(
-            lambda: _named_backend(class_path, data_dir, env),
+            lambda: named_backend(class_path, data_dir, env),
             kind=BackendKind.NAMED,
             unprotected="Plaintext" in class_path,
             environ=env,
@@ -337,7 +348,7 @@ def open_secret_store(
         )
     if backend == "plaintext-file":
         return SecretStore(
-            lambda: _plaintext_file(data_dir / PLAINTEXT_FILE),
+            lambda: plaintext_file(data_dir / PLAINTEXT_FILE),
             kind=BackendKind.PLAINTEXT_FILE,
             unprotected=True,
             environ=env,
@@ -346,7 +357,7 @@ def open_secret_store(
         )
     if backend == "encrypted-file":
         return SecretStore(
-            lambda: _encrypted_file(data_dir, env.get(PASSPHRASE_ENV)),
+            lambda: encrypted_file(data_dir, env.get(PASSPHRASE_ENV)),
             kind=BackendKind.ENCRYPTED_FILE,
             environ=env,
             data_dir=data_dir,
@@ -357,7 +368,7 @@ def open_secret_store(
     )
 
     def auto() -> KeyringBackend | None:
-        platform = _platform_backend()
+        platform = platform_backend()
         if platform is not None:
             return platform
         if backend == "system":
@@ -369,189 +380,9 @@ def open_secret_store(
             )
         if (data_dir / ENCRYPTED_FILE).exists():  # the admin set it up earlier: that was the consent
             store.kind = BackendKind.ENCRYPTED_FILE
-            found: KeyringBackend = _encrypted_file(data_dir, env.get(PASSPHRASE_ENV))
+            found: KeyringBackend = encrypted_file(data_dir, env.get(PASSPHRASE_ENV))
             return found
         return None
 
     store._factory = auto
     return store
-
-
-# The platform keyrings, by module and class. Probed one by one rather than through keyring's entry
-# points, which import every installed backend (cryptfile, argon2, pycryptodome: ~13 MB) to rank them.
-_PLATFORM_CLASSES = (
-    ("keyring.backends.macOS", "Keyring"),
-    ("keyring.backends.Windows", "WinVaultKeyring"),
-    ("keyring.backends.SecretService", "Keyring"),
-    ("keyring.backends.libsecret", "Keyring"),
-    ("keyring.backends.kwallet", "DBusKeyring"),
-)
-
-
-def _platform_backend() -> KeyringBackend | None:
-    import importlib
-
-    best: tuple[float, KeyringBackend] | None = None
-    # Without a session bus the D-Bus keyrings cannot work, and importing them loads `cryptography`.
-    no_bus = sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS")
-    for module_name, class_name in _PLATFORM_CLASSES:
-        if no_bus and module_name.endswith(("SecretService", "libsecret", "kwallet")):
-            continue
-        try:
-            cls = getattr(importlib.import_module(module_name), class_name)
-            priority = float(cls.priority)  # a class property that raises when the backend cannot work here
-        except Exception:  # an unusable backend is simply not a candidate
-            continue
-        if priority > 0 and (best is None or priority > best[0]):
-            best = (priority, cls())
-    return best[1] if best else None
-
-
-def _named_backend(class_path: str, data_dir: Path, env: Mapping[str, str]) -> KeyringBackend:
-    if class_path.endswith("cryptfile.CryptFileKeyring"):
-        encrypted: KeyringBackend = _encrypted_file(data_dir, env.get(PASSPHRASE_ENV))
-        return encrypted
-    from keyring.core import load_keyring
-
-    try:
-        backend: KeyringBackend = load_keyring(class_path)
-    except (ImportError, AttributeError, ValueError, TypeError):
-        raise SecretsUnavailable(
-            _(
-                "The keyring backend {backend!r} cannot be loaded; check {variable} or [secrets] backend."
-            ).format(backend=class_path, variable=BACKEND_ENV)
-        ) from None
-    from keyring.backends import fail
-
-    if isinstance(backend, fail.Keyring):
-        raise SecretsUnavailable(
-            _("The keyring backend {backend!r} stores nothing; name a working one.").format(
-                backend=class_path
-            )
-        )
-    return backend
-
-
-def _ensure_private_file(file_path: str) -> None:
-    """keyrings.alt creates its file with open() (0644 under the usual umask) and chmods it after: here it
-    is created owner-only from the start, in a folder created 0700."""
-    from asc_tui.system.private_files import create_private, make_private_folder
-
-    make_private_folder(os.path.dirname(file_path) or ".")
-    create_private(file_path)
-
-
-class OwnerOnlyFile:
-    """A keyrings.alt file keyring whose file is created owner-only before anything is written to it.
-
-    keyrings.alt creates its file with open() (0644 under the usual umask) and chmods it after; only its
-    public keyring methods and `file_path` are used here.
-    """
-
-    def __init__(self, backend: Any) -> None:
-        self._backend = backend
-        self.file_path: str = backend.file_path
-
-    def get_password(self, service: str, username: str) -> str | None:
-        value: str | None = self._backend.get_password(service, username)
-        return value
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        _ensure_private_file(self.file_path)
-        self._backend.set_password(service, username, password)
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._backend.delete_password(service, username)
-
-
-def _plaintext_file(path: Path) -> Any:  # a KeyringBackend in all but name
-    from keyrings.alt.file import PlaintextKeyring  # type: ignore[import-untyped]
-
-    backend = PlaintextKeyring()
-    backend.file_path = str(path)
-    return OwnerOnlyFile(backend)
-
-
-def _file_has(path: str, service: str, key: str) -> bool:
-    import configparser
-
-    from keyrings.alt.escape import escape as escape_for_ini  # type: ignore[import-untyped]
-
-    parser = configparser.RawConfigParser()
-    parser.read(path, encoding="utf-8")
-    return parser.has_option(escape_for_ini(service), escape_for_ini(key))
-
-
-def _stores_nothing(backend: KeyringBackend) -> bool:
-    from keyring.backends import fail
-
-    return isinstance(backend, fail.Keyring)
-
-
-def _passphrase_file(backend: object) -> Any:
-    """The encrypted-file backend (made lazily by `_encrypted_file`), or None for any other."""
-    return backend if getattr(backend, "is_passphrase_file", False) else None
-
-
-class PassphraseFile:
-    """keyrings.cryptfile's encrypted file, with the passphrase from the app, never from getpass.
-
-    Only its public API is used (`file_path`, the `keyring_key` setter that checks or sets the passphrase,
-    and the keyring methods), and only once a passphrase was given: locked, this refuses in one sentence
-    where cryptfile itself would prompt on the terminal.
-    """
-
-    is_passphrase_file = True
-
-    def __init__(self, path: Path) -> None:
-        self.file_path = str(path)
-        self._file: Any = None
-
-    @property
-    def has_passphrase(self) -> bool:
-        return self._file is not None
-
-    def unlock(self, passphrase: str) -> None:
-        from keyrings.cryptfile.cryptfile import CryptFileKeyring  # type: ignore[import-untyped]
-
-        self._file = None  # forget the file opened with an earlier passphrase
-        _ensure_private_file(self.file_path)  # cryptfile fills in the empty file
-        file = CryptFileKeyring()
-        file.file_path = self.file_path
-        try:
-            file.keyring_key = passphrase  # checks it against the file, or sets up an empty file with it
-        except ValueError:  # "Incorrect Password", or a blank one
-            raise WrongPassphrase() from None
-        self._file = file
-
-    def _unlocked(self) -> Any:
-        if self._file is None:
-            raise SecretsUnavailable(_("The encrypted secrets file is locked."))
-        return self._file
-
-    def get_password(self, service: str, username: str) -> str | None:
-        value: str | None = self._unlocked().get_password(service, username)
-        return value
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._unlocked().set_password(service, username, password)
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._unlocked().delete_password(service, username)
-
-
-def _encrypted_file(
-    data_dir: Path | None, passphrase: str | None = None
-) -> Any:  # a KeyringBackend in all but name
-    backend = PassphraseFile((data_dir or Path(".")) / ENCRYPTED_FILE)
-    if passphrase:
-        try:
-            backend.unlock(passphrase)
-        except WrongPassphrase:
-            raise SecretsUnavailable(
-                _(
-                    "{variable} does not unlock the encrypted secrets file {path}; set the passphrase it was "
-                    "created with."
-                ).format(variable=PASSPHRASE_ENV, path=backend.file_path)
-            ) from None
-    return backend

@@ -84,7 +84,7 @@ def headless(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def bare(monkeypatch: pytest.MonkeyPatch) -> None:
     """No keyring service, as on this machine and on most servers (keyring's `fail` backend)."""
-    monkeypatch.setattr("asc_tui.settings.secret_store._platform_backend", lambda: None)
+    monkeypatch.setattr("asc_tui.settings.secret_store.platform_backend", lambda: None)
 
 
 @pytest.fixture
