@@ -46,6 +46,7 @@ class Tmux:
         self.argv = list(argv)
         self.cwd = cwd
         self.width, self.height = width, height
+        self._socket_path = ""
 
     def _run(self, *args: str) -> str:
         # -f /dev/null: none of the user's settings; -L: a server of our own, started with the test's
@@ -68,6 +69,7 @@ class Tmux:
             "-c", self.cwd, "sh", "-c", _WRAPPER, *self.argv,
         )  # fmt: skip
         self._run("set-option", "-t", "test", "remain-on-exit", "on")  # the screen stays once it ended
+        self._socket_path = self._run("display-message", "-p", "#{socket_path}").strip()
         return self
 
     def __exit__(
@@ -75,6 +77,9 @@ class Tmux:
     ) -> None:
         with contextlib.suppress(RuntimeError, subprocess.SubprocessError):
             self._run("kill-server")
+        if self._socket_path:  # tmux may leave its socket file behind
+            with contextlib.suppress(OSError):
+                os.unlink(self._socket_path)
 
     # --- reading --------------------------------------------------------------------------------------
 
