@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def check_amazon(registry: Registry) -> list[CheckResult]:
     # The same checks as the settings screen, so both say the same thing about a value.
     from asc_tui.settings.checks import check_application_id, check_client_id, check_redirect_uri
-    from asc_tui.settings.config import setting_line
+    from asc_tui.settings.config_file import setting_line
 
     connect = registry.connect  # in the sandbox this starts the emulator, which fills the settings in
     amazon = connect.amazon
@@ -84,7 +84,8 @@ def check_amazon(registry: Registry) -> list[CheckResult]:
 
 def _check_secret_hosts(amazon: AmazonConfig, path: Path) -> list[CheckResult]:
     """A warning for each address that receives secrets but is neither Amazon's own nor this computer."""
-    from asc_tui.settings.config import foreign_secret_hosts, secret_urls, setting_line
+    from asc_tui.settings.config_file import setting_line
+    from asc_tui.settings.secret_hosts import foreign_secret_hosts, secret_urls
 
     results: list[CheckResult] = []
     urls = dict(secret_urls(amazon))
@@ -147,7 +148,7 @@ def _check_client_secret(registry: Registry) -> CheckResult:
 def check_callback(registry: Registry | None, config: Config, sandbox: bool) -> list[CheckResult]:
     from asc_tui.amazon.callback import CallbackListener
     from asc_tui.amazon.callback_address import CallbackBindError
-    from asc_tui.settings.config import callback_serves_plain_http_to_others
+    from asc_tui.settings.secret_hosts import callback_serves_plain_http_to_others
 
     check = _("Callback address")
     if sandbox and registry is None:

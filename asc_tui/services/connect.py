@@ -157,7 +157,7 @@ class ConnectService:
         wrong = check_redirect_uri(self.amazon.redirect_uri)
         if wrong is None:
             return
-        from asc_tui.settings.config import setting_line
+        from asc_tui.settings.config_file import setting_line
 
         if self.config_path is None:
             where = _("the config file")

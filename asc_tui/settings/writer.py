@@ -37,7 +37,8 @@ from asc_tui.settings.checks import (
     validate_amazon_settings,
     validate_commerce_settings,
 )
-from asc_tui.settings.config import Config, load_config, parse_config, toml_limit_problem
+from asc_tui.settings.config import Config, load_config, parse_config
+from asc_tui.settings.config_file import toml_limit_problem
 
 _NEW_FILE_HEADER = (
     "asc-tui settings. Secrets (the LWA client secret, refresh tokens, Commerce credentials) are never\n"

@@ -35,7 +35,8 @@ from asc_tui.settings.checks import (
     validate_amazon_settings,
     validate_commerce_settings,
 )
-from asc_tui.settings.config import Config, foreign_secret_hosts
+from asc_tui.settings.config import Config
+from asc_tui.settings.secret_hosts import foreign_secret_hosts
 from asc_tui.settings.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
 from asc_tui.settings.writer import save_language, save_settings
 from asc_tui.ui.text import VisibleControls, literal, plain
