@@ -8,10 +8,15 @@ Kept apart from `connect.py` so that starting the app does not import the HTTP c
 from __future__ import annotations
 
 import os
+import uuid
+from datetime import timedelta
 
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
 
-from asc_tui.domain import utcnow
+from asc_tui.domain import iso_utc, utcnow
+from asc_tui.errors import ConnectInProgress
+from asc_tui.i18n import _
 from asc_tui.settings.secret_store import (
     ORPHAN_NOTE_PREFIX,
     SecretStore,
@@ -20,6 +25,7 @@ from asc_tui.settings.secret_store import (
 )
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import ConnectAttempt, Preference, Store
+from asc_tui.system.faults import crash_point
 
 
 def is_alive(pid: int) -> bool:
@@ -83,3 +89,66 @@ def cleanup_stale(database: Database, secrets: SecretStore, host: str) -> int:
             session.delete(orphan)
         session.commit()
     return removed
+
+
+def live_attempt_elsewhere(database: Database, host: str) -> str | None:
+    """The name of a store this machine is connecting right now, if any."""
+    with database.session() as session:
+        rows = session.exec(
+            select(ConnectAttempt, Store.name)
+            .join(Store, col(Store.id) == ConnectAttempt.store_id)
+            .where(ConnectAttempt.host == host)
+        ).all()
+    return next((name for attempt, name in rows if is_alive(attempt.pid)), None)
+
+
+def claim(database: Database, store: Store, *, host: str, user: str, minutes: int) -> tuple[int, str]:
+    """Mark `store` as being connected from here; ConnectInProgress when someone else holds it."""
+    now = utcnow()
+    with database.session() as session:
+        held = session.exec(select(ConnectAttempt).where(ConnectAttempt.store_id == store.id)).first()
+        if held is not None:
+            raise ConnectInProgress(
+                _(
+                    "Store {name!r} is being connected by {user}@{host} since {started}; wait until that "
+                    "attempt ends (by {ends}) or ask them to cancel it."
+                ).format(
+                    name=store.name,
+                    user=held.user,
+                    host=held.host,
+                    started=iso_utc(held.started_at),
+                    ends=iso_utc(held.expires_at),
+                )
+            )
+        attempt = ConnectAttempt(
+            nonce=uuid.uuid4().hex,
+            store_id=store.id or 0,
+            host=host[:255],
+            user=user[:255],
+            pid=os.getpid(),
+            started_at=now,
+            expires_at=now + timedelta(minutes=minutes, seconds=30),
+        )
+        session.add(attempt)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise ConnectInProgress(
+                _(
+                    "Store {name!r} is being connected from another window right now; wait until that "
+                    "attempt ends."
+                ).format(name=store.name)
+            ) from None
+        crash_point("connect.after-claim")
+        return attempt.id or 0, attempt.nonce
+
+
+def release(database: Database, attempt_id: int, nonce: str) -> None:
+    with database.session() as session:
+        session.exec(
+            delete(ConnectAttempt).where(
+                col(ConnectAttempt.id) == attempt_id, col(ConnectAttempt.nonce) == nonce
+            )
+        )
+        session.commit()

@@ -13,19 +13,14 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
-import os
 import re
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
 
 from asc_tui.amazon.callback import CallbackListener, CallbackOutcome
 from asc_tui.amazon.consent import consent_url, new_state, state_matches
@@ -39,7 +34,6 @@ from asc_tui.domain import (
     MARKETPLACES,
     AuthHealth,
     StoreStatus,
-    iso_utc,
     utcnow,
 )
 from asc_tui.errors import (
@@ -52,7 +46,7 @@ from asc_tui.errors import (
     StoreNotFound,
 )
 from asc_tui.i18n import N_, _, ngettext
-from asc_tui.services.attempts import cleanup_stale, is_alive
+from asc_tui.services.attempts import claim, cleanup_stale, live_attempt_elsewhere, release
 from asc_tui.services.connect_outcome import OutcomeWriter
 from asc_tui.services.connect_session import ConnectSession, Outcome
 from asc_tui.services.online_check import OnlineCheck
@@ -62,8 +56,7 @@ from asc_tui.settings.secret_store import (
     SecretsUnavailable,
 )
 from asc_tui.storage.database import Database
-from asc_tui.storage.models import ConnectAttempt, Store
-from asc_tui.system.faults import crash_point
+from asc_tui.storage.models import Store
 
 # The attempt and its outcome are part of what ConnectService.start and complete hand back.
 __all__ = ["SANDBOX_REDIRECT_PATH", "ConnectService", "ConnectSession", "Outcome"]
@@ -183,7 +176,9 @@ class ConnectService:
         seller_central = self.amazon.seller_central.get(store.country, marketplace.seller_central)
         listener: CallbackListener | None = None
         redirect_uri = self.amazon.redirect_uri.strip()
-        attempt_id, nonce = self._claim(store)
+        attempt_id, nonce = claim(
+            self._db, store, host=self.host, user=self.user, minutes=self.amazon.connect_timeout_minutes
+        )
         # The worker may need the state (Login URI bounce) once the session exists; until then it has none.
         cell: list[ConnectSession] = []
         listen_problem: str | None = None
@@ -211,7 +206,7 @@ class ConnectService:
         except BaseException:
             if listener is not None:
                 listener.close()
-            self._release(attempt_id, nonce)
+            release(self._db, attempt_id, nonce)
             raise
         minutes = self.amazon.connect_timeout_minutes
         connect_session = ConnectSession(
@@ -252,7 +247,7 @@ class ConnectService:
         except CallbackBindError as exc:
             if not exc.in_use:
                 raise ConnectNotReady(exc.message) from None
-            holder = self._live_attempt_elsewhere()
+            holder = live_attempt_elsewhere(self._db, self.host)
             if holder is not None:
                 raise ConnectInProgress(
                     _(
@@ -272,66 +267,6 @@ class ConnectService:
             redirect_uri = f"http://{listener.bound_address}{path}"
             listener.redirect_uri = redirect_uri
         return listener, redirect_uri
-
-    def _live_attempt_elsewhere(self) -> str | None:
-        """The name of a store this machine is connecting right now, if any."""
-        with self._db.session() as session:
-            rows = session.exec(
-                select(ConnectAttempt, Store.name)
-                .join(Store, col(Store.id) == ConnectAttempt.store_id)
-                .where(ConnectAttempt.host == self.host)
-            ).all()
-        return next((name for attempt, name in rows if is_alive(attempt.pid)), None)
-
-    def _claim(self, store: Store) -> tuple[int, str]:
-        now = utcnow()
-        minutes = self.amazon.connect_timeout_minutes
-        with self._db.session() as session:
-            held = session.exec(select(ConnectAttempt).where(ConnectAttempt.store_id == store.id)).first()
-            if held is not None:
-                raise ConnectInProgress(
-                    _(
-                        "Store {name!r} is being connected by {user}@{host} since {started}; wait until that "
-                        "attempt ends (by {ends}) or ask them to cancel it."
-                    ).format(
-                        name=store.name,
-                        user=held.user,
-                        host=held.host,
-                        started=iso_utc(held.started_at),
-                        ends=iso_utc(held.expires_at),
-                    )
-                )
-            attempt = ConnectAttempt(
-                nonce=uuid.uuid4().hex,
-                store_id=store.id or 0,
-                host=self.host[:255],
-                user=self.user[:255],
-                pid=os.getpid(),
-                started_at=now,
-                expires_at=now + timedelta(minutes=minutes, seconds=30),
-            )
-            session.add(attempt)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                raise ConnectInProgress(
-                    _(
-                        "Store {name!r} is being connected from another window right now; wait until that "
-                        "attempt ends."
-                    ).format(name=store.name)
-                ) from None
-            crash_point("connect.after-claim")
-            return attempt.id or 0, attempt.nonce
-
-    def _release(self, attempt_id: int, nonce: str) -> None:
-        with self._db.session() as session:
-            session.exec(
-                delete(ConnectAttempt).where(
-                    col(ConnectAttempt.id) == attempt_id, col(ConnectAttempt.nonce) == nonce
-                )
-            )
-            session.commit()
 
     def cleanup_stale(self) -> int:
         """End attempts whose time ran out or whose process on this machine is gone; remove their secrets."""
@@ -583,7 +518,7 @@ class ConnectService:
         if attempt.listener is not None:
             attempt.listener.close()
         try:
-            self._release(attempt.attempt_id, attempt.nonce)
+            release(self._db, attempt.attempt_id, attempt.nonce)
         except Exception:  # the trail expires by itself; the outcome must still reach the admin
             logger.exception("Could not remove the connect attempt's record")
         attempt._ended.set()
