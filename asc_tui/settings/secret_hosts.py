@@ -3,8 +3,9 @@ plain http to this computer; and a callback worker other computers reach only wi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from asc_tui.errors import ConfigProblem
@@ -12,8 +13,25 @@ from asc_tui.i18n import _
 from asc_tui.settings.config_file import line_of
 from asc_tui.settings.hosts import is_loopback, listen_host
 
-if TYPE_CHECKING:
-    from asc_tui.settings.config import AmazonConfig
+
+class AmazonAddresses(Protocol):
+    """What of the [amazon] settings says where secrets go (AmazonConfig has it all)."""
+
+    @property
+    def lwa_token_url(self) -> str: ...
+    @property
+    def seller_central(self) -> Mapping[str, str]: ...
+    @property
+    def endpoints(self) -> Mapping[str, str]: ...
+    @property
+    def callback_listen(self) -> str: ...
+    @property
+    def callback_tls_cert(self) -> str: ...
+    @property
+    def callback_tls_key(self) -> str: ...
+    @property
+    def callback_behind_tls_proxy(self) -> bool: ...
+
 
 DEFAULT_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
@@ -34,7 +52,7 @@ _URL_EXAMPLES = {
 }
 
 
-def secret_urls(amazon: AmazonConfig) -> list[tuple[str, str]]:
+def secret_urls(amazon: AmazonAddresses) -> list[tuple[str, str]]:
     """(setting, address) for every address a secret is sent to, e.g. ("amazon.endpoints.NA", "https://…")."""
     urls = [("amazon.lwa_token_url", amazon.lwa_token_url)]
     urls += [(f"amazon.seller_central.{code}", url) for code, url in sorted(amazon.seller_central.items())]
@@ -42,7 +60,7 @@ def secret_urls(amazon: AmazonConfig) -> list[tuple[str, str]]:
     return urls
 
 
-def foreign_secret_hosts(amazon: AmazonConfig) -> list[tuple[str, str]]:
+def foreign_secret_hosts(amazon: AmazonAddresses) -> list[tuple[str, str]]:
     """(setting, host) for each address that receives secrets and is neither Amazon's nor this computer."""
     from asc_tui.settings.hosts import is_amazon_host, url_host
 
@@ -80,7 +98,7 @@ def secret_url_problem(url: str) -> str | None:
     return None
 
 
-def check_secret_hosts(amazon: AmazonConfig, path: Path) -> None:
+def check_secret_hosts(amazon: AmazonAddresses, path: Path) -> None:
     for setting, url in secret_urls(amazon):
         problem = secret_url_problem(url)
         if problem is not None:
@@ -92,14 +110,14 @@ def check_secret_hosts(amazon: AmazonConfig, path: Path) -> None:
             )
 
 
-def callback_serves_plain_http_to_others(amazon: AmazonConfig) -> bool:
+def callback_serves_plain_http_to_others(amazon: AmazonAddresses) -> bool:
     """Whether callback_listen takes connections from other computers and answers them without TLS."""
     host = listen_host(amazon.callback_listen)
     tls = bool(amazon.callback_tls_cert.strip() and amazon.callback_tls_key.strip())
     return host is not None and not is_loopback(host) and not tls
 
 
-def check_callback_listen(amazon: AmazonConfig, path: Path) -> None:
+def check_callback_listen(amazon: AmazonAddresses, path: Path) -> None:
     """A callback worker reachable from other computers carries the code and the state: TLS, or a proxy
     with TLS in front that the admin vouches for (callback_behind_tls_proxy)."""
     if amazon.callback_behind_tls_proxy or not callback_serves_plain_http_to_others(amazon):

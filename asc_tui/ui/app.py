@@ -23,6 +23,7 @@ from asc_tui.system import paths
 from asc_tui.system.timing import record
 from asc_tui.ui import linebreak
 from asc_tui.ui.commands import AscCommandPalette, StoreCommands
+from asc_tui.ui.messages import RefreshCatalog
 
 # Only the home is imported here: every other screen is imported where it opens, off the first frame.
 from asc_tui.ui.screens.home import HomeScreen
@@ -603,6 +604,10 @@ class AscApp(App[None]):
         self._attempt(lambda: self.registry.presetup.set_done(key, done))
 
     # --- the Commerce catalog ---------------------------------------------------------------------------
+
+    @on(RefreshCatalog)
+    def _refresh_catalog_asked(self, _message: RefreshCatalog) -> None:
+        self.refresh_catalog()
 
     def refresh_catalog(self) -> None:
         if self.defer_until_ready(self.refresh_catalog):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.align import Align
 from rich.text import Text
@@ -73,10 +73,8 @@ class AscCommandPalette(CommandPalette):
 class StoreCommands(Provider):
     @property
     def asc(self) -> AscApp:
-        from asc_tui.ui.app import AscApp
-
-        assert isinstance(self.app, AscApp)
-        return self.app
+        # A cast, not an import: the app imports this module, and screens never import the app.
+        return cast("AscApp", self.app)
 
     def _general(self) -> list[tuple[str, Callable[[], object], str]]:
         app = self.asc

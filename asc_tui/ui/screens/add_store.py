@@ -20,6 +20,7 @@ from asc_tui.commerce.model import Attribute, Catalog, Website
 from asc_tui.domain import MARKETPLACES, ProductIdType, StoreDraft, validate_draft
 from asc_tui.errors import StoreValidationError
 from asc_tui.i18n import N_, _, format_count
+from asc_tui.ui.messages import RefreshCatalog
 from asc_tui.ui.text import VisibleControls, catalog_source, country_name, literal, local_time
 
 if TYPE_CHECKING:
@@ -340,10 +341,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
 
     def action_refresh_catalog(self) -> None:
         self.query_one(".catalog-age", Static).update(_("Reading the catalog again…"))
-        from asc_tui.ui.app import AscApp
-
-        if isinstance(self.app, AscApp):
-            self.app.refresh_catalog()
+        self.post_message(RefreshCatalog())
 
     def use_catalog(self, catalog: Catalog) -> None:
         """A refreshed catalog: offer its websites and attributes, keeping what was chosen when still there."""

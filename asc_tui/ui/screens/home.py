@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from rich.text import Text
 from textual import on
@@ -120,10 +120,8 @@ class HomeScreen(Screen[None]):
 
     @property
     def asc(self) -> AscApp:
-        from asc_tui.ui.app import AscApp
-
-        assert isinstance(self.app, AscApp)
-        return self.app
+        # A cast, not an import: the app imports this module, and screens never import the app.
+        return cast("AscApp", self.app)
 
     def compose(self) -> ComposeResult:
         # Hidden from the start here, not in on_mount: the registry may be read (and these shown) between

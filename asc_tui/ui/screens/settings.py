@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from rich.text import Text
 from textual import on, work
@@ -191,10 +191,8 @@ class SettingsScreen(Screen[None]):
 
     @property
     def asc(self) -> AscApp:
-        from asc_tui.ui.app import AscApp
-
-        assert isinstance(self.app, AscApp)
-        return self.app
+        # A cast, not an import: the app imports this module, and screens never import the app.
+        return cast("AscApp", self.app)
 
     # --- layout -----------------------------------------------------------------------------------------
 

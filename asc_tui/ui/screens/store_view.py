@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -63,10 +63,8 @@ class StoreViewScreen(Screen[None]):
 
     @property
     def asc(self) -> AscApp:
-        from asc_tui.ui.app import AscApp
-
-        assert isinstance(self.app, AscApp)
-        return self.app
+        # A cast, not an import: the app imports this module, and screens never import the app.
+        return cast("AscApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
