@@ -7,8 +7,12 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.commerce.fake_magento import FakeMagento
 
 # A real PostgreSQL server for the tests that run on both backends (the `backend` and `pg_url` fixtures);
 # and, when the run ends, the search of everything it wrote for the secrets the Amazon emulator issued.
@@ -83,3 +87,13 @@ def _getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     socket.getaddrinfo = _getaddrinfo
+
+
+@pytest.fixture
+def shop(request: pytest.FixtureRequest) -> Iterator[FakeMagento]:
+    """A fake Magento 2.4 shop on loopback; a test module sets SHOP_ATTRIBUTES for its number of product
+    attributes (40 when it does not)."""
+    from tests.commerce.fake_magento import FakeMagento
+
+    with FakeMagento(attribute_count=getattr(request.module, "SHOP_ATTRIBUTES", 40)) as fake:
+        yield fake

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,7 @@ from asc_tui.commerce.credentials import (
 )
 from tests.commerce.fake_magento import FakeMagento, magento_secret
 
-ATTRIBUTES = 640  # two pages of 500
-
-
-@pytest.fixture
-def shop() -> Iterator[FakeMagento]:
-    with FakeMagento(attribute_count=ATTRIBUTES) as fake:
-        yield fake
+SHOP_ATTRIBUTES = ATTRIBUTES = 640  # two pages of 500
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +59,6 @@ FAST = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
 # For "not retried": a second attempt would first wait 30 s, which no loaded machine can hide.
 SLOW_RETRY = RetryPolicy(max_attempts=3, initial_wait=30, max_wait=30, jitter=0.0)
 BEARER_SETTING = "Allow OAuth Access Tokens to be used as standalone Bearer tokens"
-
-
-@pytest.fixture
-def shop() -> Iterator[FakeMagento]:
-    with FakeMagento(attribute_count=40) as fake:
-        yield fake
 
 
 def oauth_credentials(shop: FakeMagento, **override: str) -> MagentoCredentials:

@@ -4,7 +4,7 @@ keeps the old catalog. The fake is a real HTTP server on loopback that checks ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,9 @@ from tests.commerce.fake_magento import FakeMagento, default_store_data, magento
 
 from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
 
-ATTRIBUTES = 1234  # three pages of 500: the form lists the first 200 matches and says how many more
+SHOP_ATTRIBUTES = ATTRIBUTES = (
+    1234  # three pages of 500: the form lists the first 200 matches and says how many more
+)
 FLAGGED = "not in the catalog any more"
 
 
@@ -49,12 +51,6 @@ def keyring_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     return tmp_path / "xdg-data"
-
-
-@pytest.fixture
-def shop() -> Iterator[FakeMagento]:
-    with FakeMagento(attribute_count=ATTRIBUTES) as fake:
-        yield fake
 
 
 def oauth_fields(shop: FakeMagento) -> dict[str, str]:
