@@ -244,7 +244,7 @@ class ConnectService:
             if listen:
                 try:
                     listener, redirect_uri = self._bind_listener(
-                        redirect_uri, lambda: cell[0].current_state() if cell else None
+                        redirect_uri, lambda: cell[0].current_state() if cell else None, attempt_id
                     )
                 except _PortTaken as exc:
                     # The paste box still works: say why the worker is not listening, and go on.
@@ -286,7 +286,7 @@ class ConnectService:
         return connect_session
 
     def _bind_listener(
-        self, redirect_uri: str, current_state: Callable[[], str | None]
+        self, redirect_uri: str, current_state: Callable[[], str | None], attempt_id: int
     ) -> tuple[CallbackListener, str]:
         from asc_tui.amazon.callback import CallbackBindError
 
@@ -300,11 +300,17 @@ class ConnectService:
             tls_key=self.amazon.callback_tls_key or None,
         )
         try:
-            listener.bind(self.amazon.callback_listen)
+            try:
+                listener.bind(self.amazon.callback_listen)
+            except CallbackBindError as exc:
+                if redirect_uri or not exc.in_use or self._live_attempt_elsewhere(attempt_id) is not None:
+                    raise
+                # The sandbox's fixed port is taken by another program: any free port rather than none.
+                listener.bind("127.0.0.1:0")
         except CallbackBindError as exc:
             if not exc.in_use:
                 raise ConnectNotReady(exc.message) from None
-            holder = self._live_attempt_elsewhere()
+            holder = self._live_attempt_elsewhere(attempt_id)
             if holder is not None:
                 raise ConnectInProgress(
                     _(
@@ -325,13 +331,13 @@ class ConnectService:
             listener.redirect_uri = redirect_uri
         return listener, redirect_uri
 
-    def _live_attempt_elsewhere(self) -> str | None:
-        """The name of a store this machine is connecting right now, if any."""
+    def _live_attempt_elsewhere(self, this_attempt: int) -> str | None:
+        """The name of a store this machine is connecting right now in another attempt than this one."""
         with self._db.session() as session:
             rows = session.exec(
                 select(ConnectAttempt, Store.name)
                 .join(Store, col(Store.id) == ConnectAttempt.store_id)
-                .where(ConnectAttempt.host == self.host)
+                .where(ConnectAttempt.host == self.host, col(ConnectAttempt.id) != this_attempt)
             ).all()
         return next((name for attempt, name in rows if is_alive(attempt.pid)), None)
 

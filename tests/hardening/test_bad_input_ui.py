@@ -187,8 +187,12 @@ async def test_adding_shows_refusals_literally_and_quotes_accepted_names_in_the_
             assert any(name in card for card in card_texts(app)), name
             assert_terminal_clean(app)
 
-        # The same names again (another case): the refusal quotes them as typed, markup and all.
-        for name in (NASTY["markup_bold"].upper(), NASTY["markup_close"], NASTY["markup_link"]):
+        # The same names again (another case): the refusal names the store as stored, markup and all.
+        for name, stored in (
+            (NASTY["markup_bold"].upper(), NASTY["markup_bold"]),
+            (NASTY["markup_close"], NASTY["markup_close"]),
+            (NASTY["markup_link"], NASTY["markup_link"]),
+        ):
             modal = await open_add_form(pilot)
             type_into(app, "#name", name)
             await pilot.pause()
@@ -196,7 +200,7 @@ async def test_adding_shows_refusals_literally_and_quotes_accepted_names_in_the_
             await pilot.pause()
             assert app.screen is modal, name
             message = text_of(modal.query_one("#name-error", Static))
-            assert message == f"A store named {name!r} already exists; choose another name.", message
+            assert message == f"A store named {stored!r} already exists; choose another name.", message
             assert_terminal_clean(app)
             await pilot.press("escape")
             await pilot.pause()

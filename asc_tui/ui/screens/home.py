@@ -40,15 +40,10 @@ class FilterBox(Input):
 
 
 class HomeScreen(Screen[None]):
+    # The footer shows these in this order, what a newcomer needs first; at 80 columns the last ones may
+    # not fit, so help and quit come before them, and `?` lists every key.
     BINDINGS = [
         Binding("a", "add", N_("Add store"), id="add-store", tooltip=N_("Add an Amazon store")),
-        Binding(
-            "enter",
-            "on_store('view_store')",
-            N_("View"),
-            id="view-store",
-            tooltip=N_("Open the focused store"),
-        ),
         Binding(
             "c",
             "on_store('connect_store')",
@@ -57,15 +52,11 @@ class HomeScreen(Screen[None]):
             tooltip=N_("Connect to Amazon, or renew"),
         ),
         Binding(
-            "e", "on_store('edit_store')", N_("Edit"), id="edit-store", tooltip=N_("Edit name and email")
-        ),
-        Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate"), id="toggle-store"),
-        Binding(
-            "d",
-            "on_store('delete_store')",
-            N_("Delete"),
-            id="delete-store",
-            tooltip=N_("Delete the store (asks first)"),
+            "enter",
+            "on_store('view_store')",
+            N_("View"),
+            id="view-store",
+            tooltip=N_("Open the focused store"),
         ),
         Binding(
             "slash",
@@ -74,6 +65,19 @@ class HomeScreen(Screen[None]):
             id="filter",
             tooltip=N_("Filter by name, country, website or status"),
         ),
+        Binding("question_mark", "help", N_("Help"), id="help"),
+        Binding("q", "app.quit", N_("Quit"), id="home-quit", tooltip=N_("Quit asc-tui")),
+        Binding(
+            "e", "on_store('edit_store')", N_("Edit"), id="edit-store", tooltip=N_("Edit name and email")
+        ),
+        Binding(
+            "d",
+            "on_store('delete_store')",
+            N_("Delete"),
+            id="delete-store",
+            tooltip=N_("Delete the store (asks first)"),
+        ),
+        Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate"), id="toggle-store", show=False),
         Binding("p", "learn", N_("Learn and prepare"), id="learn", show=False),
         Binding(
             "s",
@@ -83,7 +87,6 @@ class HomeScreen(Screen[None]):
             show=False,
             tooltip=N_("Amazon app, Commerce, keyring"),
         ),
-        Binding("question_mark", "help", N_("Help"), id="help"),
         Binding("left,h", "move('left')", N_("Left"), show=False),
         Binding("right,l", "move('right')", N_("Right"), show=False),
         Binding("up,k", "move('up')", N_("Up"), show=False),
@@ -137,11 +140,30 @@ class HomeScreen(Screen[None]):
             yield StoreDeck(self._website_name, self._secret_missing, id="cards")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what applies: with no store, nothing to view, connect, edit or filter (the footer
+        leaves those keys out). Keys typed before the stores are read wait for them (AscApp)."""
+        if action == "on_store":
+            return bool(self.stores)
+        if action == "filter":  # typed at the first frame, before the stores are read: it filters them
+            return bool(self.stores) or not self.loaded
+        return True
+
     def on_mount(self) -> None:
+        self._hide_until_loaded()
+        if self.loaded and self._waiting is None:
+            # The registry opened before this screen's Mount was handled (a fast machine, an empty
+            # registry): what the stores showed was just hidden again, so show it once more.
+            self.show_stores(self.stores)
+        self._show_waiting()
+
+    def _hide_until_loaded(self) -> None:
         self.query_one("#empty-state").display = False
         self.query_one("#no-match").display = False
         self.query_one("#banner").display = False
         self.query_one("#catalog-status").display = False
+
+    def _show_waiting(self) -> None:
         if self._waiting is not None:
             (focus_id,) = self._waiting
             self._waiting = None
@@ -158,7 +180,8 @@ class HomeScreen(Screen[None]):
             await rebuild(self)
         finally:
             self._rebuilding = False
-        self.on_mount()
+        self._hide_until_loaded()  # the widgets are new: shown again below as they were
+        self._show_waiting()
         self.query_one("#filter").display = filter_shown
         if self.loaded:
             self.show_stores(self.stores, focus_id=current.id if current else None)
@@ -182,6 +205,7 @@ class HomeScreen(Screen[None]):
         self._keys = [filter_key(s) for s in stores]
         self.deck.forget()
         self._show_empty_state(not stores)
+        self.refresh_bindings()  # the footer offers the store keys once there are stores
         self._show_banner()
         self.apply_filter(keep_store_id=keep)
         if focus_id is not None or (stores and not isinstance(self.focused, Input)):
