@@ -32,6 +32,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         "ASC_TUI_KEYRING_PASSPHRASE",
         "PYTHON_KEYRING_BACKEND",
         "BROWSER",
+        # Where the session runs (over SSH, inside tmux) changes what the connect steps and the copy say.
+        "SSH_CONNECTION",
+        "SSH_TTY",
+        "TMUX",
+        "ASC_TUI_SANDBOX_EMULATOR_PORT",
+        "ASC_TUI_SANDBOX_CALLBACK_PORT",
         # English unless a test asks for another language: the locale of the machine running the tests
         # must not change what the app says.
         "LANGUAGE",

@@ -91,13 +91,13 @@ def cleanup_stale(database: Database, secrets: SecretStore, host: str) -> int:
     return removed
 
 
-def live_attempt_elsewhere(database: Database, host: str) -> str | None:
-    """The name of a store this machine is connecting right now, if any."""
+def live_attempt_elsewhere(database: Database, host: str, this_attempt: int) -> str | None:
+    """The name of a store this machine is connecting right now in another attempt than this one."""
     with database.session() as session:
         rows = session.exec(
             select(ConnectAttempt, Store.name)
             .join(Store, col(Store.id) == ConnectAttempt.store_id)
-            .where(ConnectAttempt.host == host)
+            .where(ConnectAttempt.host == host, col(ConnectAttempt.id) != this_attempt)
         ).all()
     return next((name for attempt, name in rows if is_alive(attempt.pid)), None)
 

@@ -186,7 +186,7 @@ class ConnectService:
             if listen:
                 try:
                     listener, redirect_uri = self._bind_listener(
-                        redirect_uri, lambda: cell[0].current_state() if cell else None
+                        redirect_uri, lambda: cell[0].current_state() if cell else None, attempt_id
                     )
                 except _PortTaken as exc:
                     # The paste box still works: say why the worker is not listening, and go on.
@@ -228,7 +228,7 @@ class ConnectService:
         return connect_session
 
     def _bind_listener(
-        self, redirect_uri: str, current_state: Callable[[], str | None]
+        self, redirect_uri: str, current_state: Callable[[], str | None], attempt_id: int
     ) -> tuple[CallbackListener, str]:
         from asc_tui.amazon.callback_address import CallbackBindError
 
@@ -243,11 +243,21 @@ class ConnectService:
             behind_tls_proxy=self.amazon.callback_behind_tls_proxy,
         )
         try:
-            listener.bind(self.amazon.callback_listen)
+            try:
+                listener.bind(self.amazon.callback_listen)
+            except CallbackBindError as exc:
+                if (
+                    redirect_uri
+                    or not exc.in_use
+                    or live_attempt_elsewhere(self._db, self.host, attempt_id) is not None
+                ):
+                    raise
+                # The sandbox's fixed port is taken by another program: any free port rather than none.
+                listener.bind("127.0.0.1:0")
         except CallbackBindError as exc:
             if not exc.in_use:
                 raise ConnectNotReady(exc.message) from None
-            holder = live_attempt_elsewhere(self._db, self.host)
+            holder = live_attempt_elsewhere(self._db, self.host, attempt_id)
             if holder is not None:
                 raise ConnectInProgress(
                     _(

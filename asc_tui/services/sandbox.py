@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,21 +16,42 @@ from asc_tui.sandbox import (
 )
 from asc_tui.settings.config import AmazonConfig
 
+# Fixed ports by default, so that over SSH one `ssh -L` set up once serves every attempt; each can be
+# changed (another program uses it), and a port in use falls back to any free one.
+EMULATOR_PORT_ENV = "ASC_TUI_SANDBOX_EMULATOR_PORT"
+CALLBACK_PORT_ENV = "ASC_TUI_SANDBOX_CALLBACK_PORT"
+DEFAULT_EMULATOR_PORT = 8977
+DEFAULT_CALLBACK_PORT = 8978
+
+
+def sandbox_port(variable: str, default: int) -> int:
+    """The port the environment asks for (1-65535; 0 is any free port), else the default."""
+    text = os.environ.get(variable, "").strip()
+    if text.isdigit() and 0 <= int(text) <= 65535:
+        return int(text)
+    return default
+
 
 def start_emulator(data_dir: Path) -> SandboxEmulator:
-    emulator = SandboxEmulator(grants_file=data_dir / "sandbox-grants.json")
-    emulator.start()
+    grants = data_dir / "sandbox-grants.json"
+    port = sandbox_port(EMULATOR_PORT_ENV, DEFAULT_EMULATOR_PORT)
+    emulator = SandboxEmulator(grants_file=grants, port=port)
+    try:
+        emulator.start()
+    except OSError:  # in use (another sandbox runs here): any free port rather than no sandbox
+        emulator = SandboxEmulator(grants_file=grants)
+        emulator.start()
     return emulator
 
 
 def sandbox_amazon_config(base: AmazonConfig, emulator: SandboxEmulator) -> AmazonConfig:
-    """The demo app's credentials and the emulator's addresses; the callback takes any free port."""
+    """The demo app's credentials and the emulator's addresses; the callback a fixed loopback port."""
     return replace(
         base,
         application_id=SANDBOX_APPLICATION_ID,
         client_id=SANDBOX_CLIENT_ID,
         redirect_uri="",
-        callback_listen="127.0.0.1:0",
+        callback_listen=f"127.0.0.1:{sandbox_port(CALLBACK_PORT_ENV, DEFAULT_CALLBACK_PORT)}",
         callback_tls_cert="",
         callback_tls_key="",
         draft_app=True,

@@ -90,9 +90,7 @@ class AscApp(App[None]):
 
     def _set_titles(self) -> None:
         self.title = _(self.TITLE)
-        self.sub_title = (
-            _("SANDBOX — Amazon emulator, separate database") if self.sandbox else _(self.SUB_TITLE)
-        )
+        self.sub_title = _("SANDBOX: emulated Amazon, own database") if self.sandbox else _(self.SUB_TITLE)
 
     async def use_language(self, language: str | None) -> None:
         """Speak `language` ("en", "zh-Hant"; None: as the locale says) at once, on every open screen."""
@@ -163,13 +161,19 @@ class AscApp(App[None]):
             self._holding = False
 
     async def _settle(self) -> None:
-        """Until the app and the screen on top have handled what is queued, and focus stays put."""
-        for _round in range(20):
-            before = (self.screen_stack[-1] if self.screen_stack else None, self.focused)
+        """Until the app and the screen on top have handled what is queued: the same screen and focus
+        after two rounds in a row, and a screen that focuses a widget when shown has done so."""
+        seen: tuple[object, object] | None = None
+        for _round in range(50):
             await self._drain()
-            after = (self.screen_stack[-1] if self.screen_stack else None, self.focused)
-            if after == before:
+            top = self.screen_stack[-1] if self.screen_stack else None
+            now = (top, self.focused)
+            waits_for_focus = top is not None and bool(top.AUTO_FOCUS) and self.focused is None
+            if now == seen and not waits_for_focus:
                 return
+            seen = now
+            if waits_for_focus:
+                await asyncio.sleep(0.005)  # its children are still being mounted
 
     async def _drain(self) -> None:
         """Wait until the app and every widget of the top screen have handled what was queued so far."""

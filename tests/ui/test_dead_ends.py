@@ -115,7 +115,7 @@ async def test_the_store_view_shows_authorized_at_and_renew_by_with_365_days_lef
         renew = today + timedelta(days=365)
         assert f"Authorized {today.day} {today:%b %Y}" in auth
         assert f"renew by {renew.day} {renew:%b %Y} (365 days left)" in auth
-        header = str(app.screen.query_one("#view-auth", Static).render())
+        header = str(app.screen.query_one("#view-status", Static).render())
         assert "365 days left" in header and "364" not in header
 
 
@@ -213,3 +213,26 @@ async def test_the_secrets_banner_is_checked_again_when_settings_closes(
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is app.home)
             await until(pilot, lambda: not banner.display, 1500)
+
+
+@pytest.mark.parametrize("in_tmux", [True, False], ids=["tmux", "plain"])
+async def test_copying_the_link_under_tmux_says_what_tmux_needs(
+    monkeypatch: pytest.MonkeyPatch, in_tmux: bool
+) -> None:
+    if in_tmux:
+        monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1234,0")
+    else:
+        monkeypatch.delenv("TMUX", raising=False)
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_connect(pilot)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        said = messages(app)[-1]
+        if in_tmux:
+            assert said == (
+                "Consent link sent to your terminal's clipboard (tmux needs `set -g set-clipboard on`)."
+            )
+        else:
+            assert said == "Consent link copied to the clipboard (where the terminal allows it)."

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from asc_tui.amazon.callback import CallbackListener
+from asc_tui.services.connect import ConnectSession
+
 from .helpers import make_app, seed, until_ready
 from .snapshot_steps import add_form_with_errors, steady_screen  # noqa: F401  (an autouse fixture)
 
@@ -41,3 +46,52 @@ def test_store_view(snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=(100, 30))
+
+
+# --- at 80×24, the size a newcomer's terminal often has -------------------------------------------------
+
+SMALL = (80, 24)
+CONSENT = (
+    "http://127.0.0.1:8977/apps/authorize/consent?application_id=amzn1.sp.solution.sandbox-demo"
+    "&state=SNAPSHOT-STATE&version=beta"
+)
+
+
+def after_keys(*keys: str) -> Any:
+    async def run_before(pilot: Any) -> None:
+        await until_ready(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+def test_home_80x24(snap_compare: Any) -> None:
+    seed(("Amazon Store USA", "US"), ("Amazon Store Canada", "CA"), ("英國店 UK", "UK"))
+    assert snap_compare(make_app(), run_before=until_ready, terminal_size=SMALL)
+
+
+def test_empty_home_80x24(snap_compare: Any) -> None:
+    seed()
+    assert snap_compare(make_app(), run_before=until_ready, terminal_size=SMALL)
+
+
+def test_add_form_80x24(snap_compare: Any) -> None:
+    seed(("Amazon Store USA", "US"))
+    assert snap_compare(make_app(), run_before=after_keys("a"), terminal_size=SMALL)
+
+
+def test_help_80x24(snap_compare: Any) -> None:
+    seed(("Amazon Store USA", "US"))
+    assert snap_compare(make_app(), run_before=after_keys("question_mark"), terminal_size=SMALL)
+
+
+def test_connect_screen_80x24(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What changes from run to run: the consent link's state and port, the callback port, the clock.
+    monkeypatch.setattr("asc_tui.services.connect.consent_url", lambda *args, **kwargs: CONSENT)
+    monkeypatch.setattr(CallbackListener, "bound_address", property(lambda self: "127.0.0.1:8976"))
+    monkeypatch.setattr(ConnectSession, "seconds_left", lambda self: 600.0)
+    seed(("Amazon Store USA", "US"), sandbox=True)
+    assert snap_compare(make_app(sandbox=True), run_before=after_keys("c"), terminal_size=SMALL)

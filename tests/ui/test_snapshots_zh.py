@@ -55,3 +55,26 @@ def test_connect_screen_zh(snap_compare: Any, size: tuple[int, int], monkeypatch
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(sandbox=True), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_zh(snap_compare: Any, size: tuple[int, int]) -> None:
+    seed(("台北旗艦店 Taipei", "US"))
+
+    async def run_before(pilot: Any) -> None:
+        await until_ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+def test_add_form_zh_80x24(snap_compare: Any) -> None:
+    seed(("台北旗艦店 Taipei", "US"))
+
+    async def run_before(pilot: Any) -> None:
+        await until_ready(pilot)
+        await pilot.press("a")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=(80, 24))

@@ -81,6 +81,12 @@ def gates(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate
     gates.open_all()  # never leave the app's thread waiting
 
 
+def field_value(app: Any, selector: str) -> str | None:
+    """The value of a form field on the screen on top; None while that screen is not composed yet."""
+    found = app.screen.query(selector)
+    return found.first(Input).value if found else None
+
+
 async def until(pilot: Pilot[None], condition: Any, rounds: int = 500) -> None:
     for _ in range(rounds):  # up to 10 s
         if condition():
@@ -98,7 +104,7 @@ async def test_add_then_typing_at_the_first_frame_fills_the_add_form(gates: Gate
         assert isinstance(app.screen, HomeScreen)  # nothing was acted on yet, nothing was dropped either
         gates.open_all()
         await until(pilot, lambda: isinstance(app.screen, AddStoreModal) and app.screen.focused is not None)
-        await until(pilot, lambda: app.screen.query_one("#email", Input).value == "me@shop.example")
+        await until(pilot, lambda: field_value(app, "#email") == "me@shop.example")
         assert app.screen.focused is app.screen.query_one("#email", Input)
         assert app.screen.query_one("#name", Input).value == ""
 
@@ -113,7 +119,7 @@ async def test_keys_typed_while_the_cards_arrive_are_replayed_in_order(gates: Ga
         gates.registry.set()
         # a opened the form, escape closed it, a opened it again, and x went to the second field.
         await until(pilot, lambda: isinstance(app.screen, AddStoreModal))
-        await until(pilot, lambda: app.screen.query_one("#email", Input).value == "x")
+        await until(pilot, lambda: field_value(app, "#email") == "x")
 
 
 async def test_slash_then_a_filter_typed_at_once_filters_by_all_of_it(gates: Gates) -> None:

@@ -22,6 +22,7 @@ from asc_tui.errors import StoreValidationError
 from asc_tui.i18n import N_, _, format_count
 from asc_tui.ui.messages import RefreshCatalog
 from asc_tui.ui.text import VisibleControls, catalog_source, country_name, literal, local_time
+from asc_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -272,7 +273,8 @@ class AddStoreModal(ModalScreen["Store | None"]):
 
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without saving")),
-        Binding("ctrl+s", "submit", N_("Connect"), tooltip=N_("Save the new store"), priority=True),
+        Binding("tab", "app.focus_next", N_("Next field"), show=True),
+        Binding("ctrl+s", "submit", N_("Save store"), tooltip=N_("Save the new store"), priority=True),
         Binding(
             "ctrl+r",
             "refresh_catalog",
@@ -287,6 +289,10 @@ class AddStoreModal(ModalScreen["Store | None"]):
         self._catalog = catalog
         self._save = save
         self._touched: set[str] = set()
+
+    def on_mount(self) -> None:
+        # Opens at its top: the first field's label must be in view, not scrolled past by the focus.
+        self.call_after_refresh(self.query_one("#dialog", VerticalScroll).scroll_home, animate=False)
 
     def compose(self) -> ComposeResult:
         catalog = self._catalog
@@ -318,7 +324,8 @@ class AddStoreModal(ModalScreen["Store | None"]):
             yield Static(self._catalog_age(catalog), classes="help catalog-age")
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel", variant="default")
-                yield Button(_("Connect"), id="submit", variant="primary", disabled=True)
+                yield Button(_("Save store"), id="submit", variant="primary", disabled=True)
+        yield Footer()  # the form's keys stay in view while it is open
 
     async def retranslate(self) -> None:
         """The language changed: compose again, keeping the chosen attribute and what was typed."""

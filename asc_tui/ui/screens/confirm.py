@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from asc_tui.i18n import N_, _
+from asc_tui.ui.widgets.footer import Footer
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -30,6 +31,7 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel")
                 yield Button(self._confirm_label, id="confirm", variant="error")
+        yield Footer()
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:

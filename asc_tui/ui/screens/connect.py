@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
@@ -72,11 +72,12 @@ class ConnectScreen(Screen["Outcome | None"]):
             )
             steps.border_title = _("Renew") if attempt.renewal else _("Connect")
             yield steps
-            with Vertical(id="connect-link-box", classes="panel"):
-                yield Static(_("Consent link (click it, or ctrl+y to copy it):"), classes="label")
-                link = Text(attempt.consent_url, style=Style(link=attempt.consent_url, underline=True))
-                yield Static(link, id="connect-link")
-                yield Static(id="connect-browser")
+            # The link whole, on lines of its own, outside any box: a border drawn on its lines would be
+            # copied with it, and a click (OSC 8, on every line it takes) opens it whole.
+            yield Static(_("Consent link (click it, or ctrl+y to copy it):"), classes="label")
+            link = Text(attempt.consent_url, style=Style(link=attempt.consent_url, underline=True))
+            yield Static(link, id="connect-link")
+            yield Static(id="connect-browser")
             yield Static(id="connect-waiting")
             yield Static(
                 _(
@@ -102,7 +103,8 @@ class ConnectScreen(Screen["Outcome | None"]):
         self._show_titles()
         self._tick()
         self.set_interval(1.0, self._tick)
-        self.query_one("#connect-paste", Input).focus()
+        # Focus in the paste box without scrolling to it: the screen opens at its top, steps 1-3 in view.
+        self.query_one("#connect-paste", Input).focus(scroll_visible=False)
         self._serve()
         self._open_browser(auto=True)
 
@@ -246,8 +248,17 @@ class ConnectScreen(Screen["Outcome | None"]):
     # --- link ------------------------------------------------------------------------------------------
 
     def action_copy_link(self) -> None:
+        import os
+
         self.app.copy_to_clipboard(self.attempt.consent_url)
-        self.notify(_("Consent link copied to the clipboard (where the terminal allows it)."), markup=False)
+        if os.environ.get("TMUX"):
+            # tmux drops OSC 52 unless told otherwise: say what was done, not that it worked.
+            message = _(
+                "Consent link sent to your terminal's clipboard (tmux needs `set -g set-clipboard on`)."
+            )
+        else:
+            message = _("Consent link copied to the clipboard (where the terminal allows it).")
+        self.notify(message, markup=False)
 
     def action_open_browser(self) -> None:
         self._open_browser(auto=False)

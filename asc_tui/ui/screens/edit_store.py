@@ -16,6 +16,7 @@ from asc_tui.domain import MARKETPLACES, StoreEdit
 from asc_tui.errors import StoreValidationError
 from asc_tui.i18n import N_, _
 from asc_tui.ui.text import VisibleControls, country_name, literal
+from asc_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -81,6 +82,7 @@ class EditStoreModal(ModalScreen["Store | None"]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel")
                 yield Button(_("Save"), id="submit", variant="primary")
+        yield Footer()
 
     def on_mount(self) -> None:
         name = self.query_one("#name", Input)

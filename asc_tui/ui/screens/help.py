@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from asc_tui.i18n import N_, _
+from asc_tui.ui.widgets.footer import Footer
 
 # (where, key, what it does): translated where the help screen shows them; key names stay as they are.
 KEYS: tuple[tuple[str, str, str], ...] = (
@@ -85,6 +86,7 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_title = _("Keys")
             yield KeysTable()
             yield Static(_("Press escape to close."), classes="help")
+        yield Footer()  # "esc Close" stays in view however long the table is
 
     def action_close(self) -> None:
         self.dismiss(None)

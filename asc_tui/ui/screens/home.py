@@ -49,15 +49,10 @@ class FilterBox(Input):
 
 
 class HomeScreen(Screen[None]):
+    # The footer shows these in this order, what a newcomer needs first; at 80 columns the last ones may
+    # not fit, so help and quit come before them, and `?` lists every key.
     BINDINGS = [
         Binding("a", "add", N_("Add store"), id="add-store", tooltip=N_("Add an Amazon store")),
-        Binding(
-            "enter",
-            "on_store('view_store')",
-            N_("View"),
-            id="view-store",
-            tooltip=N_("Open the focused store"),
-        ),
         Binding(
             "c",
             "on_store('connect_store')",
@@ -66,15 +61,11 @@ class HomeScreen(Screen[None]):
             tooltip=N_("Connect to Amazon, or renew"),
         ),
         Binding(
-            "e", "on_store('edit_store')", N_("Edit"), id="edit-store", tooltip=N_("Edit name and email")
-        ),
-        Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate"), id="toggle-store"),
-        Binding(
-            "d",
-            "on_store('delete_store')",
-            N_("Delete"),
-            id="delete-store",
-            tooltip=N_("Delete the store (asks first)"),
+            "enter",
+            "on_store('view_store')",
+            N_("View"),
+            id="view-store",
+            tooltip=N_("Open the focused store"),
         ),
         Binding(
             "slash",
@@ -83,6 +74,19 @@ class HomeScreen(Screen[None]):
             id="filter",
             tooltip=N_("Filter by name, country, website or status"),
         ),
+        Binding("question_mark", "help", N_("Help"), id="help"),
+        Binding("q", "app.quit", N_("Quit"), id="home-quit", tooltip=N_("Quit asc-tui")),
+        Binding(
+            "e", "on_store('edit_store')", N_("Edit"), id="edit-store", tooltip=N_("Edit name and email")
+        ),
+        Binding(
+            "d",
+            "on_store('delete_store')",
+            N_("Delete"),
+            id="delete-store",
+            tooltip=N_("Delete the store (asks first)"),
+        ),
+        Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate"), id="toggle-store", show=False),
         Binding("p", "learn", N_("Learn and prepare"), id="learn", show=False),
         Binding(
             "s",
@@ -92,7 +96,6 @@ class HomeScreen(Screen[None]):
             show=False,
             tooltip=N_("Amazon app, Commerce, keyring"),
         ),
-        Binding("question_mark", "help", N_("Help"), id="help"),
         Binding("left,h", "move('left')", N_("Left"), show=False),
         Binding("right,l", "move('right')", N_("Right"), show=False),
         Binding("up,k", "move('up')", N_("Up"), show=False),
@@ -146,7 +149,20 @@ class HomeScreen(Screen[None]):
             yield StoreDeck(self._website_name, self._secret_missing, id="cards")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what applies: with no store, nothing to view, connect, edit or filter (the footer
+        leaves those keys out). Keys typed before the stores are read wait for them (AscApp)."""
+        if action == "on_store":
+            return bool(self.stores)
+        if action == "filter":  # typed at the first frame, before the stores are read: it filters them
+            return bool(self.stores) or not self.loaded
+        return True
+
     def on_mount(self) -> None:
+        # The widgets that wait for the stores start hidden (compose): nothing shown here needs hiding.
+        self._show_waiting()
+
+    def _show_waiting(self) -> None:
         if self._waiting is not None:
             (focus_id,) = self._waiting
             self._waiting = None
@@ -163,7 +179,7 @@ class HomeScreen(Screen[None]):
             await rebuild(self)
         finally:
             self._rebuilding = False
-        self.on_mount()
+        self._show_waiting()
         self.query_one("#filter").display = filter_shown
         if self.loaded:
             self.show_stores(self.stores, focus_id=current.id if current else None)
@@ -187,6 +203,7 @@ class HomeScreen(Screen[None]):
         self._keys = [filter_key(s) for s in stores]
         self.deck.forget()
         self._show_empty_state(not stores)
+        self.refresh_bindings()  # the footer offers the store keys once there are stores
         self._show_banner()
         self.apply_filter(keep_store_id=keep)
         if focus_id is not None or (stores and not isinstance(self.focused, Input)):

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from asc_tui.i18n import N_, _
+from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
 
 
@@ -34,6 +35,7 @@ class LearnPrepareScreen(ModalScreen[None]):
                 classes="help",
             )
             yield PreSetupChecklist(self._done, self._save)
+        yield Footer()  # how to leave: esc Close
 
     def action_close(self) -> None:
         self.dismiss(None)

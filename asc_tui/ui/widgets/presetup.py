@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.segment import Segment
 from rich.text import Text
+from textual.strip import Strip
 from textual.widgets import SelectionList
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from asc_tui.i18n import _
@@ -30,6 +34,24 @@ class PreSetupChecklist(SelectionList[str]):
         )
         self._save = save
         self.border_title = _("Pre-setup tasks")
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's box is the same "X" ticked or not (only its colour differs): a tick, or nothing, so a
+        monochrome terminal (NO_COLOR) tells them apart."""
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 3 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return strip
+        meta = segments[0].style.meta if segments[0].style is not None else {}
+        index = meta.get("option")
+        if not isinstance(index, int):
+            return strip
+        try:
+            ticked = self.get_option_at_index(index).value in self._selected
+        except OptionDoesNotExist:
+            return strip
+        segments[1] = Segment("✓" if ticked else " ", segments[1].style)
+        return Strip(segments, strip.cell_length)
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         key = event.selection.value

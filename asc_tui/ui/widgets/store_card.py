@@ -29,28 +29,28 @@ HEALTH_STYLE = {
 
 
 def status_line(store: Store) -> Text:
+    """The status and, once connected, the authorization's health: the line a card must never cut short,
+    so it carries nothing else (at 160 columns a card is 47 columns wide)."""
     status = StoreStatus(store.status)
     line = Text.assemble(("● ", STATUS_STYLE[status]), (status.label, STATUS_STYLE[status]))
-    if status is StoreStatus.NOT_CONNECTED:
+    health, days = store_health(store)
+    if status is StoreStatus.NOT_CONNECTED or health is AuthHealth.NONE:
         line.append("   " + _("next: Connect (c)"), style="italic")
+        return line
+    if days is None or health is AuthHealth.EXPIRED:
+        label = _("Authorization {health}").format(health=health.label)
+    elif health is AuthHealth.OK:
+        label = _("Authorized, {days} days left").format(days=days)
+    else:
+        label = _("{health}, {days} days left").format(health=health.label, days=days)
+    line.append("   " + label, style=HEALTH_STYLE[health])
     return line
 
 
 def authorization_line(store: Store, secret_missing: bool = False) -> Text:
-    health, days = store_health(store)
-    seller = store.seller_id or "—"
-    line = Text.assemble(
-        (_("Seller ID") + " ", "dim"), literal_line(seller), ("   " + _("Authorization") + " ", "dim")
-    )
-    if health is AuthHealth.NONE:
-        line.append("—", style="dim")
-    else:
-        label = (
-            health.label
-            if days is None or health is AuthHealth.EXPIRED
-            else _("{health}, {days} days left").format(health=health.label, days=days)
-        )
-        line.append(label, style=HEALTH_STYLE[health])
+    """Who the store sells as, and whether this machine lacks its token."""
+    health, _days = store_health(store)
+    line = Text.assemble((_("Seller ID") + " ", "dim"), literal_line(store.seller_id or "—"))
     if secret_missing and health is not AuthHealth.NONE:
         line.append("   " + _("Reconnect needed"), style="bold yellow")
     return line
