@@ -14,9 +14,10 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from asc_tui.errors import EXIT_INVALID, EXIT_OK, ConnectFailed, ConnectRejected, SellerIdNeeded
+from asc_tui.errors import EXIT_INVALID, EXIT_OK
 from asc_tui.i18n import _, ngettext
 from asc_tui.services.connect_steps import consent_steps
+from asc_tui.services.paste import Next, PasteBox
 
 if TYPE_CHECKING:
     from asc_tui.services.connect import ConnectService, ConnectSession
@@ -161,11 +162,11 @@ async def _wait(
 
     threading.Thread(target=read_stdin, name="asc-stdin", daemon=True).start()
     worker = asyncio.create_task(service.serve_callbacks(attempt))
-    pending_token: str | None = None
+    box = PasteBox(service, attempt, seller_id)
     stdin_open = True
     try:
         while not attempt.ended:
-            if service.expire_if_due(attempt) is not None:
+            if box.expire_if_due():
                 break
             if not stdin_open:
                 if attempt.listener is None:
@@ -193,27 +194,23 @@ async def _wait(
                 # What was pasted is not shown (it may be a refresh token); the seller ID is no secret.
                 _say(
                     text
-                    if pending_token is not None
+                    if box.wants_seller_id
                     else ngettext(
                         "Read {count} character (not shown).",
                         "Read {count} characters (not shown).",
                         len(text),
                     ).format(count=len(text))
                 )
-            try:
-                if pending_token is not None:
-                    await asyncio.to_thread(service.complete_self_authorized, attempt, pending_token, text)
-                else:
-                    await asyncio.to_thread(service.complete_from_paste, attempt, text, seller_id)
-            except SellerIdNeeded as exc:
-                if pending_token is not None:
-                    _say(PREFIX + exc.message)
-                pending_token = pending_token or text
+            asked_before = box.wants_seller_id
+            reply = await asyncio.to_thread(box.submit, text)
+            if reply.next is Next.SELLER_ID:
+                if asked_before:
+                    _say(PREFIX + reply.message)
                 _say(_("Seller ID (Merchant Token, Seller Central › Settings › Account Info): "), end="")
-            except ConnectRejected as exc:
-                _say(PREFIX + exc.message)
-            except ConnectFailed:
-                break  # the attempt ended another way meanwhile (e.g. the callback won): its outcome says how
+            elif reply.next is Next.REFUSED:
+                _say(PREFIX + reply.message)
+            else:
+                break
     finally:
         if not attempt.ended:
             service.cancel(attempt)

@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from asc_tui.amazon.redirect import looks_like_refresh_token
-from asc_tui.errors import ConnectFailed, ConnectRejected, SellerIdNeeded
 from asc_tui.i18n import N_, _
 from asc_tui.services.connect_steps import consent_steps
+from asc_tui.services.paste import Next, PasteBox
 from asc_tui.system.browser import choose_browser, open_url
 from asc_tui.ui.text import VisibleControls, literal, plain
 from asc_tui.ui.widgets.footer import Footer
@@ -55,7 +55,7 @@ class ConnectScreen(Screen["Outcome | None"]):
         self.service = service
         self.attempt = attempt
         self.sandbox = sandbox
-        self._token: str | None = None  # a pasted self-authorization token waiting for its seller ID
+        self._paste = PasteBox(service, attempt)
         self._done = False
         # What became of the browser ("not-opened", "headless", "opened", "failed"), to say it again in
         # another language.
@@ -121,7 +121,7 @@ class ConnectScreen(Screen["Outcome | None"]):
         self._show_titles()
         self._tick()
         self._show_browser()
-        if self._token is not None:
+        if self._paste.wants_seller_id:
             self.query_one("#connect-seller", Input).remove_class("-hidden")
 
     # --- the ways back ---------------------------------------------------------------------------------
@@ -146,31 +146,26 @@ class ConnectScreen(Screen["Outcome | None"]):
             self._show_error(_("Paste the address your browser ended on first."))
             return
         self._show_error(_("Checking with Amazon…"), busy=True)
-        self._complete(text, None)
+        self._complete(text)
 
     @on(Input.Submitted, "#connect-seller")
     def _seller_given(self, event: Input.Submitted) -> None:
-        if self._token is None:
+        if not self._paste.wants_seller_id:
             return
         self._show_error(_("Checking with Amazon…"), busy=True)
-        self._complete(self._token, event.value.strip())
+        self._complete(event.value.strip())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect-paste")
-    def _complete(self, text: str, seller_id: str | None) -> None:
-        try:
-            self.service.complete_from_paste(self.attempt, text, seller_id)
-        except SellerIdNeeded as exc:
-            self.app.call_from_thread(self._ask_seller_id, text, exc.message)
-            return
-        except ConnectRejected as exc:
-            self.app.call_from_thread(self._show_error, exc.message)
-            return
-        except ConnectFailed:
-            pass  # the attempt ended another way meanwhile; its outcome says how
-        self.app.call_from_thread(self._finish)
+    def _complete(self, text: str) -> None:
+        reply = self._paste.submit(text)
+        if reply.next is Next.SELLER_ID:
+            self.app.call_from_thread(self._ask_seller_id, reply.message)
+        elif reply.next is Next.REFUSED:
+            self.app.call_from_thread(self._show_error, reply.message)
+        else:
+            self.app.call_from_thread(self._finish)
 
-    def _ask_seller_id(self, token: str, message: str) -> None:
-        self._token = token
+    def _ask_seller_id(self, message: str) -> None:
         seller = self.query_one("#connect-seller", Input)
         seller.remove_class("-hidden")
         seller.focus()
