@@ -6,11 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from rich.align import Align
-from rich.text import Text
 from textual.command import (
-    CommandList,
-    CommandPalette,
     DiscoveryHit,
     Hit,
     Hits,
@@ -19,10 +15,10 @@ from textual.command import (
     ProviderSource,
 )
 from textual.content import Content
-from textual.widgets.option_list import Option
 
 from asc_tui.i18n import N_, _
 from asc_tui.ui.text import plain
+from asc_tui.ui.textual_internals import TranslatedCommandPalette
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
@@ -38,7 +34,7 @@ STORE_ACTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class AscCommandPalette(CommandPalette):
+class AscCommandPalette(TranslatedCommandPalette):
     """Textual's command palette, in the app's language (its placeholder and its "no matches" line)."""
 
     def __init__(
@@ -49,25 +45,6 @@ class AscCommandPalette(CommandPalette):
         id: str | None = None,
     ) -> None:
         super().__init__(providers, placeholder=placeholder or _("Search for commands…"), id=id)
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        # Textual 8.2.8's own, with its one sentence translated.
-        self._stop_no_matches_countdown()
-
-        def show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(
-                        Align.center(Text(_("No matches found"), style="not bold")),
-                        disabled=True,
-                        id=self._NO_MATCHES,
-                    )
-                )
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 class StoreCommands(Provider):

@@ -80,3 +80,30 @@ def test_uvicorns_h11_protocol_still_has_what_the_guarded_protocol_builds_on() -
         assert attribute in source, f"H11Protocol no longer sets {attribute}"
     state = ServerState()
     assert isinstance(state.connections, set) and isinstance(state.tasks, set)
+
+
+def test_selection_lists_still_draw_their_box_as_three_segments_around_the_toggle_glyph() -> None:
+    """The checklist replaces the glyph between the box's edges (asc_tui/ui/widgets/presetup.py)."""
+    from textual.widgets import SelectionList
+
+    assert isinstance(textual_internals.ToggleButton.BUTTON_INNER, str)
+    assert textual_internals.ToggleButton.BUTTON_INNER
+    assert "BUTTON_INNER" in inspect.getsource(SelectionList)
+
+
+def test_the_command_palette_still_shows_no_matches_the_way_the_translated_palette_replaces() -> None:
+    from textual.command import CommandPalette
+
+    for name in ("_start_no_matches_countdown", "_stop_no_matches_countdown"):
+        assert callable(getattr(CommandPalette, name, None)), f"CommandPalette.{name} is gone"
+    for name in ("_NO_MATCHES", "_NO_MATCHES_COUNTDOWN"):
+        assert hasattr(CommandPalette, name), f"CommandPalette.{name} is gone"
+    source = inspect.getsource(CommandPalette)
+    assert "No matches found" in source and "self._list_visible" in source and "_no_matches_timer" in source
+
+
+def test_widgets_still_update_their_scrollbars_through_scroll_update() -> None:
+    from textual.widget import Widget
+
+    parameters = list(inspect.signature(Widget._scroll_update).parameters)
+    assert parameters == ["self", "virtual_size"], parameters

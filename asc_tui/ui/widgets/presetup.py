@@ -8,12 +8,12 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
 from textual.widgets import SelectionList
-from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from asc_tui.i18n import _
 from asc_tui.presetup_tasks import PRE_SETUP_TASKS
+from asc_tui.ui.textual_internals import ToggleButton
 
 
 def _prompt(number: int, title: str, detail: str) -> Text:
@@ -47,7 +47,7 @@ class PreSetupChecklist(SelectionList[str]):
         if not isinstance(index, int):
             return strip
         try:
-            ticked = self.get_option_at_index(index).value in self._selected
+            ticked = self.get_option_at_index(index).value in self.selected
         except OptionDoesNotExist:
             return strip
         segments[1] = Segment("✓" if ticked else " ", segments[1].style)

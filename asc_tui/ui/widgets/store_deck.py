@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from asc_tui.domain import StoreStatus, store_health
 from asc_tui.i18n import N_
+from asc_tui.ui.textual_internals import update_scrollbars
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
     dates_line,
@@ -135,7 +136,7 @@ class StoreDeck(ScrollView, can_focus=True, inherit_bindings=False):
             # Only the scrollbar's thumb changes (a filter narrowed or widened the list): update it here.
             # Setting virtual_size would lay the whole screen out on every keystroke of the filter.
             self.set_reactive(StoreDeck.virtual_size, size)
-            self._scroll_update(size)
+            update_scrollbars(self, size)
         else:
             self.virtual_size = size
         self.refresh()
