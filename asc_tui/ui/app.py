@@ -139,6 +139,8 @@ class AscApp(App[None]):
                 and self.screen is self.home
                 and not isinstance(self.focused, Input)
                 and event.key in HomeScreen.REGISTRY_KEYS
+                # The add form opens on the catalog alone, read from the file before the registry opens.
+                and not (event.key in HomeScreen.ADD_KEYS and self.catalog is not None)
             )
             if not needs_registry:
                 return False
@@ -226,6 +228,11 @@ class AscApp(App[None]):
         # The cards first, straight from the file: a screenful, then all of them; the registry (SQLModel,
         # migrations) follows, and replaces them with its own rows only if anything changed meanwhile.
         quick = read_home(self.db, self.sandbox, limit=FIRST_SCREENFUL)
+        if quick is not None and quick.catalog is not None:
+            # The add form needs only the catalog: `a` opens it now, the registry opens meanwhile.
+            self.call_from_thread(self._early_catalog, quick.catalog)
+            # Ready before it is asked for: `a` typed at the first frame would otherwise import it then.
+            import asc_tui.ui.screens.add_store  # noqa: F401
         if quick is not None and quick.stores:
             self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
             if len(quick.stores) == FIRST_SCREENFUL:
@@ -249,6 +256,10 @@ class AscApp(App[None]):
             self.call_from_thread(self.exit, None, exc.exit_code)
             return
         self.call_from_thread(self._registry_ready, registry, catalog, stores, revision)
+
+    def _early_catalog(self, catalog: Catalog) -> None:
+        if self.catalog is None:
+            self.catalog = catalog
 
     def _quick_home(self, stores: list[StoreRow], catalog: Catalog | None) -> None:
         if self.ready:
@@ -415,10 +426,16 @@ class AscApp(App[None]):
     def add_store(self) -> None:
         from asc_tui.ui.screens.add_store import AddStoreModal
 
-        if self.defer_until_ready(self.add_store) or self.catalog is None:
+        if self.catalog is None:
+            self.defer_until_ready(self.add_store)
             return
 
         def save(draft: StoreDraft) -> Store:
+            if not self.ready:  # the form opened on the catalog alone; what was typed stays in it
+                self.notify(
+                    _("Still opening the store registry; press ctrl+s again in a moment."), severity="warning"
+                )
+                raise StoreValidationError({})
             store = self._form_save(lambda: self.registry.stores.add(draft))
             if store is None:  # only an edit meets a store changed meanwhile; the form stays open
                 raise StoreValidationError({})

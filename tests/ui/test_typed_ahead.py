@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 import asc_tui.services.registry as registry_module
 import asc_tui.storage.quick_read as quick_read_module
@@ -114,10 +114,11 @@ async def test_keys_typed_while_the_cards_arrive_are_replayed_in_order(gates: Ga
     async with app.run_test(size=(80, 24)) as pilot:
         gates.cards.set()
         await until(pilot, lambda: app.home.loaded and bool(shown(app)))  # cards from the file, no registry
-        await pilot.press("a", "escape", "a", "tab", "x")
+        # enter (view the store) needs the registry: it and every key after it wait for it, in order.
+        await pilot.press("enter", "escape", "a", "tab", "x")
         assert isinstance(app.screen, HomeScreen)
         gates.registry.set()
-        # a opened the form, escape closed it, a opened it again, and x went to the second field.
+        # enter opened the store view, escape closed it, a opened the form, and x went to its second field.
         await until(pilot, lambda: isinstance(app.screen, AddStoreModal))
         await until(pilot, lambda: field_value(app, "#email") == "x")
 
@@ -156,3 +157,29 @@ async def test_help_and_settings_open_at_once_and_q_quits_at_once(gates: Gates) 
         assert app.is_running
         await pilot.press("ctrl+q")  # leaving is never held
         await until(pilot, lambda: not app.is_running)
+
+
+async def test_the_add_form_opens_on_the_catalog_before_the_registry_and_saves_once_it_is_open(
+    gates: Gates,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        gates.cards.set()  # the file is read (the catalog with it); the registry stays closed
+        await until(pilot, lambda: app.catalog is not None)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AddStoreModal) and app.screen.focused is not None)
+        assert not app.ready  # the form did not wait for the registry
+        form = app.screen
+        form.query_one("#website", Select).value = "base"
+        form.query_one("#country", Select).value = "US"
+        await pilot.press("tab", *"me@shop.example", "tab", *"Early Shop")
+        assert field_value(app, "#email") == "me@shop.example" and field_value(app, "#name") == "Early Shop"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # nothing lost: still open, with what was typed
+        assert "Still opening the store registry" in str(list(app._notifications)[-1].message)
+        gates.registry.set()
+        await until(pilot, lambda: app.ready)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is app.home)
+        await until(pilot, lambda: "Early Shop" in shown(app))

@@ -107,6 +107,7 @@ class HomeScreen(Screen[None]):
 
     # The keys whose action needs the open registry: typed before it is open, they wait for it (AscApp).
     REGISTRY_KEYS: ClassVar[frozenset[str]] = frozenset()
+    ADD_KEYS: ClassVar[frozenset[str]] = frozenset({"a"})  # these need only the catalog
 
     def __init__(self) -> None:
         super().__init__(id="home")
