@@ -18,7 +18,18 @@ from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.store_view import StoreViewScreen
-from tests.ui.helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
+from tests.ui.helpers import (
+    card_texts,
+    make_app,
+    notifications,
+    saved_registry,
+    screen_text,
+    seed,
+    terminal_output,
+    type_into,
+    until_ready,
+    wait_until,
+)
 
 from .nasty import NASTY, expected_name, is_one_sentence, raw_controls
 
@@ -53,24 +64,10 @@ LEGACY = {
 OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;]*[mH]")
 
 
-def terminal_output(app: AscApp) -> str:
-    """What a full redraw of the current screen writes to the terminal."""
-    update = app.screen._compositor.render_full_update()
-    return update.render_segments(app.console)
-
-
 def assert_terminal_clean(app: AscApp) -> None:
     output = OWN_SEQUENCES.sub("", terminal_output(app))
     assert not raw_controls(output.replace("\n", "")), sorted(set(raw_controls(output.replace("\n", ""))))
     assert "\x1b" not in output
-
-
-def screen_text(app: AscApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def notifications(app: AscApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def shown_form(name: str) -> str:

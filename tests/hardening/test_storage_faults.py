@@ -37,7 +37,7 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from tests.connect.support import NA
 from tests.support.consent_forms import approve
 from tests.support.leak_scan import scan_before_removal
-from tests.ui.helpers import make_app, type_into, until_ready
+from tests.ui.helpers import make_app, shown_notifications, type_into, until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -169,7 +169,7 @@ async def test_the_add_form_keeps_its_input_while_the_database_is_locked(isolate
         with write_lock("sqlite"):
             await pilot.press("ctrl+s")
             await pilot.pause()
-        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        errors = [str(n.message) for n in shown_notifications(app) if n.severity == "error"]
         assert len(errors) == 1 and "is locked by another program" in errors[0], errors
         assert app.screen_stack[-1] is modal  # still open, with what was typed
         assert modal.query_one("#name", Input).value == "Typed while locked"

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from textual.app import App
+from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -59,9 +61,30 @@ async def wait_until(
         await pilot.pause(0.02)
 
 
-def screen_text(app: AscApp) -> str:
+# Textual has no public way to read what a screen drew or which notifications it shows: these two helpers
+# are the only places the tests read its private names (the screen's compositor, the app's notifications).
+
+
+def screen_text(app: App[None] | Pilot[None]) -> str:
     """The active screen as drawn, one line per row."""
+    app = app.app if isinstance(app, Pilot) else app
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def terminal_output(app: App[None]) -> str:
+    """What a full redraw of the current screen writes to the terminal."""
+    update = app.screen._compositor.render_full_update()
+    return update.render_segments(app.console)
+
+
+def shown_notifications(app: App[None]) -> list[Notification]:
+    """The notifications (toasts) the app has shown and not yet taken away, oldest first."""
+    return list(app._notifications)
+
+
+def notifications(app: App[None]) -> list[str]:
+    """What those notifications say."""
+    return [str(n.message) for n in shown_notifications(app)]
 
 
 def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = False) -> None:

@@ -23,11 +23,11 @@ from asc_tui.commerce.credentials import (
     KEY_CONSUMER_KEY,
     KEY_CONSUMER_SECRET,
 )
-from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal, AttributePicker
 from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from tests.commerce.fake_magento import FakeMagento, default_store_data, magento_secret
+from tests.ui.helpers import notifications, screen_text, shown_notifications
 
 from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
 
@@ -93,14 +93,6 @@ def shop_catalog_cached(isolated_home: Path, shop: FakeMagento) -> Catalog:
 def cached_catalog() -> Catalog | None:
     with saved_registry() as registry:
         return registry.catalog.cached()
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-def notifications(app: AscApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def finish(pilot: Pilot[None], group: str) -> None:
@@ -194,7 +186,7 @@ async def test_pointing_the_app_at_the_fake_magento_through_settings_fills_the_f
         assert not [secret for secret in shop.secrets() if secret in shown]
         assert any(f"{ATTRIBUTES} attribute(s)" in m and "3 website(s)" in m for m in notifications(app))
         # One refresh, after the credentials were stored: none before them that failed for want of them.
-        assert not [n.message for n in app._notifications if n.severity == "error"]
+        assert not [n.message for n in shown_notifications(app) if n.severity == "error"]
         assert shop.attribute_pages == [1, 2, 3]
 
         await pilot.press("escape")

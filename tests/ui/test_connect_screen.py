@@ -13,6 +13,7 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from tests.connect.support import NA, secret_keys
 from tests.support.browser import consent_in_browser
 from tests.support.consent_forms import approve
+from tests.ui.helpers import shown_notifications
 
 from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
 
@@ -89,7 +90,7 @@ async def test_pasting_the_address_connects_and_the_card_updates() -> None:
         await pilot.press("enter")
         await until_closed(pilot)
         assert "A1SANDBOXNA001" in card_text(app) and "Active" in card_text(app)
-        assert any("is connected" in str(n.message) for n in app._notifications)
+        assert any("is connected" in str(n.message) for n in shown_notifications(app))
         with saved_registry(sandbox=True) as registry:
             store = registry.stores.find("Shop US")
             assert store.status == StoreStatus.ACTIVE.value and len(secret_keys(registry)) == 1

@@ -23,6 +23,7 @@ from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from tests.connect.support import NA
 from tests.support.consent_forms import approve
+from tests.ui.helpers import notifications, shown_notifications
 
 from .helpers import make_app, saved_registry, seed, type_into, until_ready
 from .test_connect_screen import open_connect, until_closed
@@ -31,7 +32,7 @@ SANDBOX_WAY = "asc-tui --sandbox"
 
 
 def messages(app: AscApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return notifications(app)
 
 
 async def until(pilot: Pilot[None], condition: object, rounds: int = 500) -> None:
@@ -89,9 +90,9 @@ async def test_a_renewal_is_titled_renewed_with_the_new_renew_by_day() -> None:
             type_into(app, "#connect-paste", location)
             await pilot.press("enter")
             await until_closed(pilot)
-        titles = [n.title for n in app._notifications]
+        titles = [n.title for n in shown_notifications(app)]
         assert titles.count("Connected") == 1 and titles.count("Renewed") == 1
-        renewed = next(n for n in app._notifications if n.title == "Renewed")
+        renewed = next(n for n in shown_notifications(app) if n.title == "Renewed")
         day = datetime.now(UTC) + timedelta(days=365)
         assert "is renewed" in str(renewed.message)
         assert f"renew by {day.day} {day:%b %Y}" in str(renewed.message)  # as cards write days

@@ -14,6 +14,7 @@ from .helpers import (
     card_texts,
     focused_name,
     make_app,
+    notifications,
     saved_registry,
     seed,
     shown,
@@ -195,7 +196,7 @@ async def test_deactivating_a_not_connected_store_is_refused_with_a_reason() -> 
         await until_ready(pilot)
         await pilot.press("t")
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = notifications(app)
         assert any("not connected to Amazon yet" in m for m in messages)
     with saved_registry() as registry:
         assert registry.stores.list_stores()[0].status == "not_connected"

@@ -19,6 +19,7 @@ from asc_tui.ui.linebreak import RICH_WORD, TEXTUAL_CHUNK
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.widgets.store_deck import CARD_HEIGHT, GUTTER
+from tests.ui.helpers import screen_text
 
 from .helpers import make_app, seed, until_ready
 
@@ -41,7 +42,7 @@ def chinese() -> None:
 
 
 def screen_lines(app: AscApp) -> list[str]:
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+    return screen_text(app).split("\n")
 
 
 def cells(line: str) -> list[str]:

@@ -12,12 +12,9 @@ from asc_tui import i18n
 from asc_tui.settings.config import load_config
 from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
+from tests.ui.helpers import screen_text
 
 from .helpers import make_app, seed, until_ready, wait_until
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 async def settle(pilot: Pilot[None]) -> None:

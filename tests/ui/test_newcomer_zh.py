@@ -6,7 +6,6 @@ import asyncio
 import re
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Select
 
 from asc_tui import i18n
@@ -14,6 +13,7 @@ from asc_tui.i18n import _
 from asc_tui.ui.screens.add_store import AddStoreModal
 from tests.connect.support import NA
 from tests.support.consent_forms import approve
+from tests.ui.helpers import screen_text
 
 from .helpers import card_texts, make_app, type_into, until_ready
 from .test_connect_screen import open_connect, until_closed
@@ -29,10 +29,6 @@ ENGLISH_CHROME = re.compile(
 @pytest.fixture(autouse=True)
 def in_chinese() -> None:
     i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})  # tests/conftest.py sets English back
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 def english_left(text: str) -> list[str]:

@@ -19,6 +19,7 @@ from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 from tests.connect.support import NA, write_real_config
 from tests.support import hanging_keyring
 from tests.support.consent_forms import approve
+from tests.ui.helpers import notifications
 
 from .helpers import make_app, saved_registry, seed, type_into, until_ready, wait_until
 
@@ -113,7 +114,7 @@ async def test_a_hung_keyring_times_out_and_the_ui_stays_responsive(
     app = make_app()
 
     def said() -> list[str]:
-        return [str(n.message) for n in app._notifications]
+        return notifications(app)
 
     timed_out = f"did not answer within {HUNG_TIMEOUT} s"
     async with app.run_test(size=(120, 40), notifications=True) as pilot:

@@ -15,6 +15,7 @@ from asc_tui.settings.config import load_config
 from asc_tui.settings.secret_store import CLIENT_SECRET_KEY
 from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
+from tests.ui.helpers import notifications, screen_text
 
 from .helpers import make_app, saved_registry, type_into, until_ready, wait_until
 
@@ -39,10 +40,6 @@ def emulator_config(isolated_home: Path) -> Iterator[SandboxEmulator]:
         config.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(f'[amazon]\nlwa_token_url = "{emulator.lwa_token_url}"\n', encoding="utf-8")
         yield emulator
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 async def open_settings(pilot: Pilot[None]) -> SettingsScreen:
@@ -381,7 +378,7 @@ async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_f
         assert app.config.commerce.base_url == nobody
         # The refresh ran with the stored credentials: it got as far as the (refused) address.
         await finish(pilot, "catalog-refresh")
-        messages = [str(n.message) for n in app._notifications]
+        messages = notifications(app)
         assert any(m.startswith(f"Nothing answers at {nobody}") for m in messages), messages
     raw = (isolated_home / "data" / "secrets.cfg").read_bytes()
     assert not [v for v in values.values() if v.encode() in raw] and passphrase.encode() not in raw

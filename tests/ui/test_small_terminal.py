@@ -18,6 +18,7 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
+from tests.ui.helpers import shown_notifications
 
 from .helpers import card_texts, make_app, saved_registry, seed, until_ready
 from .test_connect_screen import open_connect
@@ -59,7 +60,7 @@ async def test_an_empty_registry_offers_only_what_applies() -> None:
         await until_ready(pilot)
         assert list(footer_keys(app)) == ["a", "question_mark", "q"]
         await pilot.press("c", "e", "d", "t", "enter")  # offered nowhere, and nothing to act on
-        assert not app._notifications
+        assert not shown_notifications(app)
 
 
 async def test_the_add_form_opens_at_its_top_with_its_keys_in_view() -> None:

@@ -16,6 +16,7 @@ from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from tests.support.pg import PostgresServer
+from tests.ui.helpers import notifications
 
 from .helpers import make_app, saved_registry, seed, shown, type_into, until_ready
 
@@ -34,10 +35,6 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: f
 def banner(app: AscApp) -> str:
     widget = app.home.query_one("#banner", Static)
     return str(widget.render()) if widget.display else ""
-
-
-def notifications(app: AscApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def test_two_admins_see_each_others_changes_without_pressing_anything(

@@ -17,8 +17,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
+import asc_tui.services.first_screen as first_screen_module
 import asc_tui.services.registry as registry_module
-import asc_tui.storage.quick_read as quick_read_module
 from asc_tui.domain import StoreDraft
 from asc_tui.services.registry import open_registry
 from asc_tui.settings.config import load_config
@@ -26,6 +26,7 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.screens.settings import SettingsScreen
+from tests.ui.helpers import notifications
 
 from .helpers import make_app, shown, until_ready
 
@@ -63,7 +64,7 @@ class Gates:
 def gates(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gates]:
     seed_many(STORES)
     gates = Gates()
-    real_read_home = quick_read_module.read_home
+    real_read_home = first_screen_module.read_home
     real_open = registry_module.open_registry
 
     def read_home(*args: Any, **kwargs: Any) -> Any:
@@ -75,7 +76,7 @@ def gates(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate
         gates.registry.wait(30)
         return real_open(*args, **kwargs)
 
-    monkeypatch.setattr(quick_read_module, "read_home", read_home)
+    monkeypatch.setattr(first_screen_module, "read_home", read_home)
     monkeypatch.setattr(registry_module, "open_registry", open_late)
     yield gates
     gates.open_all()  # never leave the app's thread waiting
@@ -87,8 +88,8 @@ def field_value(app: Any, selector: str) -> str | None:
     return found.first(Input).value if found else None
 
 
-async def until(pilot: Pilot[None], condition: Any, rounds: int = 500) -> None:
-    for _ in range(rounds):  # up to 10 s
+async def until(pilot: Pilot[None], condition: Any, rounds: int = 3000) -> None:
+    for _ in range(rounds):  # up to a minute: a loaded machine is slow, and failing is the signal
         if condition():
             return
         await pilot.pause(0.02)
@@ -177,7 +178,7 @@ async def test_the_add_form_opens_on_the_catalog_before_the_registry_and_saves_o
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form  # nothing lost: still open, with what was typed
-        assert "Still opening the store registry" in str(list(app._notifications)[-1].message)
+        assert "Still opening the store registry" in notifications(app)[-1]
         gates.registry.set()
         await until(pilot, lambda: app.ready)
         await pilot.press("ctrl+s")
