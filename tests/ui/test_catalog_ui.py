@@ -23,9 +23,10 @@ from asc_tui.commerce.credentials import (
     KEY_CONSUMER_KEY,
     KEY_CONSUMER_SECRET,
 )
-from asc_tui.ui.screens.add_store import AddStoreModal, AttributePicker
+from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
+from asc_tui.ui.widgets.attribute_picker import AttributePicker
 from tests.commerce.fake_magento import FakeMagento, default_store_data, magento_secret
 from tests.ui.helpers import notifications, screen_text, shown_notifications
 
