@@ -46,6 +46,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         "LANG",
     ):
         monkeypatch.delenv(name, raising=False)
+    # The sandbox's fixed ports are for an admin's ssh -L; tests run side by side, so each sandbox takes any
+    # free port (tests of the fixed ports set their own).
+    monkeypatch.setenv("ASC_TUI_SANDBOX_EMULATOR_PORT", "0")
+    monkeypatch.setenv("ASC_TUI_SANDBOX_CALLBACK_PORT", "0")
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield home
