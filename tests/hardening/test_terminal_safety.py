@@ -117,6 +117,12 @@ def read_until(fd: int, marker: str, seen: list[str], timeout: float = 60) -> No
             seen.append(chunk.decode("utf-8", "replace"))
 
 
+def _ctrl_c_as_in_a_shell() -> None:
+    """The child gets Ctrl-C's default meaning: a test process may run with SIGINT ignored (a test before it
+    in the same worker ignored it), and an ignored signal stays ignored across exec."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_a_pasted_refresh_token_is_not_echoed_on_the_terminal(isolated_home: Path) -> None:
     seed()
     master, slave = pty.openpty()
@@ -126,6 +132,7 @@ def test_a_pasted_refresh_token_is_not_echoed_on_the_terminal(isolated_home: Pat
         stdout=slave,
         stderr=slave,
         close_fds=True,
+        preexec_fn=_ctrl_c_as_in_a_shell,
     )
     os.close(slave)
     seen: list[str] = []
@@ -159,6 +166,7 @@ def test_the_terminal_echoes_again_after_connect(isolated_home: Path) -> None:
         stdout=slave,
         stderr=slave,
         close_fds=True,
+        preexec_fn=_ctrl_c_as_in_a_shell,
     )
     seen: list[str] = []
     try:
