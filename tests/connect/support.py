@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import configparser
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 
 from asc_tui.domain import StoreDraft
 from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
-from asc_tui.services.registry import Registry
+from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import Store
 from tests.support.ports import free_port
 
@@ -62,3 +64,27 @@ NA = "{emulator.sp_api_endpoint("NA")}"
         encoding="utf-8",
     )
     return port
+
+
+def seed_store(name: str = "Shop US", country: str = "US") -> None:
+    """A store in the sandbox registry, added and closed again, as a separate process will open it."""
+    registry = open_registry(sandbox=True)
+    try:
+        add_store(registry, name, country)
+    finally:
+        registry.close()
+
+
+def start_connect(name: str) -> tuple[subprocess.Popen[str], str]:
+    """`asc-tui --sandbox stores connect NAME` in a real process, and the consent link it printed first."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
+    return process, url

