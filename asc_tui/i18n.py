@@ -149,11 +149,10 @@ def _match(tag: str) -> str | None:
 # --- dates and numbers --------------------------------------------------------------------------------
 
 
-# CLDR's forms for Traditional Chinese (zh_Hant_TW and zh_Hant_HK alike): the long date `y年M月d日` and the
-# decimal pattern `#,##0.###` with "," grouping. Written out here so that the app does not need Babel (36 MB)
-# at run time; tests/unit/test_i18n.py holds them against Babel's CLDR data for both territories.
-CLDR_LONG_DATE = {"zh_Hant_TW": "{year}年{month}月{day}日", "zh_Hant_HK": "{year}年{month}月{day}日"}
-CLDR_GROUP_SEPARATOR = {"zh_Hant_TW": ",", "zh_Hant_HK": ","}
+# CLDR's long date for Traditional Chinese, the same in zh_Hant_TW and zh_Hant_HK (`y年M月d日`); numbers there
+# group digits with "," as English does. Written out so that the app does not need Babel (36 MB) at run time;
+# tests/unit/test_i18n.py holds both against Babel's CLDR data for both territories.
+CHINESE_LONG_DATE = "{year}年{month}月{day}日"
 
 
 def cldr_locale() -> str | None:
@@ -164,29 +163,20 @@ def cldr_locale() -> str | None:
     return None
 
 
-def _long_date(day: date, locale: str) -> str:
-    return CLDR_LONG_DATE[locale].format(year=day.year, month=day.month, day=day.day)
-
-
 def format_day(day: date) -> str:
     """A calendar day: 27 Nov 2027 in English (as cards write times), 2027年11月27日 in Chinese."""
-    locale = cldr_locale()
-    if locale is None:
+    if cldr_locale() is None:
         return f"{day.day} {day:%b %Y}"
-    return _long_date(day, locale)
+    return CHINESE_LONG_DATE.format(year=day.year, month=day.month, day=day.day)
 
 
 def format_moment(moment: datetime) -> str:
     """A local date and time: 27 Nov 2026 14:03 in English, 2026年11月27日 14:03 in Chinese."""
-    locale = cldr_locale()
-    if locale is None:
+    if cldr_locale() is None:
         return f"{moment.day} {moment:%b %Y %H:%M}"
-    return f"{_long_date(moment, locale)} {moment:%H:%M}"
+    return f"{format_day(moment)} {moment:%H:%M}"
 
 
 def format_count(number: int) -> str:
-    """A whole number with the locale's grouping: 10,000."""
-    locale = cldr_locale()
-    if locale is None:
-        return f"{number:,}"
-    return f"{number:,}".replace(",", CLDR_GROUP_SEPARATOR[locale])
+    """A whole number with the locale's grouping: 10,000 (in Chinese too)."""
+    return f"{number:,}"
