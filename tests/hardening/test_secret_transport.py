@@ -297,37 +297,28 @@ async def test_the_settings_screen_warns_when_secrets_go_to_a_host_that_is_not_a
     from asc_tui.settings.config import load_config
     from asc_tui.ui.app import AscApp
     from asc_tui.ui.screens.settings import SettingsScreen
-    from tests.ui.helpers import until_ready
+    from tests.ui.helpers import until_ready, wait_until
 
     config = tmp_path / "config.toml"
-    config.write_text(
-        '[amazon]\nlwa_token_url = "https://lwa.proxy.example/auth/o2/token"\n', encoding="utf-8"
-    )
-    app = AscApp(load_config(str(config)), None)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("s")
-        for _ in range(250):
-            if isinstance(app.screen, SettingsScreen):
-                break
-            await pilot.pause(0.02)
-        await pilot.pause()
-        warning = str(app.screen.query_one("#hosts-warning").render())
-        assert "amazon.lwa_token_url" in warning and "lwa.proxy.example" in warning
-        assert "not Amazon's hosts" in warning
 
+    async def settings_warning(token_url: str) -> str | None:
+        """The Settings screen's hosts warning for a config with this token URL, or None when it has none."""
+        config.write_text(f'[amazon]\nlwa_token_url = "{token_url}"\n', encoding="utf-8")
+        app = AscApp(load_config(str(config)), None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_ready(pilot)
+            await pilot.press("s")
+            await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen), "Settings opened")
+            await pilot.pause()
+            found = app.screen.query("#hosts-warning")
+            return str(found.first().render()) if found else None
+
+    warning = await settings_warning("https://lwa.proxy.example/auth/o2/token")
+    assert warning is not None
+    assert "amazon.lwa_token_url" in warning and "lwa.proxy.example" in warning
+    assert "not Amazon's hosts" in warning
     # Amazon's own hosts: no warning at all.
-    config.write_text('[amazon]\nlwa_token_url = "https://api.amazon.com/auth/o2/token"\n', encoding="utf-8")
-    app = AscApp(load_config(str(config)), None)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("s")
-        for _ in range(250):
-            if isinstance(app.screen, SettingsScreen):
-                break
-            await pilot.pause(0.02)
-        await pilot.pause()
-        assert not app.screen.query("#hosts-warning")
+    assert await settings_warning("https://api.amazon.com/auth/o2/token") is None
 
 
 def test_the_readme_keeps_the_database_password_off_command_lines() -> None:
