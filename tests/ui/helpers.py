@@ -61,6 +61,13 @@ async def wait_until(
         await pilot.pause(0.02)
 
 
+async def until(
+    pilot: Pilot[None], condition: Callable[[], object], what: str = "the screen to get there"
+) -> None:
+    """`wait_until` for steps whose condition says well enough what is awaited."""
+    await wait_until(pilot, lambda: bool(condition()), what)
+
+
 # Textual has no public way to read what a screen drew or which notifications it shows: these two helpers
 # are the only places the tests read its private names (the screen's compositor, the app's notifications).
 

@@ -4,7 +4,6 @@ keeps the old catalog. The fake is a real HTTP server on loopback that checks ev
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,9 +27,9 @@ from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.widgets.attribute_picker import AttributePicker
 from tests.commerce.fake_magento import FakeMagento, default_store_data, magento_secret
-from tests.ui.helpers import notifications, screen_text, shown_notifications
+from tests.ui.helpers import notifications, screen_text, shown_notifications, until
 
-from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
+from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready
 
 SHOP_ATTRIBUTES = ATTRIBUTES = (
     1234  # three pages of 500: the form lists the first 200 matches and says how many more
@@ -102,10 +101,6 @@ async def finish(pilot: Pilot[None], group: str) -> None:
     for worker in [w for w in pilot.app.workers if w.group == group]:
         await worker.wait()
     await pilot.pause()
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    await wait_until(pilot, condition, what, seconds)
 
 
 async def open_settings(pilot: Pilot[None]) -> SettingsScreen:

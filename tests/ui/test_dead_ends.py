@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from asc_tui.ui.app import AscApp
@@ -23,7 +22,7 @@ from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from tests.connect.support import NA
 from tests.support.consent_forms import approve
-from tests.ui.helpers import notifications, shown_notifications
+from tests.ui.helpers import notifications, shown_notifications, until
 
 from .helpers import make_app, saved_registry, seed, type_into, until_ready
 from .test_connect_screen import open_connect, until_closed
@@ -33,14 +32,6 @@ SANDBOX_WAY = "asc-tui --sandbox"
 
 def messages(app: AscApp) -> list[str]:
     return notifications(app)
-
-
-async def until(pilot: Pilot[None], condition: object, rounds: int = 500) -> None:
-    for _ in range(rounds):  # up to 10 s
-        if callable(condition) and condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("never happened")
 
 
 async def test_connect_without_an_amazon_app_points_to_settings_and_the_sandbox() -> None:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.cells import cell_len
 from sqlalchemy import text
-from textual.pilot import Pilot
 from textual.widgets import Button, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._header import HeaderTitle
@@ -18,7 +17,7 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
-from tests.ui.helpers import shown_notifications
+from tests.ui.helpers import shown_notifications, until
 
 from .helpers import card_texts, make_app, saved_registry, seed, until_ready
 from .test_connect_screen import open_connect
@@ -33,14 +32,6 @@ def footer_keys(app: AscApp) -> dict[str, str]:
         if region.width > 0 and region.right <= width - 12:  # left of the palette key on the right
             shown[key.key] = str(key.description)
     return shown
-
-
-async def until(pilot: Pilot[None], condition: object, rounds: int = 500) -> None:
-    for _ in range(rounds):
-        if callable(condition) and condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("never happened")
 
 
 async def test_the_footer_at_80_columns_keeps_help_and_quit_and_the_first_steps() -> None:

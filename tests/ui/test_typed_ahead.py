@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 import asc_tui.services.first_screen as first_screen_module
@@ -26,7 +25,7 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.screens.settings import SettingsScreen
-from tests.ui.helpers import notifications
+from tests.ui.helpers import notifications, until
 
 from .helpers import make_app, shown, until_ready
 
@@ -86,14 +85,6 @@ def field_value(app: Any, selector: str) -> str | None:
     """The value of a form field on the screen on top; None while that screen is not composed yet."""
     found = app.screen.query(selector)
     return found.first(Input).value if found else None
-
-
-async def until(pilot: Pilot[None], condition: Any, rounds: int = 3000) -> None:
-    for _ in range(rounds):  # up to a minute: a loaded machine is slow, and failing is the signal
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen never got there")
 
 
 async def test_add_then_typing_at_the_first_frame_fills_the_add_form(gates: Gates) -> None:
