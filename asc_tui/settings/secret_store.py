@@ -26,21 +26,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 from asc_tui.errors import InvalidInput
 from asc_tui.i18n import N_, _
-from asc_tui.settings.keyring_backends import (
-    BACKEND_ENV as BACKEND_ENV,  # part of the secret store's API
-)
-from asc_tui.settings.keyring_backends import (
-    ENCRYPTED_FILE as ENCRYPTED_FILE,  # part of the secret store's API
-)
-from asc_tui.settings.keyring_backends import (
-    PASSPHRASE_ENV as PASSPHRASE_ENV,  # part of the secret store's API
-)
-from asc_tui.settings.keyring_backends import (
-    SecretsUnavailable as SecretsUnavailable,  # part of the secret store's API
-)
-from asc_tui.settings.keyring_backends import (
-    WrongPassphrase as WrongPassphrase,  # part of the secret store's API
-)
+
+# Re-exported: the errors the secret store raises and the names of its variables and file are part of its API.
+from asc_tui.settings.keyring_backends import BACKEND_ENV as BACKEND_ENV
+from asc_tui.settings.keyring_backends import ENCRYPTED_FILE as ENCRYPTED_FILE
+from asc_tui.settings.keyring_backends import PASSPHRASE_ENV as PASSPHRASE_ENV
+from asc_tui.settings.keyring_backends import SecretsUnavailable as SecretsUnavailable
+from asc_tui.settings.keyring_backends import WrongPassphrase as WrongPassphrase
 from asc_tui.settings.keyring_backends import (
     encrypted_file,
     file_has,
