@@ -84,6 +84,7 @@ class AscApp(App[None]):
         self._held_keys: list[events.Key] = []
         self._holding = False
         self._replaying: events.Key | None = None
+        self._replay_running = False
         self._deferred: list[Callable[[], None]] = []  # palette commands chosen while it opened
         self.home = HomeScreen()
         self._set_titles()
@@ -148,6 +149,11 @@ class AscApp(App[None]):
         self._held_keys.append(event)
         return True
 
+    def _start_replay(self) -> None:
+        if not self._replay_running:
+            self._replay_running = True
+            self.run_worker(self._replay_held_keys(), group="typed-ahead", exit_on_error=False)
+
     async def _replay_held_keys(self) -> None:
         """Each held key, in order, as if typed now: each one's screen settles before the next one."""
         try:
@@ -161,6 +167,7 @@ class AscApp(App[None]):
             self._replaying = None
             self._held_keys.clear()
             self._holding = False
+            self._replay_running = False
 
     async def _settle(self) -> None:
         """Until the app and the screen on top have handled what is queued: the same screen and focus
@@ -223,16 +230,18 @@ class AscApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
         # Off the first frame: importing SQLModel and opening the database take longer than painting.
-        from asc_tui.services.first_screen import read_home
+        from asc_tui.services.first_screen import first_catalog, read_home
 
         # The cards first, straight from the file: a screenful, then all of them; the registry (SQLModel,
         # migrations) follows, and replaces them with its own rows only if anything changed meanwhile.
         quick = read_home(self.db, self.sandbox, limit=FIRST_SCREENFUL)
-        if quick is not None and quick.catalog is not None:
-            # The add form needs only the catalog: `a` opens it now, the registry opens meanwhile.
-            self.call_from_thread(self._early_catalog, quick.catalog)
+        early = first_catalog(quick, self.config.commerce)
+        if early is not None:
             # Ready before it is asked for: `a` typed at the first frame would otherwise import it then.
             import asc_tui.ui.screens.add_store  # noqa: F401
+
+            # The add form needs only the catalog: `a` opens it now, the registry opens meanwhile.
+            self.call_from_thread(self._early_catalog, early)
         if quick is not None and quick.stores:
             self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
             if len(quick.stores) == FIRST_SCREENFUL:
@@ -260,6 +269,9 @@ class AscApp(App[None]):
     def _early_catalog(self, catalog: Catalog) -> None:
         if self.catalog is None:
             self.catalog = catalog
+        # `a` typed before the catalog was known waits no longer for the whole registry.
+        if self._held_keys and self._held_keys[0].key in HomeScreen.ADD_KEYS:
+            self._start_replay()
 
     def _quick_home(self, stores: list[StoreRow], catalog: Catalog | None) -> None:
         if self.ready:
@@ -298,7 +310,7 @@ class AscApp(App[None]):
         for action in deferred:
             action()
         if self._held_keys:
-            self.run_worker(self._replay_held_keys(), group="typed-ahead", exit_on_error=False)
+            self._start_replay()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 import asc_tui.services.first_screen as first_screen_module
 import asc_tui.services.registry as registry_module
@@ -175,3 +175,39 @@ async def test_the_add_form_opens_on_the_catalog_before_the_registry_and_saves_o
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is app.home)
         await until(pilot, lambda: "Early Shop" in shown(app))
+
+
+async def test_add_typed_before_the_catalog_opens_the_form_once_the_file_is_read(gates: Gates) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "tab", *"me@shop.example")  # before anything was read
+        assert isinstance(app.screen, HomeScreen)
+        gates.cards.set()  # the file gives the catalog; the registry stays closed
+        await until(pilot, lambda: field_value(app, "#email") == "me@shop.example")
+        assert isinstance(app.screen, AddStoreModal)
+        assert not app.ready  # the held `a` did not wait for the whole registry
+
+
+async def test_on_a_fresh_home_the_add_form_opens_before_the_registry(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No database file yet: without a Magento shop the catalog is the embedded one, known at once.
+    registry_gate = threading.Event()
+    real_open = registry_module.open_registry
+
+    def open_late(*args: Any, **kwargs: Any) -> Any:
+        registry_gate.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(registry_module, "open_registry", open_late)
+    app = make_app()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("a", "tab", *"me@shop.example")
+            await until(pilot, lambda: field_value(app, "#email") == "me@shop.example")
+            assert not app.ready
+            assert "Catalog: embedded" in str(app.screen.query_one(".catalog-age", Static).content)
+            registry_gate.set()
+            await until(pilot, lambda: app.ready)
+    finally:
+        registry_gate.set()
