@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.cells import cell_len
 from sqlalchemy import text
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._header import HeaderTitle
 
@@ -94,6 +94,23 @@ async def test_the_connect_screen_at_80x24_shows_the_steps_and_the_link_whole() 
         assert str(shown) == screen.attempt.consent_url
         assert all(span.style.link == screen.attempt.consent_url for span in shown.spans)  # type: ignore[union-attr]
         assert footer_keys(app)["escape"] == "Cancel"
+        # The paste box too, without scrolling: it has the focus, and what is typed shows where it goes.
+        paste = screen.query_one("#connect-paste", Input)
+        assert app.focused is paste and paste.region.y >= 1 and paste.region.bottom <= 24 - 1
+
+
+async def test_at_60x20_what_connect_answers_a_paste_is_scrolled_into_view() -> None:
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen = await open_connect(pilot)
+        await pilot.pause()
+        await pilot.press("x", "enter")
+        error = screen.query_one("#connect-error", Static)
+        await until(pilot, lambda: "not a web address" in str(error.render()))
+        await until(pilot, lambda: error.region.y >= 1 and error.region.bottom <= 20 - 1)
+        paste = screen.query_one("#connect-paste", Input)
+        assert paste.region.y >= 1  # the pasted text is still in view above it
 
 
 @pytest.mark.parametrize("width", [80, 120, 160])

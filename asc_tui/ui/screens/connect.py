@@ -65,13 +65,11 @@ class ConnectScreen(Screen["Outcome | None"]):
         attempt = self.attempt
         yield Header()
         with VerticalScroll(id="connect-body"):
-            steps = Static(
-                Text("\n".join(consent_steps(attempt, sandbox=self.sandbox))),
-                id="connect-steps",
-                classes="panel",
+            # No box around the steps: at 80×24 its two lines are what keeps the paste box in view.
+            lines = consent_steps(attempt, sandbox=self.sandbox)
+            yield Static(
+                Text.assemble((lines[0], "bold"), *("\n" + line for line in lines[1:])), id="connect-steps"
             )
-            steps.border_title = _("Renew") if attempt.renewal else _("Connect")
-            yield steps
             # The link whole, on lines of its own, outside any box: a border drawn on its lines would be
             # copied with it, and a click (OSC 8, on every line it takes) opens it whole.
             yield Static(_("Consent link (click it, or ctrl+y to copy it):"), classes="label")
@@ -80,18 +78,18 @@ class ConnectScreen(Screen["Outcome | None"]):
             yield Static(id="connect-browser")
             yield Static(id="connect-waiting")
             yield Static(
-                _(
-                    "Paste the address your browser ended on (or a self-authorization refresh token), then enter:"
-                ),
+                _("Or paste the address the browser ended on (or a refresh token), then enter:"),
                 classes="label",
             )
             yield Input(
                 id="connect-paste",
+                compact=True,
                 highlighter=VisibleControls(),
                 placeholder="https://…?state=…&selling_partner_id=…&spapi_oauth_code=…",  # i18n: not shown
             )
             yield Input(
                 id="connect-seller",
+                compact=True,
                 highlighter=VisibleControls(),
                 placeholder=_("Seller ID (Merchant Token, Seller Central › Settings › Account Info)"),
                 classes="-hidden",
@@ -138,6 +136,7 @@ class ConnectScreen(Screen["Outcome | None"]):
     def _mask_tokens(self, event: Input.Changed) -> None:
         # A refresh token is a long-lived secret: it is never shown, even while pasting it.
         event.input.password = looks_like_refresh_token(event.value)
+        event.input.scroll_visible(animate=False)  # on a short terminal it opened below the view
 
     @on(Input.Submitted, "#connect-paste")
     def _pasted(self, event: Input.Submitted) -> None:
@@ -175,6 +174,8 @@ class ConnectScreen(Screen["Outcome | None"]):
         error = self.query_one("#connect-error", Static)
         error.set_class(busy, "-busy")
         error.update(literal(message))
+        # Below the view on a short terminal otherwise (60×20): the answer is read where it is shown.
+        self.call_after_refresh(error.scroll_visible, animate=False)
 
     # --- time, cancel, end -----------------------------------------------------------------------------
 
