@@ -52,8 +52,8 @@ class Registry:
                     )
 
                     if self._emulator is None:
-                        self._emulator = start_emulator(paths.data_dir())
-                    amazon = sandbox_amazon_config(amazon, self._emulator)
+                        self._emulator = start_emulator(paths.data_dir(), self.config.sandbox)
+                    amazon = sandbox_amazon_config(amazon, self._emulator, self.config.sandbox)
                     client_secret = sandbox_client_secret
                 self._connect = ConnectService(
                     self.database,

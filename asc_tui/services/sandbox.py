@@ -14,27 +14,25 @@ from asc_tui.sandbox import (
     SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
-from asc_tui.settings.config import AmazonConfig
+from asc_tui.settings.config import AmazonConfig, SandboxConfig
 
-# Fixed ports by default, so that over SSH one `ssh -L` set up once serves every attempt; each can be
-# changed (another program uses it), and a port in use falls back to any free one.
+# The ports come from the config (`[sandbox]`, fixed by default so that one `ssh -L` serves every
+# attempt); these variables win over it, as the secrets' variables do (tests ask for any free port).
 EMULATOR_PORT_ENV = "ASC_TUI_SANDBOX_EMULATOR_PORT"
 CALLBACK_PORT_ENV = "ASC_TUI_SANDBOX_CALLBACK_PORT"
-DEFAULT_EMULATOR_PORT = 8977
-DEFAULT_CALLBACK_PORT = 8978
 
 
-def sandbox_port(variable: str, default: int) -> int:
-    """The port the environment asks for (1-65535; 0 is any free port), else the default."""
+def sandbox_port(variable: str, configured: int) -> int:
+    """The port the environment asks for (0-65535; 0 is any free port), else the configured one."""
     text = os.environ.get(variable, "").strip()
     if text.isdigit() and 0 <= int(text) <= 65535:
         return int(text)
-    return default
+    return configured
 
 
-def start_emulator(data_dir: Path) -> SandboxEmulator:
+def start_emulator(data_dir: Path, ports: SandboxConfig) -> SandboxEmulator:
     grants = data_dir / "sandbox-grants.json"
-    port = sandbox_port(EMULATOR_PORT_ENV, DEFAULT_EMULATOR_PORT)
+    port = sandbox_port(EMULATOR_PORT_ENV, ports.emulator_port)
     emulator = SandboxEmulator(grants_file=grants, port=port)
     try:
         emulator.start()
@@ -44,14 +42,16 @@ def start_emulator(data_dir: Path) -> SandboxEmulator:
     return emulator
 
 
-def sandbox_amazon_config(base: AmazonConfig, emulator: SandboxEmulator) -> AmazonConfig:
+def sandbox_amazon_config(
+    base: AmazonConfig, emulator: SandboxEmulator, ports: SandboxConfig
+) -> AmazonConfig:
     """The demo app's credentials and the emulator's addresses; the callback a fixed loopback port."""
     return replace(
         base,
         application_id=SANDBOX_APPLICATION_ID,
         client_id=SANDBOX_CLIENT_ID,
         redirect_uri="",
-        callback_listen=f"127.0.0.1:{sandbox_port(CALLBACK_PORT_ENV, DEFAULT_CALLBACK_PORT)}",
+        callback_listen=f"127.0.0.1:{sandbox_port(CALLBACK_PORT_ENV, ports.callback_port)}",
         callback_tls_cert="",
         callback_tls_key="",
         draft_app=True,

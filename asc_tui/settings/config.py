@@ -94,6 +94,13 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class SandboxConfig:
+    # Fixed by default, so that over SSH one `ssh -L` set up once serves every attempt; 0 is any free port.
+    emulator_port: int = 8977
+    callback_port: int = 8978
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     exists: bool = False
@@ -101,6 +108,7 @@ class Config:
     commerce: CommerceConfig = field(default_factory=CommerceConfig)
     secrets: SecretsConfig = field(default_factory=SecretsConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
 
 
 def config_path(explicit: str | None) -> tuple[Path, bool]:
@@ -150,10 +158,11 @@ def parse_config(data: dict[str, Any], path: Path, *, text: str | None = None) -
 
 def _parse_config(data: dict[str, Any], path: Path) -> Config:
     for key in data:
-        if key not in ("amazon", "commerce", "secrets", "ui"):
+        if key not in ("amazon", "commerce", "sandbox", "secrets", "ui"):
             raise ConfigProblem(
                 _(
-                    "In {path}{line}, [{key}] is not a known section; use [amazon], [commerce], [secrets] or [ui]."
+                    "In {path}{line}, [{key}] is not a known section; use [amazon], [commerce], [sandbox], "
+                    "[secrets] or [ui]."
                 ).format(path=path, line=line_of(path, key), key=key)
             )
     scalar_amazon = {
@@ -247,4 +256,21 @@ def _parse_config(data: dict[str, Any], path: Path) -> Config:
         commerce=commerce,
         secrets=SecretsConfig(backend=backend, timeout_seconds=timeout),
         ui=UiConfig(language=language),
+        sandbox=sandbox_config(data, path),
     )
+
+
+def sandbox_config(data: dict[str, Any], path: Path) -> SandboxConfig:
+    raw = section(data, "sandbox", path, {"emulator_port", "callback_port"})
+    defaults = SandboxConfig()
+    ports: dict[str, int] = {}
+    for key in ("emulator_port", "callback_port"):
+        port = typed(raw.get(key, getattr(defaults, key)), int, path, f"sandbox.{key}")
+        if not 0 <= port <= 65535:
+            raise ConfigProblem(
+                _(
+                    "In {path}{line}, sandbox.{key} must be a port from 1 to 65535, or 0 for any free port."
+                ).format(path=path, line=line_of(path, f"sandbox.{key}"), key=key)
+            )
+        ports[key] = port
+    return SandboxConfig(**ports)

@@ -81,6 +81,22 @@ def test_the_ports_stay_the_same_and_the_ssh_line_is_exact(store: None) -> None:
     )
 
 
+def test_the_ports_come_from_the_config_file_and_the_environment_wins(
+    store: None, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages, callback, override = free_port(), free_port(), free_port()
+    config = isolated_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f"[sandbox]\nemulator_port = {pages}\ncallback_port = {callback}\n", encoding="utf-8")
+    for name in ("ASC_TUI_SANDBOX_EMULATOR_PORT", "ASC_TUI_SANDBOX_CALLBACK_PORT"):
+        monkeypatch.delenv(name)  # the config file alone says where
+    url, said = attempt({"SSH_CONNECTION": REMOTE})
+    assert urlsplit(url).port == pages and callback_port(url) == callback
+    assert f"ssh -L {pages}:127.0.0.1:{pages} -L {callback}:127.0.0.1:{callback}" in said
+    url, _said = attempt({"ASC_TUI_SANDBOX_CALLBACK_PORT": str(override)})
+    assert urlsplit(url).port == pages and callback_port(url) == override
+
+
 def test_no_ssh_line_when_the_session_is_local(store: None) -> None:
     env = {
         "ASC_TUI_SANDBOX_EMULATOR_PORT": str(free_port()),
