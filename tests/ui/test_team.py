@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
 from asc_tui.storage.models import Store
-from asc_tui.ui import app as app_module
+from asc_tui.ui import registry_watch as registry_watch_module
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
@@ -42,7 +42,7 @@ async def test_two_admins_see_each_others_changes_without_pressing_anything(
 ) -> None:
     """Two copies of the app on one database (the SQLite file, or PostgreSQL); the poll is quickened
     from its 2 s only to keep the test short."""
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 0.5)
+    monkeypatch.setattr(registry_watch_module, "POLL_SECONDS", 0.5)
     seed(("Shared", "US"), fixed_times=False)
     first, second = make_app(), make_app()
     async with first.run_test(size=(120, 40)) as one, second.run_test(size=(120, 40)) as two:
@@ -85,13 +85,13 @@ async def test_two_admins_see_each_others_changes_without_pressing_anything(
         # The first admin's form stays as it was (no reload under an open form), even once its poll has read
         # the renamed store; saving is refused.
         reads: list[bool] = []
-        read = first._registry_read
+        read = first.registry_watch.show_read
 
         def counted(revision: int, stores: list[Store] | None) -> None:
             reads.append(stores is not None and any(s.name == "Renamed by the second" for s in stores))
             read(revision, stores)
 
-        monkeypatch.setattr(first, "_registry_read", counted)
+        monkeypatch.setattr(first.registry_watch, "show_read", counted)
         await wait_for(one, lambda: any(reads), 30, "the first app's poll reading the rename")
         await one.pause()
         assert first.screen is stale_form
@@ -118,7 +118,7 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
     pg_server: PostgresServer, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ASC_TUI_DATABASE", pg_url)
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 0.3)
+    monkeypatch.setattr(registry_watch_module, "POLL_SECONDS", 0.3)
     seed(("Kept", "US"), fixed_times=False)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

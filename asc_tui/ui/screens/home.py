@@ -273,8 +273,9 @@ class HomeScreen(Screen[None]):
             return
         banner = self.query_one("#banner", Static)
         lines: list[Text] = []
-        if self.asc.db_notice:
-            lines.append(Text.assemble(("⚠ ", "bold"), literal(self.asc.db_notice)))
+        db_notice = self.asc.registry_watch.db_notice
+        if db_notice:
+            lines.append(Text.assemble(("⚠ ", "bold"), literal(db_notice)))
         due = [s for s in self.stores if store_health(s)[0].needs_action]
         if due:
             names = ", ".join(s.name for s in due[:3]) + (" …" if len(due) > 3 else "")

@@ -1,0 +1,85 @@
+"""Other admins' changes, and a database that goes away: the home asks the registry every few seconds
+whether anything changed (one tiny query), shows what did, and says so while the database cannot be
+reached (nothing saved is lost; the poll goes on)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.screen import ModalScreen
+
+from asc_tui.errors import AscError
+from asc_tui.i18n import _
+
+if TYPE_CHECKING:
+    from asc_tui.services.first_screen import StoreRow
+    from asc_tui.storage.models import Store
+    from asc_tui.ui.app import AscApp
+
+# How often the home asks the registry whether anything changed (another admin, the CLI): one tiny query.
+POLL_SECONDS = 2.0
+
+
+class RegistryWatch:
+    def __init__(self, app: AscApp) -> None:
+        self.app = app
+        self.poll_seconds = POLL_SECONDS
+        # What the home's banner says while the database cannot be reached (None while it answers).
+        self.db_notice: str | None = None
+        self._seen_revision: int | None = None  # what the stores shown are as of
+        self._polling = False
+
+    def start(self, revision: int) -> None:
+        """The registry is open and the home shows its stores as of `revision`: watch from now on."""
+        self._seen_revision = revision
+        self.app.set_interval(self.poll_seconds, self._poll, name="registry-poll")
+
+    def _poll(self) -> None:
+        if self.app.ready and not self._polling:
+            self._polling = True
+            read = partial(self._read, self._seen_revision, force=self.db_notice is not None)
+            self.app.run_worker(read, thread=True, exit_on_error=False, group="registry-poll")
+
+    def _read(self, seen: int | None, force: bool) -> None:
+        """Off the UI thread: the registry's revision and, when it moved, the stores as they are now."""
+        app = self.app
+        try:
+            try:
+                revision = app.registry.stores.revision()
+                stores = app.registry.stores.list_rows() if force or revision != seen else None
+            except AscError as exc:
+                app.call_from_thread(self._unreachable, exc.message)
+                return
+            app.call_from_thread(self.show_read, revision, stores)
+        finally:
+            self._polling = False  # only once the answer is on screen: answers never arrive out of order
+
+    def show_read(self, revision: int, stores: list[Store] | None) -> None:
+        app = self.app
+        if self.db_notice is not None:
+            self.db_notice = None
+            app.home.show_banner()
+            app.notify(_("The database answers again."), markup=False)
+        if stores is None:
+            return
+        if isinstance(app.screen, ModalScreen):
+            return  # not under an open form: its own save refuses a stale change; read again after
+        self._seen_revision = revision
+        if list(map(_shown_key, stores)) != list(map(_shown_key, app.home.stores)):
+            app.show_stores(stores)  # (not when this app's own change already reloaded them)
+
+    def _unreachable(self, problem: str) -> None:
+        reason = problem.rstrip(".")
+        self.db_notice = _(
+            "The database cannot be reached ({reason}); retrying every few seconds. Nothing you saved is lost."
+        ).format(reason=f"{reason[:1].lower()}{reason[1:]}")
+        self.app.home.show_banner()
+
+
+def _shown_key(store: Store | StoreRow) -> tuple[object, ...]:
+    """What a card shows of a store, to tell whether a fresh read differs from the home."""
+    return (
+        store.id, store.version, store.updated_at, store.name, store.email, store.status, store.seller_id,
+        store.authorized_at, store.auth_revoked, store.token_ref,
+    )  # fmt: skip
