@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 import asc_tui.amazon.lwa as lwa_module
-import asc_tui.services.connect as connect_module
+import asc_tui.services.connect_complete as connect_module
 from asc_tui.amazon.http import RetryPolicy
 from asc_tui.cli import main
 from asc_tui.domain import StoreStatus

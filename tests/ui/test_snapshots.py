@@ -90,7 +90,7 @@ def test_help_80x24(snap_compare: Any) -> None:
 
 def test_connect_screen_80x24(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # What changes from run to run: the consent link's state and port, the callback port, the clock.
-    monkeypatch.setattr("asc_tui.services.connect.consent_url", lambda *args, **kwargs: CONSENT)
+    monkeypatch.setattr("asc_tui.services.connect_start.consent_url", lambda *args, **kwargs: CONSENT)
     monkeypatch.setattr(CallbackListener, "bound_address", property(lambda self: "127.0.0.1:8976"))
     monkeypatch.setattr(ConnectSession, "seconds_left", lambda self: 600.0)
     seed(("Amazon Store USA", "US"), sandbox=True)

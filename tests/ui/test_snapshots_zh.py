@@ -41,7 +41,7 @@ def test_add_modal_with_errors_zh(snap_compare: Any, size: tuple[int, int]) -> N
 @pytest.mark.parametrize("size", SIZES)
 def test_connect_screen_zh(snap_compare: Any, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
     # What changes from run to run: the consent link's state and port, the callback port, the clock.
-    monkeypatch.setattr("asc_tui.services.connect.consent_url", lambda *args, **kwargs: CONSENT)
+    monkeypatch.setattr("asc_tui.services.connect_start.consent_url", lambda *args, **kwargs: CONSENT)
     monkeypatch.setattr(CallbackListener, "bound_address", property(lambda self: "127.0.0.1:8976"))
     monkeypatch.setattr(ConnectSession, "seconds_left", lambda self: 600.0)
     seed(("台北旗艦店 Taipei", "US"), sandbox=True)
