@@ -35,6 +35,7 @@ AMAZON_TEXT = (
     "callback_tls_cert",
     "callback_tls_key",
 )
+# Examples, the same in every language; the client secret's is words, translated where shown.
 PLACEHOLDERS = {
     "application_id": "amzn1.sp.solution.…",
     "client_id": "amzn1.application-oa2-client.…",

@@ -15,6 +15,7 @@ from asc_tui.settings.config import Config
 from asc_tui.ui.text import VisibleControls, literal
 from asc_tui.ui.widgets.settings_form import FormSection
 
+BASE_URL_PLACEHOLDER = "https://shop.example.com"  # an address, the same in every language
 AUTH_OPTIONS = [(N_("OAuth 1.0a (integration credentials)"), "oauth1"), (N_("Bearer token"), "bearer")]
 CREDENTIALS_HELP = N_(
     "From System › Extensions › Integrations › your integration › Integration Info (the bearer token: its "
@@ -56,7 +57,7 @@ class CommerceSection(FormSection):
             Input(
                 self._base_url,
                 id="base_url",
-                placeholder="https://shop.example.com",
+                placeholder=BASE_URL_PLACEHOLDER,
                 compact=True,
                 tooltip=_(self.FIELD_HELP["base_url"]),
                 highlighter=VisibleControls(),
