@@ -36,6 +36,24 @@ def format_time_left(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+class AnswerLine(Static):
+    """What connect answers a paste: scrolled into view once it is laid out, which on a short terminal
+    (60×20) is below the view, and a longer answer takes more lines than the one before."""
+
+    def __init__(self, *, id: str, classes: str) -> None:
+        super().__init__(id=id, classes=classes)
+        self._answered = False
+
+    def answer(self, text: Text) -> None:
+        self._answered = True
+        self.update(text)
+        self.call_after_refresh(self.scroll_visible, animate=False)  # the same size as the answer before
+
+    def on_resize(self) -> None:
+        if self._answered:
+            self.scroll_visible(animate=False)
+
+
 class ConnectScreen(Screen["Outcome | None"]):
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Stop connecting; the store stays as it was")),
@@ -94,7 +112,7 @@ class ConnectScreen(Screen["Outcome | None"]):
                 placeholder=_("Seller ID (Merchant Token, Seller Central › Settings › Account Info)"),
                 classes="-hidden",
             )
-            yield Static(id="connect-error", classes="field-error")
+            yield AnswerLine(id="connect-error", classes="field-error")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -171,11 +189,9 @@ class ConnectScreen(Screen["Outcome | None"]):
         self._show_error(message)
 
     def _show_error(self, message: str, *, busy: bool = False) -> None:
-        error = self.query_one("#connect-error", Static)
+        error = self.query_one("#connect-error", AnswerLine)
         error.set_class(busy, "-busy")
-        error.update(literal(message))
-        # Below the view on a short terminal otherwise (60×20): the answer is read where it is shown.
-        self.call_after_refresh(error.scroll_visible, animate=False)
+        error.answer(literal(message))
 
     # --- time, cancel, end -----------------------------------------------------------------------------
 
