@@ -49,7 +49,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import cold_start
+from benchmarks import cold_start, wire
 from benchmarks.bare_app import FORM_TITLE as BARE_FORM_TITLE
 from benchmarks.bare_app import TITLE as BARE_TITLE
 from benchmarks.seed import store_name, write_import_csv
@@ -164,6 +164,7 @@ class Results:
     probes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "bare", "app:1000"
     cli: dict[str, list[float]] = field(default_factory=dict)  # "list:1000", "import:10000", …
     cold_start: str = ""
+    wire: str = ""  # the bytes-on-the-wire tables (benchmarks/wire.py)
     measured: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -571,6 +572,13 @@ def report(results: Results) -> str:
     out += [f"Note: {note}" for note in results.notes]
     out += [f"NOT MEASURED: {failure}" for failure in FAILURES]
     out += ["", results.cold_start]
+    if results.wire:
+        out += [
+            "",
+            "Bytes on the wire (a real pty, TERM=xterm-256color, COLORTERM=truecolor):",
+            "",
+            results.wire,
+        ]
     return "\n".join(out)
 
 
@@ -632,6 +640,11 @@ def main(argv: list[str] | None = None) -> int:
         measure_probes(launch, results, homes, runs, args.slow, keys, args.budget, timeout)
         measure_cli(launch, results, homes, runs, args.slow, scratch)
         results.cold_start = cold_start.report(runs=max(1, min(runs, 5)), cwd=launch.cwd, env=launch.env())
+        if not args.quick and args.app_root is None:
+            largest = max(homes)
+            results.wire = wire.tables(
+                homes[largest], largest, wire.DEFAULT_SIZES, repeat=min(runs, 3), quiet=1.5, timeout=timeout
+            )
     if args.save:
         args.save.write_text(
             json.dumps({**results.__dict__, "failures": FAILURES}, indent=2), encoding="utf-8"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from asc_tui.domain import StoreStatus
@@ -29,6 +30,7 @@ from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.store_actions import StoreActions
 from asc_tui.ui.translated_app import TranslatedApp
 from asc_tui.ui.typed_ahead import TypedAhead
+from asc_tui.ui.wire_driver import driver_class
 
 if TYPE_CHECKING:
     from asc_tui.commerce.model import Catalog
@@ -52,7 +54,7 @@ class AscApp(TranslatedApp):
     ]
 
     def __init__(self, config: Config, db: str | None = None, *, sandbox: bool = False) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class())
         linebreak.install()  # Chinese lines wrap between characters, not only at spaces
         self.config = config
         self.db = db
@@ -116,6 +118,12 @@ class AscApp(TranslatedApp):
             return
         await super().on_event(event)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Over SSH a blinking cursor repaints its whole field twice a second for as long as it has focus
+        # (about 3.5 KB a second at 160 columns): the cursor stays lit instead.
+        if isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
+
     @property
     def secrets_notice(self) -> str | None:
         """What the home's banner says about the keyring, in the current language (None: nothing)."""
@@ -128,10 +136,14 @@ class AscApp(TranslatedApp):
             return _("Secrets are UNPROTECTED: {where}.").format(where=self.registry.secrets.describe())
         return None
 
+    def get_default_screen(self) -> HomeScreen:
+        # The home is the bottom of the stack: no blank default screen under it, which Textual would lay
+        # out and paint again on every resize (two more whole screens on the wire).
+        return self.home
+
     def on_mount(self) -> None:
         if self.sandbox:
             self.add_class("-sandbox")
-        self.push_screen(self.home)
         self._open_registry()
 
     def on_ready(self) -> None:

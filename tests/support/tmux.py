@@ -86,6 +86,26 @@ class Tmux:
     def screen(self) -> str:
         return self._run("capture-pane", "-p", "-t", "test")
 
+    def styled_screen(self) -> str:
+        """The screen with each cell's style, as tmux holds it (its own rendering of what it was sent)."""
+        return self._run("capture-pane", "-p", "-e", "-t", "test")
+
+    def settled(self, seconds: float = WAIT_SECONDS, quiet: float = 0.6) -> str:
+        """The styled screen once it has not changed for `quiet` seconds."""
+        deadline = time.monotonic() + seconds
+        last, since = self.styled_screen(), time.monotonic()
+        while time.monotonic() - since < quiet:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the screen never settled within {seconds:g} s:\n{self.screen()}")
+            time.sleep(0.1)
+            now = self.styled_screen()
+            if now != last:
+                last, since = now, time.monotonic()
+        return last
+
+    def resize(self, width: int, height: int) -> None:
+        self._run("resize-window", "-t", "test", "-x", str(width), "-y", str(height))
+
     def lines(self) -> list[str]:
         return self.screen().splitlines()
 

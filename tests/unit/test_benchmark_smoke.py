@@ -40,3 +40,25 @@ def test_quick_benchmark_runs_and_reports() -> None:
     assert "Cold start: imports" in out
     assert "15 slowest cumulative imports: python -X importtime -c 'import asc_tui.cli'" in out
     assert "15 slowest cumulative imports: python -X importtime -c 'import asc_tui.ui.app'" in out
+
+
+@pytest.mark.slow
+def test_the_wire_benchmark_runs_in_a_real_pty_and_reports_bytes() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.wire", "--stores", "20", "--sizes", "80x24", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    assert "| 80×24, 20 stores" in out and "| asc-tui " in out and "| bare " in out
+    # Bytes really read from the pty: a size in KB for start-up and for a resize, for both programs.
+    startup = re.search(r"^\| start-up until settled .*?\| ([\d.]+) KB \| ([\d.]+) KB \|", out, re.MULTILINE)
+    repaint = re.search(
+        r"^\| one full repaint \(resize\)\s*\| ([\d.]+) KB \| ([\d.]+) KB \|", out, re.MULTILINE
+    )
+    assert startup and repaint, out
+    assert all(float(value) > 0 for value in (*startup.groups(), *repaint.groups())), out
+    assert "open the filter (/)" in out and "focus move (down)" in out

@@ -107,3 +107,49 @@ def test_widgets_still_update_their_scrollbars_through_scroll_update() -> None:
 
     parameters = list(inspect.signature(Widget._scroll_update).parameters)
     assert parameters == ["self", "virtual_size"], parameters
+
+
+def test_a_focus_move_on_the_home_repaints_the_two_widgets_not_the_screen() -> None:
+    # Behaviour, through public API: Screen.refresh is what a repainting reactive calls on its screen.
+    import asyncio
+    from typing import Self
+
+    from textual.app import App, ComposeResult
+    from textual.geometry import Region
+    from textual.screen import Screen
+    from textual.widgets import Button
+
+    class Probe(textual_internals.QuietFocusScreen):
+        refreshed = 0
+
+        def compose(self) -> ComposeResult:
+            yield Button("one", id="one")
+            yield Button("two", id="two")
+
+        def refresh(
+            self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+        ) -> Self:
+            if not regions:
+                Probe.refreshed += 1
+            return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    class ProbeApp(App[None]):
+        def get_default_screen(self) -> Probe:
+            return Probe()
+
+    async def move_focus() -> tuple[int, object]:
+        app = ProbeApp()
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            Probe.refreshed = 0
+            app.screen.query_one("#two").focus()
+            await pilot.pause()
+            return Probe.refreshed, app.focused
+
+    refreshed, focused = asyncio.run(move_focus())
+    assert focused is not None and focused.id == "two"  # type: ignore[attr-defined]
+    assert refreshed == 0, "Textual repaints the whole screen on a focus move again: review QuietFocusScreen"
+    # The override replaces upstream's own descriptor, of the same kind (a KeyError here: it moved).
+    plain = Screen.__dict__["focused"]
+    quiet = textual_internals.QuietFocusScreen.__dict__["focused"]
+    assert type(plain) is type(quiet)

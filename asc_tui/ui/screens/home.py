@@ -8,14 +8,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Header, Input, LoadingIndicator, Static
 
 from asc_tui.domain import filter_key, store_health
 from asc_tui.i18n import N_, _
 from asc_tui.ui.text import VisibleControls, fill, literal
+from asc_tui.ui.textual_internals import QuietFocusScreen
 from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
 from asc_tui.ui.widgets.store_deck import StoreDeck
@@ -48,7 +48,7 @@ class FilterBox(Input):
         return max(super().content_width, self.content_region.width)
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(QuietFocusScreen):
     # The footer shows these in this order, what a newcomer needs first; at 80 columns the last ones may
     # not fit, so help and quit come before them, and `?` lists every key.
     BINDINGS = [
@@ -133,13 +133,17 @@ class HomeScreen(Screen[None]):
         yield Header(icon="◆")
         yield _hidden(Static("", id="banner"))
         yield _hidden(Static("", id="catalog-status"))
-        filter_box = FilterBox(
-            placeholder=_("Filter by name, country, website or status (escape clears)"),
-            id="filter",
-            highlighter=VisibleControls(),
-        )
-        filter_box.display = False
-        yield filter_box
+        # In the header's line while it is open, not a line of its own: the cards stay where they are, and
+        # opening it changes one line on the terminal, not every card (over SSH, the whole screen's bytes).
+        with _hidden(Horizontal(id="filter-bar")):
+            yield Static(_("Filter:"), id="filter-label")
+            yield FilterBox(
+                placeholder=_("name, country, website or status"),
+                id="filter",
+                compact=True,
+                highlighter=VisibleControls(),
+            )
+            yield Static(_("esc clears · enter: to the cards"), id="filter-keys")
         # Outside the scrolling grid, so the checklist's own scrolling never moves the prompt away.
         with _hidden(Vertical(id="empty-state")):
             yield Static(_(EMPTY_PROMPT), id="empty-prompt")
@@ -174,14 +178,14 @@ class HomeScreen(Screen[None]):
         from asc_tui.ui.retranslate import rebuild
 
         current = self.deck.cursor_store
-        filter_shown = self.query_one("#filter").display
+        filter_shown = self.query_one("#filter-bar").display
         self._rebuilding = True
         try:
             await rebuild(self)
         finally:
             self._rebuilding = False
         self._show_waiting()
-        self.query_one("#filter").display = filter_shown
+        self._show_filter_bar(filter_shown)
         if self.loaded:
             self.show_stores(self.stores, focus_id=current.id if current else None)
 
@@ -322,9 +326,12 @@ class HomeScreen(Screen[None]):
     # --- filter -------------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        self._show_filter_bar(True)
+        self.query_one("#filter", Input).focus()
+
+    def _show_filter_bar(self, shown: bool) -> None:
+        self.query_one("#filter-bar").display = shown
+        self.query_one(Header).display = not shown
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -358,9 +365,9 @@ class HomeScreen(Screen[None]):
 
     def key_escape(self) -> None:
         box = self.query_one("#filter", Input)
-        if box.display:
+        if self.query_one("#filter-bar").display:
             box.value = ""
-            box.display = False
+            self._show_filter_bar(False)
             current = self.deck.cursor_store
             self.apply_filter(keep_store_id=current.id if current else None)
             self.deck.focus()

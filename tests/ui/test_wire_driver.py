@@ -1,0 +1,134 @@
+"""The terminal driver writes only the cells that change, and the terminal shows exactly what Textual's
+own driver would have made it show.
+
+The proof is a real terminal: the same program, keys and resizes in two tmux panes, one with Textual's
+driver (ASC_TUI_PLAIN_DRIVER=1) and one with asc-tui's; after every step both screens are compared cell
+for cell, style for style. The model itself is tested on frames as Textual writes them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import time
+from pathlib import Path
+
+from rich.cells import cell_len
+
+from asc_tui.ui.wire_driver import PLAIN_DRIVER_ENV, ScreenModel, cells_of, draw
+from tests.support.tmux import Tmux
+
+from .helpers import seed
+
+SIZE = (40, 3)
+RED, BLUE = "\x1b[38;2;255;0;0m", "\x1b[38;2;0;0;255m"
+
+
+def frame(*lines: str, cursor: tuple[int, int] = (1, 1)) -> str:
+    """A whole-screen frame as Textual writes one: each line after a move, newlines between them."""
+    body = "\n".join(f"\x1b[{row};1H{line}" for row, line in enumerate(lines, 1))
+    return body + f"\x1b[{cursor[0]};{cursor[1]}H"
+
+
+def line(text: str, style: str = RED) -> str:
+    return f"{style}{text}\x1b[0m" + " " * (SIZE[0] - cell_len(text))
+
+
+def test_a_frame_written_again_sends_only_where_the_cursor_goes() -> None:
+    model = ScreenModel()
+    first = frame(line("Amazon Sales Channel"), line("Shop one"), line("q Quit"))
+    assert model.filter(first, SIZE) != ""
+    assert model.filter(first, SIZE) == "\x1b[1;1H"
+
+
+def test_one_changed_word_sends_that_word_and_not_its_row() -> None:
+    model = ScreenModel()
+    model.filter(frame(line("Store Shop one active"), line(""), line("")), SIZE)
+    sent = model.filter(frame(line("Store Shop two active"), line(""), line("")), SIZE)
+    assert "two" in sent and "Store" not in sent and "active" not in sent
+
+
+def test_a_style_change_alone_is_sent() -> None:
+    model = ScreenModel()
+    model.filter(frame(line("focused"), line(""), line("")), SIZE)
+    sent = model.filter(frame(line("focused", BLUE), line(""), line("")), SIZE)
+    assert BLUE in sent and "focused" in sent
+
+
+def test_neighbours_in_one_style_share_one_style_sequence() -> None:
+    text = f"{RED}ab\x1b[0m{RED}cd\x1b[0m{BLUE}e\x1b[0m"
+    cells = cells_of(text)
+    assert cells is not None and [c[2] for c in cells] == list("abcde")
+    drawn = draw(2, 3, cells)
+    assert drawn == f"\x1b[2;3H{RED}abcd\x1b[0m{BLUE}e\x1b[0m"
+    assert cells_of(drawn.removeprefix("\x1b[2;3H")) == cells
+
+
+def test_wide_characters_are_never_cut_in_half() -> None:
+    model = ScreenModel()
+    model.filter(frame(line("商店 一"), line(""), line("")), SIZE)
+    sent = model.filter(frame(line("商店 二"), line(""), line("")), SIZE)
+    assert "二" in sent and "商" not in sent
+    cells = cells_of("商a")
+    assert cells is not None and [c[2] for c in cells] == ["商", "", "a"]
+
+
+def test_a_new_size_or_an_unknown_write_forgets_what_the_terminal_shows() -> None:
+    model = ScreenModel()
+    whole = frame(line("Amazon"), line("Shop"), line("Quit"))
+    model.filter(whole, SIZE)
+    assert "Amazon" in model.filter(whole, (SIZE[0], SIZE[1] + 1))  # resized: nothing is assumed
+    model.filter(whole, SIZE)
+    model.filter("\x1b[1;1H\x1b[2J", SIZE)  # something the model does not follow
+    assert "Amazon" in model.filter(whole, SIZE)
+
+
+def same_screens(plain: Tmux, kept: Tmux, when: str, seconds: float = 60.0) -> None:
+    """Both settle on the same screen, cell for cell and style for style (either may be the slower one on
+    a loaded machine: what the terminal ends up showing is what must agree)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shown, expected = kept.settled(), plain.settled()
+        if shown == expected:
+            return
+        if time.monotonic() > deadline:
+            diff = "\n".join(difflib.unified_diff(expected.splitlines(), shown.splitlines(), lineterm=""))
+            raise AssertionError(f"the screens differ {when}:\n{diff[:4000]}")
+        time.sleep(0.5)
+
+
+STEPS: list[tuple[str, tuple[str, ...]]] = [
+    ("the home", ()),
+    ("the filter opened and typed in", ("/", "S", "h", "o", "p", " ", "1")),
+    ("the filter cleared", ("Escape",)),
+    ("the cursor moved", ("Down", "Right", "Right")),
+    ("the add form", ("a",)),
+    ("typing in the add form", ("Tab", "m", "e", "@", "x")),
+    ("the add form closed", ("Escape",)),
+    ("help", ("?",)),
+    ("help closed", ("Escape",)),
+]
+
+
+def test_the_terminal_shows_what_textuals_own_driver_would_show(isolated_home: Path) -> None:
+    seed(*((f"Shop {i:02d}", ("US", "CA", "UK", "MX")[i % 4]) for i in range(1, 30)))
+    base = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    base.pop("NO_COLOR", None)
+    argv = [sys.executable, "-m", "asc_tui"]
+    cwd = str(Path(__file__).resolve().parents[2])
+    with (
+        Tmux(argv, {**base, PLAIN_DRIVER_ENV: "1"}, cwd=cwd, width=120, height=36) as plain,
+        Tmux(argv, base, cwd=cwd, width=120, height=36) as kept,
+    ):
+        for term in (plain, kept):
+            term.wait_for_text("Shop 01")
+        for what, keys in STEPS:
+            for term in (plain, kept):
+                if keys:
+                    term.keys(*keys)
+            same_screens(plain, kept, f"after {what}")
+        for width, height in ((100, 30), (120, 36)):
+            for term in (plain, kept):
+                term.resize(width, height)
+            same_screens(plain, kept, f"at {width}×{height}")
