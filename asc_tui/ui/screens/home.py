@@ -131,8 +131,6 @@ class HomeScreen(QuietFocusScreen):
         # Hidden from the start here, not in on_mount: the registry may be read (and these shown) between
         # compose and the Mount handler on a loaded machine, and hiding them there left an empty home.
         yield Header(icon="◆")
-        yield _hidden(Static("", id="banner"))
-        yield _hidden(Static("", id="catalog-status"))
         # In the header's line while it is open, not a line of its own: the cards stay where they are, and
         # opening it changes one line on the terminal, not every card (over SSH, the whole screen's bytes).
         with _hidden(Horizontal(id="filter-bar")):
@@ -152,6 +150,11 @@ class HomeScreen(QuietFocusScreen):
             yield LoadingIndicator(id="loading")
             yield _hidden(Static("", id="no-match"))
             yield StoreDeck(self._website_name, self._secret_missing, id="cards")
+        # Below the cards, not above them: appearing once the keyring or the database has answered, a notice
+        # there shortens the view from the bottom instead of moving every card down (a layout shift, and on
+        # the terminal every card drawn again).
+        yield _hidden(Static("", id="banner"))
+        yield _hidden(Static("", id="catalog-status"))
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
