@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 
 from asc_tui.ui.wire_driver import PLAIN_DRIVER_ENV, ScreenModel, cells_of, draw
@@ -111,9 +112,11 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-def test_the_terminal_shows_what_textuals_own_driver_would_show(isolated_home: Path) -> None:
+@pytest.mark.parametrize("language", ["en", "zh-Hant"])
+def test_the_terminal_shows_what_textuals_own_driver_would_show(isolated_home: Path, language: str) -> None:
+    # Chinese too: its characters take two cells each, and a change must never cut one in half.
     seed(*((f"Shop {i:02d}", ("US", "CA", "UK", "MX")[i % 4]) for i in range(1, 30)))
-    base = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    base = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "LANGUAGE": language}
     base.pop("NO_COLOR", None)
     argv = [sys.executable, "-m", "asc_tui"]
     cwd = str(Path(__file__).resolve().parents[2])
@@ -123,6 +126,7 @@ def test_the_terminal_shows_what_textuals_own_driver_would_show(isolated_home: P
     ):
         for term in (plain, kept):
             term.wait_for_text("Shop 01")
+            term.wait_for_text("Amazon Sales Channel" if language == "en" else "Amazon 銷售通路")
         for what, keys in STEPS:
             for term in (plain, kept):
                 if keys:
