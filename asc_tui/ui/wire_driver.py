@@ -140,9 +140,14 @@ class ScreenModel:
         """The draws that bring the terminal's row to `cells` from `column` on, and the model with it."""
         width = self.size[0] if self.size is not None else 0
         shown = self.rows.setdefault(row, [None] * width)
-        start = column - 1
+        start, end = column - 1, column - 1 + len(cells)
         changed = [i for i, cell in enumerate(cells) if shown[start + i] != cell]
-        shown[start : start + len(cells)] = cells
+        # Drawing over half of a wide character blanks its other half on the terminal: not known any more.
+        if start > 0 and _is_placeholder(shown[start]):
+            shown[start - 1] = None
+        if end < len(shown) and _is_placeholder(shown[end]):
+            shown[end] = None
+        shown[start:end] = cells
         spans: list[list[int]] = []
         for i in changed:
             if spans and i - spans[-1][1] <= _MOVE_COST:
@@ -157,6 +162,10 @@ class ScreenModel:
                 last += 1
             draws.append(draw(row, column + first, cells[first : last + 1]))
         return draws
+
+
+def _is_placeholder(cell: Cell | None) -> bool:
+    return cell is not None and cell[2] == _PLACEHOLDER
 
 
 def _terminal_size() -> tuple[int, int] | None:
@@ -179,7 +188,7 @@ def _base() -> type[Driver]:
 
 
 class ChangedCellsDriver(_base()):  # type: ignore[misc]
-    """Textual's Linux driver, writing each whole-screen frame without the lines already on screen."""
+    """Textual's Linux driver, writing of each frame only the cells the terminal does not show already."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
