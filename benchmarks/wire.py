@@ -308,18 +308,33 @@ def tables(
 ) -> str:
     """The wire tables for a registry of `stores` at ASC_TUI_HOME=`home`, one per terminal size."""
     out = []
-    for cols, rows in sizes:
-        figures = Figures(cols, rows, [], [])
-        for run in range(repeat):
-            print(f"[wire] {cols}×{rows} run {run + 1}/{repeat}", file=sys.stderr, flush=True)
-            figures.bare.append(
-                measure(bare_argv(), {}, cols, rows, keys=False, quiet=quiet, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="asc-wire-config-") as temp:
+        ansi_config = Path(temp) / "config.toml"
+        ansi_config.write_text('[ui]\ntheme = "ansi"\n', encoding="utf-8")
+        for cols, rows in sizes:
+            figures = Figures(cols, rows, [], [])
+            ansi: list[Session] = []
+            for run in range(repeat):
+                print(f"[wire] {cols}×{rows} run {run + 1}/{repeat}", file=sys.stderr, flush=True)
+                figures.bare.append(
+                    measure(bare_argv(), {}, cols, rows, keys=False, quiet=quiet, timeout=timeout)
+                )
+                env = {"ASC_TUI_HOME": str(home)}
+                figures.app.append(
+                    measure(asc_tui_argv(), env, cols, rows, keys=True, quiet=quiet, timeout=timeout)
+                )
+                env_ansi = {**env, "ASC_TUI_CONFIG": str(ansi_config)}
+                ansi.append(
+                    measure(asc_tui_argv(), env_ansi, cols, rows, keys=False, quiet=quiet, timeout=timeout)
+                )
+            startup = _median([s.startup.size for s in ansi])
+            repaint = _median([s.repaint.size for s in ansi])
+            bare = figures.bare_median("repaint")
+            out.append(
+                table(figures, stores)
+                + f'\nWith [ui] theme = "ansi": start-up {_kb(startup)}, one full repaint {_kb(repaint)}'
+                + (f" ({repaint / bare:.1f}× bare)" if bare else "")
             )
-            env = {"ASC_TUI_HOME": str(home)}
-            figures.app.append(
-                measure(asc_tui_argv(), env, cols, rows, keys=True, quiet=quiet, timeout=timeout)
-            )
-        out.append(table(figures, stores))
     return "\n\n".join(out)
 
 

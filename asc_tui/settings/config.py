@@ -91,6 +91,12 @@ class SecretsConfig:
 class UiConfig:
     # "en", "zh-Hant", or None to follow LANGUAGE/LC_ALL/LC_MESSAGES/LANG ("auto" in the file).
     language: str | None = None
+    # "default" (asc-tui's own colours) or "ansi": the terminal's own 16-colour palette, in short codes
+    # (about half the bytes on the wire over SSH).
+    theme: str = "default"
+
+
+THEMES = ("default", "ansi")
 
 
 @dataclass(frozen=True)
@@ -239,7 +245,7 @@ def _parse_config(data: dict[str, Any], path: Path) -> Config:
                 "or a keyring backend class such as keyring.backends.SecretService.Keyring."
             ).format(path=path, line=line_of(path, "secrets.backend"), backends=", ".join(SECRET_BACKENDS))
         )
-    ui_raw = section(data, "ui", path, {"language"})
+    ui_raw = section(data, "ui", path, {"language", "theme"})
     language_text = typed(ui_raw.get("language", AUTO), str, path, "ui.language")
     try:
         language = parse_language(language_text)
@@ -255,9 +261,20 @@ def _parse_config(data: dict[str, Any], path: Path) -> Config:
         amazon=amazon,
         commerce=commerce,
         secrets=SecretsConfig(backend=backend, timeout_seconds=timeout),
-        ui=UiConfig(language=language),
+        ui=UiConfig(language=language, theme=ui_theme(ui_raw, path)),
         sandbox=sandbox_config(data, path),
     )
+
+
+def ui_theme(ui_raw: dict[str, Any], path: Path) -> str:
+    theme: str = typed(ui_raw.get("theme", "default"), str, path, "ui.theme").strip()
+    if theme not in THEMES:
+        raise ConfigProblem(
+            _('In {path}{line}, ui.theme must be "default" or "ansi" (the terminal\'s own colours).').format(
+                path=path, line=line_of(path, "ui.theme")
+            )
+        )
+    return theme
 
 
 def sandbox_config(data: dict[str, Any], path: Path) -> SandboxConfig:

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from asc_tui.storage.models import Store
 
 T = TypeVar("T")
+# `[ui] theme = "ansi"`: Textual's theme in the terminal's own palette (16-colour codes, its background).
+ANSI_THEME = "ansi-dark"
 FIRST_SCREENFUL = 120  # more cards than fit on any screen: shown before the rest are read
 
 
@@ -55,6 +57,8 @@ class AscApp(TranslatedApp):
 
     def __init__(self, config: Config, db: str | None = None, *, sandbox: bool = False) -> None:
         super().__init__(driver_class=driver_class())
+        if config.ui.theme == "ansi":
+            self.theme = ANSI_THEME
         linebreak.install()  # Chinese lines wrap between characters, not only at spaces
         self.config = config
         self.db = db

@@ -137,6 +137,7 @@ CASES: dict[str, Case] = {
     "keyring_backend_nonsense": Case('[secrets]\nbackend = "no such thing!"\n', ("must be one of",), 2),
     "commerce_auth_unknown": Case('[commerce]\nauth = "basic"\n', ('"oauth1" or "bearer"',), 2),
     "language_unknown": Case('[ui]\nlanguage = "fr"\n', ('"auto", "en" or "zh-hant"',), 2),
+    "theme_unknown": Case('[ui]\ntheme = "solarized"\n', ('"default" or "ansi"',), 2),
     "sandbox_port_too_big": Case("[sandbox]\ncallback_port = 70000\n", ("a port from 1 to 65535",), 2),
     "sandbox_port_not_a_number": Case('[sandbox]\n\nemulator_port = "8977"\n', ("whole number",), 3),
     "sandbox_unknown_key": Case("[sandbox]\nport = 1\n", ("sandbox",), 2),
