@@ -23,10 +23,8 @@ from asc_tui.ui.catalog_refresh import CatalogRefresh
 from asc_tui.ui.commands import StoreCommands
 from asc_tui.ui.connect_flow import ConnectFlow
 from asc_tui.ui.messages import RefreshCatalog
-
-# Only the home is imported here: every other screen is imported where it opens, off the first frame.
 from asc_tui.ui.registry_watch import RegistryWatch
-from asc_tui.ui.screens.home import HomeScreen
+from asc_tui.ui.screens.home import HomeScreen  # the one screen imported here: the rest where they open
 from asc_tui.ui.store_actions import StoreActions
 from asc_tui.ui.translated_app import TranslatedApp
 from asc_tui.ui.typed_ahead import TypedAhead
