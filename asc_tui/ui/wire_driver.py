@@ -51,6 +51,7 @@ _TOKEN = re.compile(r"(\x1b\[[0-9;:]*m)|(\x1b\]8;[^\x07\x1b]*(?:\x07|\x1b\\))|(\
 _RESET = "\x1b[0m"
 _LINK_END = "\x1b]8;;\x1b\\"
 _MOVE_COST = 8  # bytes of a move: a gap of unchanged cells shorter than this is cheaper to write again
+_REPEAT_FROM = 6  # ESC [ n b costs 4-6 bytes: worth it from this many repeats on
 
 
 def cells_of(text: str) -> list[Cell] | None:
@@ -80,11 +81,15 @@ def cells_of(text: str) -> list[Cell] | None:
     return cells
 
 
-def draw(row: int, column: int, cells: list[Cell]) -> str:
-    """`cells` from (row, column), each style set once for its run of neighbours, reset at the end."""
+def draw(row: int, column: int, cells: list[Cell], *, repeat: bool = False) -> str:
+    """`cells` from (row, column), each style set once for its run of neighbours, reset at the end; with
+    `repeat`, a run of one character in one style is written once and repeated (REP, ESC [ n b)."""
     out = [f"\x1b[{row};{column}H"]
     sgr = link = ""
-    for cell_sgr, cell_link, char in cells:
+    index, count = 0, len(cells)
+    while index < count:
+        cell_sgr, cell_link, char = cells[index]
+        index += 1
         if char == _PLACEHOLDER:
             continue
         if cell_link != link:
@@ -94,6 +99,13 @@ def draw(row: int, column: int, cells: list[Cell]) -> str:
             out.append(_RESET + cell_sgr if sgr else cell_sgr)
             sgr = cell_sgr
         out.append(char)
+        if repeat and len(char) == 1 and char.isprintable():
+            run = index
+            while run < count and cells[run] == (cell_sgr, cell_link, char):
+                run += 1
+            if run - index >= _REPEAT_FROM:
+                out.append(f"\x1b[{run - index}b")
+                index = run
     if sgr:
         out.append(_RESET)
     if link:
@@ -101,12 +113,28 @@ def draw(row: int, column: int, cells: list[Cell]) -> str:
     return "".join(out)
 
 
+def terminal_repeats(term: str | None = None) -> bool:
+    """Whether the terminal's terminfo entry ($TERM) declares REP: xterm's does; tmux's, screen's and the
+    Linux console's do not, and there every character is written."""
+    term = term if term is not None else os.environ.get("TERM", "")
+    if not term:
+        return False
+    try:
+        import curses
+
+        curses.setupterm(term, sys.__stdout__.fileno() if sys.__stdout__ is not None else 1)
+        return curses.tigetstr("rep") is not None
+    except Exception:  # no terminfo, no curses, no terminal: write every character
+        return False
+
+
 class ScreenModel:
     """What the terminal shows, cell by cell, as far as the frames written here say; None where unknown."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, repeat: bool = False) -> None:
         self.rows: dict[int, list[Cell | None]] = {}
         self.size: tuple[int, int] | None = None
+        self.repeat = repeat  # the terminal repeats a character (REP)
 
     def forget(self) -> None:
         self.rows.clear()
@@ -160,7 +188,7 @@ class ScreenModel:
                 first -= 1  # never start in the middle of a wide character
             while last + 1 < len(cells) and cells[last + 1][2] == _PLACEHOLDER:
                 last += 1
-            draws.append(draw(row, column + first, cells[first : last + 1]))
+            draws.append(draw(row, column + first, cells[first : last + 1], repeat=self.repeat))
         return draws
 
 
@@ -192,7 +220,7 @@ class ChangedCellsDriver(_base()):  # type: ignore[misc]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._keeper = ScreenModel()
+        self._keeper = ScreenModel(repeat=terminal_repeats())
 
     def write(self, data: str) -> None:
         super().write(self._keeper.filter(data, _terminal_size()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -144,3 +145,23 @@ def test_drawing_over_half_of_a_wide_character_forgets_its_other_half() -> None:
     model.filter("\x1b[1;2Hx", SIZE)  # over the second half of 商: the terminal blanks the first half too
     sent = model.filter(frame(line("商店"), line(""), line("")), SIZE)
     assert "商" in sent  # drawn again, not assumed to be still there
+
+
+def test_a_run_of_one_character_is_written_once_and_repeated_where_the_terminal_can() -> None:
+    cells = cells_of(f"{RED}ab{' ' * 20}c\x1b[0m")
+    assert cells is not None
+    assert draw(1, 1, cells, repeat=True) == f"\x1b[1;1H{RED}ab \x1b[19bc\x1b[0m"
+    assert draw(1, 1, cells) == f"\x1b[1;1H{RED}ab{' ' * 20}c\x1b[0m"  # a terminal without REP
+    short = cells_of(f"{RED}ab   c\x1b[0m")
+    assert short is not None and "b\x1b[" not in draw(1, 1, short, repeat=True)  # not worth a REP
+
+
+def test_rep_is_used_only_where_the_terminfo_entry_declares_it() -> None:
+    # A process reads one terminfo entry (curses sets up once), as the app does for its $TERM.
+    def repeats(term: str) -> bool:
+        probe = f"from asc_tui.ui.wire_driver import terminal_repeats; print(terminal_repeats({term!r}))"
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        return done.stdout.strip() == "True"
+
+    assert repeats("xterm-256color")
+    assert not repeats("linux") and not repeats("tmux-256color") and not repeats("")
