@@ -55,9 +55,12 @@ def test_the_wire_benchmark_runs_in_a_real_pty_and_reports_bytes() -> None:
     out = done.stdout
     assert "| 80×24, 20 stores" in out and "| asc-tui " in out and "| bare " in out
     # Bytes really read from the pty: a size in KB for start-up and for a resize, for both programs.
-    startup = re.search(r"^\| start-up until settled .*?\| ([\d.]+) KB \| ([\d.]+) KB \|", out, re.MULTILINE)
+    # (Columns are padded to the widest cell: any number of spaces before each bar.)
+    startup = re.search(
+        r"^\| start-up until settled .*?\| ([\d.]+) KB\s*\| ([\d.]+) KB\s*\|", out, re.MULTILINE
+    )
     repaint = re.search(
-        r"^\| one full repaint \(resize\)\s*\| ([\d.]+) KB \| ([\d.]+) KB \|", out, re.MULTILINE
+        r"^\| one full repaint \(resize\)\s*\| ([\d.]+) KB\s*\| ([\d.]+) KB\s*\|", out, re.MULTILINE
     )
     assert startup and repaint, out
     assert all(float(value) > 0 for value in (*startup.groups(), *repaint.groups())), out
