@@ -330,7 +330,9 @@ class HomeScreen(QuietFocusScreen):
 
     def action_filter(self) -> None:
         self._show_filter_bar(True)
-        self.query_one("#filter", Input).focus()
+        # At once, not after the keys already waiting (Widget.focus defers): typed right after `/`, they
+        # belong in the box, not to the cards.
+        self.set_focus(self.query_one("#filter", Input))
 
     def _show_filter_bar(self, shown: bool) -> None:
         self.query_one("#filter-bar").display = shown
