@@ -75,24 +75,12 @@ class ConnectService:
         return self._context.amazon
 
     @property
-    def secrets(self) -> SecretStore:
-        return self._context.secrets
-
-    @property
-    def sandbox(self) -> bool:
-        return self._context.sandbox
-
-    @property
     def host(self) -> str:
         return self._context.host
 
     @property
     def user(self) -> str:
         return self._context.user
-
-    @property
-    def config_path(self) -> Path | None:
-        return self._context.config_path
 
     @property
     def writer(self) -> OutcomeWriter:

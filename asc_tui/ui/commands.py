@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.command import (
     DiscoveryHit,
@@ -17,12 +17,12 @@ from textual.command import (
 from textual.content import Content
 
 from asc_tui.i18n import N_, _
+from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import plain
 from asc_tui.ui.textual_internals import TranslatedCommandPalette
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
-    from asc_tui.ui.app import AscApp
 
 # (label, app method, help): labels and help are translated where the palette shows them.
 STORE_ACTIONS: tuple[tuple[str, str, str], ...] = (
@@ -48,13 +48,8 @@ class AscCommandPalette(TranslatedCommandPalette):
 
 
 class StoreCommands(Provider):
-    @property
-    def asc(self) -> AscApp:
-        # A cast, not an import: the app imports this module, and screens never import the app.
-        return cast("AscApp", self.app)
-
     def _general(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = self.asc
+        app = asc_app(self.app)
         return [
             (_("Add Amazon store"), app.add_store, _("Open the Add Amazon sales channel form")),
             (
@@ -73,7 +68,7 @@ class StoreCommands(Provider):
         ]
 
     def _per_store(self) -> list[tuple[str, Callable[[], object], str]]:
-        stores: list[Store] = self.asc.home.stores
+        stores: list[Store] = asc_app(self.app).home.stores
         commands: list[tuple[str, Callable[[], object], str]] = []
         title = _("{action}: {name}")
         actions = [(_(label), method, _(help_text)) for label, method, help_text in STORE_ACTIONS]
@@ -82,7 +77,7 @@ class StoreCommands(Provider):
                 commands.append(
                     (
                         title.format(action=label, name=plain(store.name)),
-                        partial(getattr(self.asc, method), store),
+                        partial(getattr(asc_app(self.app), method), store),
                         help_text,
                     )
                 )

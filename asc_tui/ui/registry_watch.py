@@ -24,7 +24,6 @@ POLL_SECONDS = 2.0
 class RegistryWatch:
     def __init__(self, app: AscApp) -> None:
         self.app = app
-        self.poll_seconds = POLL_SECONDS
         # What the home's banner says while the database cannot be reached (None while it answers).
         self.db_notice: str | None = None
         self._seen_revision: int | None = None  # what the stores shown are as of
@@ -33,7 +32,7 @@ class RegistryWatch:
     def start(self, revision: int) -> None:
         """The registry is open and the home shows its stores as of `revision`: watch from now on."""
         self._seen_revision = revision
-        self.app.set_interval(self.poll_seconds, self._poll, name="registry-poll")
+        self.app.set_interval(POLL_SECONDS, self._poll, name="registry-poll")
 
     def _poll(self) -> None:
         if self.app.ready and not self._polling:

@@ -16,9 +16,14 @@ from __future__ import annotations
 import os
 import re
 import sys
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver  # asc-tui runs on Linux and macOS (POSIX)
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 PLAIN_DRIVER_ENV = "ASC_TUI_PLAIN_DRIVER"
 
@@ -27,8 +32,8 @@ _MOVE_TO = re.compile(r"\x1b\[(\d+);(\d+)H")
 
 
 def driver_class() -> type[Driver] | None:
-    """The driver to run with, or None for Textual's choice (other platforms, TEXTUAL_DRIVER, opted out)."""
-    if sys.platform == "win32" or os.environ.get("TEXTUAL_DRIVER") or os.environ.get(PLAIN_DRIVER_ENV):
+    """The driver to run with, or None for Textual's choice (TEXTUAL_DRIVER set, or opted out)."""
+    if os.environ.get("TEXTUAL_DRIVER") or os.environ.get(PLAIN_DRIVER_ENV):
         return None
     return ChangedCellsDriver
 
@@ -170,11 +175,6 @@ class ScreenModel:
         shown = self.rows.setdefault(row, [None] * width)
         start, end = column - 1, column - 1 + len(cells)
         changed = [i for i, cell in enumerate(cells) if shown[start + i] != cell]
-        # Drawing over half of a wide character blanks its other half on the terminal: not known any more.
-        if start > 0 and _is_placeholder(shown[start]):
-            shown[start - 1] = None
-        if end < len(shown) and _is_placeholder(shown[end]):
-            shown[end] = None
         shown[start:end] = cells
         spans: list[list[int]] = []
         for i in changed:
@@ -184,16 +184,14 @@ class ScreenModel:
                 spans.append([i, i])
         draws = []
         for first, last in spans:
+            # Never start or end in the middle of a wide character: a change to either half (which on the
+            # terminal blanks the other) draws the whole character again.
             while first > 0 and cells[first][2] == _PLACEHOLDER:
-                first -= 1  # never start in the middle of a wide character
+                first -= 1
             while last + 1 < len(cells) and cells[last + 1][2] == _PLACEHOLDER:
                 last += 1
             draws.append(draw(row, column + first, cells[first : last + 1], repeat=self.repeat))
         return draws
-
-
-def _is_placeholder(cell: Cell | None) -> bool:
-    return cell is not None and cell[2] == _PLACEHOLDER
 
 
 def _terminal_size() -> tuple[int, int] | None:
@@ -209,26 +207,18 @@ def _terminal_size() -> tuple[int, int] | None:
     return None
 
 
-def _base() -> type[Driver]:
-    from textual.drivers.linux_driver import LinuxDriver
-
-    return LinuxDriver
-
-
-class ChangedCellsDriver(_base()):  # type: ignore[misc]
+class ChangedCellsDriver(LinuxDriver):
     """Textual's Linux driver, writing of each frame only the cells the terminal does not show already."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._keeper = ScreenModel(repeat=terminal_repeats())
+    def __init__(
+        self, app: App[Any], *, debug: bool = False, mouse: bool = True, size: tuple[int, int] | None = None
+    ) -> None:
+        super().__init__(app, debug=debug, mouse=mouse, size=size)
+        self._model = ScreenModel(repeat=terminal_repeats())
 
     def write(self, data: str) -> None:
-        super().write(self._keeper.filter(data, _terminal_size()))
-
-    def start_application_mode(self) -> None:
-        self._keeper.forget()
-        super().start_application_mode()
+        super().write(self._model.filter(data, _terminal_size()))
 
     def stop_application_mode(self) -> None:
-        self._keeper.forget()
+        self._model.forget()  # a suspend: whatever runs meanwhile draws on the terminal too
         super().stop_application_mode()

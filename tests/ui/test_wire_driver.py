@@ -139,7 +139,7 @@ def test_the_terminal_shows_what_textuals_own_driver_would_show(isolated_home: P
             same_screens(plain, kept, f"at {width}×{height}")
 
 
-def test_drawing_over_half_of_a_wide_character_forgets_its_other_half() -> None:
+def test_a_wide_character_drawn_over_by_half_is_drawn_again_whole() -> None:
     model = ScreenModel()
     model.filter(frame(line("商店"), line(""), line("")), SIZE)
     model.filter("\x1b[1;2Hx", SIZE)  # over the second half of 商: the terminal blanks the first half too

@@ -15,19 +15,20 @@ from tests.support.tmux import require_tmux
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+def benchmark(module: str, *args: str) -> str:
+    """What `python -m module args` printed; it must end well."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
 @pytest.mark.slow
 def test_quick_benchmark_runs_and_reports() -> None:
     # The first-frame figures run the app in tmux: without it they would say n/a and prove nothing.
     require_tmux()
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    out = done.stdout
+    out = benchmark("benchmarks.run", "--quick")
     assert "| figure " in out and "| median " in out and "| meets? " in out
     assert "tmux is not installed" not in out
     # Measured in the real terminal: a time in seconds, not n/a.
@@ -44,15 +45,7 @@ def test_quick_benchmark_runs_and_reports() -> None:
 
 @pytest.mark.slow
 def test_the_wire_benchmark_runs_in_a_real_pty_and_reports_bytes() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.wire", "--stores", "20", "--sizes", "80x24", "--repeat", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    out = done.stdout
+    out = benchmark("benchmarks.wire", "--stores", "20", "--sizes", "80x24", "--repeat", "1")
     assert "| 80×24, 20 stores" in out and "| asc-tui " in out and "| bare " in out
     # Bytes really read from the pty: a size in KB for start-up and for a resize, for both programs.
     # (Columns are padded to the widest cell: any number of spaces before each bar.)

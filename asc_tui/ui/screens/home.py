@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -14,6 +14,7 @@ from textual.widgets import Header, Input, LoadingIndicator, Static
 
 from asc_tui.domain import filter_key, store_health
 from asc_tui.i18n import N_, _
+from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import VisibleControls, fill, literal
 from asc_tui.ui.textual_internals import QuietFocusScreen
 from asc_tui.ui.widgets.footer import Footer
@@ -22,7 +23,6 @@ from asc_tui.ui.widgets.store_deck import StoreDeck
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Store
-    from asc_tui.ui.app import AscApp
 
 _W = TypeVar("_W", bound=Widget)
 
@@ -122,11 +122,6 @@ class HomeScreen(QuietFocusScreen):
         """The admin is typing in the filter box: the cards arriving must not take the focus from it."""
         return isinstance(self.focused, Input)
 
-    @property
-    def asc(self) -> AscApp:
-        # A cast, not an import: the app imports this module, and screens never import the app.
-        return cast("AscApp", self.app)
-
     def compose(self) -> ComposeResult:
         # Hidden from the start here, not in on_mount: the registry may be read (and these shown) between
         # compose and the Mount handler on a loaded machine, and hiding them there left an empty home.
@@ -219,8 +214,9 @@ class HomeScreen(QuietFocusScreen):
 
     def _setup_hint(self) -> str:
         """On the empty home: where to set up the Amazon app when none is configured (empty otherwise)."""
-        amazon = self.asc.config.amazon
-        if self.asc.sandbox or (amazon.application_id.strip() and amazon.client_id.strip()):
+        app = asc_app(self.app)
+        amazon = app.config.amazon
+        if app.sandbox or (amazon.application_id.strip() and amazon.client_id.strip()):
             return ""
         return _(
             "No Amazon app is configured yet, so stores cannot be connected: press s for Settings (your "
@@ -228,12 +224,12 @@ class HomeScreen(QuietFocusScreen):
         )
 
     def _website_name(self, store: Store) -> str | None:
-        catalog = self.asc.catalog
+        catalog = asc_app(self.app).catalog
         website = catalog.website(store.website) if catalog else None
         return website.name if website else None
 
     def _secret_missing(self, store: Store) -> bool:
-        return store.id in self.asc.missing_secrets
+        return store.id in asc_app(self.app).missing_secrets
 
     def _show_empty_state(self, empty: bool) -> None:
         self.query_one("#empty-state").display = empty
@@ -244,9 +240,8 @@ class HomeScreen(QuietFocusScreen):
         self.query_one("#home-body").display = not empty
         checklists = self.query("#home-presetup")
         if empty and not checklists:
-            checklist = PreSetupChecklist(
-                self.asc.registry.presetup.done(), self.asc.save_presetup, id="home-presetup"
-            )
+            app = asc_app(self.app)
+            checklist = PreSetupChecklist(app.registry.presetup.done(), app.save_presetup, id="home-presetup")
             self.query_one("#empty-state").mount(checklist)
         elif not empty:
             checklists.remove()
@@ -280,7 +275,7 @@ class HomeScreen(QuietFocusScreen):
             return
         banner = self.query_one("#banner", Static)
         lines: list[Text] = []
-        db_notice = self.asc.registry_watch.db_notice
+        db_notice = asc_app(self.app).registry_watch.db_notice
         if db_notice:
             lines.append(Text.assemble(("⚠ ", "bold"), literal(db_notice)))
         due = [s for s in self.stores if store_health(s)[0].needs_action]
@@ -295,8 +290,8 @@ class HomeScreen(QuietFocusScreen):
                     names=literal(names),
                 )
             )
-        if self.asc.secrets_notice:
-            lines.append(Text.assemble((_("Secrets: "), "bold"), literal(self.asc.secrets_notice)))
+        if secrets_notice := asc_app(self.app).secrets_notice:
+            lines.append(Text.assemble((_("Secrets: "), "bold"), literal(secrets_notice)))
         banner.update(Text("\n").join(lines))
         banner.display = bool(lines)
 
@@ -324,7 +319,7 @@ class HomeScreen(QuietFocusScreen):
 
     @on(StoreDeck.Chosen)
     def _chosen(self, event: StoreDeck.Chosen) -> None:
-        self.asc.view_store(event.store)
+        asc_app(self.app).view_store(event.store)
 
     # --- filter -------------------------------------------------------------------------------------
 
@@ -381,7 +376,7 @@ class HomeScreen(QuietFocusScreen):
 
     def action_on_store(self, method: str) -> None:
         """One of the app's store actions (view_store, edit_store, …) on the focused card's store."""
-        if self.asc.defer_until_ready(lambda: self.action_on_store(method)):
+        if asc_app(self.app).defer_until_ready(lambda: self.action_on_store(method)):
             return
         store = self.focused_store()
         if store is None:
@@ -390,19 +385,19 @@ class HomeScreen(QuietFocusScreen):
             else:
                 self.notify(_("Move to a store card first (arrow keys)."), severity="warning")
             return
-        getattr(self.asc, method)(store)
+        getattr(asc_app(self.app), method)(store)
 
     def action_add(self) -> None:
-        self.asc.add_store()
+        asc_app(self.app).add_store()
 
     def action_learn(self) -> None:
-        self.asc.learn_and_prepare()
+        asc_app(self.app).learn_and_prepare()
 
     def action_help(self) -> None:
-        self.asc.show_help()
+        asc_app(self.app).show_help()
 
     def action_settings(self) -> None:
-        self.asc.open_settings()
+        asc_app(self.app).open_settings()
 
 
 HomeScreen.REGISTRY_KEYS = frozenset(

@@ -14,7 +14,6 @@ once they are in the keyring, so the catalog refresh that follows reads them.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -30,6 +29,7 @@ from asc_tui.settings.checks import SettingsValidationError, parse_timeout
 from asc_tui.settings.config import Config
 from asc_tui.settings.secret_store import CLIENT_SECRET_KEY
 from asc_tui.settings.writer import save_settings
+from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import literal, plain
 from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.settings_amazon import AmazonSection
@@ -37,9 +37,6 @@ from asc_tui.ui.widgets.settings_commerce import CommerceSection
 from asc_tui.ui.widgets.settings_form import FormSection
 from asc_tui.ui.widgets.settings_keyring import KeyringSection, Pending, capitalized, secrets_in_words
 from asc_tui.ui.widgets.settings_language import LanguageSection
-
-if TYPE_CHECKING:
-    from asc_tui.ui.app import AscApp
 
 
 class SettingsScreen(Screen[None]):
@@ -63,11 +60,6 @@ class SettingsScreen(Screen[None]):
         super().__init__(id="settings")
         self._config = config
         self.sandbox = sandbox
-
-    @property
-    def asc(self) -> AscApp:
-        # A cast, not an import: the app imports this module, and screens never import the app.
-        return cast("AscApp", self.app)
 
     # --- layout -----------------------------------------------------------------------------------------
 
@@ -130,8 +122,9 @@ class SettingsScreen(Screen[None]):
     @on(LanguageSection.Saved)
     def _use_language(self, event: LanguageSection.Saved) -> None:
         self._config = replace(self._config, ui=event.ui)
-        self.asc.config = replace(self.asc.config, ui=event.ui)
-        self.app.call_later(self.asc.use_language, event.language)
+        app = asc_app(self.app)
+        app.config = replace(app.config, ui=event.ui)
+        self.app.call_later(app.use_language, event.language)
 
     @on(LanguageSection.NotSaved)
     def _language_not_saved(self, event: LanguageSection.NotSaved) -> None:
@@ -206,7 +199,7 @@ class SettingsScreen(Screen[None]):
         if not self.sandbox:
             amazon = {key: value for key, value in form.items() if key != "connect_timeout_minutes"}
             amazon["connect_timeout_minutes"] = parse_timeout(str(form["connect_timeout_minutes"])) or 0
-        path = self.asc.config.path
+        path = asc_app(self.app).config.path
         try:
             config = save_settings(path, amazon=amazon, commerce=commerce_section.form())
         except SettingsValidationError as exc:
@@ -231,7 +224,7 @@ class SettingsScreen(Screen[None]):
             self._status(storing.format(path=path, what=secrets_in_words(pending)), ok=True)
             self._store_secrets(pending, config)
             return
-        self.asc.apply_config(config)
+        asc_app(self.app).apply_config(config)
         if pending:
             self._status(storing.format(path=path, what=secrets_in_words(pending)), ok=True)
             self._store_secrets(pending, None)
@@ -254,10 +247,12 @@ class SettingsScreen(Screen[None]):
         """Use the saved settings now; new Magento credentials mean reading the catalog again."""
         if config is None:
             return
-        refreshes = config.commerce != self.asc.config.commerce  # apply_config then refreshes the catalog
-        self.asc.apply_config(config)
+        refreshes = (
+            config.commerce != asc_app(self.app).config.commerce
+        )  # apply_config then refreshes the catalog
+        asc_app(self.app).apply_config(config)
         if credentials_stored and config.commerce.base_url and not refreshes:
-            self.asc.refresh_catalog()
+            asc_app(self.app).refresh_catalog()
 
     def _secrets_stored(self, pending: list[Pending], config: Config | None) -> None:
         self._apply(config, credentials_stored=any(item.key != CLIENT_SECRET_KEY for item in pending))

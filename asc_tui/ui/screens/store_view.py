@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -16,6 +16,7 @@ from asc_tui.domain import MARKETPLACES
 from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _
 from asc_tui.ui.activity import shown_detail
+from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import country_name, fill, literal, local_time, plain
 from asc_tui.ui.widgets.footer import Footer
 from asc_tui.ui.widgets.store_card import (
@@ -29,7 +30,6 @@ from asc_tui.ui.widgets.store_card import (
 
 if TYPE_CHECKING:
     from asc_tui.storage.models import Activity, Store
-    from asc_tui.ui.app import AscApp
 
 # What the activity log's actions (stored in English) say on screen.
 ACTION_WORDS = {
@@ -61,11 +61,6 @@ class StoreViewScreen(Screen[None]):
         super().__init__(id="store-view")
         self.store = store
 
-    @property
-    def asc(self) -> AscApp:
-        # A cast, not an import: the app imports this module, and screens never import the app.
-        return cast("AscApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="store-view-body"):
@@ -95,14 +90,14 @@ class StoreViewScreen(Screen[None]):
 
     def show(self, store: Store) -> None:
         self.store = store
-        catalog = self.asc.catalog
+        catalog = asc_app(self.app).catalog
         website = catalog.website(store.website) if catalog else None
         self.title = plain(store.name)  # the header and the terminal's title bar: no control characters
         self.sub_title = _("Store view")
         self.query_one("#view-title", Static).update(title_line(store))
         self.query_one("#view-website", Static).update(website_line(store, website.name if website else None))
         self.query_one("#view-status", Static).update(status_line(store))
-        missing = store.id in self.asc.missing_secrets
+        missing = store.id in asc_app(self.app).missing_secrets
         auth = authorization_line(store, missing)
         if missing:
             auth.append(
@@ -120,7 +115,7 @@ class StoreViewScreen(Screen[None]):
             self._details(store, website.default_store_view if website else None)
         )
         try:
-            entries = self.asc.registry.stores.activity(store.id or 0)
+            entries = asc_app(self.app).registry.stores.activity(store.id or 0)
         except AscError as exc:  # the database went away: say so, keep the log as last read
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -128,7 +123,8 @@ class StoreViewScreen(Screen[None]):
 
     def _details(self, store: Store, default_view: str | None) -> Text:
         marketplace = MARKETPLACES.get(store.country)
-        view = self.asc.catalog.store_view(default_view) if (self.asc.catalog and default_view) else None
+        catalog = asc_app(self.app).catalog
+        view = catalog.store_view(default_view) if catalog and default_view else None
         view_label = f"{view.name} ({view.code})" if view else (default_view or "—")
         mapping = (
             Text.assemble(
@@ -172,4 +168,4 @@ class StoreViewScreen(Screen[None]):
         self.dismiss(None)
 
     def action_on_store(self, method: str) -> None:
-        getattr(self.asc, method)(self.store)
+        getattr(asc_app(self.app), method)(self.store)

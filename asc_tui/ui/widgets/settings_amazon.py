@@ -7,8 +7,6 @@ In `--sandbox` the fields show the demo app's values and cannot be changed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -20,11 +18,9 @@ from asc_tui.settings.checks import check_client_id, redirect_uri_note, validate
 from asc_tui.settings.config import Config
 from asc_tui.settings.secret_hosts import foreign_secret_hosts
 from asc_tui.settings.secret_store import CLIENT_SECRET_KEY
+from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import VisibleControls, literal
 from asc_tui.ui.widgets.settings_form import FormSection
-
-if TYPE_CHECKING:
-    from asc_tui.ui.app import AscApp
 
 # The fields saved as typed text (the timeout is text too, but parsed before it is saved).
 AMAZON_TEXT = (
@@ -124,11 +120,6 @@ class AmazonSection(FormSection):
         self._amazon = config.amazon
         self.sandbox = sandbox
 
-    @property
-    def asc(self) -> AscApp:
-        # A cast, not an import: the app imports the settings screen, which imports this module.
-        return cast("AscApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Static(literal(_("Amazon app")), classes="section-title")
         if self.sandbox:
@@ -215,7 +206,7 @@ class AmazonSection(FormSection):
     def errors(self) -> dict[str, str]:
         if self.sandbox:
             return {}
-        behind = self.asc.config.amazon.callback_behind_tls_proxy
+        behind = asc_app(self.app).config.amazon.callback_behind_tls_proxy
         return validate_amazon_settings(self.form(), behind_tls_proxy=behind)
 
     def touch(self, *keys: str) -> None:
@@ -253,12 +244,16 @@ class AmazonSection(FormSection):
         return (check_client_id(client_id) if client_id else _("Enter the LWA client ID first.")) or ""
 
     def test_credentials(self) -> None:
-        where = _("the sandbox's Login with Amazon") if self.sandbox else self.asc.config.amazon.lwa_token_url
+        where = (
+            _("the sandbox's Login with Amazon")
+            if self.sandbox
+            else asc_app(self.app).config.amazon.lwa_token_url
+        )
         result = self.query_one("#test-result", Static)
         result.update(literal(_("Asking {where}…").format(where=where)))
         result.set_classes("-busy")
         result.display = True
-        self._run_test(self.asc.config.amazon.lwa_token_url, self.text("client_id"), self.secret())
+        self._run_test(asc_app(self.app).config.amazon.lwa_token_url, self.text("client_id"), self.secret())
 
     @work(thread=True, exclusive=True, group="settings-test", exit_on_error=False)
     def _run_test(self, token_url: str, client_id: str, typed_secret: str) -> None:
@@ -270,7 +265,7 @@ class AmazonSection(FormSection):
             secret = typed_secret
             if not secret:
                 try:
-                    secret = self.asc.registry_when_open().secrets.client_secret() or ""
+                    secret = asc_app(self.app).registry_when_open().secrets.client_secret() or ""
                 except AscError as exc:
                     self.app.call_from_thread(self.show_test, False, str(exc))
                     return
@@ -287,7 +282,7 @@ class AmazonSection(FormSection):
         from asc_tui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
         from asc_tui.services.credentials import check_lwa_credentials
 
-        emulator = self.asc.registry_when_open().emulator
+        emulator = asc_app(self.app).registry_when_open().emulator
         if emulator is not None and emulator.running:
             ok, message = check_lwa_credentials(
                 emulator.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET

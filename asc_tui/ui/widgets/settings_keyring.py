@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import NamedTuple
 
 from textual import work
 from textual.app import ComposeResult
@@ -21,10 +21,8 @@ from asc_tui.commerce.credentials import credential_fields
 from asc_tui.errors import AscError
 from asc_tui.i18n import _, ngettext
 from asc_tui.settings.secret_store import CLIENT_SECRET_ENV, CLIENT_SECRET_KEY
+from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import literal
-
-if TYPE_CHECKING:
-    from asc_tui.ui.app import AscApp
 
 
 class Pending(NamedTuple):
@@ -56,11 +54,6 @@ class KeyringSection(Vertical):
         super().__init__()
         self.sandbox = sandbox
 
-    @property
-    def asc(self) -> AscApp:
-        # A cast, not an import: the app imports the settings screen, which imports this module.
-        return cast("AscApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Static(literal(_("Secrets")), classes="section-title")
         yield Label(literal(_("Keyring in use")), classes="field-label")
@@ -76,7 +69,7 @@ class KeyringSection(Vertical):
 
     @work(thread=True, exclusive=True, group="settings-keyring", exit_on_error=False)
     def read(self) -> None:
-        secrets = self.asc.registry_when_open().secrets
+        secrets = asc_app(self.app).registry_when_open().secrets
         unprotected = False
         state = ""
         failed: str | None = None  # a keyring that does not answer: say so once, do not ask again
@@ -159,7 +152,7 @@ class KeyringSection(Vertical):
         A callback, not a message: the answer counts even once the admin has left the screen (the saved
         settings are applied then).
         """
-        secrets = self.asc.registry_when_open().secrets
+        secrets = asc_app(self.app).registry_when_open().secrets
         try:
             if secrets.needs_setup or secrets.locked:
                 self.app.call_from_thread(self._make_ready, pending, then, secrets.needs_setup)
@@ -175,7 +168,7 @@ class KeyringSection(Vertical):
         """No keyring here, or the encrypted file is locked: the app's own modal first, then store."""
         from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal, UnlockSecretsModal
 
-        secrets = self.asc.registry.secrets
+        secrets = asc_app(self.app).registry.secrets
 
         def then_store(ready: bool | None) -> None:
             if ready:
