@@ -70,6 +70,8 @@ class AscApp(TranslatedApp):
         self._secrets_state: str | None = None
         self._quick_shown = False  # the first cards came from the file before the registry opened
         self._registry_opened = threading.Event()  # for worker threads that need the registry
+        self._first_frame = False
+        self._exit_after_first_frame: int | None = None  # the exit code of an error found before it
         self.typed_ahead = TypedAhead(self)
         self.catalog_refresh = CatalogRefresh(self)
         self.connect_flow = ConnectFlow(self)
@@ -151,6 +153,17 @@ class AscApp(TranslatedApp):
     def on_ready(self) -> None:
         # Textual posts Ready right after the first frame is written (call_after_refresh waits for idle).
         record("first_frame")
+        self._first_frame = True
+        if self._exit_after_first_frame is not None:
+            self.exit(None, self._exit_after_first_frame)
+
+    def _exit_on_error(self, exit_code: int) -> None:
+        # Not before the home is up: exiting while it still mounts left Textual's Header a title to set in
+        # a widget already removed, and its traceback on the terminal (seen with a garbage database file).
+        if self._first_frame:
+            self.exit(None, exit_code)
+        else:
+            self._exit_after_first_frame = exit_code
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry")
     def _open_registry(self) -> None:
@@ -187,7 +200,7 @@ class AscApp(TranslatedApp):
         except AscError as exc:
             # Reported by run_app after the terminal is restored, as the CLI reports every error.
             self.fatal_error = exc
-            self.call_from_thread(self.exit, None, exc.exit_code)
+            self.call_from_thread(self._exit_on_error, exc.exit_code)
             return
         self.call_from_thread(self._registry_ready, registry, catalog, stores, revision)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.widgets import Input, Select, Static
 
 import asc_tui.services.first_screen as first_screen_module
@@ -211,3 +212,21 @@ async def test_on_a_fresh_home_the_add_form_opens_before_the_registry(
             await until(pilot, lambda: app.ready)
     finally:
         registry_gate.set()
+
+
+async def test_slash_and_a_filter_arriving_in_one_read_all_go_into_the_box(gates: Gates) -> None:
+    # Over SSH a burst of keys reaches the app in one read: they are posted together, none waits for the
+    # one before it to be handled, as a terminal delivers them.
+    gates.open_all()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await until(pilot, lambda: app.home.focused is app.home.deck)
+        for key, character in [("slash", "/"), *((c if c != " " else "space", c) for c in "Shop 01")]:
+            app.post_message(events.Key(key, character))
+        box = app.home.query_one("#filter", Input)
+        await until(pilot, lambda: box.value.endswith("01"), "the filter typed into the box")
+        assert box.value == "Shop 01"  # not "p 01": no key went to the cards on the way
+        assert app.home.focused is box
+        await pilot.press("slash")  # in the box, `/` is part of the filter
+        await until(pilot, lambda: box.value == "Shop 01/")

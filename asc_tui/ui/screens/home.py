@@ -73,6 +73,10 @@ class HomeScreen(QuietFocusScreen):
             N_("Filter"),
             id="filter",
             tooltip=N_("Filter by name, country, website or status"),
+            # Priority: handled as the app reads it, before the keys typed after it are sent on. Bound
+            # plainly, `/` went to the focused card first and came back, and by then "Sho" of "/Shop" had
+            # gone to the cards too.
+            priority=True,
         ),
         Binding("question_mark", "help", N_("Help"), id="help"),
         Binding("q", "app.quit", N_("Quit"), id="home-quit", tooltip=N_("Quit asc-tui")),
@@ -157,7 +161,10 @@ class HomeScreen(QuietFocusScreen):
         leaves those keys out). Keys typed before the stores are read wait for them (AscApp)."""
         if action == "on_store":
             return bool(self.stores)
-        if action == "filter":  # typed at the first frame, before the stores are read: it filters them
+        if action == "filter":
+            if self.typing_filter:  # a `/` typed in the box is part of the filter (the binding has priority)
+                return False
+            # Typed at the first frame, before the stores are read: it filters them.
             return bool(self.stores) or not self.loaded
         return True
 
