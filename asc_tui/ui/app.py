@@ -23,6 +23,7 @@ from asc_tui.ui.catalog_refresh import CatalogRefresh
 from asc_tui.ui.commands import StoreCommands
 from asc_tui.ui.connect_flow import ConnectFlow
 from asc_tui.ui.messages import RefreshCatalog
+from asc_tui.ui.quiet_start import QuietStart
 from asc_tui.ui.registry_watch import RegistryWatch
 from asc_tui.ui.screens.home import HomeScreen  # the one screen imported here: the rest where they open
 from asc_tui.ui.store_actions import StoreActions
@@ -73,6 +74,7 @@ class AscApp(TranslatedApp):
         self._first_frame = False
         self._exit_after_first_frame: int | None = None  # the exit code of an error found before it
         self.typed_ahead = TypedAhead(self)
+        self.quiet_start = QuietStart(self)
         self.catalog_refresh = CatalogRefresh(self)
         self.connect_flow = ConnectFlow(self)
         self.store_actions = StoreActions(self)
@@ -118,8 +120,10 @@ class AscApp(TranslatedApp):
     # --- keys typed ahead ---------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self.typed_ahead.hold(event):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.quiet_start.key_seen()
+            if self.typed_ahead.hold(event):
+                return
         await super().on_event(event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -154,6 +158,7 @@ class AscApp(TranslatedApp):
         # Textual posts Ready right after the first frame is written (call_after_refresh waits for idle).
         record("first_frame")
         self._first_frame = True
+        self.quiet_start.first_frame()
         if self._exit_after_first_frame is not None:
             self.exit(None, self._exit_after_first_frame)
 
@@ -183,9 +188,11 @@ class AscApp(TranslatedApp):
         if quick is not None and quick.stores:
             self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
             if len(quick.stores) == FIRST_SCREENFUL:
+                self.quiet_start.wait()  # the rest of the cards after the keys typed ahead, see quiet_start
                 quick = read_home(self.db, self.sandbox)
                 if quick is not None:
                     self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
+        self.quiet_start.wait()
         from asc_tui.services.registry import open_registry
 
         try:
