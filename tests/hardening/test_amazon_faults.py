@@ -42,7 +42,6 @@ from asc_tui.services.sandbox import sandbox_client_secret
 from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable, refresh_token_key
 from asc_tui.storage.models import ConnectAttempt, Preference
 from tests.commerce.fake_magento import self_signed_certificate
-from tests.connect.support import NA, US_ONLY, add_store, secret_keys, write_real_config
 from tests.hardening.faulty_amazon import (
     LWA_FAULTS,
     SELLERS_FAULTS,
@@ -52,6 +51,7 @@ from tests.hardening.faulty_amazon import (
     Seen,
     refused_url,
 )
+from tests.support.connect import NA, US_ONLY, add_store, secret_keys, write_real_config
 from tests.support.consent_forms import approve
 
 DEADLINE = 2.0  # the shortened network deadline

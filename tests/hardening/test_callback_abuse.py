@@ -31,7 +31,7 @@ from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.connect import ConnectService, ConnectSession
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import ConnectAttempt
-from tests.connect.support import NA, add_store, secret_keys
+from tests.support.connect import NA, add_store, secret_keys
 from tests.support.consent_forms import approve
 
 HOSTILE = '<script>alert("pwn")</script><img src=x onerror=alert(1)>'

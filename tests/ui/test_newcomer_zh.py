@@ -11,7 +11,7 @@ from textual.widgets import Select
 from asc_tui import i18n
 from asc_tui.i18n import _
 from asc_tui.ui.screens.add_store import AddStoreModal
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 from tests.ui.helpers import screen_text
 
