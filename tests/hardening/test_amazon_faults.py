@@ -41,7 +41,6 @@ from asc_tui.services.registry import Registry, open_registry
 from asc_tui.services.sandbox import sandbox_client_secret
 from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable, refresh_token_key
 from asc_tui.storage.models import ConnectAttempt, Preference
-from tests.commerce.fake_magento import self_signed_certificate
 from tests.hardening.faulty_amazon import (
     LWA_FAULTS,
     SELLERS_FAULTS,
@@ -53,6 +52,7 @@ from tests.hardening.faulty_amazon import (
 )
 from tests.support.connect import NA, US_ONLY, add_store, secret_keys, write_real_config
 from tests.support.consent_forms import approve
+from tests.support.fake_magento import self_signed_certificate
 
 DEADLINE = 2.0  # the shortened network deadline
 SLACK = 8.0  # what a loaded 2-core machine may add to it (the bounds are 5x the deadline and more)
