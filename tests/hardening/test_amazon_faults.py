@@ -62,13 +62,6 @@ SLACK = 8.0  # what a loaded 2-core machine may add to it (the bounds are 5x the
 
 
 @pytest.fixture
-def sandbox(isolated_home: Path) -> Iterator[Registry]:
-    registry = open_registry(sandbox=True)
-    yield registry
-    registry.close()
-
-
-@pytest.fixture
 def emulator(sandbox: Registry) -> SandboxEmulator:
     sandbox.connect  # noqa: B018 - starts the emulator
     assert sandbox.emulator is not None
