@@ -43,7 +43,7 @@ lock-upgrade: $(UV_HOME)/.installed
 	$(UV) lock --upgrade
 
 # The two ends pyproject.toml promises to people who install without the lock (pipx, uv tool, distributions):
-# the unit tests in fresh venvs at the newest releases it allows and at its floors (uv's lowest-direct).
+# the fast tests (scripts/check_resolutions.py) in fresh venvs at the newest releases it allows and at its floors (uv's lowest-direct).
 resolutions: $(UV_HOME)/.installed
 	$(PYTHON) scripts/check_resolutions.py --uv $(UV) --python $(PYTHON)
 
@@ -80,7 +80,7 @@ snapshot-update: setup
 	$(BIN)/pytest tests/ui/test_snapshots.py tests/ui/test_snapshots_zh.py --snapshot-update
 
 # Translations (Babel): extract the marked strings into the template, merge it into each language's
-# catalog (new strings arrive untranslated; tests/unit/test_i18n.py fails until they are translated), and
+# catalog (new strings arrive untranslated; tests/vocabulary/test_i18n.py fails until they are translated), and
 # compile the catalogs the app loads. The compiled .mo files are committed, so the wheel ships them.
 LOCALES := asc_tui/locale
 i18n-extract: setup

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from tests.commerce.fake_magento import FakeMagento
+    from tests.support.fake_magento import FakeMagento
 
 # A real PostgreSQL server for the tests that run on both backends (the `backend` and `pg_url` fixtures);
 # and, when the run ends, the search of everything it wrote for the secrets the Amazon emulator issued.
@@ -103,7 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def shop(request: pytest.FixtureRequest) -> Iterator[FakeMagento]:
     """A fake Magento 2.4 shop on loopback; a test module sets SHOP_ATTRIBUTES for its number of product
     attributes (40 when it does not)."""
-    from tests.commerce.fake_magento import FakeMagento
+    from tests.support.fake_magento import FakeMagento
 
     with FakeMagento(attribute_count=getattr(request.module, "SHOP_ATTRIBUTES", 40)) as fake:
         yield fake

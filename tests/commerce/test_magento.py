@@ -44,7 +44,7 @@ from asc_tui.commerce.errors import (
 from asc_tui.commerce.magento import PROGRESS_ATTRIBUTES, MagentoCatalogSource
 from asc_tui.commerce.magento_endpoints import ATTRIBUTES_RESOURCE, STORE_RESOURCE
 from asc_tui.errors import EXIT_ENVIRONMENT
-from tests.commerce.fake_magento import (
+from tests.support.fake_magento import (
     SIGNATURE_INVALID,
     FakeMagento,
     base_string_uri,

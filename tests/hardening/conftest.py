@@ -1,4 +1,4 @@
-"""Shared by the hardening tests: the app's own log file."""
+"""Shared by the hardening tests: the app's own log file, and a sandbox registry on its SQLite file."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from asc_tui.services.registry import Registry, open_registry
 from asc_tui.system import paths
 from asc_tui.system.logs import LOG_FILE, LOGGERS, send_logs_to_file
 
@@ -29,3 +30,11 @@ def log_file() -> Iterator[Path]:
                     handler.close()
             logger.handlers = handlers
             logger.propagate = propagate
+
+
+@pytest.fixture
+def sandbox(isolated_home: Path) -> Iterator[Registry]:
+    """The sandbox's registry (its emulator, SQLite file and keyring backend), closed afterwards."""
+    registry = open_registry(sandbox=True)
+    yield registry
+    registry.close()

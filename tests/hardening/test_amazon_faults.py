@@ -41,8 +41,6 @@ from asc_tui.services.registry import Registry, open_registry
 from asc_tui.services.sandbox import sandbox_client_secret
 from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX, SecretsUnavailable, refresh_token_key
 from asc_tui.storage.models import ConnectAttempt, Preference
-from tests.commerce.fake_magento import self_signed_certificate
-from tests.connect.support import NA, US_ONLY, add_store, secret_keys, write_real_config
 from tests.hardening.faulty_amazon import (
     LWA_FAULTS,
     SELLERS_FAULTS,
@@ -52,20 +50,15 @@ from tests.hardening.faulty_amazon import (
     Seen,
     refused_url,
 )
+from tests.support.connect import NA, US_ONLY, add_store, secret_keys, write_real_config
 from tests.support.consent_forms import approve
+from tests.support.fake_magento import self_signed_certificate
 
 DEADLINE = 2.0  # the shortened network deadline
 SLACK = 8.0  # what a loaded 2-core machine may add to it (the bounds are 5x the deadline and more)
 
 
 # --- fixtures and helpers -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sandbox(isolated_home: Path) -> Iterator[Registry]:
-    registry = open_registry(sandbox=True)
-    yield registry
-    registry.close()
 
 
 @pytest.fixture

@@ -20,20 +20,14 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from asc_tui.cli import main
 from asc_tui.services.csv_cells import FORMULA_STARTS, restore
 from asc_tui.services.registry import open_registry
+from tests.support.cli import run
 
 from .nasty import NASTY, expected_name, is_one_sentence, raw_controls
 
 PREFIX = "asc-tui: "
 ROW = re.compile(r"^(line|item) \d+: (.+)$")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def listed(capsys: pytest.CaptureFixture[str], *db: str) -> list[dict[str, Any]]:

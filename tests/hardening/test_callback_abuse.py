@@ -15,9 +15,8 @@ import re
 import socket
 import time
 import tracemalloc
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
@@ -29,20 +28,13 @@ from asc_tui.amazon.callback import CallbackListener, is_loopback
 from asc_tui.domain import StoreStatus
 from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.connect import ConnectService, ConnectSession
-from asc_tui.services.registry import Registry, open_registry
+from asc_tui.services.registry import Registry
 from asc_tui.storage.models import ConnectAttempt
-from tests.connect.support import NA, add_store, secret_keys
+from tests.support.connect import NA, add_store, secret_keys
 from tests.support.consent_forms import approve
 
 HOSTILE = '<script>alert("pwn")</script><img src=x onerror=alert(1)>'
 MARKERS = ("<script", "<img", "onerror=", "pwn")  # none may come back unescaped
-
-
-@pytest.fixture
-def sandbox(isolated_home: Path) -> Iterator[Registry]:
-    registry = open_registry(sandbox=True)
-    yield registry
-    registry.close()
 
 
 @dataclass

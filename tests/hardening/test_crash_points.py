@@ -35,7 +35,7 @@ from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX, refresh_token_key
 from asc_tui.storage.models import ConnectAttempt, Preference
 from asc_tui.system import paths
 from asc_tui.system.faults import CRASH_ENV
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 
 pytestmark = pytest.mark.slow

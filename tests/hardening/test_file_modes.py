@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 
 TIMEOUT = 60

@@ -27,7 +27,7 @@ from asc_tui.sandbox import (
     SandboxEmulator,
 )
 from asc_tui.system.logs import REDACTED
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 from tests.support.leak_scan import (
     EARLY_NAME,

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator
-from tests.connect.support import NA
 from tests.hardening.test_config_errors import Case, assert_one_sentence
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 
 SECRET = SANDBOX_CLIENT_SECRET  # the emulator's: it plays LWA where the case does not replace it

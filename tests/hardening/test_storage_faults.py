@@ -34,7 +34,7 @@ from asc_tui.storage.database import BUSY_TIMEOUT_MS
 from asc_tui.storage.models import ConnectAttempt, Store
 from asc_tui.system import paths
 from asc_tui.ui.screens.add_store import AddStoreModal
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 from tests.support.leak_scan import scan_before_removal
 from tests.ui.helpers import make_app, shown_notifications, type_into, until_ready

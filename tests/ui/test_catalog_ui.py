@@ -26,7 +26,7 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.widgets.attribute_picker import AttributePicker
-from tests.commerce.fake_magento import FakeMagento, default_store_data, magento_secret
+from tests.support.fake_magento import FakeMagento, default_store_data, magento_secret
 from tests.ui.helpers import notifications, screen_text, shown_notifications, until
 
 from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready

@@ -10,8 +10,8 @@ from textual.widgets import Input, Static
 from asc_tui.domain import StoreStatus
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.connect import ConnectScreen
-from tests.connect.support import NA, secret_keys
 from tests.support.browser import consent_in_browser
+from tests.support.connect import NA, secret_keys
 from tests.support.consent_forms import approve
 from tests.ui.helpers import shown_notifications
 

@@ -20,7 +20,7 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 from tests.ui.helpers import notifications, shown_notifications, until
 
@@ -180,7 +180,7 @@ async def test_the_secrets_banner_is_checked_again_when_settings_closes(
 ) -> None:
     from asc_tui.sandbox import SandboxEmulator
     from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
-    from tests.connect.support import write_real_config
+    from tests.support.connect import write_real_config
 
     seed(("Shop US", "US"))
     with SandboxEmulator() as emulator:

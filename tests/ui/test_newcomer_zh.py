@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import re
 
-import pytest
 from textual.widgets import Select
 
-from asc_tui import i18n
 from asc_tui.i18n import _
 from asc_tui.ui.screens.add_store import AddStoreModal
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 from tests.ui.helpers import screen_text
 
-from .helpers import card_texts, make_app, type_into, until_ready
+from .helpers import card_texts, in_chinese, make_app, type_into, until_ready  # noqa: F401  (in_chinese: an autouse fixture)
 from .test_connect_screen import open_connect, until_closed
 
 # The words of the app's own chrome, in English: none may be left on a Chinese screen ("Main Website" is
@@ -24,11 +22,6 @@ ENGLISH_CHROME = re.compile(
     r"\b(Add store|Not connected|Connect|Settings|Help|Quit|Filter|Store name|Email address|Save|Cancel"
     r"|Seller ID|Authorization|Active|Renew|Paste|Waiting for Amazon|left)\b"
 )
-
-
-@pytest.fixture(autouse=True)
-def in_chinese() -> None:
-    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})  # tests/conftest.py sets English back
 
 
 def english_left(text: str) -> list[str]:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from asc_tui.ui.screens.connect import ConnectScreen
-from tests.connect.support import NA
+from tests.support.connect import NA
 from tests.support.consent_forms import approve
 
 from .helpers import make_app, seed, type_into, until_ready, wait_until

@@ -16,8 +16,8 @@ from asc_tui.settings.secret_store import open_secret_store, refresh_token_key
 from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
-from tests.connect.support import NA, write_real_config
 from tests.support import hanging_keyring
+from tests.support.connect import NA, write_real_config
 from tests.support.consent_forms import approve
 from tests.ui.helpers import notifications
 

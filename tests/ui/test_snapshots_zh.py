@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 
-from asc_tui import i18n
 from asc_tui.amazon.callback import CallbackListener
 from asc_tui.services.connect import ConnectSession
 
-from .helpers import make_app, seed, until_ready, wait_until
+from .helpers import in_chinese, make_app, seed, until_ready, wait_until  # noqa: F401  (in_chinese: an autouse fixture)
 from .snapshot_steps import add_form_with_errors, steady_screen  # noqa: F401  (an autouse fixture)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -18,11 +17,6 @@ CONSENT = (
     "http://127.0.0.1:8977/apps/authorize/consent?application_id=amzn1.sp.solution.sandbox-demo"
     "&state=SNAPSHOT-STATE&version=beta"
 )
-
-
-@pytest.fixture(autouse=True)
-def in_chinese() -> None:
-    i18n.choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})  # tests/conftest.py sets English back
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -19,7 +19,7 @@ from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
 from asc_tui.services.registry import Registry
 from asc_tui.settings.secret_store import refresh_token_key
 from asc_tui.storage.models import ConnectAttempt
-from tests.connect.support import NA, UK, US_ONLY, actions, add_store, browser_get, secret_keys
+from tests.support.connect import NA, UK, US_ONLY, actions, add_store, browser_get, secret_keys
 from tests.support.consent_forms import approve
 from tests.support.ports import free_port
 

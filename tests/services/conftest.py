@@ -1,6 +1,7 @@
-"""A sandbox registry (real emulator on loopback, real database, real keyring backend) per test.
+"""A sandbox registry (real emulator on loopback, real database, real keyring backend) per test, for the
+connect service tests.
 
-The service tests run twice: on the sandbox's SQLite file and on a PostgreSQL database (tests/support/pg.py).
+They run twice: on the sandbox's SQLite file and on a PostgreSQL database (tests/support/pg.py).
 """
 
 from __future__ import annotations

@@ -5,14 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
+from tests.support.cli import run
 
 ADD = ["stores", "add", "--email", "seller@example.com", "--website", "base"]
 

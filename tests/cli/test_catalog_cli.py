@@ -19,7 +19,7 @@ from asc_tui.commerce.credentials import (
     ENV_CONSUMER_KEY,
     ENV_CONSUMER_SECRET,
 )
-from tests.commerce.fake_magento import FakeMagento, magento_secret
+from tests.support.fake_magento import FakeMagento, magento_secret
 
 SHOP_ATTRIBUTES = ATTRIBUTES = 640  # two pages of 500
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from asc_tui.services.registry import open_registry
-from tests.connect.support import add_store
+from tests.support.connect import add_store
 
 REMOTE = "203.0.113.5 50022 198.51.100.7 2222"  # client ip, client port, server ip, server port
 

@@ -14,18 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from asc_tui.cli import main
+from tests.support.cli import run
 from tests.support.ports import free_port
 
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
 ADD = ("stores", "add", "--email", "a@example.com", "--country", "US", "--website", "base")
 AMAZON_ROWS = ("amazon.application_id", "amazon.client_id", "amazon.redirect_uri", "LWA client secret")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, dict[str, Any]], str]:

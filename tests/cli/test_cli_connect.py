@@ -14,7 +14,7 @@ from asc_tui.domain import StoreStatus
 from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.registry import open_registry
 from asc_tui.storage.models import ConnectAttempt
-from tests.connect.support import (
+from tests.support.connect import (
     NA,
     add_store,
     browser_get,

@@ -144,7 +144,7 @@ def until_waiting(process: subprocess.Popen[str]) -> str:
 def test_connect_honours_browser_and_no_browser_only_prints(tmp_path: Path, no_browser: bool) -> None:
     registry = open_registry(sandbox=True)
     try:
-        from tests.connect.support import add_store
+        from tests.support.connect import add_store
 
         add_store(registry, "Shop US", "US")
     finally:
