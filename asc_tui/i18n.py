@@ -151,7 +151,7 @@ def _match(tag: str) -> str | None:
 
 # CLDR's long date for Traditional Chinese, the same in zh_Hant_TW and zh_Hant_HK (`y年M月d日`); numbers there
 # group digits with "," as English does. Written out so that the app does not need Babel (36 MB) at run time;
-# tests/unit/test_i18n.py holds both against Babel's CLDR data for both territories.
+# tests/vocabulary/test_i18n.py holds both against Babel's CLDR data for both territories.
 CHINESE_LONG_DATE = "{year}年{month}月{day}日"
 
 

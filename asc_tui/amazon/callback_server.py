@@ -1,7 +1,7 @@
 """The callback worker's HTTP server: uvicorn (h11) hardened against idle, slow and oversized clients.
 
 uvicorn has no public hook for these defences: `GuardedH11` is the adapter on its h11 protocol's internals
-(cycle, connections, transport, on_response_complete), checked by tests/unit/test_dependency_internals.py
+(cycle, connections, transport, on_response_complete), checked by tests/project/test_dependency_internals.py
 and capped in pyproject.toml.
 """
 

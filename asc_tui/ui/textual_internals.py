@@ -1,7 +1,7 @@
 """The one place asc-tui uses private names of Textual and Rich, for what their public API does not offer.
 
-Both are pinned to exact versions in pyproject.toml, and tests/ui/test_textual_internals.py checks every name
-used here against the installed versions, so an upgrade that moves one fails that test by name instead of
+Both are pinned to exact versions in pyproject.toml, and tests/project/test_dependency_internals.py checks
+every name used here against the installed versions, so an upgrade that moves one fails that test by name instead of
 breaking the screen quietly.
 
 - The footer's key and group-label widgets (textual.widgets._footer), so that the footer can translate each

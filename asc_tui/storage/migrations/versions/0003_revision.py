@@ -6,7 +6,7 @@ Revises: 0002_connect
 Triggers bump the counter in the same transaction as the change, so it is exact whoever writes: this app,
 another admin's copy, the CLI, a script. A later migration that recreates `store` or `activity` on SQLite
 (batch mode, recreate) drops their triggers with the old table: it must create them again
-(`create_triggers` below); tests/unit/test_storage.py checks that every change still bumps the counter.
+(`create_triggers` below); tests/storage/test_storage.py checks that every change still bumps the counter.
 """
 
 import sqlalchemy as sa
