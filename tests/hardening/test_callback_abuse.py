@@ -150,6 +150,10 @@ def emulator(sandbox: Registry, live: Live) -> SandboxEmulator:
 
 # --- raw HTTP ---------------------------------------------------------------------------------------
 
+# A client still waiting this long was left hanging: the worker ends every connection well before (a
+# request head must arrive within callback_server.HEAD_TIMEOUT_SECONDS).
+HUNG_SECONDS = 30.0
+
 
 async def exchange(address: tuple[str, int], data: bytes, timeout: float = 3.0) -> bytes:
     """Send raw bytes, read until the worker closes (or the timeout); b'' when nothing came back."""
@@ -556,13 +560,20 @@ class TestSlowAndManyClients:
             else:
                 data = b"\x16\x03\x01 not http\r\n\r\n"
             # Generous: on a loaded machine 200 answers take a while; what is asserted is that none hangs.
-            response = await exchange(live.address, data, timeout=30)
+            started = time.monotonic()
+            response = await exchange(live.address, data, timeout=HUNG_SECONDS)
+            hung.append(time.monotonic() - started >= HUNG_SECONDS)
             return status_of(response) if response else None
 
+        hung: list[bool] = []
         statuses = await asyncio.gather(*(one(i) for i in range(200)))
         answered = [s for s in statuses if s is not None]
         assert set(answered) <= {303, 404, 405, 400, 503}, statuses
-        assert len(answered) >= 150, statuses  # a few may be dropped to make room, none hangs
+        # The worker ends every connection itself: it answers, or it drops one still waiting for its
+        # request to make room (how many depends on how this machine schedules 200 clients: under load,
+        # 52 were dropped once). It always answers at least as many at once as its limit allows.
+        assert not any(hung), f"{sum(hung)} connections were left open until the client gave up"
+        assert len(answered) >= callback_server.CONCURRENCY_LIMIT, statuses
         live.assert_waiting()
         await live.finish_with_the_valid_callback(emulator)
 
