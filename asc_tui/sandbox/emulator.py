@@ -8,6 +8,9 @@ in `reference/spapi.md`, errors included; each part is a module of this package:
 - `lwa`: `POST {lwa_token_url}` for codes and refresh tokens;
 - `sellers_api`: `GET {sp_api_endpoint(region)}/sellers/v1/marketplaceParticipations`.
 
+The demo sellers (`demo`) each show something: `HEALTH_DEMO_SELLERS` have suspended listings, listings with
+errors, or a first Sales call that is throttled (the Sales API is still to come).
+
 Knobs for tests (thread-safe): `revoke`, `throttle_next`, `fail_next`, `authorize_directly`;
 `issued_secrets` lists every code and token handed out.
 """
@@ -26,7 +29,7 @@ from starlette.responses import Response
 
 from asc_tui.domain import parse_country
 from asc_tui.sandbox.consent import ConsentPages
-from asc_tui.sandbox.demo import DEMO_SELLERS, SandboxSeller
+from asc_tui.sandbox.demo import ALL_DEMO_SELLERS, SandboxSeller
 from asc_tui.sandbox.faults import Faults, WithFaults
 from asc_tui.sandbox.lwa import LoginWithAmazon
 from asc_tui.sandbox.responses import sp_error
@@ -48,7 +51,7 @@ class SandboxEmulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        sellers: Sequence[SandboxSeller] = DEMO_SELLERS,
+        sellers: Sequence[SandboxSeller] = ALL_DEMO_SELLERS,
         client_id: str = SANDBOX_CLIENT_ID,
         client_secret: str = SANDBOX_CLIENT_SECRET,
         application_id: str = SANDBOX_APPLICATION_ID,
