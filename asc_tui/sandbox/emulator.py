@@ -6,10 +6,11 @@ in `reference/spapi.md`, errors included; each part is a module of this package:
 
 - `consent`: `{seller_central_url(country)}/apps/authorize/consent` and the pages after it;
 - `lwa`: `POST {lwa_token_url}` for codes and refresh tokens;
-- `sellers_api`: `GET {sp_api_endpoint(region)}/sellers/v1/marketplaceParticipations`.
+- `sellers_api`: `GET {sp_api_endpoint(region)}/sellers/v1/marketplaceParticipations`;
+- `sales_api`: `GET {sp_api_endpoint(region)}/sales/v1/orderMetrics` (sales made up by `order_metrics`).
 
 The demo sellers (`demo`) each show something: `HEALTH_DEMO_SELLERS` have suspended listings, listings with
-errors, or a first Sales call that is throttled (the Sales API is still to come).
+errors, or a first Sales call that is throttled.
 
 Knobs for tests (thread-safe): `revoke`, `throttle_next`, `fail_next`, `authorize_directly`;
 `issued_secrets` lists every code and token handed out.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -33,6 +35,7 @@ from asc_tui.sandbox.demo import ALL_DEMO_SELLERS, SandboxSeller
 from asc_tui.sandbox.faults import Faults, WithFaults
 from asc_tui.sandbox.lwa import LoginWithAmazon
 from asc_tui.sandbox.responses import sp_error
+from asc_tui.sandbox.sales_api import SalesApi
 from asc_tui.sandbox.sellers_api import SellersApi
 from asc_tui.sandbox.server import LoopbackServer
 from asc_tui.sandbox.state import REGIONS, DemoApp, SandboxState
@@ -61,6 +64,7 @@ class SandboxEmulator:
         draft_app: bool = True,
         application_name: str = SANDBOX_APPLICATION_NAME,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         grants_file: Path | None = None,
     ) -> None:
         app = DemoApp(
@@ -75,12 +79,13 @@ class SandboxEmulator:
         )
         # `--sandbox` keeps its grants between runs (demo tokens, in the sandbox's data folder), so a store
         # connected yesterday still refreshes today, as it would against Amazon.
-        self._state = SandboxState(app, tuple(sellers), clock, grants_file)
+        self._state = SandboxState(app, tuple(sellers), clock, grants_file, now)
         self._faults = Faults()
         routes = [
             *ConsentPages(self._state, lambda: self._server.port).routes(),
             *LoginWithAmazon(self._state).routes(),
             *SellersApi(self._state).routes(),
+            *SalesApi(self._state).routes(),
         ]
         starlette = Starlette(
             routes=routes, exception_handlers={HTTPException: _http_error}, max_body_size=64 * 1024

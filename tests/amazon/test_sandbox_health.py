@@ -4,7 +4,8 @@ of Amazon's published models (tests/amazon/spapi_models.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -33,7 +34,7 @@ DENIED = "Access to requested resource is denied."
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[SandboxEmulator]:
-    with SandboxEmulator() as emulator:
+    with SandboxEmulator(now=lambda: NOW) as emulator:
         yield emulator
 
 
@@ -67,6 +68,19 @@ def call(
     return client.get(f"{emu.sp_api_endpoint(region)}{path}", params=query, headers=headers)
 
 
+def metrics(
+    client: httpx.Client, emu: SandboxEmulator, access: str | None, region: str = "NA", **query: Any
+) -> httpx.Response:
+    defaults = {
+        "marketplaceIds": US,
+        "interval": WEEK,
+        "granularity": "Day",
+        "granularityTimeZone": "US/Pacific",
+    }
+    params = {k: v for k, v in {**defaults, **query}.items() if v is not None}
+    return call(client, emu, model.SALES_PATH, access, region, **params)
+
+
 def conforms(body: Any, schema: model.Schema) -> None:
     assert model.problems(body, schema) == []
 
@@ -77,6 +91,150 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     error: dict[str, str] = response.json()["errors"][0]
     assert error["code"] == code
     return error
+
+
+# --- Sales API: getOrderMetrics -------------------------------------------------------------------
+
+
+def test_order_metrics_day_by_day_as_the_sales_model_says(client: httpx.Client, emu: SandboxEmulator) -> None:
+    access = token(client, emu, NA)
+    response = metrics(client, emu, access)
+    assert response.status_code == 200
+    assert response.headers[model.RATE_LIMIT_HEADER] == model.SALES_RATE
+    assert response.headers[model.REQUEST_ID_HEADER]
+    body = response.json()
+    conforms(body, model.GET_ORDER_METRICS_RESPONSE)
+    days = body["payload"]
+    assert [d["interval"] for d in days] == [
+        f"2026-{m:02d}-{d:02d}T00:00-08:00--2026-{m2:02d}-{d2:02d}T00:00-08:00"
+        for (m, d), (m2, d2) in zip(
+            [(11, 30), (12, 1), (12, 2), (12, 3), (12, 4), (12, 5), (12, 6)],
+            [(12, 1), (12, 2), (12, 3), (12, 4), (12, 5), (12, 6), (12, 7)],
+            strict=True,
+        )
+    ]
+    for day in days:
+        assert day["orderCount"] <= day["orderItemCount"] <= day["unitCount"]
+        assert day["orderCount"] > 0  # a demo seller sells every day
+        total, average = Decimal(day["totalSales"]["amount"]), Decimal(day["averageUnitPrice"]["amount"])
+        assert average == (total / day["unitCount"]).quantize(Decimal("0.01"))  # the model's formula
+        assert {day["totalSales"]["currencyCode"], day["averageUnitPrice"]["currencyCode"]} == {"USD"}
+
+    # Deterministic per seller and date: asked again, the same; another seller, other figures.
+    assert metrics(client, emu, access).json() == body
+    other = metrics(client, emu, token(client, emu, US_ONLY)).json()["payload"]
+    assert [d["totalSales"] for d in other] != [d["totalSales"] for d in days]
+
+    # Every granularity sums the same sales: the Total is the days' sum.
+    total = metrics(client, emu, access, granularity="Total").json()["payload"]
+    assert len(total) == 1 and total[0]["interval"] == "2026-11-30T00:00-08:00--2026-12-07T00:00-08:00"
+    assert total[0]["orderCount"] == sum(d["orderCount"] for d in days)
+    assert Decimal(total[0]["totalSales"]["amount"]) == sum(Decimal(d["totalSales"]["amount"]) for d in days)
+
+
+def test_order_metrics_granularities_partial_steps_and_currency(
+    client: httpx.Client, emu: SandboxEmulator
+) -> None:
+    access = token(client, emu, NA)
+    hours = metrics(
+        client,
+        emu,
+        access,
+        granularity="Hour",
+        granularityTimeZone=None,
+        interval="2026-12-06T00:00:00Z--2026-12-07T00:00:00Z",
+    ).json()["payload"]
+    assert len(hours) == 24 and hours[0]["interval"] == "2026-12-06T00:00Z--2026-12-06T01:00Z"
+    day = metrics(
+        client, emu, access, granularityTimeZone="UTC", interval="2026-12-06T00:00:00Z--2026-12-07T00:00:00Z"
+    ).json()["payload"]
+    assert day[0]["unitCount"] == sum(h["unitCount"] for h in hours)
+
+    # Week steps start on firstDayOfWeek; the first and last steps are whole weeks with partial data.
+    weeks = metrics(client, emu, access, granularity="Week", firstDayOfWeek="Sunday").json()["payload"]
+    assert [w["interval"][:16] for w in weeks] == ["2026-11-29T00:00", "2026-12-06T00:00"]
+    months = metrics(
+        client,
+        emu,
+        access,
+        granularity="Month",
+        interval="2026-01-01T00:00:00-08:00--2026-12-01T00:00:00-08:00",
+    ).json()["payload"]
+    assert len(months) == 11 and months[6]["interval"].startswith("2026-07-01T00:00-07:00")  # summer time
+
+    # Hours not over yet (by the emulator's calendar) sold nothing; the current day is partial.
+    future = metrics(
+        client, emu, access, granularityTimeZone="UTC", interval="2026-12-07T00:00:00Z--2026-12-09T00:00:00Z"
+    ).json()["payload"]
+    assert future[0]["orderCount"] > 0 and future[1]["orderCount"] == 0
+    assert future[1]["totalSales"] == {"amount": "0", "currencyCode": "USD"}
+
+    # The marketplace's currency; filters the demo sellers have no sales under find nothing.
+    canada = metrics(client, emu, access, marketplaceIds=CA).json()["payload"]
+    assert {d["totalSales"]["currencyCode"] for d in canada} == {"CAD"}
+    uk = metrics(
+        client,
+        emu,
+        token(client, emu, UK, "EU"),
+        "EU",
+        marketplaceIds=GB,
+        granularityTimeZone="Europe/London",
+        interval="2026-11-30T00:00:00Z--2026-12-07T00:00:00Z",
+    ).json()["payload"]
+    assert {d["averageUnitPrice"]["currencyCode"] for d in uk} == {"GBP"}
+    business = metrics(client, emu, access, buyerType="B2B", granularity="Total").json()["payload"]
+    assert business[0]["orderCount"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"granularityTimeZone": None},  # required above Hour
+        {"granularityTimeZone": "Europe/Paris"},  # does not agree with -08:00
+        {"granularityTimeZone": "Not/AZone"},
+        {"granularity": "Fortnight"},
+        {"granularity": None},
+        {"marketplaceIds": f"{US},{CA}"},  # only one marketplace
+        {"marketplaceIds": None},
+        {"marketplaceIds": GB},  # not a marketplace of the NA endpoint
+        {"interval": "2026-11-30T00:00:00--2026-12-07T00:00:00"},  # no offset: not absolute time
+        {"interval": "2026-12-07T00:00:00Z--2026-11-30T00:00:00Z"},
+        {"interval": "yesterday"},
+        {"granularity": "Hour", "interval": "2026-10-01T00:00:00Z--2026-10-02T00:00:00Z"},  # over 30 days
+        {"interval": "2024-11-30T00:00:00-08:00--2024-12-07T00:00:00-08:00"},  # over 2 years
+        {"firstDayOfWeek": "Wednesday"},
+        {"buyerType": "Retail"},
+        {"asin": "B000000001", "sku": "SKU-1"},
+    ],
+)
+def test_order_metrics_rejects_what_the_model_forbids(
+    client: httpx.Client, emu: SandboxEmulator, query: dict[str, Any]
+) -> None:
+    response = metrics(client, emu, token(client, emu, NA), **query)
+    assert_error(response, 400, "InvalidInput")
+    assert response.headers[model.RATE_LIMIT_HEADER] == model.SALES_RATE  # the model declares it on 400
+
+
+def test_busy_seller_first_sales_call_is_throttled_then_answered(
+    client: httpx.Client, emu: SandboxEmulator
+) -> None:
+    access = token(client, emu, BUSY)
+    throttled = metrics(client, emu, access)
+    assert throttled.status_code == 429
+    assert throttled.json() == {
+        "errors": [
+            {
+                "code": "QuotaExceeded",
+                "message": "You exceeded your quota for the requested resource.",
+                "details": "",
+            }
+        ]
+    }
+    # The models: with 429 "the rate limit header is deprecated and no longer returned".
+    assert model.RATE_LIMIT_HEADER not in throttled.headers and throttled.headers[model.REQUEST_ID_HEADER]
+    answered = metrics(client, emu, access)
+    assert answered.status_code == 200 and answered.headers[model.RATE_LIMIT_HEADER] == model.SALES_RATE
+    assert metrics(client, emu, token(client, emu, BUSY)).status_code == 200  # once per seller, not per token
 
 
 # --- Sellers API: participation flags --------------------------------------------------------------
@@ -96,6 +254,18 @@ def test_participation_flags_vary_by_demo_seller(client: httpx.Client, emu: Sand
     }
     for seller, region in ((NA, "NA"), (UK, "EU"), (US_ONLY, "NA"), (ERRORS, "NA"), (BUSY, "NA")):
         assert set(map(tuple, map(dict.values, flags(seller, region).values()))) == {(True, False)}
+
+
+# --- who may ask ----------------------------------------------------------------------------------
+
+
+def test_sales_history_window_follows_the_emulator_calendar() -> None:
+    later = NOW + timedelta(days=365 * 3)
+    with (
+        SandboxEmulator(now=lambda: later) as emu,
+        httpx.Client(base_url=emu.base_url, timeout=10) as client,
+    ):
+        assert metrics(client, emu, token(client, emu, NA)).status_code == 400  # WEEK is now over 2 years old
 
 
 def test_the_model_checker_finds_what_breaks_a_schema() -> None:
