@@ -7,7 +7,8 @@ in `reference/spapi.md`, errors included; each part is a module of this package:
 - `consent`: `{seller_central_url(country)}/apps/authorize/consent` and the pages after it;
 - `lwa`: `POST {lwa_token_url}` for codes and refresh tokens;
 - `sellers_api`: `GET {sp_api_endpoint(region)}/sellers/v1/marketplaceParticipations`;
-- `sales_api`: `GET {sp_api_endpoint(region)}/sales/v1/orderMetrics` (sales made up by `order_metrics`).
+- `sales_api`: `GET {sp_api_endpoint(region)}/sales/v1/orderMetrics` (sales made up by `order_metrics`);
+- `listings_api`: `GET {sp_api_endpoint(region)}/listings/2021-08-01/items/{sellerId}` (`listings_demo`).
 
 The demo sellers (`demo`) each show something: `HEALTH_DEMO_SELLERS` have suspended listings, listings with
 errors, or a first Sales call that is throttled.
@@ -33,6 +34,7 @@ from asc_tui.domain import parse_country
 from asc_tui.sandbox.consent import ConsentPages
 from asc_tui.sandbox.demo import ALL_DEMO_SELLERS, SandboxSeller
 from asc_tui.sandbox.faults import Faults, WithFaults
+from asc_tui.sandbox.listings_api import ListingsApi
 from asc_tui.sandbox.lwa import LoginWithAmazon
 from asc_tui.sandbox.responses import sp_error
 from asc_tui.sandbox.sales_api import SalesApi
@@ -86,6 +88,7 @@ class SandboxEmulator:
             *LoginWithAmazon(self._state).routes(),
             *SellersApi(self._state).routes(),
             *SalesApi(self._state).routes(),
+            *ListingsApi(self._state).routes(),
         ]
         starlette = Starlette(
             routes=routes, exception_handlers={HTTPException: _http_error}, max_body_size=64 * 1024

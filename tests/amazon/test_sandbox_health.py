@@ -81,6 +81,13 @@ def metrics(
     return call(client, emu, model.SALES_PATH, access, region, **params)
 
 
+def listings(
+    client: httpx.Client, emu: SandboxEmulator, access: str, seller: SandboxSeller, **query: Any
+) -> httpx.Response:
+    path = model.LISTINGS_PATH.format(sellerId=seller.selling_partner_id)
+    return call(client, emu, path, access, **{"marketplaceIds": US, **query})
+
+
 def conforms(body: Any, schema: model.Schema) -> None:
     assert model.problems(body, schema) == []
 
@@ -256,7 +263,129 @@ def test_participation_flags_vary_by_demo_seller(client: httpx.Client, emu: Sand
         assert set(map(tuple, map(dict.values, flags(seller, region).values()))) == {(True, False)}
 
 
+# --- Listings Items API: searchListingsItems -------------------------------------------------------
+
+
+def test_listings_with_errors_as_the_listings_model_says(client: httpx.Client, emu: SandboxEmulator) -> None:
+    access = token(client, emu, ERRORS)
+    count = listings(client, emu, access, ERRORS, withIssueSeverity="ERROR", pageSize=1)
+    assert count.status_code == 200 and count.headers[model.RATE_LIMIT_HEADER] == model.LISTINGS_RATE
+    conforms(count.json(), model.ITEM_SEARCH_RESULTS)
+    assert count.json()["numberOfResults"] == ERRORS.listing_errors == 7
+    assert len(count.json()["items"]) == 1 and "nextToken" in count.json()["pagination"]
+    assert set(count.json()["items"][0]) == {"sku", "summaries"}  # includedData defaults to summaries
+
+    # Paged through with issues included: seven listings, each with an ERROR, none buyable.
+    seen: list[dict[str, Any]] = []
+    page_token: str | None = None
+    while True:
+        query: dict[str, Any] = {
+            "withIssueSeverity": "ERROR",
+            "includedData": "summaries,issues",
+            "pageSize": 3,
+        }
+        if page_token:
+            query["pageToken"] = page_token
+        page = listings(client, emu, access, ERRORS, **query).json()
+        conforms(page, model.ITEM_SEARCH_RESULTS)
+        assert page["numberOfResults"] == 7
+        seen += page["items"]
+        page_token = page["pagination"].get("nextToken")
+        if page_token is None:
+            break
+    assert len({item["sku"] for item in seen}) == 7
+    for item in seen:
+        assert any(issue["severity"] == "ERROR" for issue in item["issues"])
+        assert "BUYABLE" not in item["summaries"][0]["status"]
+        for moment in (item["summaries"][0]["createdDate"], item["summaries"][0]["lastUpdatedDate"]):
+            assert datetime.fromisoformat(moment).tzinfo is not None
+
+    warnings = listings(client, emu, access, ERRORS, withIssueSeverity="WARNING").json()
+    assert warnings["numberOfResults"] == 3
+    everything = listings(
+        client, emu, access, ERRORS, includedData=",".join(model.INCLUDED_DATA), pageSize=20
+    )
+    conforms(everything.json(), model.ITEM_SEARCH_RESULTS)
+    assert everything.json()["numberOfResults"] > 10
+
+
+def test_listings_of_healthy_and_suspended_sellers(client: httpx.Client, emu: SandboxEmulator) -> None:
+    for seller in (NA, US_ONLY, SUSPENDED, BUSY):
+        access = token(client, emu, seller)
+        errors = listings(client, emu, access, seller, withIssueSeverity="ERROR", pageSize=1).json()
+        assert errors == {"numberOfResults": 0, "pagination": {}, "items": []}
+    access = token(client, emu, SUSPENDED)
+    total = listings(client, emu, access, SUSPENDED).json()["numberOfResults"]
+    assert (
+        listings(client, emu, access, SUSPENDED, withoutStatus="BUYABLE").json()["numberOfResults"] == total
+    )
+    assert listings(client, emu, access, SUSPENDED, marketplaceIds=CA).json()["numberOfResults"] == 0
+    access = token(client, emu, NA)
+    buyable = listings(client, emu, access, NA, withStatus="BUYABLE", sortBy="sku", sortOrder="ASC").json()
+    skus = [item["sku"] for item in buyable["items"]]
+    assert skus == sorted(skus) and len(skus) == model.PAGE_SIZE_DEFAULT
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"pageSize": model.PAGE_SIZE_MAXIMUM + 1},
+        {"pageSize": 0},
+        {"pageToken": "not-a-token"},
+        {"withIssueSeverity": "FATAL"},
+        {"includedData": "everything"},
+        {"marketplaceIds": f"{US},{CA}"},  # maxItems 1
+        {"sortBy": "price"},
+    ],
+)
+def test_listings_rejects_what_the_model_forbids(
+    client: httpx.Client, emu: SandboxEmulator, query: dict[str, Any]
+) -> None:
+    response = listings(client, emu, token(client, emu, NA), NA, **query)
+    assert_error(response, 400, "InvalidInput")
+
+
 # --- who may ask ----------------------------------------------------------------------------------
+
+
+def test_foreign_seller_and_bad_tokens_are_refused(client: httpx.Client, emu: SandboxEmulator) -> None:
+    access = token(client, emu, NA)
+    foreign = listings(client, emu, access, ERRORS)  # NA's token, the errors seller's listings
+    assert foreign.status_code == 403
+    assert foreign.json() == {"errors": [{"code": "Unauthorized", "message": DENIED, "details": ""}]}
+    assert model.RATE_LIMIT_HEADER not in foreign.headers  # 403 declares only x-amzn-RequestId
+
+    paths = (model.SALES_PATH, model.SELLERS_PATH, model.LISTINGS_PATH.format(sellerId=NA.selling_partner_id))
+    for path in paths:
+        missing = assert_error(call(client, emu, path, None, marketplaceIds=US), 403, "Unauthorized")
+        assert missing["details"] == "Access token is missing in the request header."
+        unknown = assert_error(
+            call(client, emu, path, "Atza|made-up", marketplaceIds=US), 403, "Unauthorized"
+        )
+        assert unknown["details"] == "The access token you provided is revoked, malformed or invalid."
+        other_region = call(client, emu, path, access, "EU", marketplaceIds=GB)
+        assert assert_error(other_region, 403, "Unauthorized") == {
+            "code": "Unauthorized",
+            "message": DENIED,
+            "details": "",
+        }
+
+
+def test_expired_token_is_refused_by_the_health_calls() -> None:
+    clock = [1000.0]
+    with (
+        SandboxEmulator(clock=lambda: clock[0], now=lambda: NOW) as emu,
+        httpx.Client(base_url=emu.base_url, timeout=10) as client,
+    ):
+        access = token(client, emu, NA)
+        assert metrics(client, emu, access).status_code == 200
+        clock[0] += 3600
+        for response in (
+            metrics(client, emu, access),
+            listings(client, emu, access, NA),
+        ):
+            error = assert_error(response, 403, "Unauthorized")
+            assert error["details"] == "The access token you provided has expired."
 
 
 def test_sales_history_window_follows_the_emulator_calendar() -> None:
