@@ -1,6 +1,6 @@
 """The offline fake of Amazon: Seller Central's consent pages, Login with Amazon and the SP-API on loopback."""
 
-from asc_tui.sandbox.demo import DEMO_SELLERS, SandboxSeller
+from asc_tui.sandbox.demo import ALL_DEMO_SELLERS, DEMO_SELLERS, HEALTH_DEMO_SELLERS, SandboxSeller
 from asc_tui.sandbox.emulator import (
     SANDBOX_APPLICATION_ID,
     SANDBOX_APPLICATION_NAME,
@@ -11,7 +11,9 @@ from asc_tui.sandbox.emulator import (
 from asc_tui.sandbox.state import LEDGER_ENV, REGIONS
 
 __all__ = [
+    "ALL_DEMO_SELLERS",
     "DEMO_SELLERS",
+    "HEALTH_DEMO_SELLERS",
     "LEDGER_ENV",
     "REGIONS",
     "SANDBOX_APPLICATION_ID",

@@ -1,4 +1,9 @@
-"""The sandbox's demo Seller Central accounts, and the marketplaces as the Sellers API describes them."""
+"""The sandbox's demo Seller Central accounts, and the marketplaces as the Sellers API describes them.
+
+`DEMO_SELLERS` are the accounts the connect flow and its hints name; `HEALTH_DEMO_SELLERS` each show one
+thing a store's health view must notice (suspended listings, listings with errors, a throttled Sales call).
+The emulator serves both.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +42,15 @@ class SandboxSeller:
     selling_partner_id: str
     marketplaces: tuple[str, ...]  # marketplace IDs it participates in
     store_name: str = "Sandbox Store"
+    # What the health calls answer (defaults: a healthy account). Marketplace IDs, as in `marketplaces`.
+    suspended_listings_in: tuple[str, ...] = ()  # participation.hasSuspendedListings is true there
+    # Listed by the Sellers API with isParticipating false: the account no longer sells there.
+    not_participating_in: tuple[str, ...] = ()
+    listing_errors: int = 0  # listings with an ERROR issue, in each marketplace it sells in
+    throttle_first_sales_call: bool = False  # its first getOrderMetrics answers 429, as a busy account can
+
+    def sells_in(self, marketplace_id: str) -> bool:
+        return marketplace_id in self.marketplaces and marketplace_id not in self.not_participating_in
 
 
 DEMO_SELLERS: tuple[SandboxSeller, ...] = (
@@ -73,6 +87,47 @@ DEMO_SELLERS: tuple[SandboxSeller, ...] = (
         store_name="Sandbox US-Only Goods",
     ),
 )
+
+
+_US = MARKETPLACES["US"].marketplace_id
+
+# Kept apart from DEMO_SELLERS so that the accounts the connect flow names (and the tests that unpack
+# them) stay as they are.
+HEALTH_DEMO_SELLERS: tuple[SandboxSeller, ...] = (
+    SandboxSeller(
+        email="seller-suspended@sandbox.example",
+        phone="+1 206 555 0102",
+        password="sandbox",
+        otp="123456",
+        selling_partner_id="A1SANDBOXSUS01",
+        # Canada is listed but closed: connecting a CA store to it is refused, as Amazon's answer implies.
+        marketplaces=(_US, MARKETPLACES["CA"].marketplace_id),
+        store_name="Sandbox Suspended Supplies",
+        suspended_listings_in=(_US,),
+        not_participating_in=(MARKETPLACES["CA"].marketplace_id,),
+    ),
+    SandboxSeller(
+        email="seller-errors@sandbox.example",
+        phone="+1 206 555 0103",
+        password="sandbox",
+        otp="123456",
+        selling_partner_id="A1SANDBOXERR01",
+        marketplaces=(_US,),
+        store_name="Sandbox Listing Troubles",
+        listing_errors=7,
+    ),
+    SandboxSeller(
+        email="seller-busy@sandbox.example",
+        phone="+1 206 555 0104",
+        password="sandbox",
+        otp="123456",
+        selling_partner_id="A1SANDBOXBSY01",
+        marketplaces=(_US,),
+        store_name="Sandbox Busy Bazaar",
+        throttle_first_sales_call=True,
+    ),
+)
+ALL_DEMO_SELLERS = DEMO_SELLERS + HEALTH_DEMO_SELLERS
 
 
 def marketplace_region(marketplace_id: str) -> str | None:

@@ -6,7 +6,12 @@ in `reference/spapi.md`, errors included; each part is a module of this package:
 
 - `consent`: `{seller_central_url(country)}/apps/authorize/consent` and the pages after it;
 - `lwa`: `POST {lwa_token_url}` for codes and refresh tokens;
-- `sellers_api`: `GET {sp_api_endpoint(region)}/sellers/v1/marketplaceParticipations`.
+- `sellers_api`: `GET {sp_api_endpoint(region)}/sellers/v1/marketplaceParticipations`;
+- `sales_api`: `GET {sp_api_endpoint(region)}/sales/v1/orderMetrics` (sales made up by `order_metrics`);
+- `listings_api`: `GET {sp_api_endpoint(region)}/listings/2021-08-01/items/{sellerId}` (`listings_demo`).
+
+The demo sellers (`demo`) each show something: `HEALTH_DEMO_SELLERS` have suspended listings, listings with
+errors, or a first Sales call that is throttled.
 
 Knobs for tests (thread-safe): `revoke`, `throttle_next`, `fail_next`, `authorize_directly`;
 `issued_secrets` lists every code and token handed out.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -26,10 +32,12 @@ from starlette.responses import Response
 
 from asc_tui.domain import parse_country
 from asc_tui.sandbox.consent import ConsentPages
-from asc_tui.sandbox.demo import DEMO_SELLERS, SandboxSeller
+from asc_tui.sandbox.demo import ALL_DEMO_SELLERS, SandboxSeller
 from asc_tui.sandbox.faults import Faults, WithFaults
+from asc_tui.sandbox.listings_api import ListingsApi
 from asc_tui.sandbox.lwa import LoginWithAmazon
 from asc_tui.sandbox.responses import sp_error
+from asc_tui.sandbox.sales_api import SalesApi
 from asc_tui.sandbox.sellers_api import SellersApi
 from asc_tui.sandbox.server import LoopbackServer
 from asc_tui.sandbox.state import REGIONS, DemoApp, SandboxState
@@ -48,7 +56,7 @@ class SandboxEmulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        sellers: Sequence[SandboxSeller] = DEMO_SELLERS,
+        sellers: Sequence[SandboxSeller] = ALL_DEMO_SELLERS,
         client_id: str = SANDBOX_CLIENT_ID,
         client_secret: str = SANDBOX_CLIENT_SECRET,
         application_id: str = SANDBOX_APPLICATION_ID,
@@ -58,6 +66,7 @@ class SandboxEmulator:
         draft_app: bool = True,
         application_name: str = SANDBOX_APPLICATION_NAME,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         grants_file: Path | None = None,
     ) -> None:
         app = DemoApp(
@@ -72,12 +81,14 @@ class SandboxEmulator:
         )
         # `--sandbox` keeps its grants between runs (demo tokens, in the sandbox's data folder), so a store
         # connected yesterday still refreshes today, as it would against Amazon.
-        self._state = SandboxState(app, tuple(sellers), clock, grants_file)
+        self._state = SandboxState(app, tuple(sellers), clock, grants_file, now)
         self._faults = Faults()
         routes = [
             *ConsentPages(self._state, lambda: self._server.port).routes(),
             *LoginWithAmazon(self._state).routes(),
             *SellersApi(self._state).routes(),
+            *SalesApi(self._state).routes(),
+            *ListingsApi(self._state).routes(),
         ]
         starlette = Starlette(
             routes=routes, exception_handlers={HTTPException: _http_error}, max_body_size=64 * 1024

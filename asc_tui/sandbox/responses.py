@@ -20,6 +20,13 @@ def sp_error(status: int, code: str, message: str, details: str | None = "", **h
     )
 
 
+def sp_json(body: object, rate_limit: str) -> JSONResponse:
+    """An SP-API success, with the usage plan's rate in `x-amzn-RateLimit-Limit` as Amazon sends it."""
+    return JSONResponse(
+        body, headers={"x-amzn-RateLimit-Limit": rate_limit, "x-amzn-RequestId": request_id()}
+    )
+
+
 def lwa_error(status: int, error: str, description: str) -> JSONResponse:
     return JSONResponse(
         {"error_description": description, "error": error},

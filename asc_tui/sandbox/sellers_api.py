@@ -39,7 +39,10 @@ class SellersApi:
                 {
                     "marketplace": marketplace,
                     "storeName": seller.store_name,
-                    "participation": {"isParticipating": True, "hasSuspendedListings": False},
+                    "participation": {
+                        "isParticipating": seller.sells_in(marketplace_id),
+                        "hasSuspendedListings": marketplace_id in seller.suspended_listings_in,
+                    },
                 }
             )
         return JSONResponse(

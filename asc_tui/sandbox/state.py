@@ -17,6 +17,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.requests import Request
@@ -29,7 +30,7 @@ from asc_tui.system.private_files import make_private_folder, open_private
 
 REGIONS = ("NA", "EU", "FE")
 LEDGER_ENV = "ASC_TUI_SANDBOX_LEDGER"  # test support: see the module's docstring
-_DENIED = "Access to requested resource is denied."
+DENIED = "Access to requested resource is denied."
 
 
 def _append_to_ledger(secret: str) -> None:
@@ -119,16 +120,19 @@ class SandboxState:
         sellers: tuple[SandboxSeller, ...],
         clock: Callable[[], float],
         grants_file: Path | None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
         self.sellers = sellers
-        self.clock = clock
+        self.clock = clock  # monotonic: token and code lifetimes
+        self.now = now  # the calendar: which sales already happened, how far back Amazon answers
         self.lock = threading.Lock()  # touched by the server thread and by the tests' knobs
         self.sessions: dict[str, Session] = {}
         self.codes: dict[str, Code] = {}
         self.grants: dict[str, Grant] = {}
         self.access: dict[str, AccessToken] = {}
         self.issued: list[str] = []
+        self.sales_throttled: set[str] = set()  # sellers whose one throttled Sales call was given
         self._grants_file = grants_file
         self._load_grants()
 
@@ -186,7 +190,7 @@ class SandboxState:
             return sp_error(404, "NotFound", "Resource not found.")
         token = request.headers.get("x-amz-access-token", "")
         if not token:
-            return sp_error(403, "Unauthorized", _DENIED, "Access token is missing in the request header.")
+            return sp_error(403, "Unauthorized", DENIED, "Access token is missing in the request header.")
         with self.lock:
             access = self.access.get(token)
             grant = self.grants.get(access.refresh_token) if access else None
@@ -194,11 +198,11 @@ class SandboxState:
                 return sp_error(
                     403,
                     "Unauthorized",
-                    _DENIED,
+                    DENIED,
                     "The access token you provided is revoked, malformed or invalid.",
                 )
             if self.clock() >= access.expires_at:
-                return sp_error(403, "Unauthorized", _DENIED, "The access token you provided has expired.")
+                return sp_error(403, "Unauthorized", DENIED, "The access token you provided has expired.")
             if grant.region != region:
-                return sp_error(403, "Unauthorized", _DENIED, "")
+                return sp_error(403, "Unauthorized", DENIED, "")
             return region, grant
