@@ -1,5 +1,5 @@
 """The sandbox's store-health calls over real HTTP (Sales, Sellers and Listings Items), held against the facts
-of Amazon's published models (tests/amazon/spapi_models.py)."""
+of Amazon's published models (tests/sandbox/spapi_models.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from asc_tui.sandbox import (
     SandboxEmulator,
     SandboxSeller,
 )
-from tests.amazon import spapi_models as model
+from tests.sandbox import spapi_models as model
 
 NA, UK, US_ONLY = DEMO_SELLERS
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
