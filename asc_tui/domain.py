@@ -30,6 +30,11 @@ class Marketplace:
     currency: str
     flag: str
     domain: str
+    # The IANA zone getOrderMetrics cuts this marketplace's days in (its granularityTimeZone). Amazon
+    # publishes no zone per marketplace, so this is the zone of the marketplace's home city (Seattle for
+    # amazon.com, Toronto, Mexico City, London), where its sellers' business day turns: a day's sales then
+    # end at that market's midnight, not at UTC's.
+    time_zone: str
 
     @property
     def country_name(self) -> str:
@@ -49,6 +54,7 @@ MARKETPLACES: dict[str, Marketplace] = {
             "USD",
             "🇺🇸",
             "www.amazon.com",
+            "America/Los_Angeles",
         ),
         Marketplace(
             "CA",
@@ -59,6 +65,7 @@ MARKETPLACES: dict[str, Marketplace] = {
             "CAD",
             "🇨🇦",
             "www.amazon.ca",
+            "America/Toronto",
         ),
         Marketplace(
             "MX",
@@ -69,6 +76,7 @@ MARKETPLACES: dict[str, Marketplace] = {
             "MXN",
             "🇲🇽",
             "www.amazon.com.mx",
+            "America/Mexico_City",
         ),
         Marketplace(
             "UK",
@@ -79,6 +87,7 @@ MARKETPLACES: dict[str, Marketplace] = {
             "GBP",
             "🇬🇧",
             "www.amazon.co.uk",
+            "Europe/London",
         ),
     )
 }

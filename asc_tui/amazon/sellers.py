@@ -108,26 +108,28 @@ class SellersClient:
             return self._http.get(url, headers=headers, timeout=timeout)
 
         response = send_with_retries(send, service=SERVICE, timeout=self.timeout, policy=self.policy)
-        body = _json(response)
+        body = json_or_none(response)
         if response.status_code == 200:
             if not isinstance(body, dict):
                 raise AmazonProtocolError(SERVICE, describe_not_json(response), status=200)
-            return _participations(body)
-        code, message, details = _first_error(body, hide=(access_token,))
+            return parse_participations(body)
+        code, message, details = first_error(body, hide=(access_token,))
         request_id = response.headers.get("x-amzn-requestid")
         if response.status_code == 403:
             raise SpApiUnauthorized(code, message, details, request_id=request_id)
         raise SpApiError(response.status_code, code, message, details, request_id=request_id)
 
 
-def _json(response: httpx.Response) -> Any:
+def json_or_none(response: httpx.Response) -> Any:
+    """The answer's JSON, or None when it is not JSON; shared by the SP-API clients."""
     try:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
         return None
 
 
-def _first_error(body: Any, *, hide: tuple[str, ...]) -> tuple[str | None, str, str]:
+def first_error(body: Any, *, hide: tuple[str, ...]) -> tuple[str | None, str, str]:
+    """The first of an SP-API error body's `errors`: (code, message, details), redacted; shared by the clients."""
     errors = body.get("errors") if isinstance(body, dict) else None
     if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
         return None, "", ""
@@ -140,7 +142,8 @@ def _first_error(body: Any, *, hide: tuple[str, ...]) -> tuple[str | None, str, 
     return text("code") or None, text("message"), text("details")
 
 
-def _participations(body: Any) -> list[Participation]:
+def parse_participations(body: Any) -> list[Participation]:
+    """getMarketplaceParticipations' payload, checked; shared with the health calls."""
     if not isinstance(body, dict):
         raise AmazonProtocolError(SERVICE, _("the answer is not a JSON object"), status=200)
     payload = body.get("payload")
