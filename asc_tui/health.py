@@ -7,8 +7,9 @@ stay exact ("0.10" + "0.20" is "0.30") and what is shown is what Amazon said.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -75,15 +76,25 @@ class StoreHealth:
 
 @dataclass(frozen=True, slots=True)
 class HomeHealth:
-    """What a store card shows of its health: light, for 10,000 cards at once."""
+    """What a store card shows of its health: light, for 10,000 cards at once.
+
+    The daily points stay in their stored text until a card asks (`daily_sales`): the home holds every
+    store but paints a screenful, and decoding 300,000 amounts up front took most of the read's time
+    and several times the memory of the text (benchmarks/health_read.py).
+    """
 
     checked_at: datetime | None
-    daily_sales: tuple[Decimal, ...]  # oldest first: the sparkline
     sales_30d: Money | None
     is_participating: bool | None
     has_suspended_listings: bool | None
     listings_with_errors: int | None
     problem: str | None
+    daily_text: str = field(default="", repr=False)  # encode_daily's text
+
+    @property
+    def daily_sales(self) -> tuple[Decimal, ...]:
+        """Each day's sales, oldest first (the sparkline); decoded on each access, so keep the result."""
+        return decode_daily_sales(self.daily_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +116,30 @@ def sum_daily(daily: Iterable[DailySales], currency: str) -> tuple[int, int, Mon
         units += day.units
         sales += day.sales
     return orders, units, Money(sales, currency)
+
+
+# --- the daily points as text ----------------------------------------------------------------------
+# One compact JSON list, oldest day first: `[["2026-11-06",4,5,"79.96"],...]` (date, orders, units, sales;
+# amounts as decimal strings, exact). The storage keeps it in one column (models.StoreHealthRecord says
+# why); it is here, in plain Python, so a card can decode its own points when it is painted.
+
+
+def encode_daily(daily: Sequence[DailySales]) -> str:
+    points = [[day.date.isoformat(), day.orders, day.units, amount_text(day.sales)] for day in daily]
+    return json.dumps(points, separators=(",", ":"))
+
+
+def decode_daily(text: str | None) -> tuple[DailySales, ...]:
+    if not text:
+        return ()
+    return tuple(
+        DailySales(date.fromisoformat(day), int(orders), int(units), parse_amount(sales))
+        for day, orders, units, sales in json.loads(text)
+    )
+
+
+def decode_daily_sales(text: str | None) -> tuple[Decimal, ...]:
+    """Only the sales amounts, without building a day object each."""
+    if not text:
+        return ()
+    return tuple(map(Decimal, [point[3] for point in json.loads(text)]))
