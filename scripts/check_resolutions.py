@@ -35,6 +35,7 @@ FAST_TESTS = [
     "tests/cli/test_doctor.py",
     "tests/project",
     "tests/services/test_credentials.py",
+    "tests/services/test_health.py",
     "tests/services/test_race.py",
     "tests/services/test_stores.py",
     "tests/settings",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from asc_tui.commerce.catalog import EmbeddedCatalogSource, source_for
 from asc_tui.i18n import _
 from asc_tui.services.catalog import CatalogService
+from asc_tui.services.health import HealthService
 from asc_tui.services.presetup import PreSetupService
 from asc_tui.services.stores import StoreService
 from asc_tui.settings.config import Config, load_config
@@ -30,6 +31,7 @@ class Registry:
     stores: StoreService
     presetup: PreSetupService
     secrets: SecretStore
+    health: HealthService
     sandbox: bool = False
     _connect: ConnectService | None = field(default=None, repr=False)
     _emulator: SandboxEmulator | None = field(default=None, repr=False)
@@ -138,5 +140,6 @@ def open_registry(db: str | None = None, config: Config | None = None, *, sandbo
         stores=StoreService(database, catalog.current),
         presetup=PreSetupService(database),
         secrets=secrets,
+        health=HealthService(database),
         sandbox=sandbox,
     )

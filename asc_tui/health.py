@@ -1,0 +1,145 @@
+"""Store health's vocabulary: what Amazon says about a connected store, as plain values (issue 21).
+
+Plain Python only (no SQLModel, no Textual): the storage, the services, the CLI and the TUI share these
+types. Money is always a Decimal made from Amazon's decimal strings (`"79.96"`), never a float, so sums
+stay exact ("0.10" + "0.20" is "0.30") and what is shown is what Amazon said.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount from Amazon's decimal string; ValueError for anything that is not a finite number.
+
+    Only strings are taken: a float has already lost the cents it was meant to hold.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"an amount must be a decimal string, not {type(text).__name__}")
+    try:
+        amount = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"not a decimal amount: {text[:40]!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"not a finite amount: {text[:40]!r}")
+    return amount
+
+
+def amount_text(amount: Decimal) -> str:
+    """The amount as a plain decimal string ("1E+2" would be exact but no reader expects it): "100"."""
+    return format(amount, "f")
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str  # ISO 4217, as Amazon's currencyCode: "USD"
+
+    @classmethod
+    def parse(cls, amount: str, currency: str) -> Money:
+        """Money from Amazon's `{"amount": "79.96", "currencyCode": "USD"}` parts."""
+        return cls(parse_amount(amount), currency.strip().upper())
+
+
+@dataclass(frozen=True, slots=True)
+class DailySales:
+    """One day of getOrderMetrics (granularity Day): the day in the marketplace's time zone."""
+
+    date: date
+    orders: int
+    units: int
+    sales: Decimal  # in the store's currency (StoreHealth.sales_30d says which)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreHealth:
+    """A store's health as last checked; None in a field means Amazon has not said (yet, or this time)."""
+
+    store_id: int
+    checked_at: datetime | None  # UTC
+    daily: tuple[DailySales, ...] = ()  # oldest first, up to 30 days
+    orders_30d: int | None = None
+    units_30d: int | None = None
+    sales_30d: Money | None = None
+    is_participating: bool | None = None
+    has_suspended_listings: bool | None = None
+    listings_with_errors: int | None = None
+    # The last refresh's problem, one sentence for a person, and Amazon's (or LWA's) code for scripts.
+    problem: str | None = None
+    problem_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeHealth:
+    """What a store card shows of its health: light, for 10,000 cards at once.
+
+    The daily points stay in their stored text until a card asks (`daily_sales`): the home holds every
+    store but paints a screenful, and decoding 300,000 amounts up front took most of the read's time
+    and several times the memory of the text (benchmarks/health_read.py).
+    """
+
+    checked_at: datetime | None
+    sales_30d: Money | None
+    is_participating: bool | None
+    has_suspended_listings: bool | None
+    listings_with_errors: int | None
+    problem: str | None
+    daily_text: str = field(default="", repr=False)  # encode_daily's text
+
+    @property
+    def daily_sales(self) -> tuple[Decimal, ...]:
+        """Each day's sales, oldest first (the sparkline); decoded on each access, so keep the result."""
+        return decode_daily_sales(self.daily_text)
+
+
+@dataclass(frozen=True, slots=True)
+class CommunicationEntry:
+    """One exchange with Amazon that went wrong (Adobe's Communication Errors Log): time, call, code, words."""
+
+    at: datetime  # UTC
+    operation: str  # e.g. "getOrderMetrics"
+    code: str  # Amazon's error code, e.g. "QuotaExceeded", or LWA's "invalid_grant"
+    message: str  # Amazon's message, as it said it (English)
+
+
+def sum_daily(daily: Iterable[DailySales], currency: str) -> tuple[int, int, Money]:
+    """Orders, units and sales over the days, exactly (what a 30-day total is when not asked separately)."""
+    orders = units = 0
+    sales = Decimal(0)
+    for day in daily:
+        orders += day.orders
+        units += day.units
+        sales += day.sales
+    return orders, units, Money(sales, currency)
+
+
+# --- the daily points as text ----------------------------------------------------------------------
+# One compact JSON list, oldest day first: `[["2026-11-06",4,5,"79.96"],...]` (date, orders, units, sales;
+# amounts as decimal strings, exact). The storage keeps it in one column (models.StoreHealthRecord says
+# why); it is here, in plain Python, so a card can decode its own points when it is painted.
+
+
+def encode_daily(daily: Sequence[DailySales]) -> str:
+    points = [[day.date.isoformat(), day.orders, day.units, amount_text(day.sales)] for day in daily]
+    return json.dumps(points, separators=(",", ":"))
+
+
+def decode_daily(text: str | None) -> tuple[DailySales, ...]:
+    if not text:
+        return ()
+    return tuple(
+        DailySales(date.fromisoformat(day), int(orders), int(units), parse_amount(sales))
+        for day, orders, units, sales in json.loads(text)
+    )
+
+
+def decode_daily_sales(text: str | None) -> tuple[Decimal, ...]:
+    """Only the sales amounts, without building a day object each."""
+    if not text:
+        return ()
+    return tuple(map(Decimal, [point[3] for point in json.loads(text)]))

@@ -1,0 +1,34 @@
+"""Store health's vocabulary: money is exact, made from Amazon's decimal strings only."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from asc_tui.health import DailySales, Money, amount_text, parse_amount, sum_daily
+
+
+def test_amounts_come_from_decimal_strings_and_stay_exact() -> None:
+    assert parse_amount("79.96") == Decimal("79.96")
+    assert parse_amount(" 0.10 ") + parse_amount("0.20") == Decimal("0.30")
+    assert amount_text(parse_amount("0.10") + parse_amount("0.20")) == "0.30"
+    assert amount_text(Decimal("1E+2")) == "100"  # never exponent notation for a reader
+    assert Money.parse("19.99", "usd") == Money(Decimal("19.99"), "USD")
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "NaN", "Infinity", "-inf", "1,5"])
+def test_what_is_not_a_finite_decimal_string_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(bad)
+
+
+def test_a_float_is_refused_its_cents_are_already_lost() -> None:
+    with pytest.raises(ValueError, match="decimal string"):
+        parse_amount(0.1)  # type: ignore[arg-type]
+
+
+def test_daily_points_sum_exactly() -> None:
+    days = [DailySales(date(2026, 11, d), 1, 2, Decimal(a)) for d, a in ((1, "0.10"), (2, "0.20"))]
+    orders, units, sales = sum_daily(days, "USD")
+    assert (orders, units, amount_text(sales.amount), sales.currency) == (2, 4, "0.30", "USD")
+    assert sum_daily([], "GBP") == (0, 0, Money(Decimal(0), "GBP"))
