@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from sqlalchemy import text
 
-    from asc_tui.health import DailySales, Money, StoreHealth, encode_daily, sum_daily
+    from asc_tui.domain.health import DailySales, Money, StoreHealth, encode_daily, sum_daily
     from asc_tui.services.health import HealthService
     from asc_tui.storage.database import open_database
     from asc_tui.storage.models import Store, StoreHealthRecord

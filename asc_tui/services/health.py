@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from asc_tui.errors import StoreNotFound
-from asc_tui.health import (
+from asc_tui.domain.health import (
     CommunicationEntry,
     HomeHealth,
     Money,
@@ -26,6 +25,7 @@ from asc_tui.health import (
     decode_daily,
     encode_daily,
 )
+from asc_tui.errors import StoreNotFound
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import CommunicationLog, HealthRevision, StoreHealthRecord
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from asc_tui.domain import iso_utc
-from asc_tui.health import StoreHealth, amount_text
+from asc_tui.domain.health import StoreHealth, amount_text
 from asc_tui.services.records import store_record
 
 HEALTH_KEYS = (

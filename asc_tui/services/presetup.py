@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asc_tui.presetup_tasks import PRE_SETUP_TASKS
+from asc_tui.domain.presetup_tasks import PRE_SETUP_TASKS
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import Preference
 

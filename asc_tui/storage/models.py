@@ -113,10 +113,10 @@ class RegistryRevision(SQLModel, table=True):
 
 
 class StoreHealthRecord(SQLModel, table=True):
-    """A store's health as last checked (asc_tui.health.StoreHealth): one row a store, replaced whole.
+    """A store's health as last checked (asc_tui.domain.health.StoreHealth): one row a store, replaced whole.
 
     Amounts are decimal text, exact on both backends (SQLite would keep a Numeric as a float). Deleting the
-    store deletes this row. The 30 daily points are one text column (asc_tui.health.encode_daily), not a
+    store deletes this row. The 30 daily points are one text column (asc_tui.domain.health.encode_daily), not a
     row a day: they are always written and read together and never searched, and the home reads them for
     every store at once: 10,000 stores' points took 1.3 to 2.3 times as long from 300,000 child rows as
     from 10,000 texts all decoded, and 3 to 4 times as long as the texts left for each card to decode

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event, text
 
 from asc_tui.domain import StoreDraft
+from asc_tui.domain.health import CommunicationEntry, DailySales, Money, StoreHealth, encode_daily, sum_daily
 from asc_tui.errors import StoreNotFound
-from asc_tui.health import CommunicationEntry, DailySales, Money, StoreHealth, encode_daily, sum_daily
 from asc_tui.services.health import LOG_KEPT
 from asc_tui.services.health_record import HEALTH_KEYS, health_json
 from asc_tui.services.registry import Registry

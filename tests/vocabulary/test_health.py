@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from asc_tui.health import DailySales, Money, amount_text, parse_amount, sum_daily
+from asc_tui.domain.health import DailySales, Money, amount_text, parse_amount, sum_daily
 
 
 def test_amounts_come_from_decimal_strings_and_stay_exact() -> None:

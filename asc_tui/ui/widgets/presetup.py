@@ -11,8 +11,8 @@ from textual.widgets import SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
+from asc_tui.domain.presetup_tasks import PRE_SETUP_TASKS
 from asc_tui.i18n import _
-from asc_tui.presetup_tasks import PRE_SETUP_TASKS
 from asc_tui.ui.textual_internals import ToggleButton
 
 
