@@ -10,13 +10,15 @@ wrote.
 `ConnectService` is what the screen, the CLI and the tests hold; each part lives in a module of its own,
 sharing one `ConnectContext`: starting (`connect_start`), completing (`connect_complete`), ending
 (`connect_end`), saving (`connect_outcome`), the claim and the cleanup (`attempts`) and the online check
-(`online_check`).
+(`online_check`). It also makes the store-health refresh (`health_refresh`), which needs the same app,
+endpoints and keyring.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectQuery
@@ -33,6 +35,10 @@ from asc_tui.settings.config import AmazonConfig
 from asc_tui.settings.secret_store import SecretStore
 from asc_tui.storage.database import Database
 from asc_tui.storage.models import Store
+
+if TYPE_CHECKING:
+    from asc_tui.services.health import HealthService
+    from asc_tui.services.health_refresh import HealthRefresh
 
 # The attempt and its outcome are part of what ConnectService.start and complete hand back.
 __all__ = ["SANDBOX_REDIRECT_PATH", "ConnectService", "ConnectSession", "Outcome"]
@@ -143,6 +149,20 @@ class ConnectService:
     def check_online(self, store: Store) -> tuple[AuthHealth, str, bool]:
         """`verify_online`, and whether Amazon answered (False: a fault on the way, nothing was learned)."""
         return self._online.check_online(store)
+
+    def health_refresh(self, health: HealthService, **options: Any) -> HealthRefresh:
+        """Asking Amazon about the stores' health with this service's app, endpoints and keyring (`options`:
+        HealthRefresh's waits and clock, which tests shorten)."""
+        from asc_tui.services.health_refresh import HealthRefresh
+
+        return HealthRefresh(
+            health,
+            self.amazon,
+            self._context.secrets,
+            self._context.require_ready,
+            self._online.mark_revoked,
+            **options,
+        )
 
     def _lwa_client(self) -> LwaClient:
         # The one client completing and the online check share: a test forgets its cached access token there.

@@ -47,13 +47,14 @@ class OnlineCheck:
         try:
             self._lwa_client().access_token(token)
         except RefreshTokenRevoked:
-            self._mark_revoked(store)
+            self.mark_revoked(store)
             return AuthHealth.REVOKED, _("Amazon answered invalid_grant: renew the connection"), True
         except AmazonError as exc:
             return health, redact(exc.message, token), False
         return health, _("Amazon accepted the authorization"), True
 
-    def _mark_revoked(self, store: Store) -> None:
+    def mark_revoked(self, store: Store) -> None:
+        """Amazon answered invalid_grant for the store's refresh token: it is Revoked until reconnected."""
         with self._db.session() as session:
             current = session.get(Store, store.id)
             if current is None or current.auth_revoked:

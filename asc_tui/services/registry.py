@@ -21,6 +21,7 @@ from asc_tui.system import paths
 if TYPE_CHECKING:
     from asc_tui.sandbox import SandboxEmulator
     from asc_tui.services.connect import ConnectService
+    from asc_tui.services.health_refresh import HealthRefresh
 
 
 @dataclass
@@ -66,6 +67,10 @@ class Registry:
                     config_path=self.config.path,
                 )
             return self._connect
+
+    def health_refresh(self) -> HealthRefresh:
+        """Asking Amazon about the stores' health (in the sandbox, its emulator answers)."""
+        return self.connect.health_refresh(self.health)
 
     def reload(self, config: Config) -> None:
         """Use a changed config from now on; an attempt already running finishes with the old one."""
