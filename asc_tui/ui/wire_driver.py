@@ -9,6 +9,10 @@ own frames drew them, writes only the cells that differ, and sets each style onc
 It assumes only what it wrote itself: a change of size, leaving application mode (a suspend), or a write it
 does not follow (anything but moves, styles, links and text) forgets the model, and the next frame is
 written whole. ASC_TUI_PLAIN_DRIVER=1 turns it off.
+
+ASC_TUI_WIRE_AUDIT=FILE appends to FILE everything Textual asked to write, before the model cut it down:
+played into a fresh terminal of the same size, it must show exactly what this driver's terminal shows (the
+test of this module does that, with one app, so no two apps' timings are compared).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
 PLAIN_DRIVER_ENV = "ASC_TUI_PLAIN_DRIVER"
+AUDIT_ENV = "ASC_TUI_WIRE_AUDIT"
 
 # Control.move_to(x, y) as Textual writes it before each run of a frame: ESC [ row ; column H (1-based).
 _MOVE_TO = re.compile(r"\x1b\[(\d+);(\d+)H")
@@ -215,10 +220,18 @@ class ChangedCellsDriver(LinuxDriver):
     ) -> None:
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self._model = ScreenModel(repeat=terminal_repeats())
+        audit = os.environ.get(AUDIT_ENV)
+        self._audit = open(audit, "a", encoding="utf-8") if audit else None  # noqa: SIM115 - lives as long
 
     def write(self, data: str) -> None:
+        if self._audit is not None:
+            self._audit.write(data)
+            self._audit.flush()
         super().write(self._model.filter(data, _terminal_size()))
 
     def stop_application_mode(self) -> None:
         self._model.forget()  # a suspend: whatever runs meanwhile draws on the terminal too
         super().stop_application_mode()
+        if self._audit is not None:
+            self._audit.close()
+            self._audit = None

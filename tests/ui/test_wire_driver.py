@@ -1,9 +1,11 @@
 """The terminal driver writes only the cells that change, and the terminal shows exactly what Textual's
 own driver would have made it show.
 
-The proof is a real terminal: the same program, keys and resizes in two tmux panes, one with Textual's
-driver (ASC_TUI_PLAIN_DRIVER=1) and one with asc-tui's; after every step both screens are compared cell
-for cell, style for style. The model itself is tested on frames as Textual writes them.
+The proof is a real terminal: the program in a tmux pane, given keys and resizes, writes through asc-tui's
+driver and also keeps everything Textual asked to write (ASC_TUI_WIRE_AUDIT); after every step that whole
+stream is played into a fresh pane of the same size, and both screens are compared cell for cell, style for
+style. One app, so the comparison never depends on two programs' timing. The model itself is tested on
+frames as Textual writes them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from asc_tui.ui.wire_driver import PLAIN_DRIVER_ENV, ScreenModel, cells_of, draw
+from asc_tui.ui.wire_driver import AUDIT_ENV, ScreenModel, cells_of, draw
 from tests.support.tmux import Tmux
 
 from .helpers import seed
@@ -86,18 +88,28 @@ def test_a_new_size_or_an_unknown_write_forgets_what_the_terminal_shows() -> Non
     assert "Amazon" in model.filter(whole, SIZE)
 
 
-def same_screens(plain: Tmux, kept: Tmux, when: str, seconds: float = 60.0) -> None:
-    """Both settle on the same screen, cell for cell and style for style (either may be the slower one on
-    a loaded machine: what the terminal ends up showing is what must agree)."""
-    deadline = time.monotonic() + seconds
+def replayed(audit: Path, size: tuple[int, int], cwd: str) -> str:
+    """Everything Textual asked to write, played into a fresh terminal of this size: what Textual's own
+    driver would have made the terminal show (raw and without echo, as the app's own terminal is)."""
+    script = 'stty raw -echo; cat "$0"; exec sleep 600'
+    with Tmux(
+        ["sh", "-c", script, str(audit)], dict(os.environ), cwd=cwd, width=size[0], height=size[1]
+    ) as term:
+        return term.settled()
+
+
+def shows_what_textual_wrote(kept: Tmux, audit: Path, size: tuple[int, int], when: str, cwd: str) -> None:
+    """The app's terminal, settled, is cell for cell and style for style what the whole stream shows."""
+    deadline = time.monotonic() + 60
     while True:
-        shown, expected = kept.settled(), plain.settled()
+        shown = kept.settled()
+        expected = replayed(audit, size, cwd)
         if shown == expected:
             return
         if time.monotonic() > deadline:
             diff = "\n".join(difflib.unified_diff(expected.splitlines(), shown.splitlines(), lineterm=""))
-            raise AssertionError(f"the screens differ {when}:\n{diff[:4000]}")
-        time.sleep(0.5)
+            raise AssertionError(f"the terminal differs from what Textual wrote, {when}:\n{diff[:4000]}")
+        time.sleep(0.5)  # a frame may have been on its way between the two reads
 
 
 STEPS: list[tuple[str, tuple[str, ...]]] = [
@@ -114,29 +126,28 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
 
 
 @pytest.mark.parametrize("language", ["en", "zh-Hant"])
-def test_the_terminal_shows_what_textuals_own_driver_would_show(isolated_home: Path, language: str) -> None:
+def test_the_terminal_shows_what_textuals_own_driver_would_show(
+    isolated_home: Path, tmp_path: Path, language: str
+) -> None:
     # Chinese too: its characters take two cells each, and a change must never cut one in half.
     seed(*((f"Shop {i:02d}", ("US", "CA", "UK", "MX")[i % 4]) for i in range(1, 30)))
-    base = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "LANGUAGE": language}
-    base.pop("NO_COLOR", None)
+    audit = tmp_path / "wire.audit"
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "LANGUAGE": language}
+    env.pop("NO_COLOR", None)
+    env[AUDIT_ENV] = str(audit)
     argv = [sys.executable, "-m", "asc_tui"]
     cwd = str(Path(__file__).resolve().parents[2])
-    with (
-        Tmux(argv, {**base, PLAIN_DRIVER_ENV: "1"}, cwd=cwd, width=120, height=36) as plain,
-        Tmux(argv, base, cwd=cwd, width=120, height=36) as kept,
-    ):
-        for term in (plain, kept):
-            term.wait_for_text("Shop 01")
-            term.wait_for_text("Amazon Sales Channel" if language == "en" else "Amazon 銷售通路")
+    size = (120, 36)
+    with Tmux(argv, env, cwd=cwd, width=size[0], height=size[1]) as kept:
+        kept.wait_for_text("Shop 01")
+        kept.wait_for_text("Amazon Sales Channel" if language == "en" else "Amazon 銷售通路")
         for what, keys in STEPS:
-            for term in (plain, kept):
-                if keys:
-                    term.keys(*keys)
-            same_screens(plain, kept, f"after {what}")
-        for width, height in ((100, 30), (120, 36)):
-            for term in (plain, kept):
-                term.resize(width, height)
-            same_screens(plain, kept, f"at {width}×{height}")
+            if keys:
+                kept.keys(*keys)
+            shows_what_textual_wrote(kept, audit, size, f"after {what}", cwd)
+        for size in ((100, 30), (120, 36)):
+            kept.resize(*size)
+            shows_what_textual_wrote(kept, audit, size, f"at {size[0]}×{size[1]}", cwd)
 
 
 def test_a_wide_character_drawn_over_by_half_is_drawn_again_whole() -> None:
