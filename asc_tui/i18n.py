@@ -15,6 +15,7 @@ import gettext
 import os
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 DOMAIN = "asc_tui"
@@ -180,3 +181,18 @@ def format_moment(moment: datetime) -> str:
 def format_count(number: int) -> str:
     """A whole number with the locale's grouping: 10,000 (in Chinese too)."""
     return f"{number:,}"
+
+
+# The symbols CLDR gives these currencies in Traditional Chinese, and the unambiguous ones in English (a bare
+# "$" would not say which of three dollars): the same text in both languages, as the admin's stores use them.
+_CURRENCY_SYMBOLS = {"USD": "US$", "CAD": "CA$", "MXN": "MX$", "GBP": "£", "EUR": "€", "JPY": "JP¥"}
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """An amount of money as the admin reads it: US$1,234.56; an unknown currency keeps its ISO code."""
+    digits = 0 if currency == "JPY" else 2
+    exact = amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    symbol = _CURRENCY_SYMBOLS.get(currency)
+    text = f"{abs(exact):,.{digits}f}"
+    sign = "-" if exact < 0 else ""
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{currency} {text}"

@@ -205,6 +205,24 @@ def build_parser() -> argparse.ArgumentParser:
         sub = store_commands.add_parser(name, help=text, parents=[common])
         sub.add_argument("--json", action="store_true", help=_("write JSON"))
 
+    health = store_commands.add_parser(
+        "health",
+        help=_("what Amazon last said about each store (or NAME); exit 1 when any needs you"),
+        parents=[common],
+    )
+    health.add_argument("name", nargs="?", default=None, help=_("only this store"))
+    health.add_argument(
+        "--refresh", action="store_true", help=_("ask Amazon first (sales, listings, standing)")
+    )
+    health.add_argument("--json", action="store_true", help=_("write JSON"))
+    health.add_argument(
+        "--warn-days",
+        type=int,
+        default=30,
+        metavar="DAYS",
+        help=_("an authorization ending within DAYS days needs renewing (default 30)"),
+    )
+
     check = commands.add_parser(
         "check-auth",
         help=_("each store's authorization health; exit 1 when any needs action"),

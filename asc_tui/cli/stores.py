@@ -31,6 +31,10 @@ def stores_command(args: argparse.Namespace) -> int:
 
     if args.stores_command in ("list", "export"):
         return _list(readable_stores(args), as_json=args.json, export=args.stores_command == "export")
+    if args.stores_command == "health":
+        from asc_tui.cli.health import health_command
+
+        return health_command(args)
     registry = registry_for(args)
     try:
         action = args.stores_command

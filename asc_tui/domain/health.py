@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from asc_tui.i18n import _, format_count, ngettext
+
 
 def parse_amount(text: str) -> Decimal:
     """An amount from Amazon's decimal string; ValueError for anything that is not a finite number.
@@ -143,3 +145,29 @@ def decode_daily_sales(text: str | None) -> tuple[Decimal, ...]:
     if not text:
         return ()
     return tuple(map(Decimal, [point[3] for point in json.loads(text)]))
+
+
+# --- what needs the admin -------------------------------------------------------------------------
+
+
+def health_warnings(health: StoreHealth | HomeHealth | None) -> list[str]:
+    """What in a store's last check needs the admin, one short sentence each (empty: nothing)."""
+    if health is None:
+        return []
+    warnings = []
+    if health.problem:
+        warnings.append(_("The last check failed: {problem}").format(problem=health.problem))
+    if health.is_participating is False:
+        warnings.append(_("The account no longer sells in this marketplace."))
+    if health.has_suspended_listings:
+        warnings.append(_("Listings are suspended: act in Seller Central."))
+    if health.listings_with_errors:
+        count = health.listings_with_errors
+        warnings.append(
+            ngettext(
+                "{count} listing has errors: act in Seller Central.",
+                "{count} listings have errors: act in Seller Central.",
+                count,
+            ).format(count=format_count(count))
+        )
+    return warnings
