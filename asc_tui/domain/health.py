@@ -171,3 +171,24 @@ def health_warnings(health: StoreHealth | HomeHealth | None) -> list[str]:
             ).format(count=format_count(count))
         )
     return warnings
+
+
+def health_flags(health: StoreHealth | HomeHealth | None) -> list[str]:
+    """The same as `health_warnings`, a few words each, for a card's one line."""
+    if health is None:
+        return []
+    flags = []
+    if health.problem:
+        flags.append(_("last check failed"))
+    if health.is_participating is False:
+        flags.append(_("not selling here"))
+    if health.has_suspended_listings:
+        flags.append(_("listings suspended"))
+    if health.listings_with_errors:
+        count = health.listings_with_errors
+        flags.append(
+            ngettext("{count} listing with errors", "{count} listings with errors", count).format(
+                count=format_count(count)
+            )
+        )
+    return flags

@@ -33,6 +33,7 @@ from asc_tui.ui.wire_driver import driver_class
 
 if TYPE_CHECKING:
     from asc_tui.commerce.model import Catalog
+    from asc_tui.domain.health import HomeHealth
 
     # Types only: the registry and its tables (SQLModel) are imported by the worker, after the first frame.
     from asc_tui.services.first_screen import StoreRow
@@ -199,6 +200,8 @@ class AscApp(TranslatedApp):
             registry = open_registry(self.db, self.config, sandbox=self.sandbox)
             catalog = registry.catalog.current()
             revision = registry.stores.revision()
+            health_revision = registry.health.revision()  # first: a check saved meanwhile is read again
+            health = registry.health.health_for_home()
             # The same rows twice would be the memory peak at 10,000 stores: read again only on a change.
             if quick is not None and quick.stores and revision == quick.revision:
                 stores: list[Store] = quick.stores  # type: ignore[assignment]
@@ -209,7 +212,9 @@ class AscApp(TranslatedApp):
             self.fatal_error = exc
             self.call_from_thread(self._exit_on_error, exc.exit_code)
             return
-        self.call_from_thread(self._registry_ready, registry, catalog, stores, revision)
+        self.call_from_thread(
+            self._registry_ready, registry, catalog, stores, (revision, health_revision), health
+        )
 
     def _early_catalog(self, catalog: Catalog) -> None:
         if self.catalog is None:
@@ -229,9 +234,16 @@ class AscApp(TranslatedApp):
         self._quick_shown = True
 
     def _registry_ready(
-        self, registry: Registry, catalog: Catalog, stores: list[Store], revision: int
+        self,
+        registry: Registry,
+        catalog: Catalog,
+        stores: list[Store],
+        revisions: tuple[int, int],
+        health: dict[int, HomeHealth],
     ) -> None:
         self._stores_registry = registry
+        # What the stores shown (and their health) are as of: the poll reads again once either moves on.
+        self.registry_watch.start(revisions[0], health, revisions[1])
         self._registry_opened.set()
         self.catalog = catalog
         if self._quick_shown:
@@ -242,8 +254,6 @@ class AscApp(TranslatedApp):
             self.call_after_refresh(record, "cards_shown")
         self._clean_up_attempts()
         self._check_secrets(stores)
-        # What the stores shown are as of: the poll reads them again once the registry moves on.
-        self.registry_watch.start(revision)
         if registry.config is not self.config:
             registry.reload(self.config)  # Settings, open at once, saved while the registry opened
         if registry.catalog.is_stale(catalog):

@@ -1,6 +1,9 @@
 """Other admins' changes, and a database that goes away: the home asks the registry every few seconds
 whether anything changed (one tiny query), shows what did, and says so while the database cannot be
-reached (nothing saved is lost; the poll goes on)."""
+reached (nothing saved is lost; the poll goes on).
+
+Store health has a counter of its own: a health check (this app's, another admin's, cron's) redraws the
+cards it changed, and never makes the home read every store again."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from asc_tui.errors import AscError
 from asc_tui.i18n import _
 
 if TYPE_CHECKING:
+    from asc_tui.domain.health import HomeHealth
     from asc_tui.services.first_screen import StoreRow
     from asc_tui.storage.models import Store
     from asc_tui.ui.app import AscApp
@@ -28,28 +32,42 @@ class RegistryWatch:
         self.db_notice: str | None = None
         self._seen_revision: int | None = None  # what the stores shown are as of
         self._polling = False
+        # What the cards show of each store's health (by store id), and the health counter it is as of.
+        self.health: dict[int, HomeHealth] = {}
+        self._seen_health = 0
 
-    def start(self, revision: int) -> None:
-        """The registry is open and the home shows its stores as of `revision`: watch from now on."""
+    def start(self, revision: int, health: dict[int, HomeHealth], health_revision: int) -> None:
+        """The registry is open and the home shows its stores as of `revision` and their health as of
+        `health_revision`: watch from now on."""
         self._seen_revision = revision
+        self.health, self._seen_health = health, health_revision
         self.app.set_interval(POLL_SECONDS, self._poll, name="registry-poll")
 
     def _poll(self) -> None:
         if self.app.ready and not self._polling:
             self._polling = True
-            read = partial(self._read, self._seen_revision, force=self.db_notice is not None)
+            read = partial(
+                self._read, self._seen_revision, self._seen_health, force=self.db_notice is not None
+            )
             self.app.run_worker(read, thread=True, exit_on_error=False, group="registry-poll")
 
-    def _read(self, seen: int | None, force: bool) -> None:
-        """Off the UI thread: the registry's revision and, when it moved, the stores as they are now."""
+    def _read(self, seen: int | None, seen_health: int, force: bool) -> None:
+        """Off the UI thread: the registry's revision and, when it moved, the stores as they are now; the
+        same for store health."""
         app = self.app
         try:
             try:
                 revision = app.registry.stores.revision()
                 stores = app.registry.stores.list_rows() if force or revision != seen else None
+                health_revision = app.registry.health.revision()
+                changed = (
+                    app.registry.health.changed_since(seen_health) if health_revision != seen_health else {}
+                )
             except AscError as exc:
                 app.call_from_thread(self._unreachable, exc.message)
                 return
+            if changed:
+                app.call_from_thread(self.show_health, health_revision, changed)
             app.call_from_thread(self.show_read, revision, stores)
         finally:
             self._polling = False  # only once the answer is on screen: answers never arrive out of order
@@ -67,6 +85,12 @@ class RegistryWatch:
         self._seen_revision = revision
         if list(map(_shown_key, stores)) != list(map(_shown_key, app.home.stores)):
             app.show_stores(stores)  # (not when this app's own change already reloaded them)
+
+    def show_health(self, revision: int, changed: dict[int, HomeHealth]) -> None:
+        """New health for these stores: their cards are drawn again, no other."""
+        self._seen_health = max(self._seen_health, revision)
+        self.health.update(changed)
+        self.app.home.deck.refresh()  # each card's cache key holds its health: only changed cards redraw
 
     def _unreachable(self, problem: str) -> None:
         reason = problem.rstrip(".")

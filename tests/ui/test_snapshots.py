@@ -10,7 +10,7 @@ from asc_tui.amazon.callback import CallbackListener
 from asc_tui.services.connect import ConnectSession
 
 from .helpers import make_app, seed, until_ready
-from .snapshot_steps import add_form_with_errors, steady_screen  # noqa: F401  (an autouse fixture)
+from .snapshot_steps import add_form_with_errors, seed_with_health, steady_screen  # noqa: F401  (an autouse fixture)
 
 
 def test_empty_home(snap_compare: Any) -> None:
@@ -95,3 +95,22 @@ def test_connect_screen_80x24(snap_compare: Any, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(ConnectSession, "seconds_left", lambda self: 600.0)
     seed(("Amazon Store USA", "US"), sandbox=True)
     assert snap_compare(make_app(sandbox=True), run_before=after_keys("c"), terminal_size=SMALL)
+
+
+HEALTH_STORES = (
+    ("Amazon Store USA", "US", "A1SNAPSHOTUS01", {}),
+    (
+        "Amazon Store Canada",
+        "CA",
+        "A1SNAPSHOTCA01",
+        {"listings_with_errors": 7, "has_suspended_listings": True},
+    ),
+    ("英國店 UK", "UK", "A1SNAPSHOTUK01", {"problem": "Amazon is busy (QuotaExceeded); try again later."}),
+    ("Tienda México", "MX", "", {}),
+)
+
+
+@pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")])
+def test_home_with_health(snap_compare: Any, size: tuple[int, int]) -> None:
+    seed_with_health(*HEALTH_STORES)
+    assert snap_compare(make_app(), run_before=until_ready, terminal_size=size)

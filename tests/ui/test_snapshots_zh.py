@@ -10,7 +10,7 @@ from asc_tui.amazon.callback import CallbackListener
 from asc_tui.services.connect import ConnectSession
 
 from .helpers import in_chinese, make_app, seed, until_ready, wait_until  # noqa: F401  (in_chinese: an autouse fixture)
-from .snapshot_steps import add_form_with_errors, steady_screen  # noqa: F401  (an autouse fixture)
+from .snapshot_steps import add_form_with_errors, seed_with_health, steady_screen  # noqa: F401  (an autouse fixture)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 CONSENT = (
@@ -72,3 +72,11 @@ def test_add_form_zh_80x24(snap_compare: Any) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_with_health_zh(snap_compare: Any, size: tuple[int, int]) -> None:
+    from .test_snapshots import HEALTH_STORES
+
+    seed_with_health(*HEALTH_STORES)
+    assert snap_compare(make_app(), run_before=until_ready, terminal_size=size)

@@ -22,6 +22,7 @@ from asc_tui.ui.widgets.presetup import PreSetupChecklist
 from asc_tui.ui.widgets.store_deck import StoreDeck
 
 if TYPE_CHECKING:
+    from asc_tui.domain.health import HomeHealth
     from asc_tui.storage.models import Store
 
 _W = TypeVar("_W", bound=Widget)
@@ -148,7 +149,7 @@ class HomeScreen(QuietFocusScreen):
         with Vertical(id="home-body"):
             yield LoadingIndicator(id="loading")
             yield _hidden(Static("", id="no-match"))
-            yield StoreDeck(self._website_name, self._secret_missing, id="cards")
+            yield StoreDeck(self._website_name, self._secret_missing, self._health, id="cards")
         # Below the cards, not above them: appearing once the keyring or the database has answered, a notice
         # there shortens the view from the bottom instead of moving every card down (a layout shift, and on
         # the terminal every card drawn again).
@@ -237,6 +238,9 @@ class HomeScreen(QuietFocusScreen):
 
     def _secret_missing(self, store: Store) -> bool:
         return store.id in asc_app(self.app).missing_secrets
+
+    def _health(self, store: Store) -> HomeHealth | None:
+        return asc_app(self.app).registry_watch.health.get(store.id or 0)
 
     def _show_empty_state(self, empty: bool) -> None:
         self.query_one("#empty-state").display = empty

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from asc_tui.domain import MARKETPLACES, AuthHealth, StoreStatus, renew_by, store_health
-from asc_tui.i18n import _, format_day
+from asc_tui.domain.health import HomeHealth, health_flags
+from asc_tui.i18n import _, format_day, format_money
 from asc_tui.ui.text import fill, literal_line, local_time
 
 if TYPE_CHECKING:
@@ -100,3 +104,42 @@ def dates_line(store: Store) -> Text:
         updated=local_time(store.updated_at),
         created=local_time(store.created_at),
     )
+
+
+# --- store health on a card --------------------------------------------------------------------------
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[Decimal], width: int) -> str:
+    """The values as `width` bars at most (neighbouring days share a bar when the card is narrow)."""
+    if not values or width < 1:
+        return ""
+    per_bar = -(-len(values) // width)
+    bars = [sum(values[i : i + per_bar], Decimal(0)) for i in range(0, len(values), per_bar)]
+    top = max(bars)
+    if top <= 0:
+        return SPARK[0] * len(bars)
+    return "".join(
+        SPARK[min(len(SPARK) - 1, int(bar / top * (len(SPARK) - 1) + Decimal("0.5")))] for bar in bars
+    )
+
+
+def sales_line(health: HomeHealth, width: int) -> Text:
+    """The card's last line once Amazon has answered: 30 days of sales as bars, and their total."""
+    if health.sales_30d is None:
+        return Text(_("Sales not known yet: {problem}").format(problem=health.problem or "…"), style="dim")
+    total = _("{amount} in 30 days").format(
+        amount=format_money(health.sales_30d.amount, health.sales_30d.currency)
+    )
+    bars = sparkline(health.daily_sales, min(30, width - cell_len(total) - 1))
+    return Text.assemble((bars, "green"), (" " if bars else "", ""), (total, ""))
+
+
+def warning_line(health: HomeHealth) -> Text | None:
+    """What in the last check needs the admin, in a few words each (the store view says it in full)."""
+    flags = health_flags(health)
+    if not flags:
+        return None
+    style = "bold red" if health.problem else "bold yellow"
+    return Text.assemble(("⚠ ", style), (" · ".join(flags), style))

@@ -31,12 +31,15 @@ from asc_tui.ui.textual_internals import update_scrollbars
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
     dates_line,
+    sales_line,
     status_line,
     title_line,
+    warning_line,
     website_line,
 )
 
 if TYPE_CHECKING:
+    from asc_tui.domain.health import HomeHealth
     from asc_tui.storage.models import Store
 
 CARD_HEIGHT = 7  # five lines and the border
@@ -78,12 +81,14 @@ class StoreDeck(ScrollView, can_focus=True, inherit_bindings=False):
         self,
         website_name: Callable[[Store], str | None],
         secret_missing: Callable[[Store], bool],
+        health: Callable[[Store], HomeHealth | None] = lambda _store: None,
         *,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._website_name = website_name
         self._secret_missing = secret_missing
+        self._health = health
         self.rows: Sequence[Store] = ()
         self.columns = 1
         self.card_width = MIN_COLUMN_WIDTH
@@ -173,6 +178,7 @@ class StoreDeck(ScrollView, can_focus=True, inherit_bindings=False):
             self.card_width,
             self._website_name(store),
             self._secret_missing(store),
+            self._health(store),  # a new check is a new value: the card is drawn again
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -185,19 +191,28 @@ class StoreDeck(ScrollView, can_focus=True, inherit_bindings=False):
         return strips
 
     def _render_card(self, store: Store, focused: bool) -> list[Strip]:
+        missing = self._secret_missing(store)
         lines = [
             title_line(store),
             website_line(store, self._website_name(store)),
             status_line(store),
-            authorization_line(store, self._secret_missing(store)),
+            authorization_line(store, missing),
             dates_line(store),
         ]
+        health = self._health(store)
+        warning = warning_line(health) if health is not None else None
+        if health is not None:
+            # Once Amazon has answered, what it said matters more on the home than when the row changed
+            # (the store view keeps the dates); a warning outranks the seller ID, a missing token does not.
+            lines[4] = sales_line(health, self.card_width - 4)
+            if warning is not None and not missing:
+                lines[3] = warning
         for text in lines:
             text.no_wrap = True
             text.overflow = "ellipsis"
         if focused:
             border, style, frame = "deck--border-cursor", "deck--cursor", box.HEAVY
-        elif store_health(store)[0].needs_action:
+        elif store_health(store)[0].needs_action or warning is not None:
             border, style, frame = "deck--border-attention", "deck--card", box.ROUNDED
         elif store.status == StoreStatus.NOT_CONNECTED.value:
             border, style, frame = "deck--border-muted", "deck--card", box.ROUNDED

@@ -1,0 +1,77 @@
+"""Store health on the home's cards: 30 days of sales as bars with their total, and what needs the admin,
+read from the registry (the cards never call Amazon); a check saved by anyone redraws just those cards."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from asc_tui.domain.health import DailySales, Money, StoreHealth
+from tests.ui.helpers import make_app, saved_registry, seed, until, until_ready
+
+CHECKED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def health(
+    store_id: int, *, errors: int = 0, suspended: bool = False, problem: str | None = None
+) -> StoreHealth:
+    first = date(2026, 11, 7)
+    daily = tuple(
+        DailySales(first + timedelta(days=i), orders=i % 5, units=i % 7, sales=Decimal(f"{(i % 9) * 10}.25"))
+        for i in range(30)
+    )
+    total = sum((d.sales for d in daily), Decimal(0))
+    return StoreHealth(
+        store_id,
+        CHECKED,
+        daily,
+        orders_30d=sum(d.orders for d in daily),
+        units_30d=sum(d.units for d in daily),
+        sales_30d=Money(total, "USD"),
+        is_participating=True,
+        has_suspended_listings=suspended,
+        listings_with_errors=errors,
+        problem=problem,
+        problem_code="QuotaExceeded" if problem else None,
+    )
+
+
+def save(store_name: str, **kwargs: object) -> StoreHealth:
+    with saved_registry() as registry:
+        store = registry.stores.find(store_name)
+        checked = health(store.id or 0, **kwargs)  # type: ignore[arg-type]
+        registry.health.save_health(store.id or 0, checked)
+        return checked
+
+
+async def test_cards_show_sales_and_what_needs_the_admin() -> None:
+    seed(("Shop Fine", "US"), ("Shop Errors", "US"), ("Shop Never", "CA"))
+    fine = save("Shop Fine")
+    save("Shop Errors", errors=7, suspended=True)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        deck = app.home.deck
+        await until(pilot, lambda: "in 30 days" in deck.card_text(0) + deck.card_text(1))
+        cards = {deck.rows[i].name: deck.card_text(i) for i in range(len(deck.rows))}
+        assert fine.sales_30d is not None
+        assert f"US${fine.sales_30d.amount:,.2f} in 30 days" in cards["Shop Fine"]
+        assert any(bar in cards["Shop Fine"] for bar in "▁▂▃▄▅▆▇█")
+        assert "⚠" not in cards["Shop Fine"] and "Seller ID" in cards["Shop Fine"]
+        assert "⚠ listings suspended · 7 listings with errors" in cards["Shop Errors"]
+        # Never checked: the card is as it always was, with its dates.
+        assert "in 30 days" not in cards["Shop Never"] and "Created" in cards["Shop Never"]
+
+
+async def test_a_check_saved_elsewhere_redraws_the_card_without_reading_the_stores_again() -> None:
+    seed(("Shop One", "US"), ("Shop Two", "UK"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        stores_before = app.home.stores
+        save("Shop Two", problem="Amazon is throttling the calls; try again later.")  # as cron would
+        deck = app.home.deck
+        index = next(i for i, s in enumerate(deck.rows) if s.name == "Shop Two")
+        await until(pilot, lambda: "⚠" in deck.card_text(index), "the card to show the failed check")
+        assert "⚠ last check failed" in deck.card_text(index)
+        assert app.home.stores is stores_before  # the stores were not read again for it
