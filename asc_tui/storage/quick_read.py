@@ -11,10 +11,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from asc_tui.commerce.model import Catalog
+from asc_tui.domain.health import HomeHealth, Money
 from asc_tui.storage.location import sqlite_file
 from asc_tui.storage.migrations import HEAD
 
@@ -53,6 +55,9 @@ class HomeRead(NamedTuple):
     # The registry's revision counter, read before the rows: if the registry still says this number once
     # it is open, nothing changed since, and these rows are its rows too.
     revision: int
+    # What the cards show of these stores' health, by store id: read here too, so that the first cards are
+    # not drawn once without it and again with it (over SSH, every card twice).
+    health: dict[int, HomeHealth] = {}
 
 
 def read_home(db: str | None, sandbox: bool, *, limit: int | None = None) -> HomeRead | None:
@@ -75,6 +80,10 @@ def read_home(db: str | None, sandbox: bool, *, limit: int | None = None) -> Hom
             "SELECT source, fetched_at, websites_json, store_views_json, attributes_json "
             "FROM catalog_snapshot ORDER BY id DESC LIMIT 1"
         ).fetchone()
+        health_query = f"SELECT {_HEALTH_COLUMNS} FROM store_health"
+        if limit:
+            health_query += f" WHERE store_id IN ({','.join(str(int(row[0])) for row in rows) or 'NULL'})"
+        health_rows = connection.execute(health_query).fetchall()
     except sqlite3.Error:
         return None
     finally:
@@ -86,7 +95,29 @@ def read_home(db: str | None, sandbox: bool, *, limit: int | None = None) -> Hom
             catalog = Catalog.decode(snapshot[0], _time(snapshot[1]) or datetime.now(UTC), *snapshot[2:])
         except (ValueError, TypeError, KeyError):
             catalog = None
-    return HomeRead(stores, catalog, int(revision[0]) if revision is not None else 0)
+    health = {int(row[0]): _health(row) for row in health_rows}
+    return HomeRead(stores, catalog, int(revision[0]) if revision is not None else 0, health)
+
+
+_HEALTH_COLUMNS = (
+    "store_id, checked_at, sales_30d, currency, is_participating, has_suspended_listings, "
+    "listings_with_errors, problem, daily"
+)
+
+
+def _health(row: tuple[object, ...]) -> HomeHealth:
+    _id, checked, sales, currency, participating, suspended, errors, problem, daily = row
+    return HomeHealth(
+        checked_at=_time(checked),
+        sales_30d=Money(Decimal(sales), currency)
+        if isinstance(sales, str) and isinstance(currency, str)
+        else None,
+        is_participating=None if participating is None else bool(participating),
+        has_suspended_listings=None if suspended is None else bool(suspended),
+        listings_with_errors=errors if isinstance(errors, int) else None,
+        problem=problem if isinstance(problem, str) else None,
+        daily_text=daily if isinstance(daily, str) else "",
+    )
 
 
 def _connect(path: Path) -> sqlite3.Connection | None:

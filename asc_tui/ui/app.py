@@ -187,12 +187,12 @@ class AscApp(TranslatedApp):
             # The add form needs only the catalog: `a` opens it now, the registry opens meanwhile.
             self.call_from_thread(self._early_catalog, early)
         if quick is not None and quick.stores:
-            self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
+            self.call_from_thread(self._quick_home, quick.stores, quick.catalog, quick.health)
             if len(quick.stores) == FIRST_SCREENFUL:
                 self.quiet_start.wait()  # the rest of the cards after the keys typed ahead, see quiet_start
                 quick = read_home(self.db, self.sandbox)
                 if quick is not None:
-                    self.call_from_thread(self._quick_home, quick.stores, quick.catalog)
+                    self.call_from_thread(self._quick_home, quick.stores, quick.catalog, quick.health)
         self.quiet_start.wait()
         from asc_tui.services.registry import open_registry
 
@@ -221,11 +221,14 @@ class AscApp(TranslatedApp):
             self.catalog = catalog
         self.typed_ahead.catalog_known()
 
-    def _quick_home(self, stores: list[StoreRow], catalog: Catalog | None) -> None:
+    def _quick_home(
+        self, stores: list[StoreRow], catalog: Catalog | None, health: dict[int, HomeHealth]
+    ) -> None:
         if self.ready:
             return
         if catalog is not None:
             self.catalog = catalog
+        self.registry_watch.health.update(health)  # drawn with the first cards, not after them
         first = not self._quick_shown and not self.home.typing_filter
         # Same attributes as the storage rows; the cursor stays where the admin may already have moved it.
         self.home.show_stores(stores, focus_id=stores[0].id if first else None)  # type: ignore[arg-type]

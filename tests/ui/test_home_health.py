@@ -3,9 +3,14 @@ read from the registry (the cards never call Amazon); a check saved by anyone re
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
+import pytest
+
+import asc_tui.services.registry as registry_module
 from asc_tui.domain.health import DailySales, Money, StoreHealth
 from tests.ui.helpers import make_app, saved_registry, seed, until, until_ready
 
@@ -75,3 +80,27 @@ async def test_a_check_saved_elsewhere_redraws_the_card_without_reading_the_stor
         await until(pilot, lambda: "⚠" in deck.card_text(index), "the card to show the failed check")
         assert "⚠ last check failed" in deck.card_text(index)
         assert app.home.stores is stores_before  # the stores were not read again for it
+
+
+async def test_the_first_cards_come_with_their_health(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read from the file with the stores, before the registry opens: not drawn bare first, then again.
+    seed(("Shop One", "US"))
+    save("Shop One", errors=2)
+    opened = threading.Event()
+    real_open = registry_module.open_registry
+
+    def open_late(*args: Any, **kwargs: Any) -> Any:
+        opened.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(registry_module, "open_registry", open_late)
+    app = make_app()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: bool(app.home.deck.rows), "the first cards, from the file")
+            assert not app.ready
+            assert "⚠ 2 listings with errors" in app.home.deck.card_text(0)
+            opened.set()
+            await until_ready(pilot)
+    finally:
+        opened.set()
