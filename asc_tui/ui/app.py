@@ -22,6 +22,7 @@ from asc_tui.ui import linebreak
 from asc_tui.ui.catalog_refresh import CatalogRefresh
 from asc_tui.ui.commands import StoreCommands
 from asc_tui.ui.connect_flow import ConnectFlow
+from asc_tui.ui.health_refresh import HealthChecks
 from asc_tui.ui.messages import RefreshCatalog
 from asc_tui.ui.quiet_start import QuietStart
 from asc_tui.ui.registry_watch import RegistryWatch
@@ -79,6 +80,7 @@ class AscApp(TranslatedApp):
         self.connect_flow = ConnectFlow(self)
         self.store_actions = StoreActions(self)
         self.registry_watch = RegistryWatch(self)
+        self.health_checks = HealthChecks(self)
         self._deferred: list[Callable[[], None]] = []  # palette commands chosen while it opened
         self.home = HomeScreen()
         self._set_titles()
