@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from asc_tui.domain import MARKETPLACES
+from asc_tui.domain import MARKETPLACES, StoreStatus
 from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _
 from asc_tui.ui.activity import shown_detail
@@ -100,6 +100,8 @@ class StoreViewScreen(Screen[None]):
         self.on_mount()
 
     def show(self, store: Store) -> None:
+        if store.status != self.store.status:
+            self.refresh_bindings()  # `r` comes or goes with the connection
         self.store = store
         catalog = asc_app(self.app).catalog
         website = catalog.website(store.website) if catalog else None
@@ -154,6 +156,12 @@ class StoreViewScreen(Screen[None]):
         """Amazon is being asked about this store (or no longer): the health section says so."""
         self.asking = asking
         self.show(self.store)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Amazon is asked only about connected stores: a store not connected yet has no `r` in its footer.
+        if action == "refresh_health":
+            return self.store.status != StoreStatus.NOT_CONNECTED.value
+        return True
 
     def action_refresh_health(self) -> None:
         asc_app(self.app).health_checks.store(self.store)
