@@ -154,6 +154,9 @@ def _match(tag: str) -> str | None:
 # group digits with "," as English does. Written out so that the app does not need Babel (36 MB) at run time;
 # tests/vocabulary/test_i18n.py holds both against Babel's CLDR data for both territories.
 CHINESE_LONG_DATE = "{year}年{month}月{day}日"
+# Weekdays as CLDR abbreviates them (`E`), Monday first as date.weekday() counts: for a day on a chart.
+ENGLISH_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+CHINESE_WEEKDAYS = ("週一", "週二", "週三", "週四", "週五", "週六", "週日")
 
 
 def cldr_locale() -> str | None:
@@ -169,6 +172,13 @@ def format_day(day: date) -> str:
     if cldr_locale() is None:
         return f"{day.day} {day:%b %Y}"
     return CHINESE_LONG_DATE.format(year=day.year, month=day.month, day=day.day)
+
+
+def format_weekday_day(day: date) -> str:
+    """A day with its weekday: Mon 23 Nov 2026 in English, 2026年11月23日週一 in Chinese (CLDR's yMMMEd)."""
+    if cldr_locale() is None:
+        return f"{ENGLISH_WEEKDAYS[day.weekday()]} {format_day(day)}"
+    return format_day(day) + CHINESE_WEEKDAYS[day.weekday()]
 
 
 def format_moment(moment: datetime) -> str:

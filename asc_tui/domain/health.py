@@ -120,6 +120,14 @@ def sum_daily(daily: Iterable[DailySales], currency: str) -> tuple[int, int, Mon
     return orders, units, Money(sales, currency)
 
 
+def average_unit_price(health: StoreHealth) -> Money | None:
+    """Sales ÷ units over the 30 days, exact as Decimal (format_money rounds it once, when shown); None when
+    Amazon has not said or nothing sold (no unit to divide by)."""
+    if health.sales_30d is None or not health.units_30d:
+        return None
+    return Money(health.sales_30d.amount / health.units_30d, health.sales_30d.currency)
+
+
 # --- the daily points as text ----------------------------------------------------------------------
 # One compact JSON list, oldest day first: `[["2026-11-06",4,5,"79.96"],...]` (date, orders, units, sales;
 # amounts as decimal strings, exact). The storage keeps it in one column (models.StoreHealthRecord says

@@ -26,7 +26,7 @@ from asc_tui.amazon.spapi_call import HEALTH_RETRY, SpApiCaller, StoreAccess
 from asc_tui.amazon.token_cache import SHARED_ACCESS_TOKENS, AccessTokenCache, LwaApp
 from asc_tui.amazon.usage_plans import SHARED_USAGE_PLANS, UsagePlans
 from asc_tui.domain import MARKETPLACES, StoreStatus
-from asc_tui.domain.health import CommunicationEntry, DailySales, StoreHealth, sum_daily
+from asc_tui.domain.health import CommunicationEntry, DailySales, StoreHealth, health_warnings, sum_daily
 from asc_tui.errors import AscError
 from asc_tui.i18n import _
 from asc_tui.services.health import HealthService
@@ -56,6 +56,16 @@ class RefreshReport:
     @property
     def failed(self) -> list[StoreResult]:
         return [r for r in self.results if r.health is not None and r.health.problem]
+
+    @property
+    def asked(self) -> list[StoreResult]:
+        """The stores Amazon was asked about (the others were skipped, each saying why)."""
+        return [r for r in self.results if r.health is not None]
+
+    @property
+    def needing(self) -> list[StoreResult]:
+        """The stores asked whose health now needs the admin (a failed check, a warning)."""
+        return [r for r in self.asked if health_warnings(r.health)]
 
 
 class HealthRefresh:

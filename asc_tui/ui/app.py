@@ -22,6 +22,7 @@ from asc_tui.ui import linebreak
 from asc_tui.ui.catalog_refresh import CatalogRefresh
 from asc_tui.ui.commands import StoreCommands
 from asc_tui.ui.connect_flow import ConnectFlow
+from asc_tui.ui.health_refresh import HealthChecks
 from asc_tui.ui.messages import RefreshCatalog
 from asc_tui.ui.quiet_start import QuietStart
 from asc_tui.ui.registry_watch import RegistryWatch
@@ -80,6 +81,7 @@ class AscApp(TranslatedApp):
         self.connect_flow = ConnectFlow(self)
         self.store_actions = StoreActions(self)
         self.registry_watch = RegistryWatch(self)
+        self.health_checks = HealthChecks(self)
         self._deferred: list[Callable[[], None]] = []  # palette commands chosen while it opened
         self.home = HomeScreen()
         self._set_titles()
@@ -255,7 +257,7 @@ class AscApp(TranslatedApp):
             first = stores[0].id if stores and not self.home.typing_filter else None
             self.home.show_stores(stores, focus_id=first)
             self.call_after_refresh(record, "cards_shown")
-        self._clean_up_attempts()
+        self.connect_flow.clean_up_stale()
         self._check_secrets(stores)
         if registry.config is not self.config:
             registry.reload(self.config)  # Settings, open at once, saved while the registry opened
@@ -372,15 +374,6 @@ class AscApp(TranslatedApp):
             self._secrets_state = None
         # Nothing in the database changed: redraw the banner and the cards, don't read the stores again.
         self.home.redraw_notices()
-
-    @work(thread=True, exit_on_error=False, group="cleanup")
-    def _clean_up_attempts(self) -> None:
-        # Attempts a crash or kill left behind: their locks and any secret they wrote and never used.
-        import socket
-
-        from asc_tui.services.attempts import cleanup_stale
-
-        cleanup_stale(self.registry.database, self.registry.secrets, socket.gethostname())
 
     def learn_and_prepare(self) -> None:
         from asc_tui.ui.screens.learn import LearnPrepareScreen

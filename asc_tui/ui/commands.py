@@ -65,6 +65,11 @@ class StoreCommands(Provider):
                 _("Amazon app credentials, Commerce connection, keyring in use"),
             ),
             (_("Refresh catalog"), app.refresh_catalog, _("Read websites, store views and attributes again")),
+            (
+                _("Refresh store health"),
+                app.health_checks.every_store,
+                _("Ask Amazon about every connected store now"),
+            ),
         ]
 
     def _per_store(self) -> list[tuple[str, Callable[[], object], str]]:

@@ -20,6 +20,18 @@ class ConnectFlow:
     def __init__(self, app: AscApp) -> None:
         self.app = app
 
+    def clean_up_stale(self) -> None:
+        """Attempts a crash or kill left behind: their locks and any secret they wrote and never used."""
+        self.app.run_worker(self._clean_up, thread=True, exit_on_error=False, group="cleanup")
+
+    def _clean_up(self) -> None:
+        import socket
+
+        from asc_tui.services.attempts import cleanup_stale
+
+        registry = self.app.registry
+        cleanup_stale(registry.database, registry.secrets, socket.gethostname())
+
     def connect(self, store: Store) -> None:
         if self.app.defer_until_ready(lambda: self.connect(store)):
             return

@@ -9,6 +9,7 @@ import pytest
 from asc_tui.amazon.callback import CallbackListener
 from asc_tui.services.connect import ConnectSession
 
+from .health_steps import frozen_clock, seed_connected_with_health
 from .helpers import make_app, seed, until_ready
 from .snapshot_steps import add_form_with_errors, seed_with_health, steady_screen  # noqa: F401  (an autouse fixture)
 
@@ -114,3 +115,21 @@ HEALTH_STORES = (
 def test_home_with_health(snap_compare: Any, size: tuple[int, int]) -> None:
     seed_with_health(*HEALTH_STORES)
     assert snap_compare(make_app(), run_before=until_ready, terminal_size=size)
+
+
+# --- a connected store's health, from fixed values saved as a refresh saves them (no Amazon asked) ---------
+
+
+async def open_the_store_view(pilot: Any) -> None:
+    await until_ready(pilot)
+    await pilot.press("enter")
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")])
+def test_store_view_with_health(
+    snap_compare: Any, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    frozen_clock(monkeypatch)
+    seed_connected_with_health("Amazon Store USA")
+    assert snap_compare(make_app(), run_before=open_the_store_view, terminal_size=size)

@@ -9,6 +9,7 @@ import pytest
 from asc_tui.amazon.callback import CallbackListener
 from asc_tui.services.connect import ConnectSession
 
+from .health_steps import frozen_clock, seed_connected_with_health
 from .helpers import in_chinese, make_app, seed, until_ready, wait_until  # noqa: F401  (in_chinese: an autouse fixture)
 from .snapshot_steps import add_form_with_errors, seed_with_health, steady_screen  # noqa: F401  (an autouse fixture)
 
@@ -80,3 +81,19 @@ def test_home_with_health_zh(snap_compare: Any, size: tuple[int, int]) -> None:
 
     seed_with_health(*HEALTH_STORES)
     assert snap_compare(make_app(), run_before=until_ready, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_store_view_with_health_zh(
+    snap_compare: Any, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    # Fixed values saved as a refresh saves them, and a fixed now for the authorization's days left.
+    frozen_clock(monkeypatch)
+    seed_connected_with_health("台北旗艦店 Taipei")
+
+    async def run_before(pilot: Any) -> None:
+        await until_ready(pilot)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)

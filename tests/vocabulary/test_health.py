@@ -5,7 +5,16 @@ from decimal import Decimal
 
 import pytest
 
-from asc_tui.domain.health import DailySales, Money, amount_text, parse_amount, sum_daily
+from asc_tui.domain.health import (
+    DailySales,
+    Money,
+    StoreHealth,
+    amount_text,
+    average_unit_price,
+    parse_amount,
+    sum_daily,
+)
+from asc_tui.i18n import format_money
 
 
 def test_amounts_come_from_decimal_strings_and_stay_exact() -> None:
@@ -32,3 +41,14 @@ def test_daily_points_sum_exactly() -> None:
     orders, units, sales = sum_daily(days, "USD")
     assert (orders, units, amount_text(sales.amount), sales.currency) == (2, 4, "0.30", "USD")
     assert sum_daily([], "GBP") == (0, 0, Money(Decimal(0), "GBP"))
+
+
+def test_the_average_unit_price_is_sales_over_units_exactly() -> None:
+    exact = average_unit_price(StoreHealth(1, None, units_30d=4, sales_30d=Money(Decimal("79.96"), "USD")))
+    assert exact == Money(Decimal("19.99"), "USD")  # a float gives 19.990000000000002
+    third = average_unit_price(StoreHealth(1, None, units_30d=3, sales_30d=Money(Decimal("10.00"), "USD")))
+    assert (
+        third is not None and format_money(third.amount, third.currency) == "US$3.33"
+    )  # rounded once, shown
+    assert average_unit_price(StoreHealth(1, None, units_30d=0, sales_30d=Money(Decimal(0), "USD"))) is None
+    assert average_unit_price(StoreHealth(1, None)) is None

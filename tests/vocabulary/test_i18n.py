@@ -282,6 +282,7 @@ def test_switching_changes_what_underscore_returns() -> None:
 def test_dates_and_numbers_follow_the_language() -> None:
     choose_language("en", None, {})
     assert i18n.format_day(date(2027, 11, 27)) == "27 Nov 2027"  # as cards write times (27 Nov 2026 14:03)
+    assert i18n.format_weekday_day(date(2026, 11, 23)) == "Mon 23 Nov 2026"
     assert i18n.format_count(10000) == "10,000"
     choose_language("zh-Hant", None, {"LANG": "zh_TW.UTF-8"})
     assert i18n.format_day(date(2027, 11, 27)) == "2027年11月27日"
@@ -293,7 +294,7 @@ def test_dates_and_numbers_follow_the_language() -> None:
 def test_chinese_dates_and_numbers_are_cldr_s_own(environ: dict[str, str]) -> None:
     """The app writes CLDR's forms without Babel at run time; Babel's CLDR data (a development dependency)
     is the reference, for every month, single- and double-digit days and the grouping of large numbers."""
-    from babel.dates import format_date
+    from babel.dates import format_date, format_skeleton
     from babel.numbers import format_decimal
 
     choose_language("zh-Hant", None, environ)
@@ -307,6 +308,7 @@ def test_chinese_dates_and_numbers_are_cldr_s_own(environ: dict[str, str]) -> No
     ]
     for day in days:
         assert i18n.format_day(day) == format_date(day, format="long", locale=locale)
+        assert i18n.format_weekday_day(day) == format_skeleton("yMMMEd", day, locale=locale)
         moment = datetime(day.year, day.month, day.day, 7, 5)
         assert i18n.format_moment(moment) == f"{format_date(moment, format='long', locale=locale)} 07:05"
     for number in (0, 7, 999, 1000, 10_000, 123_456, 1_234_567, 98_765_432_109, -4321):

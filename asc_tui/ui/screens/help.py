@@ -37,6 +37,8 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     (N_("Forms"), "escape", N_("Cancel; nothing is saved")),
     (N_("Add store"), "ctrl+r", N_("Read the catalog (websites, attributes) again")),
     (N_("Store view"), "e / c / t / d", N_("Edit / connect / activate-deactivate / delete")),
+    (N_("Store view"), "r", N_("Ask Amazon about the store's health now")),
+    (N_("Store view"), "← →", N_("Move over the days of the sales chart")),
     (N_("Store view"), "escape", N_("Back to the home")),
     (
         N_("Connect"),

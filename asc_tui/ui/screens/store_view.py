@@ -1,4 +1,5 @@
-"""One store in full: the card's header, its attribute mapping, order import and its activity log."""
+"""One store in full: the card's header, its health (what Amazon last said, with the communication log), its
+attribute mapping, order import and its activity log."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from asc_tui.domain import MARKETPLACES
+from asc_tui.domain import MARKETPLACES, StoreStatus
 from asc_tui.errors import AscError
 from asc_tui.i18n import N_, _
 from asc_tui.ui.activity import shown_detail
 from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import country_name, fill, literal, local_time, plain
 from asc_tui.ui.widgets.footer import Footer
+from asc_tui.ui.widgets.health_panel import HealthPanel, log_row
+from asc_tui.ui.widgets.sales_chart import SalesChart
 from asc_tui.ui.widgets.store_card import (
     authorization_line,
     dates_line,
@@ -29,6 +32,7 @@ from asc_tui.ui.widgets.store_card import (
 )
 
 if TYPE_CHECKING:
+    from asc_tui.domain.health import CommunicationEntry, StoreHealth
     from asc_tui.storage.models import Activity, Store
 
 # What the activity log's actions (stored in English) say on screen.
@@ -55,11 +59,13 @@ class StoreViewScreen(Screen[None]):
         ),
         Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate")),
         Binding("d", "on_store('delete_store')", N_("Delete")),
+        Binding("r", "refresh_health", N_("Refresh health"), tooltip=N_("Ask Amazon about this store now")),
     ]
 
     def __init__(self, store: Store) -> None:
         super().__init__(id="store-view")
         self.store = store
+        self.asking = False  # Amazon is being asked about this store now (ui/health_refresh.py)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,6 +77,10 @@ class StoreViewScreen(Screen[None]):
                 yield Static(id="view-auth")
                 yield Static(id="view-renewal")
                 yield Static(id="view-dates")
+            yield HealthPanel(id="health", classes="panel")
+            log: DataTable[Text | str] = DataTable(id="health-log", cursor_type="row", zebra_stripes=True)
+            log.border_title = _("Communication log")
+            yield log
             yield Static(id="view-details", classes="panel")
             activity: DataTable[Text | str] = DataTable(id="activity", cursor_type="row", zebra_stripes=True)
             activity.border_title = _("Activity")
@@ -79,6 +89,7 @@ class StoreViewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#activity", DataTable).add_columns(_("When"), _("What"), _("Details"))
+        self.query_one("#health-log", DataTable).add_columns(_("When"), _("Call"), _("Code"), _("Message"))
         self.show(self.store)
 
     async def retranslate(self) -> None:
@@ -89,6 +100,8 @@ class StoreViewScreen(Screen[None]):
         self.on_mount()
 
     def show(self, store: Store) -> None:
+        if store.status != self.store.status:
+            self.refresh_bindings()  # `r` comes or goes with the connection
         self.store = store
         catalog = asc_app(self.app).catalog
         website = catalog.website(store.website) if catalog else None
@@ -114,12 +127,44 @@ class StoreViewScreen(Screen[None]):
         self.query_one("#view-details", Static).update(
             self._details(store, website.default_store_view if website else None)
         )
+        registry = asc_app(self.app).registry
         try:
-            entries = asc_app(self.app).registry.stores.activity(store.id or 0)
-        except AscError as exc:  # the database went away: say so, keep the log as last read
+            entries = registry.stores.activity(store.id or 0)
+            health = registry.health.health_of(store.id or 0)
+            log = registry.health.log_of(store.id or 0)
+        except AscError as exc:  # the database went away: say so, keep the logs as last read
             self.notify(str(exc), severity="error", markup=False)
             return
         self._show_activity(entries)
+        self._show_health(health, log)
+
+    def _show_health(self, health: StoreHealth | None, log: list[CommunicationEntry]) -> None:
+        store = self.store
+        seller_central = asc_app(self.app).config.amazon.seller_central.get(store.country)
+        self.query_one("#health", HealthPanel).show(store, health, seller_central, self.asking)
+        table = self.query_one("#health-log", DataTable)
+        table.clear()
+        for entry in log:
+            table.add_row(*log_row(entry))
+        table.display = bool(log)  # nothing went wrong yet: no empty table
+        chart = self.query_one("#health-chart", SalesChart)
+        if chart.display and (self.focused is None or self.focused.id == "store-view-body"):
+            # Left and right move over the days at once, up and down still scroll the view.
+            self.set_focus(chart, scroll_visible=False)
+
+    def health_asking(self, asking: bool) -> None:
+        """Amazon is being asked about this store (or no longer): the health section says so."""
+        self.asking = asking
+        self.show(self.store)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Amazon is asked only about connected stores: a store not connected yet has no `r` in its footer.
+        if action == "refresh_health":
+            return self.store.status != StoreStatus.NOT_CONNECTED.value
+        return True
+
+    def action_refresh_health(self) -> None:
+        asc_app(self.app).health_checks.store(self.store)
 
     def _details(self, store: Store, default_view: str | None) -> Text:
         marketplace = MARKETPLACES.get(store.country)
