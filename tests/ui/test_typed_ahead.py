@@ -230,3 +230,17 @@ async def test_slash_and_a_filter_arriving_in_one_read_all_go_into_the_box(gates
         assert app.home.focused is box
         await pilot.press("slash")  # in the box, `/` is part of the filter
         await until(pilot, lambda: box.value == "Shop 01/")
+
+
+async def test_keys_arriving_with_a_in_one_read_fill_the_add_form(gates: Gates) -> None:
+    # `a`, tab and an address in one read (a paste, or keys bunched up over SSH): tab must move from the
+    # form's first field, not be spent before the form has focused it.
+    gates.open_all()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await until(pilot, lambda: app.home.focused is app.home.deck)
+        for key, character in [("a", "a"), ("tab", "\t"), *((c, c) for c in "me")]:
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: field_value(app, "#email") == "me", "the address in the email field")
+        assert app.screen.focused is app.screen.query_one("#email", Input)

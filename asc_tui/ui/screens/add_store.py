@@ -56,7 +56,9 @@ class AddStoreModal(ModalScreen["Store | None"]):
 
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without saving")),
-        Binding("tab", "app.focus_next", N_("Next field"), show=True),
+        # Priority: the next field has the focus before the keys typed after the tab are sent on (bound
+        # plainly, tab went round the focused field first, and an address typed at once went to the first).
+        Binding("tab", "app.focus_next", N_("Next field"), show=True, priority=True),
         Binding("ctrl+s", "submit", N_("Save store"), tooltip=N_("Save the new store"), priority=True),
         Binding(
             "ctrl+r",

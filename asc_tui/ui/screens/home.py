@@ -49,17 +49,27 @@ class FilterBox(Input):
         return max(super().content_width, self.content_region.width)
 
 
+# The actions of the home's priority keys: in the filter box, their keys are letters of the filter.
+_OPENING_ACTIONS = frozenset({"add", "on_store", "filter", "help", "learn", "settings"})
+
+
 class HomeScreen(QuietFocusScreen):
     # The footer shows these in this order, what a newcomer needs first; at 80 columns the last ones may
     # not fit, so help and quit come before them, and `?` lists every key.
     BINDINGS = [
-        Binding("a", "add", N_("Add store"), id="add-store", tooltip=N_("Add an Amazon store")),
+        # The keys that open a screen have priority (as `/` does): handled as the app reads them, before
+        # the keys typed after them are sent on; bound plainly, they went round the focused card first, and
+        # a tab typed right after `a` was spent on the home. In the filter box they are letters (check_action).
+        Binding(
+            "a", "add", N_("Add store"), id="add-store", tooltip=N_("Add an Amazon store"), priority=True
+        ),
         Binding(
             "c",
             "on_store('connect_store')",
             N_("Connect"),
             id="connect-store",
             tooltip=N_("Connect to Amazon, or renew"),
+            priority=True,
         ),
         Binding(
             "enter",
@@ -74,15 +84,19 @@ class HomeScreen(QuietFocusScreen):
             N_("Filter"),
             id="filter",
             tooltip=N_("Filter by name, country, website or status"),
-            # Priority: handled as the app reads it, before the keys typed after it are sent on. Bound
-            # plainly, `/` went to the focused card first and came back, and by then "Sho" of "/Shop" had
-            # gone to the cards too.
+            # Bound plainly, `/` went to the focused card first and came back, and by then "Sho" of
+            # "/Shop" had gone to the cards too.
             priority=True,
         ),
-        Binding("question_mark", "help", N_("Help"), id="help"),
+        Binding("question_mark", "help", N_("Help"), id="help", priority=True),
         Binding("q", "app.quit", N_("Quit"), id="home-quit", tooltip=N_("Quit asc-tui")),
         Binding(
-            "e", "on_store('edit_store')", N_("Edit"), id="edit-store", tooltip=N_("Edit name and email")
+            "e",
+            "on_store('edit_store')",
+            N_("Edit"),
+            id="edit-store",
+            tooltip=N_("Edit name and email"),
+            priority=True,
         ),
         Binding(
             "d",
@@ -90,9 +104,17 @@ class HomeScreen(QuietFocusScreen):
             N_("Delete"),
             id="delete-store",
             tooltip=N_("Delete the store (asks first)"),
+            priority=True,
         ),
-        Binding("t", "on_store('toggle_store')", N_("Activate/Deactivate"), id="toggle-store", show=False),
-        Binding("p", "learn", N_("Learn and prepare"), id="learn", show=False),
+        Binding(
+            "t",
+            "on_store('toggle_store')",
+            N_("Activate/Deactivate"),
+            id="toggle-store",
+            show=False,
+            priority=True,
+        ),
+        Binding("p", "learn", N_("Learn and prepare"), id="learn", show=False, priority=True),
         Binding(
             "s",
             "settings",
@@ -100,6 +122,7 @@ class HomeScreen(QuietFocusScreen):
             id="settings",
             show=False,
             tooltip=N_("Amazon app, Commerce, keyring"),
+            priority=True,
         ),
         Binding("left,h", "move('left')", N_("Left"), show=False),
         Binding("right,l", "move('right')", N_("Right"), show=False),
@@ -160,11 +183,11 @@ class HomeScreen(QuietFocusScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what applies: with no store, nothing to view, connect, edit or filter (the footer
         leaves those keys out). Keys typed before the stores are read wait for them (AscApp)."""
+        if action in _OPENING_ACTIONS and self.typing_filter:
+            return False  # typed in the filter box, these keys are part of the filter (they have priority)
         if action == "on_store":
             return bool(self.stores)
         if action == "filter":
-            if self.typing_filter:  # a `/` typed in the box is part of the filter (the binding has priority)
-                return False
             # Typed at the first frame, before the stores are read: it filters them.
             return bool(self.stores) or not self.loaded
         return True
