@@ -14,6 +14,7 @@ from asc_tui.i18n import _, format_count, format_moment, format_money, ngettext
 if TYPE_CHECKING:
     from asc_tui.domain.health import StoreHealth
     from asc_tui.services.registry import Registry
+    from asc_tui.settings.config import Config
     from asc_tui.storage.models import Store
 
 
@@ -31,7 +32,7 @@ def health_command(args: argparse.Namespace) -> int:
         if args.refresh:
             stores = [registry.stores.get(s.id or 0) for s in stores]  # a revocation may be new
         healths = {s.id or 0: registry.health.health_of(s.id or 0) for s in stores}
-        return _report(stores, healths, args, app_problem)
+        return _report(stores, healths, args, app_problem, registry.config)
     finally:
         registry.close()
 
@@ -55,13 +56,16 @@ def _report(
     healths: dict[int, StoreHealth | None],
     args: argparse.Namespace,
     app_problem: str | None,
+    config: Config,
 ) -> int:
     from asc_tui.domain import AuthHealth, shown_value, store_health, utcnow
     from asc_tui.domain.health import health_warnings
     from asc_tui.services.health_record import health_json
 
     now = utcnow()
-    warn_days = args.warn_days
+    warn_days = (
+        args.warn_days if args.warn_days is not None else max(config.health.renew_warn_days, default=30)
+    )
     needing: list[str] = []
     rows = []
     for store in stores:

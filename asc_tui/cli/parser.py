@@ -218,9 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument(
         "--warn-days",
         type=int,
-        default=30,
+        default=None,
         metavar="DAYS",
-        help=_("an authorization ending within DAYS days needs renewing (default 30)"),
+        help=_("an authorization ending within DAYS days needs renewing (default: the config's largest)"),
     )
 
     check = commands.add_parser(

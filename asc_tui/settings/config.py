@@ -107,6 +107,14 @@ class SandboxConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    # While the TUI is open, a store whose health is older than this is asked about again (0: never).
+    refresh_minutes: int = 60
+    # The home's banner and `stores health` name the stores whose authorization ends within these days.
+    renew_warn_days: tuple[int, ...] = (30, 14, 7, 1)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     exists: bool = False
@@ -115,6 +123,7 @@ class Config:
     secrets: SecretsConfig = field(default_factory=SecretsConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
 
 
 def config_path(explicit: str | None) -> tuple[Path, bool]:
@@ -164,7 +173,7 @@ def parse_config(data: dict[str, Any], path: Path, *, text: str | None = None) -
 
 def _parse_config(data: dict[str, Any], path: Path) -> Config:
     for key in data:
-        if key not in ("amazon", "commerce", "sandbox", "secrets", "ui"):
+        if key not in ("amazon", "commerce", "sandbox", "secrets", "ui", "health"):
             raise ConfigProblem(
                 _(
                     "In {path}{line}, [{key}] is not a known section; use [amazon], [commerce], [sandbox], "
@@ -263,6 +272,7 @@ def _parse_config(data: dict[str, Any], path: Path) -> Config:
         secrets=SecretsConfig(backend=backend, timeout_seconds=timeout),
         ui=UiConfig(language=language, theme=ui_theme(ui_raw, path)),
         sandbox=sandbox_config(data, path),
+        health=health_config(data, path),
     )
 
 
@@ -291,3 +301,23 @@ def sandbox_config(data: dict[str, Any], path: Path) -> SandboxConfig:
             )
         ports[key] = port
     return SandboxConfig(**ports)
+
+
+def health_config(data: dict[str, Any], path: Path) -> HealthConfig:
+    raw = section(data, "health", path, {"refresh_minutes", "renew_warn_days"})
+    defaults = HealthConfig()
+    minutes = typed(raw.get("refresh_minutes", defaults.refresh_minutes), int, path, "health.refresh_minutes")
+    if not 0 <= minutes <= 7 * 24 * 60:
+        raise ConfigProblem(
+            _(
+                "In {path}{line}, health.refresh_minutes must be minutes from 0 (never) to 10080 (a week)."
+            ).format(path=path, line=line_of(path, "health.refresh_minutes"))
+        )
+    days = raw.get("renew_warn_days", list(defaults.renew_warn_days))
+    if not isinstance(days, list) or not all(type(d) is int and 0 < d <= 365 for d in days):
+        raise ConfigProblem(
+            _(
+                "In {path}{line}, health.renew_warn_days must be a list of days from 1 to 365, e.g. [30, 14, 7, 1]."
+            ).format(path=path, line=line_of(path, "health.renew_warn_days"))
+        )
+    return HealthConfig(refresh_minutes=minutes, renew_warn_days=tuple(sorted(set(days), reverse=True)))

@@ -258,6 +258,7 @@ class AscApp(TranslatedApp):
             self.home.show_stores(stores, focus_id=first)
             self.call_after_refresh(record, "cards_shown")
         self.connect_flow.clean_up_stale()
+        self.health_checks.start_background()
         self._check_secrets(stores)
         if registry.config is not self.config:
             registry.reload(self.config)  # Settings, open at once, saved while the registry opened

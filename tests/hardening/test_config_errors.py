@@ -141,6 +141,9 @@ CASES: dict[str, Case] = {
     "sandbox_port_too_big": Case("[sandbox]\ncallback_port = 70000\n", ("a port from 1 to 65535",), 2),
     "sandbox_port_not_a_number": Case('[sandbox]\n\nemulator_port = "8977"\n', ("whole number",), 3),
     "sandbox_unknown_key": Case("[sandbox]\nport = 1\n", ("sandbox",), 2),
+    "health_refresh_negative": Case("[health]\nrefresh_minutes = -5\n", ("from 0 (never) to 10080",), 2),
+    "health_warn_days_not_a_list": Case('[health]\nrenew_warn_days = "30"\n', ("a list of days",), 2),
+    "health_warn_days_zero": Case("[health]\n\nrenew_warn_days = [30, 0]\n", ("from 1 to 365",), 3),
     # --- addresses that receive secrets: https://, or plain http on loopback only
     "lwa_token_url_plain_http": Case(
         '[amazon]\nclient_id = "x"\nlwa_token_url = "http://lwa.attacker.example/auth/o2/token"\n',

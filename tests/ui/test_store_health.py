@@ -161,3 +161,40 @@ async def test_the_palette_refreshes_every_connected_store() -> None:
                 assert health is not None and health.checked_at is not None, name
             not_yet = registry.stores.find("Not yet")
             assert registry.health.health_of(not_yet.id or 0) is None
+
+
+async def test_stores_whose_health_is_due_are_asked_about_in_the_background() -> None:
+    ids = connect_stores(("Healthy", NA), ("Errors", ERRORS))
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await until_ready(pilot)
+        assert sorted(app.health_checks.due()) == sorted(ids.values())  # never checked: both are due
+        app.health_checks.tick()  # what the app does every minute
+        deck = app.home.deck
+        await until(
+            pilot,
+            lambda: all("in 30 days" in deck.card_text(i) for i in range(len(deck.rows))),
+            "both cards showing what Amazon said",
+        )
+        assert app.health_checks.due() == []  # checked just now: not due again for an hour
+        assert not notifications(app)  # the background asks quietly
+        errors = next(i for i, s in enumerate(deck.rows) if s.name == "Errors")
+        assert "7 listings with errors" in deck.card_text(errors)
+
+
+async def test_a_rejected_client_secret_is_one_banner_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    connect_stores(("Healthy", NA), ("Errors", ERRORS))
+    monkeypatch.setattr("asc_tui.services.sandbox.sandbox_client_secret", lambda: "rotated-away-Qx7")
+    app = make_app(sandbox=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await until_ready(pilot)
+        app.health_checks.tick()
+        await until(pilot, lambda: app.health_checks.app_problem is not None, "the app's problem")
+        banner = str(app.home.query_one("#banner", Static).render())
+        assert banner.count("client secret") == 1 and "Settings (s)" in banner
+        assert "Qx7" not in banner
+        deck = app.home.deck
+        # Not one error per store: the second store was not asked (it would fail alike).
+        with saved_registry(sandbox=True) as registry:
+            checked = [registry.health.health_of(s.id or 0) for s in deck.rows]
+        assert sum(h is not None for h in checked) == 1

@@ -324,6 +324,13 @@ class HomeScreen(QuietFocusScreen):
                     names=literal(names),
                 )
             )
+        if health_problem := asc_app(self.app).health_checks.app_problem:
+            lines.append(
+                Text.assemble(
+                    ("⚠ ", "bold red"),
+                    literal(_("{problem} Fix it in Settings (s).").format(problem=health_problem)),
+                )
+            )
         if secrets_notice := asc_app(self.app).secrets_notice:
             lines.append(Text.assemble((_("Secrets: "), "bold"), literal(secrets_notice)))
         banner.update(Text("\n").join(lines))
