@@ -104,3 +104,26 @@ async def test_the_first_cards_come_with_their_health(monkeypatch: pytest.Monkey
             await until_ready(pilot)
     finally:
         opened.set()
+
+
+async def test_the_banner_names_authorizations_by_how_soon_they_end() -> None:
+    seed(("Shop Soon", "US"), ("Shop Later", "CA"), ("Shop Fine", "UK"))
+    now = datetime.now(UTC)
+    with saved_registry() as registry:
+        from sqlalchemy import text
+
+        for name, days_left in (("Shop Soon", 5), ("Shop Later", 20), ("Shop Fine", 200)):
+            store = registry.stores.find(name)
+            authorized = now - timedelta(days=365 - days_left, hours=1)
+            with registry.database.engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE store SET status='active', seller_id=:s, authorized_at=:a WHERE id=:i"),
+                    {"s": f"A1{store.id}", "a": authorized, "i": store.id},
+                )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        banner = str(app.home.query_one("#banner").render())
+        assert "Authorization ends within 7 days: Shop Soon." in banner
+        assert "Authorization ends within 30 days: Shop Later." in banner
+        assert "Shop Fine" not in banner

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Header, Input, LoadingIndicator, Static
 
-from asc_tui.domain import filter_key, store_health
+from asc_tui.domain import filter_key
 from asc_tui.i18n import N_, _
 from asc_tui.ui.app_reach import asc_app
 from asc_tui.ui.text import VisibleControls, fill, literal
@@ -307,32 +307,10 @@ class HomeScreen(QuietFocusScreen):
     def _show_banner(self) -> None:
         if self._rebuilding:
             return
+        from asc_tui.ui.widgets.home_banner import banner_lines
+
         banner = self.query_one("#banner", Static)
-        lines: list[Text] = []
-        db_notice = asc_app(self.app).registry_watch.db_notice
-        if db_notice:
-            lines.append(Text.assemble(("⚠ ", "bold"), literal(db_notice)))
-        due = [s for s in self.stores if store_health(s)[0].needs_action]
-        if due:
-            names = ", ".join(s.name for s in due[:3]) + (" …" if len(due) > 3 else "")
-            lines.append(
-                fill(
-                    _(
-                        "⚠ {count} store(s) need their Amazon authorization renewed: {names}. Press c on each."
-                    ),
-                    count=str(len(due)),
-                    names=literal(names),
-                )
-            )
-        if health_problem := asc_app(self.app).health_checks.app_problem:
-            lines.append(
-                Text.assemble(
-                    ("⚠ ", "bold red"),
-                    literal(_("{problem} Fix it in Settings (s).").format(problem=health_problem)),
-                )
-            )
-        if secrets_notice := asc_app(self.app).secrets_notice:
-            lines.append(Text.assemble((_("Secrets: "), "bold"), literal(secrets_notice)))
+        lines = banner_lines(asc_app(self.app), self.stores)
         banner.update(Text("\n").join(lines))
         banner.display = bool(lines)
 

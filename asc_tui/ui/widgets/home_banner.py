@@ -1,0 +1,62 @@
+"""What the home's banner says: the database gone away, authorizations to renew (by how soon, as
+`[health] renew_warn_days` groups them), the app's own problem with Amazon, and the keyring's state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from asc_tui.domain import AuthHealth, store_health
+from asc_tui.i18n import _, format_count
+from asc_tui.ui.text import fill, literal
+
+if TYPE_CHECKING:
+    from asc_tui.storage.models import Store
+    from asc_tui.ui.app import AscApp
+
+NAMES_SHOWN = 3
+
+
+def _names(stores: Sequence[Store]) -> str:
+    return ", ".join(s.name for s in stores[:NAMES_SHOWN]) + (" …" if len(stores) > NAMES_SHOWN else "")
+
+
+def banner_lines(app: AscApp, stores: Sequence[Store]) -> list[Text]:
+    lines: list[Text] = []
+    if db_notice := app.registry_watch.db_notice:
+        lines.append(Text.assemble(("⚠ ", "bold"), literal(db_notice)))
+    lost: list[Store] = []  # expired or revoked: connect again
+    soon: dict[int, list[Store]] = {}  # by the smallest threshold its days left are within
+    thresholds = sorted(app.config.health.renew_warn_days)
+    for store in stores:
+        health, days = store_health(store)
+        if health in (AuthHealth.EXPIRED, AuthHealth.REVOKED):
+            lost.append(store)
+        elif days is not None and health is not AuthHealth.NONE:
+            within = next((t for t in thresholds if days <= t), None)
+            if within is not None:
+                soon.setdefault(within, []).append(store)
+    if lost:
+        lines.append(
+            fill(
+                _("⚠ {count} store(s) need their Amazon authorization renewed: {names}. Press c on each."),
+                count=format_count(len(lost)),
+                names=literal(_names(lost)),
+            )
+        )
+    for within in sorted(soon):
+        lines.append(
+            fill(
+                _("⚠ Authorization ends within {days} days: {names}. Press c on each to renew."),
+                days=format_count(within),
+                names=literal(_names(soon[within])),
+            )
+        )
+    if health_problem := app.health_checks.app_problem:
+        problem = _("{problem} Fix it in Settings (s).").format(problem=health_problem)
+        lines.append(Text.assemble(("⚠ ", "bold red"), literal(problem)))
+    if secrets_notice := app.secrets_notice:
+        lines.append(Text.assemble((_("Secrets: "), "bold"), literal(secrets_notice)))
+    return lines
