@@ -12,7 +12,7 @@ UV := $(UV_HOME)/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean bench bench-wire \
+.PHONY: run sandbox test lint typecheck pytest snapshot-update setup system-deps clean bench bench-wire bench-health \
 	i18n-extract i18n-update i18n-compile lock lock-upgrade resolutions
 
 run: setup
@@ -71,6 +71,10 @@ pytest: setup
 # minutes; needs tmux). `$(PY) -m benchmarks.run --help` lists the options.
 bench: setup
 	$(PY) -m benchmarks.run
+
+# The home's figures with store health for every store (issue 21), to set beside `make bench`'s.
+bench-health: setup
+	$(PY) -m benchmarks.run --sizes 0,10000 --repeat 3 --with-health
 
 # Only the bytes on the wire (issue 20): 10,000 stores at 80×24 and 160×48 against a bare Textual app.
 bench-wire: setup

@@ -137,13 +137,20 @@ def repeated(measure: Callable[[], T], runs: int, slow: float) -> list[T]:
 # --- the registries --------------------------------------------------------------------------------
 
 
-def make_homes(launch: Launch, root: Path, sizes: Sequence[int]) -> dict[int, Path]:
+def make_homes(launch: Launch, root: Path, sizes: Sequence[int], *, health: bool = False) -> dict[int, Path]:
     homes: dict[int, Path] = {}
     for size in sizes:
         home = root / f"home-{size}"
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "benchmarks.seed", str(home), str(size)],
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.seed",
+                str(home),
+                str(size),
+                *(["--health"] if health else []),
+            ],
             cwd=launch.cwd,
             env=launch.env(),
             check=True,
@@ -620,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--app-root", type=Path, default=None, help="measure the asc_tui package of this checkout instead"
     )
+    parser.add_argument(
+        "--with-health", action="store_true", help="every store has 30 days of store health (issue 21)"
+    )
     args = parser.parse_args(argv)
     # Stopped with SIGTERM, still remove the temporary registries and stop the private tmux server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -632,10 +642,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="asc-bench-") as temp:
         scratch = Path(temp)
         launch = Launch.for_app_root(args.app_root, scratch)
-        results.measured = describe_checkout(args.app_root)
+        results.measured = describe_checkout(args.app_root) + (
+            ", every store with 30 days of store health" if args.with_health else ""
+        )
         log(f"measuring {results.measured}")
         compile_app(args.app_root or ROOT)
-        homes = make_homes(launch, scratch, sizes)
+        homes = make_homes(launch, scratch, sizes, health=args.with_health)
         measure_first_frames(launch, results, homes, runs, args.slow, timeout)
         measure_probes(launch, results, homes, runs, args.slow, keys, args.budget, timeout)
         measure_cli(launch, results, homes, runs, args.slow, scratch)

@@ -2,6 +2,8 @@
 
 `python -m benchmarks.seed HOME N` makes HOME/data/stores.sqlite3 with N stores in one transaction
 (run in a child process so the benchmark's own process never imports SQLModel or changes its env).
+`--health` also gives every store 30 days of store health, saved as a refresh saves it (issue 21: the
+home's figures with health next to those without).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import csv
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 COUNTRIES = ("US", "CA", "MX", "UK")
 IMPORT_COLUMNS = ("name", "email", "country", "website", "product_id_type", "attribute")
@@ -24,8 +27,9 @@ def database_file(home: Path) -> Path:
     return home / "data" / "stores.sqlite3"
 
 
-def seed(home: Path, count: int) -> Path:
-    """Create the registry under `home` with `count` stores; return the database file."""
+def seed(home: Path, count: int, *, health: bool = False) -> Path:
+    """Create the registry under `home` with `count` stores (each with its health when `health`); return
+    the database file."""
     os.environ["ASC_TUI_HOME"] = str(home)
     from asc_tui.domain import StoreDraft
     from asc_tui.services.registry import open_registry
@@ -50,9 +54,38 @@ def seed(home: Path, count: int) -> Path:
             registry.stores.add_many(drafts)
         registry.catalog.current()  # the catalog snapshot the app would otherwise write on first start
         assert registry.stores.count() == count
+        if health:
+            save_health(registry)
     finally:
         registry.close()
     return db
+
+
+def save_health(registry: Any) -> None:
+    """30 days of sales, standing and listing counts for every store, varied so no two cards are alike;
+    one in ten with a warning, as a real registry might have."""
+    from datetime import UTC, date, datetime, timedelta
+    from decimal import Decimal
+
+    from asc_tui.domain import MARKETPLACES
+    from asc_tui.domain.health import DailySales, StoreHealth, sum_daily
+
+    checked = datetime.now(UTC)
+    first = date.today() - timedelta(days=30)
+    for store in registry.stores.list_stores():
+        i = store.id or 0
+        daily = tuple(
+            DailySales(first + timedelta(days=d), (i + d) % 9, (i + 2 * d) % 13, Decimal((i * 7 + d * 31) % 400) + Decimal("0.99"))
+            for d in range(30)
+        )  # fmt: skip
+        orders, units, total = sum_daily(daily, MARKETPLACES[store.country].currency)
+        registry.health.save_health(
+            i,
+            StoreHealth(
+                i, checked, daily, orders, units, total, is_participating=True,
+                has_suspended_listings=i % 10 == 0, listings_with_errors=(i % 7) if i % 10 == 5 else 0,
+            ),
+        )  # fmt: skip
 
 
 def write_import_csv(path: Path, count: int) -> Path:
@@ -76,7 +109,7 @@ def write_import_csv(path: Path, count: int) -> Path:
 
 def main(argv: list[str]) -> int:
     home, count = Path(argv[0]), int(argv[1])
-    seed(home, count)
+    seed(home, count, health="--health" in argv[2:])
     return 0
 
 
