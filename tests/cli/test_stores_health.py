@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from asc_tui.sandbox import HEALTH_DEMO_SELLERS, SandboxSeller
+from asc_tui.sandbox import HEALTH_DEMO_SELLERS
 from asc_tui.services.registry import open_registry
 from tests.support.cli import run
-from tests.support.connect import NA, add_store
-from tests.support.consent_forms import approve
+from tests.support.connect import NA, add_store, connect_sandbox_stores
 
 SUSPENDED, ERRORS, _BUSY = HEALTH_DEMO_SELLERS
 CONTRACT = {
@@ -23,23 +22,10 @@ CONTRACT = {
 }  # fmt: skip
 
 
-def connect_stores(*stores: tuple[str, SandboxSeller]) -> None:
-    registry = open_registry(sandbox=True)
-    try:
-        for name, seller in stores:
-            store = add_store(registry, name, "US")
-            attempt = registry.connect.start(store.id or 0, listen=False)
-            assert registry.connect.complete_from_paste(
-                attempt, approve(attempt.consent_url, seller)
-            ).connected
-    finally:
-        registry.close()
-
-
 def test_health_before_and_after_asking_amazon(
     isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    connect_stores(("Healthy", NA), ("Errors", ERRORS))
+    connect_sandbox_stores(("Healthy", NA), ("Errors", ERRORS))
     add_store_never = open_registry(sandbox=True)
     try:
         add_store(add_store_never, "Not yet", "CA")
@@ -84,7 +70,7 @@ def test_health_before_and_after_asking_amazon(
 
 
 def test_a_revoked_store_and_an_unknown_name(isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    connect_stores(("Suspended", SUSPENDED))
+    connect_sandbox_stores(("Suspended", SUSPENDED))
     grants_file = isolated_home / "data" / "sandbox-grants.json"
     grants = json.loads(grants_file.read_text())
     grants_file.write_text(json.dumps([{**g, "revoked": True} for g in grants]))

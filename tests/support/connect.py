@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from asc_tui.domain import StoreDraft
-from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator
+from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator, SandboxSeller
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import Store
 from tests.support.ports import free_port
@@ -88,3 +88,23 @@ def start_connect(name: str) -> tuple[subprocess.Popen[str], str]:
     url = process.stdout.readline().strip()
     assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
     return process, url
+
+
+def connect_sandbox_stores(*stores: tuple[str, SandboxSeller]) -> dict[str, int]:
+    """Each store (in the US marketplace) added to the sandbox registry and connected through the sandbox's
+    consent pages, as an admin would; their ids by name. The registry is closed again after."""
+    from tests.support.consent_forms import approve
+
+    registry = open_registry(sandbox=True)
+    try:
+        ids = {}
+        for name, seller in stores:
+            store = add_store(registry, name, "US")
+            attempt = registry.connect.start(store.id or 0, listen=False)
+            assert registry.connect.complete_from_paste(
+                attempt, approve(attempt.consent_url, seller)
+            ).connected
+            ids[name] = store.id or 0
+        return ids
+    finally:
+        registry.close()

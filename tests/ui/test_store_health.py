@@ -9,37 +9,18 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from asc_tui.i18n import format_money
-from asc_tui.sandbox import HEALTH_DEMO_SELLERS, SandboxSeller
-from asc_tui.services.registry import open_registry
+from asc_tui.sandbox import HEALTH_DEMO_SELLERS
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.widgets.health_panel import day_line
 from asc_tui.ui.widgets.sales_chart import SalesChart
-from tests.support.connect import NA, add_store
-from tests.support.consent_forms import approve
+from tests.support.connect import NA, add_store, connect_sandbox_stores
 
 from .helpers import make_app, notifications, saved_registry, screen_text, until, until_ready
 
 _SUSPENDED, ERRORS, _BUSY = HEALTH_DEMO_SELLERS
 SALES = "/sales/v1/orderMetrics"
 ASKED_SECONDS = 60.0
-
-
-def connect_stores(*stores: tuple[str, SandboxSeller]) -> dict[str, int]:
-    """Each store added and connected through the sandbox's consent pages; their ids by name."""
-    registry = open_registry(sandbox=True)
-    try:
-        ids = {}
-        for name, seller in stores:
-            store = add_store(registry, name, "US")
-            attempt = registry.connect.start(store.id or 0, listen=False)
-            assert registry.connect.complete_from_paste(
-                attempt, approve(attempt.consent_url, seller)
-            ).connected
-            ids[name] = store.id or 0
-        return ids
-    finally:
-        registry.close()
 
 
 def text_of(app: AscApp, selector: str) -> str:
@@ -72,7 +53,7 @@ async def refresh_here(pilot: Any, view: StoreViewScreen) -> None:
 
 
 async def test_r_asks_amazon_and_the_view_shows_what_it_said(monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = connect_stores(("Healthy", NA))
+    ids = connect_sandbox_stores(("Healthy", NA))
     shown_while: list[str] = []  # what the checked line said each time the view was told Amazon is asked
     original = StoreViewScreen.health_asking
 
@@ -108,7 +89,7 @@ async def test_r_asks_amazon_and_the_view_shows_what_it_said(monkeypatch: pytest
 
 
 async def test_a_store_with_listing_errors_is_warned_with_its_seller_central() -> None:
-    connect_stores(("Errors", ERRORS))
+    connect_sandbox_stores(("Errors", ERRORS))
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await open_view(pilot, "Errors")
@@ -119,7 +100,7 @@ async def test_a_store_with_listing_errors_is_warned_with_its_seller_central() -
 
 
 async def test_a_failing_call_lands_in_the_communication_log() -> None:
-    connect_stores(("Healthy", NA))
+    connect_sandbox_stores(("Healthy", NA))
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await open_view(pilot, "Healthy")
@@ -137,7 +118,7 @@ async def test_a_failing_call_lands_in_the_communication_log() -> None:
 
 
 async def test_the_palette_refreshes_every_connected_store() -> None:
-    ids = connect_stores(("Healthy", NA), ("Errors", ERRORS))
+    ids = connect_sandbox_stores(("Healthy", NA), ("Errors", ERRORS))
     with saved_registry(sandbox=True) as registry:
         add_store(registry, "Not yet", "CA")
     app = make_app(sandbox=True)
@@ -164,7 +145,7 @@ async def test_the_palette_refreshes_every_connected_store() -> None:
 
 
 async def test_stores_whose_health_is_due_are_asked_about_in_the_background() -> None:
-    ids = connect_stores(("Healthy", NA), ("Errors", ERRORS))
+    ids = connect_sandbox_stores(("Healthy", NA), ("Errors", ERRORS))
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await until_ready(pilot)
@@ -183,7 +164,7 @@ async def test_stores_whose_health_is_due_are_asked_about_in_the_background() ->
 
 
 async def test_a_rejected_client_secret_is_one_banner_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    connect_stores(("Healthy", NA), ("Errors", ERRORS))
+    connect_sandbox_stores(("Healthy", NA), ("Errors", ERRORS))
     monkeypatch.setattr("asc_tui.services.sandbox.sandbox_client_secret", lambda: "rotated-away-Qx7")
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
