@@ -57,7 +57,8 @@ class HomeRead(NamedTuple):
     revision: int
     # What the cards show of these stores' health, by store id: read here too, so that the first cards are
     # not drawn once without it and again with it (over SSH, every card twice).
-    health: dict[int, HomeHealth] = {}
+    health: dict[int, HomeHealth] = {}  # a NamedTuple default, never changed
+    health_revision: int = 0  # as `revision`, for the health: read before its rows
 
 
 def read_home(db: str | None, sandbox: bool, *, limit: int | None = None) -> HomeRead | None:
@@ -80,6 +81,7 @@ def read_home(db: str | None, sandbox: bool, *, limit: int | None = None) -> Hom
             "SELECT source, fetched_at, websites_json, store_views_json, attributes_json "
             "FROM catalog_snapshot ORDER BY id DESC LIMIT 1"
         ).fetchone()
+        health_revision = connection.execute("SELECT revision FROM health_revision WHERE id = 1").fetchone()
         health_query = f"SELECT {_HEALTH_COLUMNS} FROM store_health"
         if limit:
             health_query += f" WHERE store_id IN ({','.join(str(int(row[0])) for row in rows) or 'NULL'})"
@@ -96,7 +98,13 @@ def read_home(db: str | None, sandbox: bool, *, limit: int | None = None) -> Hom
         except (ValueError, TypeError, KeyError):
             catalog = None
     health = {int(row[0]): _health(row) for row in health_rows}
-    return HomeRead(stores, catalog, int(revision[0]) if revision is not None else 0, health)
+    return HomeRead(
+        stores,
+        catalog,
+        int(revision[0]) if revision is not None else 0,
+        health,
+        int(health_revision[0]) if health_revision is not None else 0,
+    )
 
 
 _HEALTH_COLUMNS = (
