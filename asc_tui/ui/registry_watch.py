@@ -90,7 +90,8 @@ class RegistryWatch:
         """New health for these stores: their cards are drawn again, no other."""
         self._seen_health = max(self._seen_health, revision)
         self.health.update(changed)
-        self.app.home.deck.refresh()  # each card's cache key holds its health: only changed cards redraw
+        if self.app.home.query("#cards"):  # not while the home is composed again (a language switch)
+            self.app.home.deck.refresh()  # each card's cache key holds its health: only changed cards redraw
 
     def _unreachable(self, problem: str) -> None:
         reason = problem.rstrip(".")

@@ -127,3 +127,11 @@ async def test_the_banner_names_authorizations_by_how_soon_they_end() -> None:
         assert "Authorization ends within 7 days: Shop Soon." in banner
         assert "Authorization ends within 30 days: Shop Later." in banner
         assert "Shop Fine" not in banner
+
+
+def test_bars_follow_the_sales_and_a_day_of_refunds_is_the_lowest_bar() -> None:
+    from asc_tui.ui.widgets.store_card import sparkline
+
+    assert sparkline([Decimal(-5), Decimal(0), Decimal(10), Decimal(3)], 30) == "▁▁█▃"
+    assert sparkline([Decimal(1)] * 30, 15) == "█" * 15  # two days a bar on a narrow card
+    assert sparkline([Decimal(0)] * 30, 30) == "▁" * 30

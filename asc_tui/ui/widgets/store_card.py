@@ -121,14 +121,17 @@ def sparkline(values: Sequence[Decimal], width: int) -> str:
     if top <= 0:
         return SPARK[0] * len(bars)
     return "".join(
-        SPARK[min(len(SPARK) - 1, int(bar / top * (len(SPARK) - 1) + Decimal("0.5")))] for bar in bars
+        # A day of refunds (a negative total) draws as the lowest bar, never as an index from the end.
+        SPARK[max(0, min(len(SPARK) - 1, int(bar / top * (len(SPARK) - 1) + Decimal("0.5"))))]
+        for bar in bars
     )
 
 
 def sales_line(health: HomeHealth, width: int) -> Text:
     """The card's last line once Amazon has answered: 30 days of sales as bars, and their total."""
     if health.sales_30d is None:
-        return Text(_("Sales not known yet: {problem}").format(problem=health.problem or "…"), style="dim")
+        said = _("Sales not known yet: {problem}").format(problem=health.problem or "…")
+        return literal_line(said, "dim")  # the problem may quote Amazon: one line, no control characters
     total = _("{amount} in 30 days").format(
         amount=format_money(health.sales_30d.amount, health.sales_30d.currency)
     )
