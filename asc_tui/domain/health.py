@@ -158,45 +158,35 @@ def decode_daily_sales(text: str | None) -> tuple[Decimal, ...]:
 # --- what needs the admin -------------------------------------------------------------------------
 
 
-def health_warnings(health: StoreHealth | HomeHealth | None) -> list[str]:
-    """What in a store's last check needs the admin, one short sentence each (empty: nothing)."""
+def _needs(health: StoreHealth | HomeHealth | None) -> list[tuple[str, str]]:
+    """What in a store's last check needs the admin: (one short sentence, a few words for a card) each."""
     if health is None:
         return []
-    warnings = []
+    needs = []
     if health.problem:
-        warnings.append(_("The last check failed: {problem}").format(problem=health.problem))
-    if health.is_participating is False:
-        warnings.append(_("The account no longer sells in this marketplace."))
-    if health.has_suspended_listings:
-        warnings.append(_("Listings are suspended: act in Seller Central."))
-    if health.listings_with_errors:
-        count = health.listings_with_errors
-        warnings.append(
-            ngettext(
-                "{count} listing has errors: act in Seller Central.",
-                "{count} listings have errors: act in Seller Central.",
-                count,
-            ).format(count=format_count(count))
+        needs.append(
+            (_("The last check failed: {problem}").format(problem=health.problem), _("last check failed"))
         )
-    return warnings
+    if health.is_participating is False:
+        needs.append((_("The account no longer sells in this marketplace."), _("not selling here")))
+    if health.has_suspended_listings:
+        needs.append((_("Listings are suspended: act in Seller Central."), _("listings suspended")))
+    if count := health.listings_with_errors:
+        sentence = ngettext(
+            "{count} listing has errors: act in Seller Central.",
+            "{count} listings have errors: act in Seller Central.",
+            count,
+        )
+        words = ngettext("{count} listing with errors", "{count} listings with errors", count)
+        needs.append((sentence.format(count=format_count(count)), words.format(count=format_count(count))))
+    return needs
+
+
+def health_warnings(health: StoreHealth | HomeHealth | None) -> list[str]:
+    """What in a store's last check needs the admin, one short sentence each (empty: nothing)."""
+    return [sentence for sentence, _words in _needs(health)]
 
 
 def health_flags(health: StoreHealth | HomeHealth | None) -> list[str]:
     """The same as `health_warnings`, a few words each, for a card's one line."""
-    if health is None:
-        return []
-    flags = []
-    if health.problem:
-        flags.append(_("last check failed"))
-    if health.is_participating is False:
-        flags.append(_("not selling here"))
-    if health.has_suspended_listings:
-        flags.append(_("listings suspended"))
-    if health.listings_with_errors:
-        count = health.listings_with_errors
-        flags.append(
-            ngettext("{count} listing with errors", "{count} listings with errors", count).format(
-                count=format_count(count)
-            )
-        )
-    return flags
+    return [words for _sentence, words in _needs(health)]

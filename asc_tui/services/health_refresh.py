@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 
@@ -34,6 +35,8 @@ from asc_tui.settings.config import AmazonConfig
 from asc_tui.settings.secret_store import SecretStore, refresh_token_key
 from asc_tui.storage.models import Store
 
+T = TypeVar("T")
+
 # progress(done, total, store): called before each store, and once more with done == total.
 Progress = Callable[[int, int, Store | None], None]
 
@@ -52,10 +55,6 @@ class RefreshReport:
     results: list[StoreResult] = field(default_factory=list)
     # Every store fails alike until the app's settings are fixed (invalid_client, no client secret).
     app_problem: str | None = None
-
-    @property
-    def failed(self) -> list[StoreResult]:
-        return [r for r in self.results if r.health is not None and r.health.problem]
 
     @property
     def asked(self) -> list[StoreResult]:
@@ -100,10 +99,12 @@ class HealthRefresh:
         """Ask Amazon about each of these stores that can be asked; keep and return what it said."""
         report = RefreshReport()
         with self._one_at_a_time:
-            asked = [s for s in stores if _skip_reason(s) is None]
+            asked = []
             for store in stores:
                 reason = _skip_reason(store)
-                if reason is not None:
+                if reason is None:
+                    asked.append(store)
+                else:
                     report.results.append(StoreResult(store.id or 0, store.name, skipped=reason))
             if not asked:
                 return report
@@ -152,32 +153,24 @@ class HealthRefresh:
             now=self._now,
         )
         client = HealthClient(caller)
-        metrics: OrderMetrics | None = None
-        standing: MarketplaceStanding | None = None
-        with_errors: int | None = None
         failures: list[HealthCallError] = []
 
-        def sales() -> None:
-            nonlocal metrics
-            metrics = client.order_metrics(marketplace, now=self._now())
-
-        def participation() -> None:
-            nonlocal standing
-            standing = client.participation(marketplace)
-
-        def listings() -> None:
-            nonlocal with_errors
-            with_errors = client.listings_with_errors(store.seller_id or "", marketplace)
-
-        for call in (sales, participation, listings):
+        def ask(call: Callable[[], T]) -> T | None:
+            """The call's answer; None when it failed (kept in `failures`) or an earlier failure ends the
+            store's check: a revoked authorization or the app's own secret fails every other call alike."""
+            if failures and (isinstance(failures[-1], AuthorizationRevoked) or failures[-1].app_wide):
+                return None
             try:
-                call()
+                return call()
             except HealthCallError as exc:
                 failures.append(exc)
                 if isinstance(exc, AuthorizationRevoked):
                     self._mark_revoked(store)
-                if isinstance(exc, AuthorizationRevoked) or exc.app_wide:
-                    break  # every other call would fail the same way
+                return None
+
+        metrics = ask(lambda: client.order_metrics(marketplace, now=self._now()))
+        standing = ask(lambda: client.participation(marketplace))
+        with_errors = ask(lambda: client.listings_with_errors(store.seller_id or "", marketplace))
         previous = self._health.health_of(store_id) or StoreHealth(store_id, None)
         health = _merged(
             previous, self._now(), marketplace.currency, metrics, standing, with_errors, failures

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -117,7 +116,7 @@ def _health(row: tuple[object, ...]) -> HomeHealth:
     _id, checked, sales, currency, participating, suspended, errors, problem, daily = row
     return HomeHealth(
         checked_at=_time(checked),
-        sales_30d=Money(Decimal(sales), currency)
+        sales_30d=Money.parse(sales, currency)
         if isinstance(sales, str) and isinstance(currency, str)
         else None,
         is_participating=None if participating is None else bool(participating),

@@ -204,8 +204,10 @@ class AscApp(TranslatedApp):
             revision = registry.stores.revision()
             health_revision = registry.health.revision()  # first: a check saved meanwhile is read again
             # As the stores: the health already read is kept unless a check was saved since.
-            unchanged = quick is not None and quick.health_revision == health_revision
-            health = quick.health if unchanged and quick is not None else registry.health.health_for_home()
+            if quick is not None and quick.health_revision == health_revision:
+                health = quick.health
+            else:
+                health = registry.health.health_for_home()
             # The same rows twice would be the memory peak at 10,000 stores: read again only on a change.
             if quick is not None and quick.stores and revision == quick.revision:
                 stores: list[Store] = quick.stores  # type: ignore[assignment]
