@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
+from asc_tui.domain import StoreStatus
 from asc_tui.i18n import _, format_count, ngettext
 
 
@@ -156,6 +158,26 @@ def decode_daily_sales(text: str | None) -> tuple[Decimal, ...]:
 
 
 # --- what needs the admin -------------------------------------------------------------------------
+
+
+class AskableStore(Protocol):
+    """What deciding whether Amazon can be asked about a store reads of it."""
+
+    status: str
+    auth_revoked: bool
+    token_ref: str | None
+    seller_id: str | None
+
+
+def why_not_asked(store: AskableStore) -> str | None:
+    """Why Amazon cannot be asked about this store's health (None: it can be), one sentence."""
+    if store.status != StoreStatus.ACTIVE.value:
+        return _("Not connected, or inactive: Amazon is asked only about active connected stores.")
+    if store.auth_revoked:
+        return _("Its authorization was revoked; reconnect it first.")
+    if not store.token_ref or not store.seller_id:
+        return _("Not connected yet.")
+    return None
 
 
 def _needs(health: StoreHealth | HomeHealth | None) -> list[tuple[str, str]]:

@@ -14,11 +14,6 @@ from asc_tui.domain import iso_utc
 from asc_tui.domain.health import StoreHealth, amount_text
 from asc_tui.services.records import store_record
 
-HEALTH_KEYS = (
-    "name", "status", "auth_health", "checked_at", "orders_30d", "units_30d", "sales_30d", "daily",
-    "has_suspended_listings", "is_participating", "listings_with_errors", "problem", "problem_code",
-)  # fmt: skip
-
 
 def health_json(store: Any, health: StoreHealth | None, now: datetime | None = None) -> dict[str, Any]:
     """The store (a storage row, a StoreRow or anything with a store's attributes) and its health as last

@@ -26,8 +26,15 @@ from asc_tui.amazon.order_metrics import OrderMetrics
 from asc_tui.amazon.spapi_call import HEALTH_RETRY, SpApiCaller, StoreAccess
 from asc_tui.amazon.token_cache import SHARED_ACCESS_TOKENS, AccessTokenCache, LwaApp
 from asc_tui.amazon.usage_plans import SHARED_USAGE_PLANS, UsagePlans
-from asc_tui.domain import MARKETPLACES, StoreStatus
-from asc_tui.domain.health import CommunicationEntry, DailySales, StoreHealth, health_warnings, sum_daily
+from asc_tui.domain import MARKETPLACES
+from asc_tui.domain.health import (
+    CommunicationEntry,
+    DailySales,
+    StoreHealth,
+    health_warnings,
+    sum_daily,
+    why_not_asked,
+)
 from asc_tui.errors import AscError
 from asc_tui.i18n import _
 from asc_tui.services.health import HealthService
@@ -101,7 +108,7 @@ class HealthRefresh:
         with self._one_at_a_time:
             asked = []
             for store in stores:
-                reason = _skip_reason(store)
+                reason = why_not_asked(store)
                 if reason is None:
                     asked.append(store)
                 else:
@@ -180,16 +187,6 @@ class HealthRefresh:
             self._health.append_log(store_id, [_log_entry(exc) for exc in failures])
         app_wide = any(exc.app_wide for exc in failures)
         return StoreResult(store_id, store.name, health=health, app_wide=app_wide)
-
-
-def _skip_reason(store: Store) -> str | None:
-    if store.status != StoreStatus.ACTIVE.value:
-        return _("Not connected, or inactive: Amazon is asked only about active connected stores.")
-    if store.auth_revoked:
-        return _("Its authorization was revoked; reconnect it first.")
-    if not store.token_ref or not store.seller_id:
-        return _("Not connected yet.")
-    return None
 
 
 def _merged(

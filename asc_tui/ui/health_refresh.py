@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker
 
-from asc_tui.domain import StoreStatus, utcnow
+from asc_tui.domain import utcnow
+from asc_tui.domain.health import why_not_asked
 from asc_tui.errors import AscError
 from asc_tui.i18n import _, format_count, ngettext
 from asc_tui.ui.text import plain
@@ -49,8 +50,8 @@ class HealthChecks:
         health = self.app.registry_watch.health
         due = []
         for store in self.app.home.stores:
-            if store.status != StoreStatus.ACTIVE.value or store.auth_revoked or not store.token_ref:
-                continue
+            if why_not_asked(store) is not None:
+                continue  # the refresh would skip it: it is never due
             checked = health.get(store.id or 0)
             if checked is None or checked.checked_at is None or checked.checked_at < oldest:
                 due.append(store.id or 0)

@@ -12,7 +12,7 @@ from asc_tui.domain import StoreDraft
 from asc_tui.domain.health import CommunicationEntry, DailySales, Money, StoreHealth, encode_daily, sum_daily
 from asc_tui.errors import StoreNotFound
 from asc_tui.services.health import LOG_KEPT
-from asc_tui.services.health_record import HEALTH_KEYS, health_json
+from asc_tui.services.health_record import health_json
 from asc_tui.services.registry import Registry
 from asc_tui.storage.models import StoreHealthRecord
 
@@ -181,12 +181,19 @@ def test_the_home_reads_10000_stores_health_in_one_query(registry: Registry) -> 
     assert card.checked_at == CHECKED and cards[ids[7]].problem == "Throttled." and card.problem is None
 
 
+# Issue 21's contract for scripts, in its order (plus problem_code): written out, not read from the code.
+CONTRACT_KEYS = (
+    "name", "status", "auth_health", "checked_at", "orders_30d", "units_30d", "sales_30d", "daily",
+    "has_suspended_listings", "is_participating", "listings_with_errors", "problem", "problem_code",
+)  # fmt: skip
+
+
 def test_health_json_is_the_stores_health_contract(registry: Registry) -> None:
     store_id = add_store(registry)
     registry.health.save_health(store_id, full_health(store_id))
     store = registry.stores.get(store_id)
     record = health_json(store, registry.health.health_of(store_id))
-    assert tuple(record) == HEALTH_KEYS
+    assert tuple(record) == CONTRACT_KEYS
     assert record == {
         "name": "Amazon Store USA",
         "status": "not_connected",
@@ -209,5 +216,5 @@ def test_health_json_is_the_stores_health_contract(registry: Registry) -> None:
     never = health_json(store, None)
     assert never["daily"] == [] and never["name"] == "Amazon Store USA"
     assert all(
-        never[key] is None for key in HEALTH_KEYS if key not in ("name", "status", "auth_health", "daily")
+        never[key] is None for key in CONTRACT_KEYS if key not in ("name", "status", "auth_health", "daily")
     )

@@ -28,7 +28,7 @@ def fixed_days() -> tuple[DailySales, ...]:
     return tuple(days)
 
 
-def fixed_health(store_id: int, *, listings_with_errors: int = 0, suspended: bool = False) -> StoreHealth:
+def fixed_health(store_id: int, *, listings_with_errors: int = 0) -> StoreHealth:
     daily = fixed_days()
     orders, units, sales = sum_daily(daily, "USD")
     return StoreHealth(
@@ -39,7 +39,7 @@ def fixed_health(store_id: int, *, listings_with_errors: int = 0, suspended: boo
         units_30d=units,
         sales_30d=sales,
         is_participating=True,
-        has_suspended_listings=suspended,
+        has_suspended_listings=False,
         listings_with_errors=listings_with_errors,
     )
 
@@ -49,24 +49,22 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("asc_tui.domain.utcnow", lambda: CHECKED + timedelta(hours=1))
 
 
-def seed_connected_with_health(name: str, country: str = "US", *, listings_with_errors: int = 3) -> None:
+def seed_connected_with_health(name: str) -> None:
     """A store seeded as Active (seller A1EXAMPLE, authorized at FIXED), its health and two logged calls."""
-    seed((name, country))
+    seed((name, "US"))
     with saved_registry() as registry:
         with registry.database.engine.begin() as conn:
             conn.execute(
                 text(
                     "UPDATE store SET status='active', seller_id='A1EXAMPLE', authorized_at=:t, "
-                    "token_ref='snapshot', updated_at=:t"
+                    "token_ref='snapshot', updated_at=:t WHERE name=:name"
                 ),
-                {"t": FIXED},
+                {"t": FIXED, "name": name},
             )
         store = registry.stores.find(name)
         store_id = store.id or 0
         registry.secrets.set(refresh_token_key("snapshot"), "Atzr|snapshot")  # not "Reconnect needed"
-        registry.health.save_health(
-            store_id, fixed_health(store_id, listings_with_errors=listings_with_errors)
-        )
+        registry.health.save_health(store_id, fixed_health(store_id, listings_with_errors=3))
         registry.health.append_log(
             store_id,
             [

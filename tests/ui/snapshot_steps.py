@@ -49,7 +49,7 @@ def seed_with_health(*stores: tuple[str, str, str, dict[str, Any]]) -> None:
     from sqlalchemy import text
 
     from asc_tui.domain import MARKETPLACES, utcnow
-    from asc_tui.domain.health import DailySales, Money, StoreHealth, sum_daily
+    from asc_tui.domain.health import DailySales, StoreHealth, sum_daily
     from asc_tui.settings.secret_store import refresh_token_key
 
     from .helpers import FIXED, saved_registry, seed
@@ -87,7 +87,7 @@ def seed_with_health(*stores: tuple[str, str, str, dict[str, Any]]) -> None:
             registry.health.save_health(
                 store.id or 0,
                 StoreHealth(
-                    store.id or 0, FIXED, daily, orders, units, Money(total.amount, currency),
+                    store.id or 0, FIXED, daily, orders, units, total,
                     **{"is_participating": True, "has_suspended_listings": False, "listings_with_errors": 0, **said},
                 ),
             )  # fmt: skip

@@ -135,3 +135,18 @@ def test_bars_follow_the_sales_and_a_day_of_refunds_is_the_lowest_bar() -> None:
     assert sparkline([Decimal(-5), Decimal(0), Decimal(10), Decimal(3)], 30) == "▁▁█▃"
     assert sparkline([Decimal(1)] * 30, 15) == "█" * 15  # two days a bar on a narrow card
     assert sparkline([Decimal(0)] * 30, 30) == "▁" * 30
+
+
+async def test_a_store_the_refresh_would_skip_is_never_due_in_the_background() -> None:
+    # Active with a token reference but no seller ID: the refresh skips it, so the minute's look must not
+    # wake a worker for it again and again.
+    seed(("Shop Half", "US"))
+    with saved_registry() as registry:
+        from sqlalchemy import text
+
+        with registry.database.engine.begin() as conn:
+            conn.execute(text("UPDATE store SET status='active', token_ref='half', seller_id=NULL"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        assert app.health_checks.due() == []

@@ -81,6 +81,9 @@ async def test_r_asks_amazon_and_the_view_shows_what_it_said(monkeypatch: pytest
         assert app.focused is chart  # left and right work at once
         newest = text_of(app, "#health-day")
         assert newest == day_line(health.daily[-1], "USD")
+        last = health.daily[-1]  # and in words a person reads, not only what day_line makes of it
+        assert f"{last.date.day} {last.date:%b %Y}: " in newest and f"US${last.sales:,.2f}" in newest
+        assert f"{last.orders} order" in newest and f"{last.units} unit" in newest
         await pilot.press("left", "left")
         assert text_of(app, "#health-day") == day_line(health.daily[-3], "USD") != newest
         await pilot.press("right")

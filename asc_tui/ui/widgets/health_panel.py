@@ -159,7 +159,3 @@ class HealthPanel(Vertical):
     @on(SalesChart.CursorMoved)
     def _day_chosen(self, event: SalesChart.CursorMoved) -> None:
         self.query_one("#health-day", Static).update(day_line(event.day, self._currency))
-
-    @property
-    def chart(self) -> SalesChart:
-        return self.query_one("#health-chart", SalesChart)

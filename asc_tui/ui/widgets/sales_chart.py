@@ -66,10 +66,6 @@ class SalesChart(Widget, can_focus=True):
         if self.days:
             self.post_message(self.CursorMoved(self.days[self.cursor]))
 
-    @property
-    def day(self) -> DailySales | None:
-        return self.days[self.cursor] if self.days else None
-
     def action_move(self, step: int) -> None:
         if self.days:
             self.cursor = max(0, min(len(self.days) - 1, self.cursor + step))
