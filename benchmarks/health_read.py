@@ -45,7 +45,14 @@ def main(argv: list[str] | None = None) -> None:
 
     from sqlalchemy import text
 
-    from asc_tui.domain.health import DailySales, Money, StoreHealth, encode_daily, sum_daily
+    from asc_tui.domain.health import (
+        DailySales,
+        Money,
+        StoreHealth,
+        encode_daily,
+        encode_daily_sales,
+        sum_daily,
+    )
     from asc_tui.services.health import HealthService
     from asc_tui.storage.database import open_database
     from asc_tui.storage.models import Store, StoreHealthRecord
@@ -108,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
                         "has_suspended_listings": False,
                         "listings_with_errors": 0,
                         "daily": encode_daily(days),
+                        "daily_sales": encode_daily_sales(days),
                     }
                 )
                 day_rows += [

@@ -9,6 +9,7 @@ per poll instead of 10,000 store reloads.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from asc_tui.domain.health import (
     amount_text,
     decode_daily,
     encode_daily,
+    encode_daily_sales,
 )
 from asc_tui.errors import StoreNotFound
 from asc_tui.storage.database import Database
@@ -39,7 +41,7 @@ _health = StoreHealthRecord.__table__  # type: ignore[attr-defined]
 _log = CommunicationLog.__table__  # type: ignore[attr-defined]
 _counter = HealthRevision.__table__  # type: ignore[attr-defined]
 _HOME_COLUMNS = (
-    "store_id", "checked_at", "daily", "sales_30d", "currency", "is_participating",
+    "store_id", "checked_at", "daily_sales", "sales_30d", "currency", "is_participating",
     "has_suspended_listings", "listings_with_errors", "problem",
 )  # fmt: skip
 
@@ -173,12 +175,13 @@ class HealthService:
         return {
             store_id: HomeHealth(
                 checked_at=checked_at,
-                sales_30d=_money(sales, currency),
+                sales_30d_text=sales,
+                currency=sys.intern(currency) if currency else None,
                 is_participating=participating,
                 has_suspended_listings=suspended,
                 listings_with_errors=errors,
                 problem=problem,
-                daily_text=daily,
+                daily_sales_text=daily,
             )
             for store_id, checked_at, daily, sales, currency, participating, suspended, errors, problem in rows
         }
@@ -202,6 +205,7 @@ def _row_values(health: StoreHealth) -> dict[str, Any]:
         "problem_code": health.problem_code[:_CODE_MAX] if health.problem_code else health.problem_code,
         "problem": health.problem,
         "daily": encode_daily(health.daily),
+        "daily_sales": encode_daily_sales(health.daily),
     }
 
 

@@ -141,6 +141,9 @@ class StoreHealthRecord(SQLModel, table=True):
     problem_code: str | None = Field(default=None, max_length=64)
     problem: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     daily: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # The same days' sales alone (encode_daily_sales), all the home reads of the points: a quarter of
+    # `daily`'s text, which for 10,000 stores is 6 MB of the home's memory (migration 0005).
+    daily_sales: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class CommunicationLog(SQLModel, table=True):

@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import event, text
 
 from asc_tui.domain import StoreDraft
-from asc_tui.domain.health import CommunicationEntry, DailySales, Money, StoreHealth, encode_daily, sum_daily
+from asc_tui.domain.health import (
+    CommunicationEntry,
+    DailySales,
+    Money,
+    StoreHealth,
+    encode_daily,
+    encode_daily_sales,
+    sum_daily,
+)
 from asc_tui.errors import StoreNotFound
 from asc_tui.services.health import LOG_KEPT
 from asc_tui.services.health_record import health_json
@@ -157,6 +165,7 @@ def test_the_home_reads_10000_stores_health_in_one_query(registry: Registry) -> 
                 "listings_with_errors": n % 3,
                 "problem": "Throttled." if n == 7 else None,
                 "daily": encode_daily(daily),
+                "daily_sales": encode_daily_sales(daily),
             }
         )
     with registry.database.engine.begin() as conn:

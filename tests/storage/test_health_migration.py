@@ -1,6 +1,8 @@
-"""Migration 0004 (store health) on SQLite and PostgreSQL: a registry at 0003 keeps its stores, gains empty
-health, and goes back to 0003 without losing them."""
+"""Migrations 0004 (store health) and 0005 (the days' sales alone) on SQLite and PostgreSQL: a registry at
+0003 keeps its stores, gains empty health, and goes back to 0003 without losing them; health checked at
+0004 shows on the home's cards after 0005."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -67,7 +69,7 @@ def test_a_registry_at_0003_keeps_its_stores_gains_empty_health_and_goes_back(
     engine.dispose()
 
     db = open_database(url)  # the app's own upgrade, as an admin meets it
-    assert db.schema_version() == HEAD == "0004_health"
+    assert db.schema_version() == HEAD == "0005_daily_sales"
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM store ORDER BY id")).scalars().all() == ["Old", "Older"]
         assert conn.execute(text("SELECT count(*) FROM store_health")).scalar() == 0
@@ -94,3 +96,41 @@ def test_a_registry_at_0003_keeps_its_stores_gains_empty_health_and_goes_back(
     db = open_database(url)  # and up again, from the downgraded registry
     assert db.schema_version() == HEAD and _tables(db.engine) >= HEALTH_TABLES
     db.close()
+
+
+def test_health_checked_before_0005_draws_the_same_days_on_the_home(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url, engine = _old_registry(backend, tmp_path, request)
+    _migrate(engine, "0004_health")
+    daily = '[["2026-11-01",2,3,"19.99"],["2026-11-02",0,0,"0"],["2026-11-03",1,1,"-5.50"]]'
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO store (name, name_key, email, country, website, status, auth_revoked, "
+                "version, created_at, updated_at) VALUES ('Old', 'old', 'a@b.co', 'US', 'base', "
+                "'active', false, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+        store_id = conn.execute(text("SELECT id FROM store")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO store_health (store_id, revision, sales_30d, currency, daily) "
+                "VALUES (:id, 1, '14.49', 'USD', :daily)"
+            ),
+            {"id": store_id, "daily": daily},
+        )
+    engine.dispose()
+
+    db = open_database(url)
+    try:
+        from asc_tui.services.health import HealthService
+
+        health = HealthService(db)
+        home = health.health_for_home()[store_id]
+        assert home.daily_sales == (Decimal("19.99"), Decimal("0"), Decimal("-5.50"))
+        # The store view still reads every day whole.
+        whole = health.health_of(store_id)
+        assert whole is not None and [day.orders for day in whole.daily] == [2, 0, 1]
+    finally:
+        db.close()

@@ -6,5 +6,11 @@ a test checks it against the scripts. Every migration runs on SQLite and Postgre
 SQLite (batch mode) must create them again (see 0003_revision.create_triggers).
 """
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_connect", "0003_revision", "0004_health")
+REVISIONS: tuple[str, ...] = (
+    "0001_initial",
+    "0002_connect",
+    "0003_revision",
+    "0004_health",
+    "0005_daily_sales",
+)
 HEAD = REVISIONS[-1]
