@@ -17,6 +17,7 @@ from sqlmodel import col, delete, select
 from asc_tui.domain import iso_utc, utcnow
 from asc_tui.errors import ConnectInProgress
 from asc_tui.i18n import _
+from asc_tui.services.authorizations import token_in_use
 from asc_tui.settings.secret_store import (
     ORPHAN_NOTE_PREFIX,
     SecretStore,
@@ -39,11 +40,19 @@ def is_alive(pid: int) -> bool:
 
 
 def forget_token(database: Database, secrets: SecretStore, token_ref: str) -> None:
-    """Remove a refresh token no store uses; when the keyring refuses, note it for `cleanup_stale`.
+    """Remove a refresh token unless a store or an authorization still uses it; when the keyring refuses, note it for `cleanup_stale`.
 
     A note made before (deleting a store notes its token in the same transaction) goes once it is removed.
     """
     key = ORPHAN_NOTE_PREFIX + token_ref
+    with database.session() as session:
+        if token_in_use(session, token_ref):
+            # Another store on the same authorization still uses it: it stays, and so does no note.
+            note = session.get(Preference, key)
+            if note is not None:
+                session.delete(note)
+                session.commit()
+            return
     try:
         secrets.delete(refresh_token_key(token_ref))
     except SecretsUnavailable:
@@ -66,13 +75,11 @@ def cleanup_stale(database: Database, secrets: SecretStore, host: str) -> int:
         attempts = session.exec(select(ConnectAttempt)).all()
         stale = [a for a in attempts if a.expires_at <= now or (a.host == host and not is_alive(a.pid))]
         for attempt in stale:
-            if attempt.secret_ref:
-                used = session.exec(select(Store.id).where(Store.token_ref == attempt.secret_ref)).first()
-                if used is None:
-                    try:
-                        secrets.delete(refresh_token_key(attempt.secret_ref))
-                    except SecretsUnavailable:
-                        continue  # keep the trail so a later start can remove the secret
+            if attempt.secret_ref and not token_in_use(session, attempt.secret_ref):
+                try:
+                    secrets.delete(refresh_token_key(attempt.secret_ref))
+                except SecretsUnavailable:
+                    continue  # keep the trail so a later start can remove the secret
             session.delete(attempt)
             removed += 1
         session.commit()
@@ -81,7 +88,7 @@ def cleanup_stale(database: Database, secrets: SecretStore, host: str) -> int:
         ).all()
         for orphan in orphans:
             ref = orphan.key[len(ORPHAN_NOTE_PREFIX) :]
-            if session.exec(select(Store.id).where(Store.token_ref == ref)).first() is None:
+            if not token_in_use(session, ref):
                 try:
                     secrets.delete(refresh_token_key(ref))
                 except SecretsUnavailable:

@@ -21,6 +21,7 @@ from asc_tui.errors import (
 )
 from asc_tui.i18n import _, format_day
 from asc_tui.services.attempts import forget_token
+from asc_tui.services.authorizations import attach
 from asc_tui.services.connect_session import ConnectSession, Outcome
 from asc_tui.settings.secret_store import (
     SecretStore,
@@ -77,7 +78,7 @@ class OutcomeWriter:
         try:
             self.secrets.set(refresh_token_key(new_ref), refresh_token)
             crash_point("connect.after-keyring")
-            store, old_ref = self.point_store_at(attempt, seller_id, new_ref)
+            store, released, renewed = self.point_store_at(attempt, seller_id, new_ref)
         except BaseException as failure:
             # Never remove a token the store may point at: the commit can go through and the error come after
             # (a connection lost on the way back); an Active store without its secret cannot be used.
@@ -96,9 +97,9 @@ class OutcomeWriter:
             logger.warning(
                 "The database failed after the store was saved (%s); it is connected.", type(failure)
             )
-            store, old_ref = saved
-        if old_ref and old_ref != new_ref:
-            self.forget(old_ref)
+            store, released, renewed = saved
+        for ref in sorted(released - {new_ref}):
+            self.forget(ref)
         crash_point("connect.after-forget-old")
         day = format_day(renew_by(store.authorized_at or utcnow()).date())
         said = (
@@ -108,9 +109,16 @@ class OutcomeWriter:
         ).format(name=store.name, seller=seller_id, code=attempt.marketplace.code, day=day)
         if store.status != StoreStatus.ACTIVE.value:
             said = _("{sentence} It stays inactive, as it was.").format(sentence=said)
+        if renewed:
+            # Amazon's consent covers the seller's whole region: the stores sharing it were renewed too.
+            said = _("{sentence} The same authorization renewed {stores}.").format(
+                sentence=said, stores=", ".join(repr(name) for name in renewed)
+            )
         return Outcome(True, said, store=store)
 
-    def _saved_despite(self, attempt: ConnectSession, new_ref: str) -> tuple[Store, str | None] | None:
+    def _saved_despite(
+        self, attempt: ConnectSession, new_ref: str
+    ) -> tuple[Store, set[str], list[str]] | None:
         """After a save that raised: the store and the token it replaced when the store points at `new_ref`
         all the same (the commit went through before the error), else None; raises when it cannot tell."""
         with self._db.session() as session:
@@ -119,7 +127,9 @@ class OutcomeWriter:
                 return None
             record = attempt_record(session, attempt)
             old_ref = record.secret_ref if record is not None and record.secret_ref != new_ref else None
-            return store, old_ref
+            # Tokens the authorization held before were noted as orphans in that commit: the next start
+            # removes them.
+            return store, {old_ref} if old_ref else set(), []
 
     def gone_message(self, session: Any, attempt: ConnectSession) -> str:
         if session.get(Store, attempt.store_id) is None:
@@ -133,7 +143,9 @@ class OutcomeWriter:
 
     def point_store_at(
         self, attempt: ConnectSession, seller_id: str, new_ref: str
-    ) -> tuple[Store, str | None]:
+    ) -> tuple[Store, set[str], list[str]]:
+        """The store connected (or renewed) with the new token; the tokens no longer used; the other stores
+        the same authorization renewed."""
         now = utcnow()
         with self._db.session() as session:
             record = attempt_record(session, attempt)
@@ -144,18 +156,16 @@ class OutcomeWriter:
             renewing = store.status != StoreStatus.NOT_CONNECTED.value
             store.seller_id = seller_id
             store.marketplace_id = attempt.marketplace.marketplace_id
-            store.authorized_at = now
-            store.auth_revoked = False
-            store.token_ref = new_ref
             if not renewing:
                 store.status = StoreStatus.ACTIVE.value
             store.version += 1
             store.updated_at = now
             session.add(store)
             try:
-                # The store's row first, then its activity row: one lock order for every writer. Its flush
-                # meets the unique seller + marketplace index when another store took them just now.
-                session.flush()
+                # The authorization's row, the stores' rows, then activity rows: one lock order for every
+                # writer (services.authorizations). The store's flush meets the unique seller + marketplace
+                # index when another store took them just now.
+                attached = attach(session, store, seller_id, new_ref, now)
                 crash_point("connect.after-store-update")
                 session.add(
                     Activity(
@@ -194,7 +204,7 @@ class OutcomeWriter:
                 raise ConnectFailed(_taken_message(seller_id, attempt, holder)) from None
             crash_point("connect.after-commit")
             session.refresh(store)
-            return store, old_ref
+            return store, attached.released_refs | ({old_ref} if old_ref else set()), attached.renewed
 
     def forget(self, token_ref: str) -> None:
         try:

@@ -11,15 +11,15 @@ from asc_tui.domain import (
     AuthHealth,
     StoreStatus,
     auth_health,
-    utcnow,
 )
 from asc_tui.i18n import _
+from asc_tui.services import authorizations
 from asc_tui.settings.secret_store import (
     SecretStore,
     refresh_token_key,
 )
 from asc_tui.storage.database import Database
-from asc_tui.storage.models import Activity, Store
+from asc_tui.storage.models import Store
 
 
 class OnlineCheck:
@@ -54,20 +54,11 @@ class OnlineCheck:
         return health, _("Amazon accepted the authorization"), True
 
     def mark_revoked(self, store: Store) -> None:
-        """Amazon answered invalid_grant for the store's refresh token: it is Revoked until reconnected."""
+        """Amazon answered invalid_grant for the store's refresh token: it is Revoked until reconnected, and
+        so is every store sharing its authorization (the same token)."""
         with self._db.session() as session:
             current = session.get(Store, store.id)
             if current is None or current.auth_revoked:
                 return
-            now = utcnow()
-            current.auth_revoked = True
-            current.version += 1
-            current.updated_at = now
-            session.add(current)
-            session.flush()  # the store's row first, then its activity row (see StoreService._change)
-            session.add(
-                Activity(
-                    store_id=current.id or 0, at=now, action="revoked", detail="Amazon answered invalid_grant"
-                )
-            )
+            authorizations.mark_revoked(session, current)
             session.commit()

@@ -33,6 +33,7 @@ from asc_tui.errors import (
     StoreValidationError,
 )
 from asc_tui.i18n import _
+from asc_tui.services import authorizations
 from asc_tui.services.records import RECORD_KEYS, store_record  # noqa: F401  (re-exported for callers)
 from asc_tui.settings.secret_store import ORPHAN_NOTE_PREFIX
 from asc_tui.storage.database import Database
@@ -295,6 +296,7 @@ class StoreService:
                 session.rollback()
                 raise self._lost(store_id, store.name)
             crash_point("delete.after-delete")
+            authorizations.release(session, store.authorization_id, None)
             if store.token_ref:
                 session.merge(Preference(key=ORPHAN_NOTE_PREFIX + store.token_ref, value=""))
             session.commit()

@@ -10,6 +10,33 @@ from sqlmodel import Field, SQLModel
 from asc_tui.domain import utcnow
 
 
+class SellerAuthorization(SQLModel, table=True):
+    """One seller's consent in one SP-API region (NA, EU, FE): Amazon's refresh token covers every
+    marketplace of the region, so the stores of one seller in one region share it and are renewed, revoked
+    and checked together. The token is in the keyring; `token_ref` names it.
+
+    Each store on it keeps a copy of `token_ref`, `authorized_at` and `revoked` (as store.auth_revoked), so
+    that reading 10,000 stores for the home needs no join; services.authorizations writes the copies in the
+    same transaction as the authorization, and nothing else writes them.
+    """
+
+    # "authorization" is a reserved word in SQL (PostgreSQL's AUTHORIZATION).
+    __tablename__ = "seller_authorization"
+    __table_args__ = (
+        Index("ux_seller_authorization_seller_region", "seller_id", "region", unique=True),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    seller_id: str = Field(max_length=64)
+    region: str = Field(max_length=2)
+    # None when the consent was given on another machine: its keyring holds the token, this one's does not.
+    token_ref: str | None = Field(default=None, max_length=64)
+    authorized_at: datetime | None = None
+    revoked: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class Store(SQLModel, table=True):
     __tablename__ = "store"
     __table_args__ = (
@@ -37,6 +64,9 @@ class Store(SQLModel, table=True):
     auth_revoked: bool = False
     # Where the refresh token is filed in the keyring (a random reference, not the token itself).
     token_ref: str | None = Field(default=None, max_length=64)
+    # The seller's authorization in this store's region; the three fields above are its copies.
+    # An authorization is deleted only once no store points at it (services.authorizations).
+    authorization_id: int | None = Field(default=None, foreign_key="seller_authorization.id", index=True)
     # Bumped by every change: an edit based on an older version is refused instead of overwriting.
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)

@@ -12,5 +12,6 @@ REVISIONS: tuple[str, ...] = (
     "0003_revision",
     "0004_health",
     "0005_daily_sales",
+    "0006_authorizations",
 )
 HEAD = REVISIONS[-1]
