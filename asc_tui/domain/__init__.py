@@ -14,10 +14,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 # The marketplace table has a module of its own; its names stay importable from here, as before.
+from asc_tui.domain.marketplaces import CHOICE_ORDER as CHOICE_ORDER
 from asc_tui.domain.marketplaces import COUNTRY_ALIASES as COUNTRY_ALIASES
 from asc_tui.domain.marketplaces import MARKETPLACE_BY_ID as MARKETPLACE_BY_ID
 from asc_tui.domain.marketplaces import MARKETPLACES as MARKETPLACES
+from asc_tui.domain.marketplaces import REGION_NAMES as REGION_NAMES
+from asc_tui.domain.marketplaces import SEED_COUNTRIES as SEED_COUNTRIES
 from asc_tui.domain.marketplaces import Marketplace as Marketplace
+from asc_tui.domain.marketplaces import country_codes as country_codes
 from asc_tui.domain.marketplaces import parse_country as parse_country
 from asc_tui.i18n import N_, _
 
@@ -299,7 +303,12 @@ def validate_draft(
     if not draft.country.strip():
         errors.add("country", _("Choose the Amazon marketplace country."))
     elif country is None:
-        errors.add("country", _("The marketplace country must be one of US, CA, MX or UK."))
+        errors.add(
+            "country",
+            _("The marketplace country must be the code of an Amazon marketplace: {codes}.").format(
+                codes=country_codes()
+            ),
+        )
     id_type_text = draft.product_id_type.strip()
     attribute = draft.attribute.strip()
     id_type = parse_product_id_type(id_type_text) if id_type_text else None

@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from asc_tui.domain import MARKETPLACE_BY_ID, MARKETPLACES
+from asc_tui.domain import COUNTRY_ALIASES, MARKETPLACE_BY_ID, MARKETPLACES
 from asc_tui.i18n import _
 
-# The Sellers API's defaultLanguageCode: not part of the product's vocabulary, so it lives here.
-_LANGUAGES = {"US": "en_US", "CA": "en_CA", "MX": "es_MX", "UK": "en_GB"}
 # The Sellers API writes ISO 3166 codes: GB where the product (and Amazon's docs) write UK.
-_ISO_COUNTRY = {"UK": "GB"}
+_ISO_COUNTRY = {code: iso for iso, code in COUNTRY_ALIASES.items()}
 # "Non-Amazon" marketplaces used for Multi-Channel Fulfilment show up in real payloads (docs#1260).
 NON_AMAZON: dict[str, dict[str, str]] = {
     "A2ZV50J4W1RKNI": {
@@ -146,7 +144,7 @@ def marketplace_json(marketplace_id: str) -> dict[str, str] | None:
         "name": "Amazon." + m.domain.removeprefix("www.amazon."),
         "countryCode": _ISO_COUNTRY.get(m.code, m.code),
         "defaultCurrencyCode": m.currency,
-        "defaultLanguageCode": _LANGUAGES.get(m.code, "en_US"),
+        "defaultLanguageCode": m.language,
         "domainName": m.domain,
     }
 

@@ -51,7 +51,7 @@ def test_add_list_export_round_trip(capsys: pytest.CaptureFixture[str], tmp_path
 
 def test_invalid_add_exits_1_with_one_line_per_field(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(
-        capsys, "stores", "add", "--name", " ", "--email", "x", "--country", "FR", "--website", "nope"
+        capsys, "stores", "add", "--name", " ", "--email", "x", "--country", "CH", "--website", "nope"
     )
     assert code == 1 and out == ""
     lines = err.strip().splitlines()

@@ -450,7 +450,7 @@ def test_no_redirect_uri_anywhere_and_published_app() -> None:
             == 303
         )
         assert client.get(consent_url(emu, redirect_uri="javascript:alert(1)")).status_code == 400
-        assert client.get(f"{emu.base_url}/sc/FR/apps/authorize/consent").status_code == 404
+        assert client.get(f"{emu.base_url}/sc/CH/apps/authorize/consent").status_code == 404
 
 
 def test_hostile_values_are_escaped(client: httpx.Client, emu: SandboxEmulator) -> None:
@@ -483,7 +483,7 @@ def test_unknown_paths_and_bad_arguments(client: httpx.Client, emu: SandboxEmula
     missing = client.get("/nowhere")
     assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "NotFound"
     with pytest.raises(ValueError):
-        emu.seller_central_url("FR")
+        emu.seller_central_url("CH")
     with pytest.raises(ValueError):
         emu.sp_api_endpoint("XX")
     assert emu.seller_central_url("gb") == f"{emu.base_url}/sc/UK"
