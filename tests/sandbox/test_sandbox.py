@@ -23,7 +23,7 @@ from asc_tui.sandbox import (
 
 REDIRECT = "https://admin.example.com/amazon/callback"
 OTHER_REDIRECT = "https://admin.example.com/amazon/other?x=1"
-NA, UK, US_ONLY = DEMO_SELLERS
+NA, UK, US_ONLY, EU, FE = DEMO_SELLERS
 CODE_ERROR = {
     "error_description": "The request has an invalid grant parameter : code",
     "error": "invalid_grant",
@@ -214,7 +214,7 @@ def test_code_exchange_then_reuse_and_sellers_api(client: httpx.Client, emu: San
     assert sellers.headers["x-amzn-RateLimit-Limit"] == "0.016" and sellers.headers["x-amzn-RequestId"]
     payload = sellers.json()["payload"]
     ids = [p["marketplace"]["id"] for p in payload]
-    assert ids == [MARKETPLACES[c].marketplace_id for c in ("US", "CA", "MX")] + ["A2ZV50J4W1RKNI"]
+    assert ids == [MARKETPLACES[c].marketplace_id for c in ("US", "CA", "MX", "BR")] + ["A2ZV50J4W1RKNI"]
     us = payload[0]
     assert us["marketplace"] == {
         "id": "ATVPDKIKX0DER",
