@@ -4,10 +4,18 @@ developer guide beside it); the few it lacks are pinned here with their source."
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
-from asc_tui.domain import CHOICE_ORDER, MARKETPLACE_BY_ID, MARKETPLACES, REGION_NAMES, parse_country
+from asc_tui.domain import (
+    CHOICE_ORDER,
+    MARKETPLACE_BY_ID,
+    MARKETPLACES,
+    REGION_NAMES,
+    matches_filter,
+    parse_country,
+)
 from asc_tui.i18n import set_language
 from asc_tui.settings.config import AmazonConfig
 from asc_tui.settings.secret_hosts import foreign_secret_hosts
@@ -130,6 +138,24 @@ def test_every_country_and_region_reads_in_chinese() -> None:
         assert untranslated == []
     finally:
         set_language("en")
+
+
+def test_the_home_filter_finds_a_new_marketplaces_store_by_its_country_in_either_language() -> None:
+    store = SimpleNamespace(
+        name="Shop",
+        country="JP",
+        website="base",
+        status="not_connected",
+        authorized_at=None,
+        auth_revoked=False,
+    )
+    assert matches_filter(store, "japan") and matches_filter(store, "jp")
+    set_language("zh-Hant")
+    try:
+        assert matches_filter(store, "日本") and matches_filter(store, "Japan")
+    finally:
+        set_language("en")
+    assert not matches_filter(store, "germany")
 
 
 def test_currencies_and_domains_are_each_countrys_own() -> None:
