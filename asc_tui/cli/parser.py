@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from asc_tui import __version__
+from asc_tui.domain import country_codes
 from asc_tui.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -175,7 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     add = store_commands.add_parser("add", help=_("add an Amazon store"), parents=[common])
     add.add_argument("--name", required=True, help=_("store name, for internal reference (unique)"))
     add.add_argument("--email", required=True, help=_("preferred contact email"))
-    add.add_argument("--country", required=True, help=_("Amazon marketplace country: US, CA, MX or UK"))
+    add.add_argument(
+        "--country",
+        required=True,
+        help=_("Amazon marketplace country, by its code: {codes} (GB also means UK)").format(
+            codes=country_codes()
+        ),
+    )
     add.add_argument(
         "--website", required=True, help=_("code of the Magento website used for Amazon listings")
     )

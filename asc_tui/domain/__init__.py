@@ -1,4 +1,5 @@
-"""The product's vocabulary: marketplaces, statuses, authorization health and the rules for a store.
+"""The product's vocabulary: marketplaces (their table in `marketplaces`), statuses, authorization health
+and the rules for a store.
 
 Plain Python only: the CLI, the services and the TUI all share these rules.
 """
@@ -12,87 +13,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+# The marketplace table has a module of its own; its names stay importable from here, as before.
+from asc_tui.domain.marketplaces import CHOICE_ORDER as CHOICE_ORDER
+from asc_tui.domain.marketplaces import COUNTRY_ALIASES as COUNTRY_ALIASES
+from asc_tui.domain.marketplaces import MARKETPLACE_BY_ID as MARKETPLACE_BY_ID
+from asc_tui.domain.marketplaces import MARKETPLACES as MARKETPLACES
+from asc_tui.domain.marketplaces import REGION_NAMES as REGION_NAMES
+from asc_tui.domain.marketplaces import SEED_COUNTRIES as SEED_COUNTRIES
+from asc_tui.domain.marketplaces import Marketplace as Marketplace
+from asc_tui.domain.marketplaces import country_codes as country_codes
+from asc_tui.domain.marketplaces import parse_country as parse_country
 from asc_tui.i18n import N_, _
 
 AUTHORIZATION_DAYS = 365
 RENEW_SOON_DAYS = 30
 NAME_MAX_LENGTH = 80
 EMAIL_MAX_LENGTH = 254
-
-
-@dataclass(frozen=True)
-class Marketplace:
-    code: str  # the product's country code (UK, not GB, as Adobe and Amazon's current docs write it)
-    country: str  # in English; `country_name` is what people read
-    marketplace_id: str
-    region: str  # NA | EU | FE: which SP-API endpoint and which refresh token
-    seller_central: str
-    currency: str
-    flag: str
-    domain: str
-    # The IANA zone getOrderMetrics cuts this marketplace's days in (its granularityTimeZone). Amazon
-    # publishes no zone per marketplace, so this is the zone of the marketplace's home city (Seattle for
-    # amazon.com, Toronto, Mexico City, London), where its sellers' business day turns: a day's sales then
-    # end at that market's midnight, not at UTC's.
-    time_zone: str
-
-    @property
-    def country_name(self) -> str:
-        """The country in the current language."""
-        return _(self.country)
-
-
-MARKETPLACES: dict[str, Marketplace] = {
-    m.code: m
-    for m in (
-        Marketplace(
-            "US",
-            N_("United States"),
-            "ATVPDKIKX0DER",
-            "NA",
-            "https://sellercentral.amazon.com",
-            "USD",
-            "🇺🇸",
-            "www.amazon.com",
-            "America/Los_Angeles",
-        ),
-        Marketplace(
-            "CA",
-            N_("Canada"),
-            "A2EUQ1WTGCTBG2",
-            "NA",
-            "https://sellercentral.amazon.ca",
-            "CAD",
-            "🇨🇦",
-            "www.amazon.ca",
-            "America/Toronto",
-        ),
-        Marketplace(
-            "MX",
-            N_("Mexico"),
-            "A1AM78C64UM0Y8",
-            "NA",
-            "https://sellercentral.amazon.com.mx",
-            "MXN",
-            "🇲🇽",
-            "www.amazon.com.mx",
-            "America/Mexico_City",
-        ),
-        Marketplace(
-            "UK",
-            N_("United Kingdom"),
-            "A1F83G8C2ARO7P",
-            "EU",
-            "https://sellercentral.amazon.co.uk",
-            "GBP",
-            "🇬🇧",
-            "www.amazon.co.uk",
-            "Europe/London",
-        ),
-    )
-}
-MARKETPLACE_BY_ID: dict[str, Marketplace] = {m.marketplace_id: m for m in MARKETPLACES.values()}
-COUNTRY_ALIASES = {"GB": "UK"}
 
 
 class ProductIdType(enum.StrEnum):
@@ -285,12 +221,6 @@ def validate_email(email: str) -> str | None:
     return None
 
 
-def parse_country(country: str) -> str | None:
-    code = country.strip().upper()
-    code = COUNTRY_ALIASES.get(code, code)
-    return code if code in MARKETPLACES else None
-
-
 def parse_product_id_type(value: str) -> ProductIdType | None:
     try:
         return ProductIdType(value.strip().upper())
@@ -373,7 +303,12 @@ def validate_draft(
     if not draft.country.strip():
         errors.add("country", _("Choose the Amazon marketplace country."))
     elif country is None:
-        errors.add("country", _("The marketplace country must be one of US, CA, MX or UK."))
+        errors.add(
+            "country",
+            _("The marketplace country must be the code of an Amazon marketplace: {codes}.").format(
+                codes=country_codes()
+            ),
+        )
     id_type_text = draft.product_id_type.strip()
     attribute = draft.attribute.strip()
     id_type = parse_product_id_type(id_type_text) if id_type_text else None

@@ -24,7 +24,9 @@ PRE_SETUP_TASKS: tuple[PreSetupTask, ...] = (
     PreSetupTask(
         "seller-account",
         N_("Create your Amazon Seller Central account"),
-        N_("A Professional Seller account in North America (US, CA, MX) or Europe (UK)."),
+        N_(
+            "A Professional Seller account in each region you sell in: North America, Europe or the Far East."
+        ),
     ),
     PreSetupTask(
         "approved-seller",

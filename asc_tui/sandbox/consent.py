@@ -17,14 +17,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from asc_tui.domain import MARKETPLACES, parse_country
-from asc_tui.i18n import N_, _
+from asc_tui.domain import MARKETPLACES, REGION_NAMES, parse_country
+from asc_tui.i18n import _
 from asc_tui.sandbox import pages
 from asc_tui.sandbox.demo import SandboxSeller, marketplaces_label, mask_phone, phone_key
 from asc_tui.sandbox.responses import html
 from asc_tui.sandbox.state import Code, Flow, SandboxState, Session
-
-REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}  # shown through _()
 
 
 def _valid_redirect(uri: str) -> bool:

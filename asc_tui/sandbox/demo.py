@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from asc_tui.domain import MARKETPLACE_BY_ID, MARKETPLACES
+from asc_tui.domain import COUNTRY_ALIASES, MARKETPLACE_BY_ID, MARKETPLACES
 from asc_tui.i18n import _
 
-# The Sellers API's defaultLanguageCode: not part of the product's vocabulary, so it lives here.
-_LANGUAGES = {"US": "en_US", "CA": "en_CA", "MX": "es_MX", "UK": "en_GB"}
 # The Sellers API writes ISO 3166 codes: GB where the product (and Amazon's docs) write UK.
-_ISO_COUNTRY = {"UK": "GB"}
+_ISO_COUNTRY = {code: iso for iso, code in COUNTRY_ALIASES.items()}
 # "Non-Amazon" marketplaces used for Multi-Channel Fulfilment show up in real payloads (docs#1260).
 NON_AMAZON: dict[str, dict[str, str]] = {
     "A2ZV50J4W1RKNI": {
@@ -53,6 +51,12 @@ class SandboxSeller:
         return marketplace_id in self.marketplaces and marketplace_id not in self.not_participating_in
 
 
+def _in_region(region: str, *, but: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The marketplace IDs of a region, from the marketplace table (minus the codes in `but`)."""
+    return tuple(m.marketplace_id for m in MARKETPLACES.values() if m.region == region and m.code not in but)
+
+
+# A demo account in each region, so that a store in any marketplace can be connected in the sandbox.
 DEMO_SELLERS: tuple[SandboxSeller, ...] = (
     SandboxSeller(
         email="seller-na@sandbox.example",
@@ -60,12 +64,7 @@ DEMO_SELLERS: tuple[SandboxSeller, ...] = (
         password="sandbox",
         otp="123456",
         selling_partner_id="A1SANDBOXNA001",
-        marketplaces=(
-            MARKETPLACES["US"].marketplace_id,
-            MARKETPLACES["CA"].marketplace_id,
-            MARKETPLACES["MX"].marketplace_id,
-            "A2ZV50J4W1RKNI",
-        ),
+        marketplaces=(*_in_region("NA"), "A2ZV50J4W1RKNI"),
         store_name="Sandbox Outfitters NA",
     ),
     SandboxSeller(
@@ -85,6 +84,25 @@ DEMO_SELLERS: tuple[SandboxSeller, ...] = (
         selling_partner_id="A1SANDBOXUS001",
         marketplaces=(MARKETPLACES["US"].marketplace_id,),
         store_name="Sandbox US-Only Goods",
+    ),
+    SandboxSeller(
+        email="seller-eu@sandbox.example",
+        phone="+49 30 5550 0100",
+        password="sandbox",
+        otp="123456",
+        selling_partner_id="A1SANDBOXEU001",
+        # Every European marketplace but the UK, which seller-uk shows on its own.
+        marketplaces=_in_region("EU", but=("UK",)),
+        store_name="Sandbox Outfitters EU",
+    ),
+    SandboxSeller(
+        email="seller-fe@sandbox.example",
+        phone="+81 3 5550 0100",
+        password="sandbox",
+        otp="123456",
+        selling_partner_id="A1SANDBOXFE001",
+        marketplaces=_in_region("FE"),
+        store_name="Sandbox Outfitters FE",
     ),
 )
 
@@ -146,9 +164,14 @@ def marketplace_json(marketplace_id: str) -> dict[str, str] | None:
         "name": "Amazon." + m.domain.removeprefix("www.amazon."),
         "countryCode": _ISO_COUNTRY.get(m.code, m.code),
         "defaultCurrencyCode": m.currency,
-        "defaultLanguageCode": _LANGUAGES.get(m.code, "en_US"),
+        "defaultLanguageCode": m.language,
         "domainName": m.domain,
     }
+
+
+def demo_seller_for(marketplace_id: str) -> SandboxSeller | None:
+    """The first demo account that sells in the marketplace: the one the connect steps name."""
+    return next((s for s in DEMO_SELLERS if s.sells_in(marketplace_id)), None)
 
 
 def marketplaces_label(seller: SandboxSeller) -> str:

@@ -20,8 +20,14 @@ WEEKDAYS = {"Monday": 0, "Sunday": 6}  # firstDayOfWeek: the values the model al
 
 _CENT = Decimal("0.01")
 _PRICES = tuple(Decimal(p) for p in ("8.99", "12.50", "19.99", "24.95", "34.00", "49.99"))
-# Rough rates so that a CA, MX or UK store's figures look like its currency's (the prices are invented).
-_RATES = {"USD": Decimal(1), "CAD": Decimal("1.35"), "MXN": Decimal(17), "GBP": Decimal("0.8")}
+# Rough rates so that each marketplace's figures look like its currency's (the prices are invented, in USD);
+# the listings' prices use them too. Every currency of the marketplace table has one (a test checks).
+DEMO_RATES = {
+    "USD": Decimal(1), "CAD": Decimal("1.35"), "MXN": Decimal(17), "BRL": Decimal("5.5"),
+    "GBP": Decimal("0.8"), "EUR": Decimal("0.92"), "SEK": Decimal("10.5"), "PLN": Decimal(4),
+    "TRY": Decimal(34), "AED": Decimal("3.67"), "SAR": Decimal("3.75"), "EGP": Decimal(48),
+    "INR": Decimal(83), "ZAR": Decimal(18), "JPY": Decimal(150), "AUD": Decimal("1.5"), "SGD": Decimal("1.35"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def hour_sales(seller_id: str, marketplace_id: str, currency: str, hour: int) ->
     """The orders of one UTC hour (`hour` counts hours since the epoch): about 18 a day, 0 to 3 an hour."""
     digest = hashlib.sha256(f"{seller_id}|{marketplace_id}|{hour}".encode()).digest()
     orders = digest[0] % 4 if digest[1] % 2 else 0
-    rate = _RATES.get(currency, Decimal(1))
+    rate = DEMO_RATES.get(currency, Decimal(1))
     items = units = 0
     total = Decimal(0)
     for i in range(orders):

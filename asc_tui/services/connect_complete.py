@@ -16,9 +16,9 @@ from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectError, RedirectQuery, looks_like_refresh_token, parse_redirect
 from asc_tui.amazon.sellers import SellersClient, amazon_marketplaces
-from asc_tui.domain import MARKETPLACE_BY_ID
+from asc_tui.domain import MARKETPLACE_BY_ID, REGION_NAMES
 from asc_tui.errors import AscError, ConnectFailed, ConnectRejected, SellerIdNeeded
-from asc_tui.i18n import N_, _
+from asc_tui.i18n import _
 from asc_tui.services.connect_context import ConnectContext
 from asc_tui.services.connect_end import AttemptEnd, Cancelled
 from asc_tui.services.connect_outcome import OutcomeWriter
@@ -28,7 +28,6 @@ from asc_tui.services.connect_session import ConnectSession, Outcome
 NETWORK_DEADLINE_SECONDS = 60.0
 # A seller ID (Merchant Token) is capital letters and digits, such as A1B2C3D4E5F6G7.
 SELLER_ID = re.compile(r"[A-Z0-9]{8,20}")
-REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}  # shown through _()
 
 
 class AttemptCompletion:

@@ -47,13 +47,17 @@ def consent_steps(attempt: ConnectSession, *, sandbox: bool) -> list[str]:
             ).format(command=tunnel)
         )
     if sandbox:
-        steps.append(
-            "  "
-            + _(
-                "Sandbox: sign in as seller-na@sandbox.example (US, CA, MX) or seller-uk@sandbox.example "
-                "(UK), password sandbox, code 123456."
+        from asc_tui.sandbox.demo import demo_seller_for
+
+        # The demo account of this store's region (every marketplace has one: a test checks).
+        seller = demo_seller_for(attempt.marketplace.marketplace_id)
+        if seller is not None:
+            steps.append(
+                "  "
+                + _("Sandbox: sign in as {email}, password {password}, code {code}.").format(
+                    email=seller.email, password=seller.password, code=seller.otp
+                )
             )
-        )
     return steps
 
 

@@ -9,12 +9,14 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from asc_tui.domain import MARKETPLACES
 from asc_tui.i18n import _
 
-# Seller Central, LWA and SP-API hosts: any subdomain of an Amazon retail domain.
+# Seller Central, LWA and SP-API hosts: any subdomain of an Amazon retail domain, that of every marketplace
+# (amazon.com covers LWA, SP-API and the European Seller Central).
+_AMAZON_SUFFIXES = sorted({m.domain.removeprefix("www.amazon.") for m in MARKETPLACES.values()})
 AMAZON_HOST = re.compile(
-    r"^(?:[a-z0-9-]+\.)*amazon\.(?:com|ca|com\.mx|com\.br|co\.uk|de|fr|it|es|nl|se|pl|com\.tr|ae|in|sa|eg"
-    r"|com\.be|ie|sg|com\.au|co\.jp)$"
+    r"^(?:[a-z0-9-]+\.)*amazon\.(?:" + "|".join(map(re.escape, _AMAZON_SUFFIXES)) + r")$"
 )
 
 

@@ -9,8 +9,8 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 
 from asc_tui.commerce.catalog import catalog_source as catalog_source  # re-exported for the screens
-from asc_tui.domain import MARKETPLACES
-from asc_tui.i18n import format_moment
+from asc_tui.domain import CHOICE_ORDER, MARKETPLACES
+from asc_tui.i18n import _, format_moment
 
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
@@ -75,3 +75,19 @@ def country_name(code: str) -> str:
     """A marketplace's country in the current language (US → United States), or the code when unknown."""
     marketplace = MARKETPLACES.get(code)
     return marketplace.country_name if marketplace else code
+
+
+def country_choices() -> list[tuple[Text, str]]:
+    """The marketplaces as the add form offers them, the seed's four first and then region by region, each
+    with its code and its region dimmed ("Germany (DE) · Europe"): Select has no option groups, so the
+    region is on every line; typing a country's name or its code jumps to it."""
+    return [
+        (
+            Text.assemble(
+                _("{country} ({code})").format(country=MARKETPLACES[code].country_name, code=code),
+                (" · " + MARKETPLACES[code].region_name, "dim"),
+            ),
+            code,
+        )
+        for code in CHOICE_ORDER
+    ]

@@ -42,7 +42,7 @@ from asc_tui.sandbox import (
 )
 from tests.hardening.faulty_amazon import refused_url
 
-NA, UK_SELLER, US_ONLY = DEMO_SELLERS
+NA, UK_SELLER, US_ONLY = DEMO_SELLERS[:3]
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
 US, CA, UK = MARKETPLACES["US"], MARKETPLACES["CA"], MARKETPLACES["UK"]
 NOW = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)  # the emulator's calendar, fixed so its figures are

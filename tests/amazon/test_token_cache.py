@@ -12,7 +12,7 @@ from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.token_cache import AccessTokenCache, LwaApp
 from asc_tui.sandbox import DEMO_SELLERS, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxEmulator
 
-NA, UK, US_ONLY = DEMO_SELLERS
+NA, UK, US_ONLY = DEMO_SELLERS[:3]
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, jitter=0.0)
 
 

@@ -49,9 +49,43 @@ def test_add_list_export_round_trip(capsys: pytest.CaptureFixture[str], tmp_path
     assert [r["name"] for r in json.loads(out)] == ["Amazon Store USA", "美國店"]
 
 
+def test_any_marketplace_by_its_iso_code_and_gb_for_uk(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, *ADD, "--name", "Berlin", "--country", "DE")[0] == 0
+    assert run(capsys, *ADD, "--name", "London", "--country", "gb")[0] == 0
+    assert run(capsys, *ADD, "--name", "Tokyo", "--country", "jp")[0] == 0
+    code, out, _ = run(capsys, "stores", "list", "--json")
+    assert [(r["name"], r["country"], r["marketplace_id"]) for r in json.loads(out)] == [
+        ("Berlin", "DE", "A1PA6795UKMFR9"),
+        ("London", "UK", "A1F83G8C2ARO7P"),
+        ("Tokyo", "JP", "A1VC38T7YXB528"),
+    ]
+    code, _out, err = run(capsys, *ADD, "--name", "Zürich", "--country", "CH")
+    assert code == 1 and "must be the code of an Amazon marketplace: US, CA, MX, BR, UK," in err
+    assert "JP, AU or SG." in err
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_japanese_store_exports_and_imports_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, as_json: bool
+) -> None:
+    assert run(capsys, *ADD, "--name", "東京店", "--country", "JP")[0] == 0
+    assert run(capsys, *ADD, "--name", "Sydney", "--country", "AU")[0] == 0
+    code, out, _ = run(capsys, "stores", "export", *(["--json"] if as_json else []))
+    exported = tmp_path / ("export.json" if as_json else "export.csv")
+    exported.write_text(out, encoding="utf-8")
+    other = str(tmp_path / "other.db")
+    code, _out, err = run(capsys, "--db", other, "stores", "import", str(exported))
+    assert code == 0, err
+    code, out, _ = run(capsys, "--db", other, "stores", "list", "--json")
+    assert [(r["name"], r["country"], r["marketplace_id"]) for r in json.loads(out)] == [
+        ("東京店", "JP", "A1VC38T7YXB528"),
+        ("Sydney", "AU", "A39IBJ37TRP1C6"),
+    ]
+
+
 def test_invalid_add_exits_1_with_one_line_per_field(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(
-        capsys, "stores", "add", "--name", " ", "--email", "x", "--country", "FR", "--website", "nope"
+        capsys, "stores", "add", "--name", " ", "--email", "x", "--country", "CH", "--website", "nope"
     )
     assert code == 1 and out == ""
     lines = err.strip().splitlines()

@@ -91,7 +91,7 @@ def test_add_a_store_by_typing_in_a_real_terminal(installed: Path, tmp_path: Pat
         term.keys("Enter")
         term.wait_for_text(r"Choose a country\s+▲")
         term.keys("Down", "Down", "Enter")  # United States, Canada
-        term.wait_for_text(r"Canada\s+▼")
+        term.wait_for_text(r"Canada \(CA\) · North America\s+▼")  # the chosen country names its region
         term.keys("C-s")
         # Saved: the form is gone and the home shows the store's card.
         term.wait(

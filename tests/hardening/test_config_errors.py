@@ -87,8 +87,8 @@ CASES: dict[str, Case] = {
     ),
     "unknown_key": Case('[amazon]\ncolour = "red"\n', ("amazon.colour is not a known", "use one of"), 2),
     "unknown_nested_key": Case(
-        '[amazon.seller_central]\nUS = "https://sellercentral.amazon.com"\nDE = "x"\n',
-        ("amazon.seller_central.de is not a known", "use one of: ca, mx, uk, us"),
+        '[amazon.seller_central]\nUS = "https://sellercentral.amazon.com"\nCH = "x"\n',
+        ("amazon.seller_central.ch is not a known", "use one of: ae, au, be, br, ca, de,", "us, za"),
         3,
     ),
     "same_key_name_in_two_sections": Case(

@@ -23,7 +23,7 @@ from asc_tui.sandbox import (
 
 REDIRECT = "https://admin.example.com/amazon/callback"
 OTHER_REDIRECT = "https://admin.example.com/amazon/other?x=1"
-NA, UK, US_ONLY = DEMO_SELLERS
+NA, UK, US_ONLY, EU, FE = DEMO_SELLERS
 CODE_ERROR = {
     "error_description": "The request has an invalid grant parameter : code",
     "error": "invalid_grant",
@@ -214,7 +214,7 @@ def test_code_exchange_then_reuse_and_sellers_api(client: httpx.Client, emu: San
     assert sellers.headers["x-amzn-RateLimit-Limit"] == "0.016" and sellers.headers["x-amzn-RequestId"]
     payload = sellers.json()["payload"]
     ids = [p["marketplace"]["id"] for p in payload]
-    assert ids == [MARKETPLACES[c].marketplace_id for c in ("US", "CA", "MX")] + ["A2ZV50J4W1RKNI"]
+    assert ids == [MARKETPLACES[c].marketplace_id for c in ("US", "CA", "MX", "BR")] + ["A2ZV50J4W1RKNI"]
     us = payload[0]
     assert us["marketplace"] == {
         "id": "ATVPDKIKX0DER",
@@ -450,7 +450,7 @@ def test_no_redirect_uri_anywhere_and_published_app() -> None:
             == 303
         )
         assert client.get(consent_url(emu, redirect_uri="javascript:alert(1)")).status_code == 400
-        assert client.get(f"{emu.base_url}/sc/FR/apps/authorize/consent").status_code == 404
+        assert client.get(f"{emu.base_url}/sc/CH/apps/authorize/consent").status_code == 404
 
 
 def test_hostile_values_are_escaped(client: httpx.Client, emu: SandboxEmulator) -> None:
@@ -483,7 +483,7 @@ def test_unknown_paths_and_bad_arguments(client: httpx.Client, emu: SandboxEmula
     missing = client.get("/nowhere")
     assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "NotFound"
     with pytest.raises(ValueError):
-        emu.seller_central_url("FR")
+        emu.seller_central_url("CH")
     with pytest.raises(ValueError):
         emu.sp_api_endpoint("XX")
     assert emu.seller_central_url("gb") == f"{emu.base_url}/sc/UK"

@@ -22,7 +22,7 @@ from asc_tui.sandbox import (
 )
 from tests.sandbox import spapi_models as model
 
-NA, UK, US_ONLY = DEMO_SELLERS
+NA, UK, US_ONLY = DEMO_SELLERS[:3]
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
 US = MARKETPLACES["US"].marketplace_id
 CA = MARKETPLACES["CA"].marketplace_id

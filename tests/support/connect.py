@@ -9,13 +9,13 @@ from pathlib import Path
 
 import httpx
 
-from asc_tui.domain import StoreDraft
+from asc_tui.domain import MARKETPLACES, StoreDraft
 from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator, SandboxSeller
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import Store
 from tests.support.ports import free_port
 
-NA, UK, US_ONLY = DEMO_SELLERS
+NA, UK, US_ONLY = DEMO_SELLERS[:3]
 
 
 def add_store(registry: Registry, name: str = "Shop US", country: str = "US") -> Store:
@@ -48,7 +48,7 @@ def write_real_config(home: Path, emulator: SandboxEmulator, extra: str = "") ->
     port = free_port()
     config = home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    hosts = "\n".join(f'{c} = "{emulator.seller_central_url(c)}"' for c in ("US", "CA", "MX", "UK"))
+    hosts = "\n".join(f'{c} = "{emulator.seller_central_url(c)}"' for c in MARKETPLACES)
     config.write_text(
         f"""[amazon]
 application_id = "amzn1.sp.solution.sandbox-0000-0000-0000-000000000000"

@@ -40,6 +40,25 @@ def add_form_with_errors(name: str, product_id_type: str | None = None) -> Calla
     return run_before
 
 
+def country_list(*typed: str) -> Callable[[Any], Awaitable[None]]:
+    """Open the add form and its country list with the keyboard, then type `typed` (a code jumps to it)."""
+
+    async def run_before(pilot: Any) -> None:
+        await until_ready(pilot)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: pilot.app.screen.query("#country"), "the add form")
+        for _field in range(3):  # website, email, name, then the country
+            await pilot.press("tab")
+        await pilot.press("enter")
+        countries = pilot.app.screen.query_one("#country", Select)
+        await wait_until(pilot, lambda: countries.expanded, "the country list open")
+        for key in typed:
+            await pilot.press(key)
+        await pilot.pause(0.3)
+
+    return run_before
+
+
 def seed_with_health(*stores: tuple[str, str, str, dict[str, Any]]) -> None:
     """Stores (name, country, seller ID, what Amazon said) connected just now, with a fixed 30 days of
     sales each: the cards' health the same on every run (seller ID "" leaves a store not connected)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, OptionList, Select, Static
 
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.confirm import ConfirmModal
@@ -83,6 +83,44 @@ async def test_add_stores_for_all_four_countries_through_the_form() -> None:
         assert "Not connected" in first and "Connect (c)" in first
         assert not app.screen.query_one("#empty-state").display
     assert stored_names() == ["Amazon Store USA", "Canada", "México", "英國店"]
+
+
+async def test_a_far_east_store_is_picked_from_the_country_list_by_typing_its_code() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, AddStoreModal), "the add form")
+        modal = app.screen
+        modal.query_one("#website", Select).value = "base"
+        type_into(app, "#email", "seller@example.com")
+        type_into(app, "#name", "東京店")
+        countries = modal.query_one("#country", Select)
+        countries.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: countries.expanded, "the country list open")
+        overlay = countries.query_one(OptionList)
+        lines = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+        # The seed's four first, then every other marketplace region by region, each naming its region.
+        assert lines[1:6] == [
+            "United States (US) · North America",
+            "Canada (CA) · North America",
+            "Mexico (MX) · North America",
+            "United Kingdom (UK) · Europe",
+            "Brazil (BR) · North America",
+        ]
+        assert len(lines) == 1 + 23 and lines[-3:] == [
+            "Japan (JP) · Far East",
+            "Australia (AU) · Far East",
+            "Singapore (SG) · Far East",
+        ]
+        await pilot.press("j", "p", "enter")
+        await wait_until(pilot, lambda: not countries.expanded, "the country list closed")
+        assert countries.value == "JP"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, AddStoreModal), "the form closed")
+        assert [s.country for s in app.home.deck.rows] == ["JP"]
+        assert "www.amazon.co.jp" in card_texts(app)[0]
 
 
 async def test_form_shows_errors_under_fields_and_keeps_submit_disabled() -> None:

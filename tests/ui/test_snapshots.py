@@ -11,7 +11,12 @@ from asc_tui.services.connect import ConnectSession
 
 from .health_steps import frozen_clock, seed_connected_with_health
 from .helpers import make_app, seed, until_ready
-from .snapshot_steps import add_form_with_errors, seed_with_health, steady_screen  # noqa: F401  (an autouse fixture)
+from .snapshot_steps import (  # noqa: F401  (steady_screen: an autouse fixture)
+    add_form_with_errors,
+    country_list,
+    seed_with_health,
+    steady_screen,
+)
 
 
 def test_empty_home(snap_compare: Any) -> None:
@@ -82,6 +87,14 @@ def test_empty_home_80x24(snap_compare: Any) -> None:
 def test_add_form_80x24(snap_compare: Any) -> None:
     seed(("Amazon Store USA", "US"))
     assert snap_compare(make_app(), run_before=after_keys("a"), terminal_size=SMALL)
+
+
+# The country list: the seed's four first, then region by region, each line naming its region; a typed code
+# ("jp") jumps to its country, in the Far East at the list's end.
+@pytest.mark.parametrize("typed", [pytest.param((), id="top"), pytest.param(("j", "p"), id="typed-jp")])
+def test_country_list_80x24(snap_compare: Any, typed: tuple[str, ...]) -> None:
+    seed(("Amazon Store USA", "US"))
+    assert snap_compare(make_app(), run_before=country_list(*typed), terminal_size=SMALL)
 
 
 def test_help_80x24(snap_compare: Any) -> None:

@@ -11,7 +11,12 @@ from asc_tui.services.connect import ConnectSession
 
 from .health_steps import frozen_clock, seed_connected_with_health
 from .helpers import in_chinese, make_app, seed, until_ready, wait_until  # noqa: F401  (in_chinese: an autouse fixture)
-from .snapshot_steps import add_form_with_errors, seed_with_health, steady_screen  # noqa: F401  (an autouse fixture)
+from .snapshot_steps import (  # noqa: F401  (steady_screen: an autouse fixture)
+    add_form_with_errors,
+    country_list,
+    seed_with_health,
+    steady_screen,
+)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 CONSENT = (
@@ -73,6 +78,12 @@ def test_add_form_zh_80x24(snap_compare: Any) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("typed", [pytest.param((), id="top"), pytest.param(("j", "p"), id="typed-jp")])
+def test_country_list_zh_80x24(snap_compare: Any, typed: tuple[str, ...]) -> None:
+    seed(("台北旗艦店 Taipei", "US"))
+    assert snap_compare(make_app(), run_before=country_list(*typed), terminal_size=(80, 24))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -78,7 +78,7 @@ def test_one_mapping_field_without_the_other_is_an_error() -> None:
 
 def test_unknown_website_country_and_attribute_each_get_their_field_error() -> None:
     _v, errors = validate_draft(
-        draft(website="nope", country="FR", product_id_type="ASIN", attribute="missing"), WEBSITES, ATTRIBUTES
+        draft(website="nope", country="CH", product_id_type="ASIN", attribute="missing"), WEBSITES, ATTRIBUTES
     )
     assert set(errors.errors) == {"website", "country", "attribute"}
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -15,11 +15,11 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from asc_tui.commerce.model import Catalog, Website
-from asc_tui.domain import MARKETPLACES, ProductIdType, StoreDraft, validate_draft
+from asc_tui.domain import ProductIdType, StoreDraft, validate_draft
 from asc_tui.errors import StoreValidationError
 from asc_tui.i18n import N_, _
 from asc_tui.ui.messages import RefreshCatalog
-from asc_tui.ui.text import VisibleControls, catalog_source, country_name, literal, local_time
+from asc_tui.ui.text import VisibleControls, catalog_source, country_choices, literal, local_time
 from asc_tui.ui.widgets.attribute_picker import AttributePicker
 from asc_tui.ui.widgets.footer import Footer
 
@@ -79,6 +79,18 @@ class AddStoreModal(ModalScreen["Store | None"]):
         # Opens at its top: the first field's label must be in view, not scrolled past by the focus.
         self.call_after_refresh(self.query_one("#dialog", VerticalScroll).scroll_home, animate=False)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A Select's list takes the focus as it opens: its field (label first) goes to the top of the form,
+        # as far as the form scrolls, so the list (23 countries) drops below the field instead of being
+        # pushed up over it and over the keys at the bottom of a small terminal.
+        select = event.widget.parent
+        if isinstance(select, Select) and select.expanded:
+            dialog = self.query_one("#dialog", VerticalScroll)
+            fields = list(dialog.children)
+            at = fields.index(select) if select in fields else 0
+            label = fields[at - 1] if at and isinstance(fields[at - 1], Label) else select
+            dialog.scroll_to_widget(label, top=True, animate=False)
+
     def compose(self) -> ComposeResult:
         catalog = self._catalog
         with VerticalScroll(id="dialog", classes="form-dialog") as dialog:
@@ -93,9 +105,7 @@ class AddStoreModal(ModalScreen["Store | None"]):
             )
             yield from self._field(
                 _("Amazon Marketplace Country *"),
-                self._select(
-                    "country", [(country_name(code), code) for code in MARKETPLACES], _("Choose a country")
-                ),
+                self._select("country", country_choices(), _("Choose a country")),
             )
             yield Static(_("Map your Magento attributes to Amazon"), classes="section-title")
             yield from self._field(

@@ -13,8 +13,9 @@ from textual.widgets import Footer as TextualFooter
 from asc_tui.i18n import N_, _
 from asc_tui.ui.textual_internals import FooterKey, FooterLabel
 
-# Textual's own bindings that can show in the footer: the command palette key and its tooltip.
-TEXTUAL_WORDS = (N_("palette"), N_("Open the command palette"))
+# Textual's own bindings that can show in the footer: the command palette key and its tooltip, and the key
+# that closes an open Select's list (the add form's countries).
+TEXTUAL_WORDS = (N_("palette"), N_("Open the command palette"), N_("Dismiss menu"))
 
 
 def _translated(text: object) -> object:
