@@ -154,6 +154,7 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "relay-page": ("asc_tui.cli.relay", "relay_page_command"),
     "stores": ("asc_tui.cli.stores", "stores_command"),
     "check-auth": ("asc_tui.cli.check_auth", "check_auth_command"),
+    "authorizations": ("asc_tui.cli.authorizations", "authorizations_command"),
     "catalog": ("asc_tui.cli.catalog", "catalog_command"),
     "doctor": ("asc_tui.cli.doctor", "doctor_command"),
 }

@@ -242,6 +242,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("also ask Login with Amazon whether each authorization still works"),
     )
 
+    authorizations = commands.add_parser(
+        "authorizations",
+        help=_("each seller's authorization per Amazon region and the stores it covers"),
+        parents=[common],
+    )
+    authorization_commands = authorizations.add_subparsers(
+        dest="authorizations_command", metavar="ACTION", required=True
+    )
+    listing = authorization_commands.add_parser(
+        "list", help=_("list the authorizations with the stores on each"), parents=[common]
+    )
+    listing.add_argument("--json", action="store_true", help=_("write JSON"))
+
     doctor = commands.add_parser(
         "doctor",
         help=_(
