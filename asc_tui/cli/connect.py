@@ -36,10 +36,23 @@ def _say(text: str, end: str = "\n") -> None:
 
 
 def connect_store(
-    registry: Registry, name: str, *, seller_id: str | None = None, browser: bool = True
+    registry: Registry,
+    name: str,
+    *,
+    seller_id: str | None = None,
+    browser: bool = True,
+    authorization: str | None = None,
+    new_authorization: bool = False,
 ) -> int:
     store = registry.stores.find(name)
     service = registry.connect
+    if authorization is not None and new_authorization:
+        _say(PREFIX + _("Give either --authorization or --new-authorization, not both."))
+        return EXIT_INVALID
+    if not new_authorization:
+        reused = _use_authorization(service, store.id or 0, store.name, authorization)
+        if reused is not None:
+            return reused
     attempt = service.start(store.id or 0)
     interrupted = False
     try:
@@ -82,6 +95,44 @@ def connect_store(
     if outcome.connected:
         return EXIT_OK
     return EXIT_INTERRUPTED if interrupted and outcome.cancelled else EXIT_INVALID
+
+
+def _use_authorization(
+    service: ConnectService, store_id: int, name: str, seller_id: str | None
+) -> int | None:
+    """Connect with the seller's authorization in the region when one fits; None: go on to consent."""
+    offers = service.reusable_authorizations(store_id)
+    if seller_id is not None:
+        chosen = [offer for offer in offers if offer.seller_id == seller_id.strip()]
+        if not chosen:
+            _say(
+                PREFIX
+                + _(
+                    "Seller {seller} has no authorization store {name!r} can use (none in its region that "
+                    "is healthy and whose token is on this machine, or the store is already connected); "
+                    "run the command without --authorization."
+                ).format(seller=seller_id, name=name)
+            )
+            return EXIT_INVALID
+        offers = chosen
+    if not offers:
+        return None
+    if len(offers) > 1:
+        _say(
+            PREFIX
+            + _(
+                "Store {name!r} could use {count} authorizations in its region; choose one with "
+                "--authorization SELLER_ID, or sign in with Seller Central with --new-authorization:"
+            ).format(name=name, count=len(offers))
+        )
+        for offer in offers:
+            _say("  " + offer.seller_id + " · " + offer.describe())
+        return EXIT_INVALID
+    (offer,) = offers
+    _say(offer.describe() + " …")
+    outcome = service.use_authorization(store_id, offer.authorization_id)
+    _say((PREFIX if not outcome.connected else "") + outcome.message)
+    return EXIT_OK if outcome.connected else EXIT_INVALID
 
 
 @contextlib.contextmanager

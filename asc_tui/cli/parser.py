@@ -194,7 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     connect = store_commands.add_parser(
         "connect",
-        help=_("connect (or renew) a store: prints the consent link, waits for Amazon or a pasted address"),
+        help=_(
+            "connect (or renew) a store: uses its seller's one authorization in the region when there is "
+            "one, else prints the consent link and waits for Amazon or a pasted address"
+        ),
         parents=[common],
     )
     connect.add_argument("name", help=_("the store's name"))
@@ -207,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--seller-id",
         default=None,
         help=_("seller ID (Merchant Token), needed when pasting a self-authorization token"),
+    )
+    connect.add_argument(
+        "--authorization",
+        metavar="SELLER_ID",
+        default=None,
+        help=_("use this seller's authorization in the store's region (no consent, no browser)"),
+    )
+    connect.add_argument(
+        "--new-authorization",
+        action="store_true",
+        help=_("sign in with Seller Central even when an authorization could be used"),
     )
     for name, text in (("list", _("list stores")), ("export", _("export stores as CSV (or --json)"))):
         sub = store_commands.add_parser(name, help=text, parents=[common])

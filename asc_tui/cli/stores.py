@@ -65,7 +65,14 @@ def stores_command(args: argparse.Namespace) -> int:
         if action == "connect":
             from asc_tui.cli.connect import connect_store
 
-            return connect_store(registry, args.name, seller_id=args.seller_id, browser=not args.no_browser)
+            return connect_store(
+                registry,
+                args.name,
+                seller_id=args.seller_id,
+                browser=not args.no_browser,
+                authorization=args.authorization,
+                new_authorization=args.new_authorization,
+            )
         raise AssertionError(action)
     finally:
         registry.close()

@@ -330,6 +330,7 @@ class ConsentPages:
             if form.get("understand"):
                 with self._state.lock:
                     flow.step = "almost_done"
+                    self._state.consents_approved += 1
                 return RedirectResponse(self._page_url(session, flow), status_code=303)
             error = _("Select the “I understand…” box to authorize the application, or choose Cancel.")
         nonce = secrets.token_urlsafe(16)

@@ -160,6 +160,18 @@ class SandboxEmulator:
         with self._state.lock:
             return list(self._state.issued)
 
+    @property
+    def consents_approved(self) -> int:
+        """How many times a seller approved the consent page."""
+        with self._state.lock:
+            return self._state.consents_approved
+
+    @property
+    def code_exchanges(self) -> int:
+        """How many authorization codes Login with Amazon exchanged for a refresh token."""
+        with self._state.lock:
+            return self._state.code_exchanges
+
     def revoke(self, refresh_token: str) -> None:
         """The seller revokes the authorization: refreshes answer invalid_grant, its access tokens die."""
         with self._state.lock:

@@ -87,6 +87,7 @@ class LoginWithAmazon:
                         400, "invalid_grant", "The request has an invalid grant parameter : redirect_uri"
                     )
                 refresh_token = self._state.new_grant(code.seller, code.region)
+                self._state.code_exchanges += 1
             else:
                 refresh_token = params["refresh_token"]
                 grant = self._state.grants.get(refresh_token)

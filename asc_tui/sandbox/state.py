@@ -133,6 +133,9 @@ class SandboxState:
         self.access: dict[str, AccessToken] = {}
         self.issued: list[str] = []
         self.sales_throttled: set[str] = set()  # sellers whose one throttled Sales call was given
+        # How many consents were approved and authorization codes exchanged (what tests count).
+        self.consents_approved = 0
+        self.code_exchanges = 0
         self._grants_file = grants_file
         self._load_grants()
 

@@ -89,6 +89,22 @@ def attach(session: Any, store: Store, seller_id: str, token_ref: str, now: date
     return Attached(renewed, released)
 
 
+def join(session: Any, store: Store, authorization_id: int, now: datetime) -> SellerAuthorization:
+    """Point a store not yet connected at an existing authorization of its seller in its region, without
+    renewing it (no consent was given: authorized_at stays). The caller has checked the authorization is
+    healthy and that Amazon lists the store's marketplace for its token, sets the store's own seller,
+    marketplace and status, and commits; the authorization's row is locked first (the one lock order)."""
+    authorization = session.get(SellerAuthorization, authorization_id, with_for_update=True)
+    if authorization is None or authorization.revoked or not authorization.token_ref:
+        raise LookupError(authorization_id)
+    _copy(authorization, store)
+    store.version += 1
+    store.updated_at = now
+    session.add(store)
+    session.flush()
+    return authorization  # type: ignore[no-any-return]
+
+
 def mark_revoked(session: Any, store: Store, now: datetime | None = None) -> list[Store]:
     """Amazon answered invalid_grant for the store's token: its authorization and every store on it are
     Revoked until renewed. Returns the stores newly marked (with the caller's store first when it was)."""

@@ -28,6 +28,7 @@ from asc_tui.services.connect_complete import AttemptCompletion
 from asc_tui.services.connect_context import ConnectContext
 from asc_tui.services.connect_end import AttemptEnd
 from asc_tui.services.connect_outcome import OutcomeWriter
+from asc_tui.services.connect_reuse import AuthorizationReuse, Reusable
 from asc_tui.services.connect_session import ConnectSession, Outcome
 from asc_tui.services.connect_start import SANDBOX_REDIRECT_PATH, AttemptStart
 from asc_tui.services.online_check import OnlineCheck
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from asc_tui.services.health_refresh import HealthRefresh
 
 # The attempt and its outcome are part of what ConnectService.start and complete hand back.
-__all__ = ["SANDBOX_REDIRECT_PATH", "ConnectService", "ConnectSession", "Outcome"]
+__all__ = ["SANDBOX_REDIRECT_PATH", "ConnectService", "ConnectSession", "Outcome", "Reusable"]
 
 
 class ConnectService:
@@ -73,6 +74,7 @@ class ConnectService:
         self._end = AttemptEnd(self._context)
         self._completion = AttemptCompletion(self._context, self._end)
         self._online = OnlineCheck(database, secrets, self._completion.lwa_client)
+        self._reuse = AuthorizationReuse(self._context, self._completion.lwa_client)
 
     # The settings this service connects with, as the screen, the CLI and doctor read them.
 
@@ -108,6 +110,17 @@ class ConnectService:
     def cleanup_stale(self) -> int:
         """End attempts whose time ran out or whose process on this machine is gone; remove their secrets."""
         return cleanup_stale(self._context.database, self._context.secrets, self._context.host)
+
+    # --- an authorization the seller already gave in the region ----------------------------------------
+
+    def reusable_authorizations(self, store_id: int) -> list[Reusable]:
+        """The healthy authorizations in the store's region this machine holds the token of; none for a
+        store already connected (renewing goes through consent)."""
+        return self._reuse.reusable(store_id)
+
+    def use_authorization(self, store_id: int, authorization_id: int) -> Outcome:
+        """Connect a store with one of `reusable_authorizations`: no browser, no consent, no renewal."""
+        return self._reuse.use(store_id, authorization_id)
 
     # --- ways back --------------------------------------------------------------------------------
 

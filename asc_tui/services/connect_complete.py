@@ -16,7 +16,7 @@ from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectError, RedirectQuery, looks_like_refresh_token, parse_redirect
 from asc_tui.amazon.sellers import SellersClient, amazon_marketplaces
-from asc_tui.domain import MARKETPLACE_BY_ID, REGION_NAMES
+from asc_tui.domain import MARKETPLACE_BY_ID, REGION_NAMES, Marketplace
 from asc_tui.errors import AscError, ConnectFailed, ConnectRejected, SellerIdNeeded
 from asc_tui.i18n import _
 from asc_tui.services.connect_context import ConnectContext
@@ -201,31 +201,36 @@ class AttemptCompletion:
         endpoint = self._context.amazon.endpoints.get(marketplace.region, "")
         # Within what is left of the attempt (and of the code's 5 minutes): never past the timeout.
         policy = RetryPolicy(deadline_seconds=max(1.0, min(NETWORK_DEADLINE_SECONDS, attempt.seconds_left())))
-        with SellersClient(endpoint, retry_policy=policy) as sellers:
-            participations = amazon_marketplaces(sellers.marketplace_participations(access_token))
-        selling = [p for p in participations if p.is_participating]
-        if not any(p.marketplace_id == marketplace.marketplace_id for p in selling):
-            region = (
-                _(REGION_NAMES[marketplace.region])
-                if marketplace.region in REGION_NAMES
-                else marketplace.region
-            )
-            if not selling:
-                raise ConnectFailed(
-                    _(
-                        "Seller {seller} sells in no Amazon marketplace of the {region} region, where Amazon "
-                        "{code} is; sign in with the account that sells in {code}. Store {name!r} is "
-                        "unchanged."
-                    ).format(seller=seller_id, region=region, code=marketplace.code, name=name)
-                )
-            where = ", ".join(MARKETPLACE_BY_ID[p.marketplace_id].code for p in selling)
-            raise ConnectFailed(
-                _(
-                    "Seller {seller} does not sell in the Amazon {code} marketplace (it sells in: {where}); "
-                    "sign in with the account for {code}, or add a store for one of those. Store {name!r} is "
-                    "unchanged."
-                ).format(seller=seller_id, code=marketplace.code, where=where, name=name)
-            )
+        check_participation(endpoint, policy, access_token, seller_id, marketplace, name)
         if attempt._cancel_requested:
             raise Cancelled()
         return self.writer.save(attempt, seller_id, refresh_token)
+
+
+def check_participation(
+    endpoint: str, policy: RetryPolicy, access_token: str, seller_id: str, marketplace: Marketplace, name: str
+) -> None:
+    """Ask the Sellers API whether the seller sells in the store's marketplace; ConnectFailed (Amazon's
+    answer in one sentence, the store unchanged) when it does not. Amazon's own errors go up as they are."""
+    with SellersClient(endpoint, retry_policy=policy) as sellers:
+        participations = amazon_marketplaces(sellers.marketplace_participations(access_token))
+    selling = [p for p in participations if p.is_participating]
+    if any(p.marketplace_id == marketplace.marketplace_id for p in selling):
+        return
+    region = _(REGION_NAMES[marketplace.region]) if marketplace.region in REGION_NAMES else marketplace.region
+    if not selling:
+        raise ConnectFailed(
+            _(
+                "Seller {seller} sells in no Amazon marketplace of the {region} region, where Amazon "
+                "{code} is; sign in with the account that sells in {code}. Store {name!r} is "
+                "unchanged."
+            ).format(seller=seller_id, region=region, code=marketplace.code, name=name)
+        )
+    where = ", ".join(MARKETPLACE_BY_ID[p.marketplace_id].code for p in selling)
+    raise ConnectFailed(
+        _(
+            "Seller {seller} does not sell in the Amazon {code} marketplace (it sells in: {where}); "
+            "sign in with the account for {code}, or add a store for one of those. Store {name!r} is "
+            "unchanged."
+        ).format(seller=seller_id, code=marketplace.code, where=where, name=name)
+    )

@@ -214,7 +214,12 @@ class OutcomeWriter:
 
 
 def _taken_message(seller_id: str, attempt: ConnectSession, other_name: str) -> str:
+    return taken_message(seller_id, attempt.marketplace.code, other_name, attempt.store_name)
+
+
+def taken_message(seller_id: str, code: str, other_name: str, store_name: str) -> str:
+    """The seller + marketplace rule, said when another store has them already."""
     return _(
         "Seller {seller}'s Amazon {code} marketplace is already connected to store {other!r}; one "
         "marketplace of one account feeds one store. Store {name!r} is unchanged."
-    ).format(seller=seller_id, code=attempt.marketplace.code, other=other_name, name=attempt.store_name)
+    ).format(seller=seller_id, code=code, other=other_name, name=store_name)

@@ -11,7 +11,7 @@ from asc_tui.i18n import _
 from asc_tui.ui.text import fill, literal, plain
 
 if TYPE_CHECKING:
-    from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
+    from asc_tui.services.connect import ConnectService, ConnectSession, Outcome, Reusable
     from asc_tui.storage.models import Store
     from asc_tui.ui.app import AscApp
 
@@ -37,16 +37,16 @@ class ConnectFlow:
             return
         self._start(store)
 
-    def _start(self, store: Store) -> None:
+    def _start(self, store: Store, *, offer_reuse: bool = True) -> None:
         self.app.run_worker(
-            partial(self._start_attempt, store),
+            partial(self._start_attempt, store, offer_reuse),
             thread=True,
             exclusive=True,
             exit_on_error=False,
             group="connect-start",
         )
 
-    def _start_attempt(self, store: Store) -> None:
+    def _start_attempt(self, store: Store, offer_reuse: bool = True) -> None:
         # Off the UI thread: binding the port, the keyring and (in the sandbox) starting the emulator.
         app = self.app
         try:
@@ -56,11 +56,48 @@ class ConnectFlow:
             if not missing and (secrets.needs_setup or secrets.locked):
                 app.call_from_thread(self._make_secrets_ready, store, secrets.needs_setup)
                 return
+            if offer_reuse and not missing:
+                # A seller's consent covers its region: a store not connected yet may use one given before.
+                offers = service.reusable_authorizations(store.id or 0)
+                if offers:
+                    app.call_from_thread(self._choose, service, store, offers)
+                    return
             attempt = service.start(store.id or 0)
         except AscError as exc:
             app.call_from_thread(app.notify, str(exc), severity="error", markup=False, timeout=15)
             return
         app.call_from_thread(self._show, service, attempt)
+
+    def _choose(self, service: ConnectService, store: Store, offers: list[Reusable]) -> None:
+        """Use an authorization the seller gave in the region, or sign in (the connect screen)."""
+        from asc_tui.domain import MARKETPLACES
+        from asc_tui.ui.screens.connect_choice import CONSENT, ConnectChoiceScreen
+
+        def chosen(choice: int | str | None) -> None:
+            if choice == CONSENT:
+                self._start(store, offer_reuse=False)
+            elif isinstance(choice, int):
+                self.app.notify(_("Checking with Amazon…"), markup=False)
+                self.app.run_worker(
+                    partial(self._use, service, store.id or 0, choice),
+                    thread=True,
+                    exclusive=True,
+                    exit_on_error=False,
+                    group="connect-start",
+                )
+
+        country = MARKETPLACES[store.country].country
+        self.app.push_screen(ConnectChoiceScreen(store.name, country, offers), chosen)
+
+    def _use(self, service: ConnectService, store_id: int, authorization_id: int) -> None:
+        # Off the UI thread: Login with Amazon, the Sellers API and the database.
+        app = self.app
+        try:
+            outcome = service.use_authorization(store_id, authorization_id)
+        except AscError as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error", markup=False, timeout=15)
+            return
+        app.call_from_thread(self._report, store_id, outcome, False)
 
     def _make_secrets_ready(self, store: Store, setup: bool) -> None:
         """Set up or unlock the secrets file in the app's own modal, then go on connecting."""
@@ -86,22 +123,24 @@ class ConnectFlow:
         app = self.app
 
         def done(outcome: Outcome | None) -> None:
-            if outcome is not None and outcome.connected:
-                app.missing_secrets.discard(attempt.store_id)
-            app.reload(focus_id=attempt.store_id)
-            if outcome is None:
-                return
-            if outcome.connected:
-                title = _("Renewed") if attempt.renewal else _("Connected")
-                app.notify(outcome.message, title=title, markup=False, timeout=10)
-            elif outcome.cancelled:
-                app.notify(outcome.message, markup=False)
-            else:
-                app.notify(
-                    outcome.message, title=_("Not connected"), severity="error", markup=False, timeout=20
-                )
+            self._report(attempt.store_id, outcome, attempt.renewal)
 
         app.push_screen(ConnectScreen(service, attempt, sandbox=app.sandbox), done)
+
+    def _report(self, store_id: int, outcome: Outcome | None, renewal: bool) -> None:
+        app = self.app
+        if outcome is not None and outcome.connected:
+            app.missing_secrets.discard(store_id)
+        app.reload(focus_id=store_id)
+        if outcome is None:
+            return
+        if outcome.connected:
+            title = _("Renewed") if renewal else _("Connected")
+            app.notify(outcome.message, title=title, markup=False, timeout=10)
+        elif outcome.cancelled:
+            app.notify(outcome.message, markup=False)
+        else:
+            app.notify(outcome.message, title=_("Not connected"), severity="error", markup=False, timeout=20)
 
     def waiting_attempt(self) -> ConnectSession | None:
         """A connect or renewal attempt still waiting for Amazon on an open connect screen."""

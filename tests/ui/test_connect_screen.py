@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 from asc_tui.domain import StoreStatus
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.connect import ConnectScreen
+from asc_tui.ui.screens.connect_choice import ConnectChoiceScreen
 from tests.support.browser import consent_in_browser
 from tests.support.connect import NA, secret_keys
 from tests.support.consent_forms import approve
@@ -137,6 +138,7 @@ async def test_self_authorization_asks_for_the_seller_id() -> None:
 
 
 async def test_a_newcomer_connects_all_four_sandbox_stores() -> None:
+    """US and UK by consent; Canada and Mexico with the US store's authorization (issue 22 §2)."""
     from asc_tui.sandbox import DEMO_SELLERS
 
     by_country = {"US": NA, "CA": NA, "MX": NA, "UK": DEMO_SELLERS[1]}
@@ -147,6 +149,19 @@ async def test_a_newcomer_connects_all_four_sandbox_stores() -> None:
         for country, seller in by_country.items():
             app.home.focus_store(next(s.id for s in app.home.stores if s.country == country) or 0)
             await pilot.pause()
+            if country in ("CA", "MX"):
+                # The US store's consent covers North America: Canada and Mexico use it, with no consent.
+                await pilot.press("c")
+                await wait_until(pilot, lambda: isinstance(app.screen, ConnectChoiceScreen), "the choice")
+                await pilot.press("enter")
+                await wait_until(pilot, lambda: not isinstance(app.screen, ConnectChoiceScreen), "the home")
+                await wait_until(
+                    pilot,
+                    lambda: not any(w.group == "connect-start" and w.is_running for w in app.workers),
+                    "the authorization used",
+                )
+                await pilot.pause()
+                continue
             screen = await open_connect(pilot)
             assert screen.attempt.marketplace.code == country
             location = await asyncio.to_thread(approve, screen.attempt.consent_url, seller)

@@ -146,3 +146,11 @@ def test_store_view_with_health(
     frozen_clock(monkeypatch)
     seed_connected_with_health("Amazon Store USA")
     assert snap_compare(make_app(), run_before=open_the_store_view, terminal_size=size)
+
+
+def test_connect_choice_80x24(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .reuse_steps import open_the_choice, seed_shared_authorization
+
+    frozen_clock(monkeypatch)
+    seed_shared_authorization("Amazon Store USA", "Amazon Store Canada")
+    assert snap_compare(make_app(sandbox=True), run_before=open_the_choice, terminal_size=SMALL)

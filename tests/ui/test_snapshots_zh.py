@@ -108,3 +108,11 @@ def test_store_view_with_health_zh(
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+def test_connect_choice_zh_80x24(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .reuse_steps import open_the_choice, seed_shared_authorization
+
+    frozen_clock(monkeypatch)
+    seed_shared_authorization("台北旗艦店 Taipei", "加拿大店 Toronto")
+    assert snap_compare(make_app(sandbox=True), run_before=open_the_choice, terminal_size=(80, 24))
