@@ -16,14 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from asc_tui.amazon.errors import AmazonProtocolError
-from asc_tui.amazon.order_metrics import (
-    SERVICE,
-    OrderMetrics,
-    format_interval,
-    last_whole_days,
-    parse_order_metrics,
-)
-from asc_tui.amazon.sellers import PARTICIPATIONS_PATH, parse_participations
+from asc_tui.amazon.order_metrics import OrderMetrics, format_interval, last_whole_days, parse_order_metrics
+from asc_tui.amazon.sellers import PARTICIPATIONS_PATH, SERVICE, parse_participations
 from asc_tui.amazon.spapi_call import SpApiCaller
 from asc_tui.amazon.usage_plans import (
     GET_MARKETPLACE_PARTICIPATIONS,

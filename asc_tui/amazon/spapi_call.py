@@ -21,8 +21,7 @@ import httpx
 
 from asc_tui.amazon.errors import AmazonError, AmazonProtocolError, SpApiError, SpApiUnauthorized
 from asc_tui.amazon.health_errors import health_error
-from asc_tui.amazon.http import RetryPolicy, describe_not_json, send_with_retries
-from asc_tui.amazon.order_metrics import decode_json
+from asc_tui.amazon.http import RetryPolicy, describe_not_json, json_object, send_with_retries
 from asc_tui.amazon.sellers import SERVICE, amz_date, default_user_agent, first_error
 from asc_tui.amazon.token_cache import SHARED_ACCESS_TOKENS, AccessTokenCache, LwaApp
 from asc_tui.amazon.usage_plans import SHARED_USAGE_PLANS, PlanExhausted, TokenBucket, UsagePlans
@@ -89,8 +88,8 @@ class SpApiCaller:
         last: list[httpx.Response] = []  # the latest answer: its error body names what Amazon said
         try:
             response = self._get(operation, path, params, last)
-            body = decode_json(response.content)
-            if body is None or not isinstance(body, dict):
+            body = json_object(response)
+            if body is None:
                 raise AmazonProtocolError(SERVICE, describe_not_json(response), status=200)
             return parse(body)
         except (AmazonError, PlanExhausted) as error:
@@ -115,7 +114,7 @@ class SpApiCaller:
             return response
         if response.status_code == 403:
             raise self._refused(response)
-        code, message, details = first_error(decode_json(response.content), hide=self._secrets())
+        code, message, details = first_error(json_object(response), hide=self._secrets())
         request_id = response.headers.get("x-amzn-requestid")
         raise SpApiError(response.status_code, code, message, details, request_id=request_id)
 
@@ -156,11 +155,11 @@ class SpApiCaller:
         return (self.access.refresh_token, self.access.app.client_secret)
 
     def _refused(self, response: httpx.Response) -> SpApiUnauthorized:
-        code, message, details = first_error(decode_json(response.content), hide=self._secrets())
+        code, message, details = first_error(json_object(response), hide=self._secrets())
         return SpApiUnauthorized(code, message, details, request_id=response.headers.get("x-amzn-requestid"))
 
     def _error_body(self, response: httpx.Response) -> tuple[str | None, str] | None:
-        code, message, details = first_error(decode_json(response.content), hide=self._secrets())
+        code, message, details = first_error(json_object(response), hide=self._secrets())
         said = " ".join(part for part in (message, details) if part)
         return (code, said) if code or said else None
 
