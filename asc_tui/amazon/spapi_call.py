@@ -104,7 +104,7 @@ class SpApiCaller:
         bucket = self._plans.bucket(operation, self.access.store_key)
         started = self._clock()
         response = self._send(bucket, path, params, last, started)
-        if response.status_code == 403 and _blames_access_token(self._refused(response)):
+        if response.status_code == 403 and self._refused(response).blames_access_token:
             # The cached token died early (expired, or revoked with its grant): a new exchange either
             # works or says why the store's authorization is gone (invalid_grant), which a 403 cannot.
             self._tokens.invalidate(self.access.app, self.access.refresh_token)
@@ -162,9 +162,3 @@ class SpApiCaller:
         code, message, details = first_error(json_object(response), hide=self._secrets())
         said = " ".join(part for part in (message, details) if part)
         return (code, said) if code or said else None
-
-
-def _blames_access_token(refused: SpApiUnauthorized) -> bool:
-    """Amazon's 403 says the access token itself is bad ("… has expired", "… is revoked, malformed or
-    invalid"), not that the app lacks a role (whose 403 names no token)."""
-    return "access token" in f"{refused.amazon_message} {refused.details}".lower()

@@ -505,7 +505,7 @@ def test_sellers_403_shows_amazon_details(server: FakeAmazon) -> None:
     message = str(caught.value)
     assert "Access to requested resource is denied." in message
     assert "The access token you provided has expired." in message
-    assert caught.value.access_token_expired
+    assert caught.value.blames_access_token
     assert caught.value.request_id == "req-123"
     assert len(server.seen) == 1
     assert_no_secret(caught.value)
@@ -516,7 +516,7 @@ def test_sellers_403_echoing_the_token_is_redacted(server: FakeAmazon) -> None:
     server.answer(JSONResponse(body, status_code=403))
     with sellers(server) as client, pytest.raises(SpApiUnauthorized) as caught:
         client.marketplace_participations(ACCESS)
-    assert not caught.value.access_token_expired
+    assert not caught.value.blames_access_token
     assert_no_secret(caught.value)
 
 
