@@ -54,9 +54,10 @@ class SpApiCaller:
         self,
         access: StoreAccess,
         *,
+        # The caller's, which it closes: a health refresh shares one client among its stores.
+        http: httpx.Client,
         tokens: AccessTokenCache = SHARED_ACCESS_TOKENS,
         plans: UsagePlans = SHARED_USAGE_PLANS,
-        http: httpx.Client | None = None,
         retry_policy: RetryPolicy = HEALTH_RETRY,
         timeout: float = 15.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -69,8 +70,7 @@ class SpApiCaller:
         self.timeout = timeout
         self._tokens = tokens
         self._plans = plans
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(follow_redirects=False)
+        self._http = http
         self._sleep = sleep
         self._clock = clock
         self._now = now
@@ -78,10 +78,6 @@ class SpApiCaller:
 
     def __repr__(self) -> str:
         return f"SpApiCaller(endpoint={self.endpoint!r}, store_key={self.access.store_key!r})"
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
 
     def get_json(self, operation: str, path: str, params: dict[str, str], parse: Callable[[Any], T]) -> T:
         """`parse(body)` of the 200 answer to `GET {endpoint}{path}?{params}`; raises `HealthCallError`."""

@@ -207,7 +207,7 @@ def _merged(
     if standing is not None:
         health = replace(
             health,
-            is_participating=standing.listed and standing.is_participating,
+            is_participating=standing.is_participating,
             has_suspended_listings=standing.has_suspended_listings,
         )
     if with_errors is not None:
