@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from asc_tui.domain import MARKETPLACE_BY_ID
 from asc_tui.sandbox.demo import SandboxSeller
+from asc_tui.sandbox.order_metrics import _RATES  # the prices of both look like their currency's alike
 
 _PRODUCTS = (
     ("SHIRT", "Organic Cotton T-Shirt", "19.99"),
@@ -98,9 +99,7 @@ def listings_of(seller: SandboxSeller, marketplace_id: str) -> tuple[Listing, ..
 def _listings(seller_id: str, marketplace_id: str, errors: int, suspended: bool) -> tuple[Listing, ...]:
     seed = hashlib.sha256(f"{seller_id}|{marketplace_id}".encode()).digest()
     count = max(12 + seed[0] % 9, errors + (_WARNINGS_BESIDE_ERRORS if errors else 0))
-    rate = {"CAD": Decimal("1.35"), "MXN": Decimal(17), "GBP": Decimal("0.8")}.get(
-        MARKETPLACE_BY_ID[marketplace_id].currency, Decimal(1)
-    )
+    rate = _RATES.get(MARKETPLACE_BY_ID[marketplace_id].currency, Decimal(1))
     out = []
     for i in range(count):
         digest = hashlib.sha256(f"{seller_id}|{marketplace_id}|{i}".encode()).digest()
