@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 import asc_tui.services.registry as registry_module
-from asc_tui.domain.health import DailySales, Money, StoreHealth
+from asc_tui.domain.health import DailySales, StoreHealth
+from tests.support.health import checked_health
 from tests.ui.helpers import make_app, saved_registry, seed, until, until_ready
 
 CHECKED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -25,15 +26,10 @@ def health(
         DailySales(first + timedelta(days=i), orders=i % 5, units=i % 7, sales=Decimal(f"{(i % 9) * 10}.25"))
         for i in range(30)
     )
-    total = sum((d.sales for d in daily), Decimal(0))
-    return StoreHealth(
+    return checked_health(
         store_id,
         CHECKED,
         daily,
-        orders_30d=sum(d.orders for d in daily),
-        units_30d=sum(d.units for d in daily),
-        sales_30d=Money(total, "USD"),
-        is_participating=True,
         has_suspended_listings=suspended,
         listings_with_errors=errors,
         problem=problem,
