@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -55,6 +55,25 @@ async def until_ready(pilot: Pilot[None]) -> None:
     # Cards and the checklist are mounted after the registry is ready; let those mounts settle.
     await app.workers.wait_for_complete()
     await pilot.pause()
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def ready_home(
+    *stores: tuple[str, str], size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[tuple[AscApp, Pilot[None]]]:
+    """The app on a registry of these stores (none: no registry yet, as on a first start), its home ready."""
+    if stores:
+        seed(*stores)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await until_ready(pilot)
+        yield app, pilot
+
+
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Keys as an admin types them, and what they start (a modal, a redraw) done."""
+    await pilot.press(*keys)
     await pilot.pause()
 
 

@@ -22,7 +22,7 @@ from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from tests.support.connect import NA
 from tests.support.consent_forms import approve
-from tests.ui.helpers import notifications, shown_notifications, until
+from tests.ui.helpers import notifications, press, ready_home, shown_notifications, until
 
 from .helpers import make_app, saved_registry, seed, type_into, until_ready
 from .test_connect_screen import open_connect, until_closed
@@ -46,9 +46,7 @@ async def test_connect_without_an_amazon_app_points_to_settings_and_the_sandbox(
 
 
 async def test_the_empty_home_says_where_to_set_up_amazon(isolated_home: Path) -> None:
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(80, 24)) as (app, pilot):
         hint = app.home.query_one("#empty-setup", Static)
         assert hint.display and "press s for Settings" in str(hint.render())
         assert SANDBOX_WAY in str(hint.render())
@@ -96,9 +94,7 @@ async def test_the_store_view_shows_authorized_at_and_renew_by_with_365_days_lef
             text("UPDATE store SET status='active', seller_id='A1', authorized_at=:t"),
             {"t": datetime.now(UTC) - timedelta(minutes=5)},
         )
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, StoreViewScreen))
         await pilot.pause()
@@ -112,10 +108,7 @@ async def test_the_store_view_shows_authorized_at_and_renew_by_with_365_days_lef
 
 
 async def test_editing_a_store_puts_the_cursor_at_the_end_of_the_name() -> None:
-    seed(("Shop US", "US"), ("Shop CA", "CA"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US"), ("Shop CA", "CA"), size=(80, 24)) as (app, pilot):
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, EditStoreModal))
         await pilot.pause()
@@ -126,8 +119,7 @@ async def test_editing_a_store_puts_the_cursor_at_the_end_of_the_name() -> None:
         assert app.screen.query_one("#name", Input).value == "Shop US 2"  # nothing was erased
         # A duplicate, typed in another casing, is named as it is stored.
         type_into(app, "#name", "shop ca")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         error = str(app.screen.query_one("#name-error", Static).render())
         assert "A store named 'Shop CA' already exists" in error
 
@@ -136,18 +128,14 @@ async def test_settings_says_which_language_is_in_force_and_why() -> None:
     from asc_tui.i18n import choose_language
 
     choose_language("en", None, {})  # as --lang en chose it
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
         await pilot.pause()
         said = str(app.screen.query_one("#language-in-force", Static).render())
         assert said.startswith("In use now: English, from --lang, which overrides this setting")
     choose_language(None, None, {"LANG": "C.UTF-8"})
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
         await pilot.pause()
@@ -185,9 +173,7 @@ async def test_the_secrets_banner_is_checked_again_when_settings_closes(
     seed(("Shop US", "US"))
     with SandboxEmulator() as emulator:
         write_real_config(isolated_home, emulator, "[secrets]\ntimeout_seconds = 10\n")
-        app = make_app()
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until_ready(pilot)
+        async with ready_home() as (app, pilot):
             banner = app.home.query_one("#banner", Static)
             await until(pilot, lambda: "No keyring service runs here" in str(banner.render()), 1500)
             await pilot.press("s")
@@ -219,8 +205,7 @@ async def test_copying_the_link_under_tmux_says_what_tmux_needs(
     app = make_app(sandbox=True)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_connect(pilot)
-        await pilot.press("ctrl+y")
-        await pilot.pause()
+        await press(pilot, "ctrl+y")
         said = messages(app)[-1]
         if in_tmux:
             assert said == (

@@ -13,7 +13,7 @@ import pytest
 import asc_tui.services.registry as registry_module
 from asc_tui.domain.health import DailySales, StoreHealth
 from tests.support.health import checked_health
-from tests.ui.helpers import make_app, saved_registry, seed, until, until_ready
+from tests.ui.helpers import make_app, ready_home, saved_registry, seed, until, until_ready
 
 CHECKED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -49,9 +49,7 @@ async def test_cards_show_sales_and_what_needs_the_admin() -> None:
     seed(("Shop Fine", "US"), ("Shop Errors", "US"), ("Shop Never", "CA"))
     fine = save("Shop Fine")
     save("Shop Errors", errors=7, suspended=True)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         deck = app.home.deck
         await until(pilot, lambda: "in 30 days" in deck.card_text(0) + deck.card_text(1))
         cards = {deck.rows[i].name: deck.card_text(i) for i in range(len(deck.rows))}
@@ -65,10 +63,7 @@ async def test_cards_show_sales_and_what_needs_the_admin() -> None:
 
 
 async def test_a_check_saved_elsewhere_redraws_the_card_without_reading_the_stores_again() -> None:
-    seed(("Shop One", "US"), ("Shop Two", "UK"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop One", "US"), ("Shop Two", "UK")) as (app, pilot):
         stores_before = app.home.stores
         save("Shop Two", problem="Amazon is throttling the calls; try again later.")  # as cron would
         deck = app.home.deck
@@ -116,9 +111,7 @@ async def test_the_banner_names_authorizations_by_how_soon_they_end() -> None:
                     text("UPDATE store SET status='active', seller_id=:s, authorized_at=:a WHERE id=:i"),
                     {"s": f"A1{store.id}", "a": authorized, "i": store.id},
                 )
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, _):
         banner = str(app.home.query_one("#banner").render())
         assert "Authorization ends within 7 days: Shop Soon." in banner
         assert "Authorization ends within 30 days: Shop Later." in banner
@@ -142,7 +135,5 @@ async def test_a_store_the_refresh_would_skip_is_never_due_in_the_background() -
 
         with registry.database.engine.begin() as conn:
             conn.execute(text("UPDATE store SET status='active', token_ref='half', seller_id=NULL"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, _):
         assert app.health_checks.due() == []

@@ -12,7 +12,7 @@ from asc_tui import i18n
 from asc_tui.settings.config import load_config
 from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
-from tests.ui.helpers import screen_text
+from tests.ui.helpers import ready_home, screen_text
 
 from .helpers import make_app, seed, until_ready, wait_until
 
@@ -23,10 +23,7 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 async def test_switching_to_chinese_and_back_from_settings(isolated_home: Path) -> None:
-    seed(("Shop US", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US")) as (app, pilot):
         assert "Amazon Sales Channel" in screen_text(pilot)
         await pilot.press("s")
         await settle(pilot)
@@ -64,9 +61,7 @@ async def test_automatic_follows_the_locale(isolated_home: Path, monkeypatch: py
     monkeypatch.setenv("LANG", "zh_TW.UTF-8")
     paths.default_config_file().parent.mkdir(parents=True, exist_ok=True)
     paths.default_config_file().write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("s")
         await settle(pilot)
         app.screen.query_one("#language", Select).value = "auto"
@@ -83,10 +78,7 @@ async def test_screens_under_settings_come_back_whole_in_the_new_language(isolat
     from asc_tui.ui.screens.help import HelpScreen
     from asc_tui.ui.screens.store_view import StoreViewScreen
 
-    seed(("Shop US", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US")) as (app, pilot):
         await pilot.press("enter")  # the store view
         await settle(pilot)
         app.show_help()  # and the help over it, as the palette can open it

@@ -19,7 +19,7 @@ from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 from tests.support import hanging_keyring
 from tests.support.connect import NA, write_real_config
 from tests.support.consent_forms import approve
-from tests.ui.helpers import notifications
+from tests.ui.helpers import notifications, press
 
 from .helpers import make_app, saved_registry, seed, type_into, until_ready, wait_until
 
@@ -67,8 +67,7 @@ async def test_bare_server_sets_up_the_encrypted_file_and_connects(
         type_into(app, "#repeat", "short")
         await pilot.press("enter")  # from the first field to the second
         assert app.focused is not None and app.focused.id == "repeat"
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert "at least 8 characters" in str(app.screen.query_one("#secrets-error").render())
         type_into(app, "#passphrase", PASSPHRASE)
         type_into(app, "#repeat", PASSPHRASE)

@@ -17,9 +17,17 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
-from tests.ui.helpers import shown_notifications, until
 
-from .helpers import card_texts, make_app, saved_registry, seed, until_ready
+from .helpers import (
+    card_texts,
+    make_app,
+    ready_home,
+    saved_registry,
+    seed,
+    shown_notifications,
+    until,
+    until_ready,
+)
 from .test_connect_screen import open_connect
 
 
@@ -35,10 +43,7 @@ def footer_keys(app: AscApp) -> dict[str, str]:
 
 
 async def test_the_footer_at_80_columns_keeps_help_and_quit_and_the_first_steps() -> None:
-    seed(("Shop US", "US"), ("Shop CA", "CA"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US"), ("Shop CA", "CA"), size=(80, 24)) as (app, _):
         keys = footer_keys(app)
         assert list(keys)[:6] == ["a", "c", "enter", "slash", "question_mark", "q"]
         assert keys["question_mark"] == "Help" and keys["q"] == "Quit"
@@ -55,10 +60,7 @@ async def test_an_empty_registry_offers_only_what_applies() -> None:
 
 
 async def test_the_add_form_opens_at_its_top_with_its_keys_in_view() -> None:
-    seed(("Shop US", "US"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US"), size=(80, 24)) as (app, pilot):
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AddStoreModal) and app.screen.focused is not None)
         await pilot.pause()
@@ -141,9 +143,7 @@ async def test_the_cards_health_line_fits(width: int) -> None:
 async def test_ticked_and_unticked_tasks_differ_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     seed()
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(80, 24)) as (app, pilot):
         checklist = app.home.query_one(PreSetupChecklist)
         checklist.focus()
         await pilot.press("space")  # ticks the first task
@@ -174,9 +174,7 @@ async def test_the_empty_home_shows_its_checklist_however_fast_the_registry_open
     # shown (about one start in two: a blank home with only its header and footer).
     seed()
     for _start in range(4):
-        app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until_ready(pilot)
+        async with ready_home(size=(80, 24)) as (app, _):
             home = app.home
             assert home.query_one("#empty-state").display
             assert home.query_one(PreSetupChecklist).region.height > 0

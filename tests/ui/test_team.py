@@ -16,7 +16,7 @@ from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from tests.support.pg import PostgresServer
-from tests.ui.helpers import notifications
+from tests.ui.helpers import notifications, press, ready_home
 
 from .helpers import make_app, saved_registry, seed, shown, type_into, until_ready
 
@@ -120,9 +120,7 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
     monkeypatch.setenv("ASC_TUI_DATABASE", pg_url)
     monkeypatch.setattr(registry_watch_module, "POLL_SECONDS", 0.3)
     seed(("Kept", "US"), fixed_times=False)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         assert shown(app) == ["Kept"] and "database" not in banner(app)
 
         await asyncio.to_thread(pg_server.stop, "fast")
@@ -146,13 +144,10 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
                 30,
                 "told again",
             )
-            await pilot.press("escape")
-            await pilot.pause()
-            await pilot.press("e")
-            await pilot.pause()
+            await press(pilot, "escape")
+            await press(pilot, "e")
             type_into(app, "#email", "while-down@example.com")
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
             assert isinstance(app.screen, EditStoreModal)  # the form keeps what was typed
             assert app.screen.query_one("#email").value == "while-down@example.com"  # type: ignore[attr-defined]
         finally:
@@ -163,8 +158,7 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
         await wait_for(
             pilot, lambda: "The database answers again." in notifications(app), 30, "the notification"
         )
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, EditStoreModal)
         with saved_registry() as registry:
             assert registry.stores.find("Kept").email == "while-down@example.com"
