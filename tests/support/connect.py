@@ -11,8 +11,10 @@ import httpx
 
 from asc_tui.domain import StoreDraft
 from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator, SandboxSeller
+from asc_tui.services.connect import ConnectSession
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import Store
+from tests.support.consent_forms import approve
 from tests.support.ports import free_port
 
 NA, UK, US_ONLY = DEMO_SELLERS
@@ -22,6 +24,25 @@ def add_store(registry: Registry, name: str = "Shop US", country: str = "US") ->
     return registry.stores.add(
         StoreDraft(name=name, email="ops@example.com", country=country, website="base")
     )
+
+
+def approved(
+    registry: Registry, seller: SandboxSeller = NA, name: str = "Shop US", country: str = "US"
+) -> tuple[Store, ConnectSession, str]:
+    """A store added, its connect started (no callback listener) and approved by `seller` on the sandbox's
+    consent pages: the store, the attempt and the address Amazon sent back, still to be pasted."""
+    store = add_store(registry, name, country)
+    attempt = registry.connect.start(store.id or 0, listen=False)
+    return store, attempt, approve(attempt.consent_url, seller)
+
+
+def connected(
+    registry: Registry, seller: SandboxSeller = NA, name: str = "Shop US", country: str = "US"
+) -> Store:
+    """A store added and connected as an admin would, pasting the address Amazon sent back; as now saved."""
+    store, attempt, location = approved(registry, seller, name, country)
+    assert registry.connect.complete_from_paste(attempt, location).connected
+    return registry.stores.get(store.id or 0)
 
 
 def secret_keys(registry: Registry) -> list[str]:
@@ -93,18 +114,8 @@ def start_connect(name: str) -> tuple[subprocess.Popen[str], str]:
 def connect_sandbox_stores(*stores: tuple[str, SandboxSeller]) -> dict[str, int]:
     """Each store (in the US marketplace) added to the sandbox registry and connected through the sandbox's
     consent pages, as an admin would; their ids by name. The registry is closed again after."""
-    from tests.support.consent_forms import approve
-
     registry = open_registry(sandbox=True)
     try:
-        ids = {}
-        for name, seller in stores:
-            store = add_store(registry, name, "US")
-            attempt = registry.connect.start(store.id or 0, listen=False)
-            assert registry.connect.complete_from_paste(
-                attempt, approve(attempt.consent_url, seller)
-            ).connected
-            ids[name] = store.id or 0
-        return ids
+        return {name: connected(registry, seller, name).id or 0 for name, seller in stores}
     finally:
         registry.close()
