@@ -20,6 +20,7 @@ from asc_tui.sandbox import (
     SandboxEmulator,
     SandboxSeller,
 )
+from tests.support.consent_forms import follow, submit
 
 REDIRECT = "https://admin.example.com/amazon/callback"
 OTHER_REDIRECT = "https://admin.example.com/amazon/other?x=1"
@@ -65,26 +66,6 @@ def client(emu: SandboxEmulator) -> Iterator[httpx.Client]:
 def consent_url(emu: SandboxEmulator, country: str = "US", **params: str) -> str:
     query = {"application_id": SANDBOX_APPLICATION_ID, "state": "state-123", "version": "beta", **params}
     return f"{emu.seller_central_url(country)}/apps/authorize/consent?" + httpx.QueryParams(query).__str__()
-
-
-def follow(client: httpx.Client, response: httpx.Response) -> httpx.Response:
-    """Follow the emulator's own 303s (not the final 302 to the app's redirect URI)."""
-    while response.status_code == 303:
-        response = client.get(response.headers["location"])
-    return response
-
-
-def csrf(page: httpx.Response) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert match, page.text
-    return match.group(1)
-
-
-def submit(client: httpx.Client, page: httpx.Response, **fields: str) -> httpx.Response:
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-    assert action
-    url = action.group(1).replace("&amp;", "&")
-    return client.post(url, data={"csrf": csrf(page), **fields})
 
 
 def sign_in(
