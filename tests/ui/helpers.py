@@ -11,13 +11,14 @@ import pytest
 from textual.app import App
 from textual.notifications import Notification
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from asc_tui import i18n
 from asc_tui.domain import StoreDraft
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.settings.config import load_config
 from asc_tui.ui.app import AscApp
+from asc_tui.ui.screens.add_store import AddStoreModal
 
 FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -141,7 +142,29 @@ def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = Fal
         registry.close()
 
 
-def type_into(app: AscApp, selector: str, value: str) -> None:
+async def fill_add_form(
+    pilot: Pilot[None], name: str, country: str, email: str = "seller@example.com"
+) -> None:
+    """The open add form filled in as an admin would (website "base"), not yet saved."""
+    form = pilot.app.screen
+    assert isinstance(form, AddStoreModal)
+    form.query_one("#website", Select).value = "base"
+    type_into(pilot.app, "#email", email)
+    type_into(pilot.app, "#name", name)
+    form.query_one("#country", Select).value = country
+    await pilot.pause()
+
+
+async def add_through_form(
+    pilot: Pilot[None], name: str, country: str, email: str = "seller@example.com"
+) -> None:
+    """`a`, the form filled in, ctrl+s."""
+    await press(pilot, "a")
+    await fill_add_form(pilot, name, country, email)
+    await press(pilot, "ctrl+s")
+
+
+def type_into(app: App[None], selector: str, value: str) -> None:
     """Long values are set directly: pressing each key costs ~60 ms and tests nothing more."""
     widget = app.screen.query_one(selector, Input)
     widget.value = value

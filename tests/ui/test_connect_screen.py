@@ -13,9 +13,17 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from tests.support.browser import consent_in_browser
 from tests.support.connect import NA, secret_keys
 from tests.support.consent_forms import approve
-from tests.ui.helpers import shown_notifications
 
-from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
+from .helpers import (
+    card_texts,
+    make_app,
+    saved_registry,
+    seed,
+    shown_notifications,
+    type_into,
+    until_ready,
+    wait_until,
+)
 
 
 async def open_connect(pilot: Pilot[None]) -> ConnectScreen:

@@ -22,9 +22,19 @@ from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from tests.support.connect import NA
 from tests.support.consent_forms import approve
-from tests.ui.helpers import notifications, press, ready_home, shown_notifications, until
 
-from .helpers import make_app, saved_registry, seed, type_into, until_ready
+from .helpers import (
+    make_app,
+    notifications,
+    press,
+    ready_home,
+    saved_registry,
+    seed,
+    shown_notifications,
+    type_into,
+    until,
+    until_ready,
+)
 from .test_connect_screen import open_connect, until_closed
 
 SANDBOX_WAY = "asc-tui --sandbox"

@@ -11,6 +11,7 @@ from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 
 from .helpers import (
+    add_through_form,
     card_texts,
     focused_name,
     make_app,
@@ -27,18 +28,6 @@ from .helpers import (
 def stored_names() -> list[str]:
     with saved_registry() as registry:
         return [s.name for s in registry.stores.list_stores()]
-
-
-async def add_through_form(pilot, name: str, country: str, email: str = "seller@example.com") -> None:  # type: ignore[no-untyped-def]
-    await press(pilot, "a")
-    modal = pilot.app.screen
-    assert isinstance(modal, AddStoreModal)
-    modal.query_one("#website", Select).value = "base"
-    type_into(pilot.app, "#email", email)
-    type_into(pilot.app, "#name", name)
-    modal.query_one("#country", Select).value = country
-    await pilot.pause()
-    await press(pilot, "ctrl+s")
 
 
 async def test_empty_home_shows_presetup_tasks_and_a_prompt() -> None:

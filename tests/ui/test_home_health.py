@@ -13,7 +13,8 @@ import pytest
 import asc_tui.services.registry as registry_module
 from asc_tui.domain.health import DailySales, StoreHealth
 from tests.support.health import checked_health
-from tests.ui.helpers import make_app, ready_home, saved_registry, seed, until, until_ready
+
+from .helpers import make_app, ready_home, saved_registry, seed, until, until_ready
 
 CHECKED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 

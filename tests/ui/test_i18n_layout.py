@@ -19,9 +19,8 @@ from asc_tui.ui.linebreak import RICH_WORD, TEXTUAL_CHUNK
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.widgets.store_deck import CARD_HEIGHT, GUTTER
-from tests.ui.helpers import ready_home, screen_text
 
-from .helpers import make_app, seed, until_ready
+from .helpers import make_app, ready_home, screen_text, seed, until_ready
 
 BORDERS = set("│┃╭╮╰╯┏┓┗┛")
 # Names whose cell widths are odd and even, short and longer than a card: a cut must never split a character.

@@ -12,9 +12,8 @@ from asc_tui import i18n
 from asc_tui.settings.config import load_config
 from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
-from tests.ui.helpers import ready_home, screen_text
 
-from .helpers import make_app, seed, until_ready, wait_until
+from .helpers import make_app, ready_home, screen_text, seed, until_ready, wait_until
 
 
 async def settle(pilot: Pilot[None]) -> None:

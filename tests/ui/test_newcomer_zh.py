@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from textual.widgets import Select
-
 from asc_tui.i18n import _
 from asc_tui.ui.screens.add_store import AddStoreModal
 from tests.support.connect import NA
 from tests.support.consent_forms import approve
-from tests.ui.helpers import screen_text
 
-from .helpers import card_texts, in_chinese, make_app, type_into, until_ready  # noqa: F401  (in_chinese: an autouse fixture)
+from .helpers import card_texts, fill_add_form, in_chinese, make_app, screen_text, type_into, until_ready  # noqa: F401  (in_chinese: an autouse fixture)
 from .test_connect_screen import open_connect, until_closed
 
 # The words of the app's own chrome, in English: none may be left on a Chinese screen ("Main Website" is
@@ -52,11 +49,7 @@ async def test_a_newcomer_adds_and_connects_a_store_in_chinese() -> None:
         assert isinstance(form, AddStoreModal)
         await pilot.pause()
         assert english_left(screen_text(pilot)) == []
-        form.query_one("#website", Select).value = "base"
-        type_into(app, "#email", "seller@example.com")
-        type_into(app, "#name", "台北旗艦店")
-        form.query_one("#country", Select).value = "US"
-        await pilot.pause()
+        await fill_add_form(pilot, "台北旗艦店", "US")
         await pilot.press("ctrl+s")
         for _i in range(100):
             if not isinstance(app.screen, AddStoreModal):

@@ -19,9 +19,8 @@ from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 from tests.support import hanging_keyring
 from tests.support.connect import NA, write_real_config
 from tests.support.consent_forms import approve
-from tests.ui.helpers import notifications, press
 
-from .helpers import make_app, saved_registry, seed, type_into, until_ready, wait_until
+from .helpers import make_app, notifications, press, saved_registry, seed, type_into, until_ready, wait_until
 
 PASSPHRASE = "correct horse battery"
 HUNG_TIMEOUT = 5  # seconds the app waits for a keyring that never answers, in the hung-keyring test
