@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from textual.app import App
@@ -13,12 +16,17 @@ from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
+import asc_tui.services.registry as registry_module
 from asc_tui import i18n
 from asc_tui.domain import StoreDraft
+from asc_tui.sandbox import SandboxSeller
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.settings.config import load_config
 from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
+from asc_tui.ui.screens.connect import ConnectScreen
+from tests.support.connect import NA
+from tests.support.consent_forms import approve
 
 FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -122,6 +130,24 @@ def notifications(app: App[None]) -> list[str]:
     return [str(n.message) for n in shown_notifications(app)]
 
 
+@contextmanager
+def registry_held_back(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The app's registry opens only once the event is set (at most 30 s), so a test sees what comes before
+    it; set on the way out whatever happened, so no opener is left waiting."""
+    gate = threading.Event()
+    real_open = registry_module.open_registry
+
+    def open_late(*args: Any, **kwargs: Any) -> Registry:
+        gate.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(registry_module, "open_registry", open_late)
+    try:
+        yield gate
+    finally:
+        gate.set()
+
+
 def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = False) -> None:
     """Stores added through the service, with fixed timestamps so screens are the same every run."""
     registry = open_registry(sandbox=sandbox)
@@ -162,6 +188,24 @@ async def add_through_form(
     await press(pilot, "a")
     await fill_add_form(pilot, name, country, email)
     await press(pilot, "ctrl+s")
+
+
+async def paste_approval(pilot: Pilot[None], seller: SandboxSeller = NA) -> None:
+    """On the connect screen: `seller` approves on the sandbox's consent pages, and the address Amazon sends
+    the browser back to is pasted and entered, as an admin without a reachable callback does."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectScreen)
+    location = await asyncio.to_thread(approve, screen.attempt.consent_url, seller)
+    type_into(pilot.app, "#connect-paste", location)
+    await pilot.press("enter")
+
+
+async def choose_passphrase(pilot: Pilot[None], passphrase: str) -> None:
+    """In the encrypted file's setup: the passphrase twice, and enter from the second field."""
+    type_into(pilot.app, "#passphrase", passphrase)
+    type_into(pilot.app, "#repeat", passphrase)
+    pilot.app.screen.query_one("#repeat").focus()
+    await pilot.press("enter")
 
 
 def type_into(app: App[None], selector: str, value: str) -> None:

@@ -12,11 +12,11 @@ from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.connect import ConnectScreen
 from tests.support.browser import consent_in_browser
 from tests.support.connect import NA, secret_keys
-from tests.support.consent_forms import approve
 
 from .helpers import (
     card_texts,
     make_app,
+    paste_approval,
     saved_registry,
     seed,
     shown_notifications,
@@ -92,10 +92,8 @@ async def test_pasting_the_address_connects_and_the_card_updates() -> None:
     seed(("Shop US", "US"), sandbox=True)
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        screen = await open_connect(pilot)
-        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-        type_into(app, "#connect-paste", location)
-        await pilot.press("enter")
+        await open_connect(pilot)
+        await paste_approval(pilot)
         await until_closed(pilot)
         assert "A1SANDBOXNA001" in card_text(app) and "Active" in card_text(app)
         assert any("is connected" in str(n.message) for n in shown_notifications(app))
@@ -157,9 +155,7 @@ async def test_a_newcomer_connects_all_four_sandbox_stores() -> None:
             await pilot.pause()
             screen = await open_connect(pilot)
             assert screen.attempt.marketplace.code == country
-            location = await asyncio.to_thread(approve, screen.attempt.consent_url, seller)
-            type_into(app, "#connect-paste", location)
-            await pilot.press("enter")
+            await paste_approval(pilot, seller)
             await until_closed(pilot)
         cards = " ".join(card_texts(app))
         assert cards.count("Active") == 4 and cards.count("Not connected") == 0

@@ -3,7 +3,6 @@ surprises of the first session (renewal wording, dates, days left, the edit form
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -20,12 +19,12 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
-from tests.support.connect import NA
-from tests.support.consent_forms import approve
 
 from .helpers import (
+    choose_passphrase,
     make_app,
     notifications,
+    paste_approval,
     press,
     ready_home,
     saved_registry,
@@ -84,10 +83,8 @@ async def test_a_renewal_is_titled_renewed_with_the_new_renew_by_day() -> None:
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         for _round in range(2):  # connect, then renew
-            screen = await open_connect(pilot)
-            location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-            type_into(app, "#connect-paste", location)
-            await pilot.press("enter")
+            await open_connect(pilot)
+            await paste_approval(pilot)
             await until_closed(pilot)
         titles = [n.title for n in shown_notifications(app)]
         assert titles.count("Connected") == 1 and titles.count("Renewed") == 1
@@ -191,10 +188,7 @@ async def test_the_secrets_banner_is_checked_again_when_settings_closes(
             type_into(app, "#client_secret", "a-new-client-secret")
             await pilot.press("ctrl+s")  # no keyring service: the encrypted file is set up first
             await until(pilot, lambda: isinstance(app.screen, SetUpSecretsModal))
-            type_into(app, "#passphrase", "correct horse battery")
-            type_into(app, "#repeat", "correct horse battery")
-            app.screen.query_one("#repeat").focus()
-            await pilot.press("enter")
+            await choose_passphrase(pilot, "correct horse battery")
             await until(pilot, lambda: isinstance(app.screen, SettingsScreen), 1500)
             await pilot.pause(0.2)
             assert "No keyring service runs here" in str(banner.render())  # not yet looked at again

@@ -3,18 +3,15 @@ read from the registry (the cards never call Amazon); a check saved by anyone re
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-import asc_tui.services.registry as registry_module
 from asc_tui.domain.health import DailySales, StoreHealth
 from tests.support.health import checked_health
 
-from .helpers import make_app, ready_home, saved_registry, seed, until, until_ready
+from .helpers import make_app, ready_home, registry_held_back, saved_registry, seed, until, until_ready
 
 CHECKED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -78,24 +75,14 @@ async def test_the_first_cards_come_with_their_health(monkeypatch: pytest.Monkey
     # Read from the file with the stores, before the registry opens: not drawn bare first, then again.
     seed(("Shop One", "US"))
     save("Shop One", errors=2)
-    opened = threading.Event()
-    real_open = registry_module.open_registry
-
-    def open_late(*args: Any, **kwargs: Any) -> Any:
-        opened.wait(30)
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(registry_module, "open_registry", open_late)
-    app = make_app()
-    try:
+    with registry_held_back(monkeypatch) as opened:
+        app = make_app()
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: bool(app.home.deck.rows), "the first cards, from the file")
             assert not app.ready
             assert "⚠ 2 listings with errors" in app.home.deck.card_text(0)
             opened.set()
             await until_ready(pilot)
-    finally:
-        opened.set()
 
 
 async def test_the_banner_names_authorizations_by_how_soon_they_end() -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from asc_tui.i18n import _
 from asc_tui.ui.screens.add_store import AddStoreModal
-from tests.support.connect import NA
-from tests.support.consent_forms import approve
 
-from .helpers import card_texts, fill_add_form, in_chinese, make_app, screen_text, type_into, until_ready  # noqa: F401  (in_chinese: an autouse fixture)
+from .helpers import (  # noqa: F401  (in_chinese: an autouse fixture)
+    card_texts,
+    fill_add_form,
+    in_chinese,
+    make_app,
+    paste_approval,
+    screen_text,
+    type_into,
+    until_ready,
+)
 from .test_connect_screen import open_connect, until_closed
 
 # The words of the app's own chrome, in English: none may be left on a Chinese screen ("Main Website" is
@@ -59,11 +65,9 @@ async def test_a_newcomer_adds_and_connects_a_store_in_chinese() -> None:
         assert notices and "台北旗艦店" in notices[-1] and english_left(notices[-1]) == []
         assert english_left(" ".join(card_texts(app))) == []
 
-        screen = await open_connect(pilot)
+        await open_connect(pilot)
         assert english_left(screen_text(pilot)) == []
-        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-        type_into(app, "#connect-paste", location)
-        await pilot.press("enter")
+        await paste_approval(pilot)
         await until_closed(pilot)
         assert english_left(notices[-1]) == [] and "台北旗艦店" in notices[-1]
         card = card_texts(app)[0]

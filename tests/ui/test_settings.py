@@ -17,6 +17,7 @@ from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
 
 from .helpers import (
+    choose_passphrase,
     make_app,
     notifications,
     press,
@@ -183,10 +184,7 @@ async def test_on_a_bare_server_the_secret_waits_for_the_encrypted_file(isolated
         await pilot.press("ctrl+s")
         await finish(pilot, "settings-secret")
         assert isinstance(app.screen, SetUpSecretsModal)
-        type_into(app, "#passphrase", passphrase)
-        type_into(app, "#repeat", passphrase)
-        app.screen.query_one("#repeat").focus()
-        await pilot.press("enter")
+        await choose_passphrase(pilot, passphrase)
         await wait_until(
             pilot,
             lambda: app.screen is screen and screen.query_one("#client_secret", Input).value == "",
@@ -362,10 +360,7 @@ async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_f
         await finish(pilot, "settings-secret")
         assert isinstance(app.screen, SetUpSecretsModal)
         assert app.config.commerce.base_url == ""  # applied once the credentials are stored
-        type_into(app, "#passphrase", passphrase)
-        type_into(app, "#repeat", passphrase)
-        app.screen.query_one("#repeat").focus()
-        await pilot.press("enter")
+        await choose_passphrase(pilot, passphrase)
         await wait_until(
             pilot,
             lambda: app.screen is screen and screen.query_one("#consumer_key", Input).value == "",

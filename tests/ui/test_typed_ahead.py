@@ -27,7 +27,7 @@ from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.screens.settings import SettingsScreen
 
-from .helpers import make_app, notifications, press, ready_home, shown, until, until_ready
+from .helpers import make_app, notifications, press, ready_home, registry_held_back, shown, until, until_ready
 
 STORES = 2_000
 
@@ -191,16 +191,8 @@ async def test_on_a_fresh_home_the_add_form_opens_before_the_registry(
     isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No database file yet: without a Magento shop the catalog is the embedded one, known at once.
-    registry_gate = threading.Event()
-    real_open = registry_module.open_registry
-
-    def open_late(*args: Any, **kwargs: Any) -> Any:
-        registry_gate.wait(30)
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(registry_module, "open_registry", open_late)
-    app = make_app()
-    try:
+    with registry_held_back(monkeypatch) as registry_gate:
+        app = make_app()
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("a", "tab", *"me@shop.example")
             await until(pilot, lambda: field_value(app, "#email") == "me@shop.example")
@@ -208,8 +200,6 @@ async def test_on_a_fresh_home_the_add_form_opens_before_the_registry(
             assert "Catalog: embedded" in str(app.screen.query_one(".catalog-age", Static).content)
             registry_gate.set()
             await until(pilot, lambda: app.ready)
-    finally:
-        registry_gate.set()
 
 
 async def test_slash_and_a_filter_arriving_in_one_read_all_go_into_the_box(gates: Gates) -> None:
