@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from asc_tui.commerce.credentials import (
     ENV_CONSUMER_KEY,
     ENV_CONSUMER_SECRET,
 )
+from tests.support.cli import run_asc_tui
 from tests.support.fake_magento import FakeMagento, magento_secret
 
 SHOP_ATTRIBUTES = ATTRIBUTES = 640  # two pages of 500
@@ -60,14 +60,7 @@ def environment(shop: FakeMagento, tmp_path: Path, **override: str) -> dict[str,
 
 
 def cli(config: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asc_tui", "--config", str(config), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_asc_tui("--config", str(config), *args, env=env)
 
 
 def show_json(config: Path, env: dict[str, str]) -> dict[str, Any]:

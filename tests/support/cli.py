@@ -1,6 +1,11 @@
-"""The CLI run in this process, as the tests of its commands and of bad input call it."""
+"""The CLI as the tests call it: in this process (its commands, bad input), or in a process of its own."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -12,3 +17,20 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def run_asc_tui(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = 60, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """`python -m asc_tui ARGS` in a process of its own (`env`: its whole environment, None: this one's),
+    with what it printed as text; nothing on its stdin unless `input` is given, so no prompt can hang."""
+    if "input" not in options:
+        options.setdefault("stdin", subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "asc_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        **options,
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import configparser
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -96,18 +98,27 @@ def seed_store(name: str = "Shop US", country: str = "US") -> None:
         registry.close()
 
 
-def start_connect(name: str) -> tuple[subprocess.Popen[str], str]:
-    """`asc-tui --sandbox stores connect NAME` in a real process, and the consent link it printed first."""
+def start_connect(
+    name: str,
+    *connect_options: str,
+    options: Sequence[str] = ("--sandbox",),
+    link_expected: bool = True,
+    **popen: Any,
+) -> tuple[subprocess.Popen[str], str]:
+    """`asc-tui OPTIONS stores connect NAME CONNECT_OPTIONS` in a real process, its stdin a pipe for the
+    paste, and the first line it printed: the consent link (asserted, unless `link_expected` is False)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", name],
+        [sys.executable, "-m", "asc_tui", *options, "stores", "connect", name, *connect_options],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
     assert process.stdout is not None
     url = process.stdout.readline().strip()
-    assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
+    if link_expected:
+        assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
     return process, url
 
 
