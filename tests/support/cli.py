@@ -5,11 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from asc_tui.cli import main
+from tests.support.ports import free_port
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -34,3 +36,18 @@ def run_asc_tui(
         env=env,
         **options,
     )
+
+
+def write_config(home: Path, *, listen: str | None = None, extra: str = "") -> Path:
+    """An Amazon app's config (not the sandbox) whose callback listens on `listen` (a free port), plus `extra`."""
+    path = home / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "[amazon]\n"
+        'application_id = "amzn1.sp.solution.test-app"\n'
+        'client_id = "amzn1.application-oa2-client.test"\n'
+        'redirect_uri = "https://admin.example.com/amazon/callback"\n'
+        f'callback_listen = "{listen or f"127.0.0.1:{free_port()}"}"\n' + extra,
+        encoding="utf-8",
+    )
+    return path
