@@ -41,6 +41,7 @@ from asc_tui.sandbox import (
     SandboxSeller,
 )
 from tests.hardening.faulty_amazon import refused_url
+from tests.support.connect import access_token
 
 NA, UK_SELLER, US_ONLY = DEMO_SELLERS
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
@@ -104,15 +105,7 @@ def exchanges(emu: SandboxEmulator) -> int:
 def raw_metrics(emu: SandboxEmulator, store: Store, interval: str, granularity: str, zone: str) -> list[dict]:
     """The emulator's own answer, asked directly: what the client's figures must equal."""
     with httpx.Client(timeout=10) as http:
-        token = http.post(
-            emu.lwa_token_url,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": store.refresh_token,
-                "client_id": SANDBOX_CLIENT_ID,
-                "client_secret": SANDBOX_CLIENT_SECRET,
-            },
-        ).json()["access_token"]
+        token = access_token(http, emu, store.refresh_token)
         marketplace = US if store.region == "NA" else UK
         response = http.get(
             store.endpoint + SALES,

@@ -16,8 +16,6 @@ from asc_tui.amazon.usage_plans import UsagePlans
 from asc_tui.domain import MARKETPLACES
 from asc_tui.sandbox import (
     HEALTH_DEMO_SELLERS,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
 )
 from asc_tui.services.connect import ConnectService
@@ -25,7 +23,7 @@ from asc_tui.services.health_refresh import HealthRefresh
 from asc_tui.services.registry import Registry
 from asc_tui.settings.secret_store import refresh_token_key
 from asc_tui.storage.models import Store
-from tests.support.connect import NA, add_store, connected
+from tests.support.connect import NA, access_token, add_store, connected
 
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
 SALES = "/sales/v1/orderMetrics"
@@ -56,15 +54,7 @@ def amazon_total(emulator: SandboxEmulator, token: str) -> tuple[int, int, Decim
     us = MARKETPLACES["US"]
     start, end = last_whole_days(us.time_zone, 30, datetime.now(UTC))
     with httpx.Client(timeout=10) as http:
-        access = http.post(
-            emulator.lwa_token_url,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": token,
-                "client_id": SANDBOX_CLIENT_ID,
-                "client_secret": SANDBOX_CLIENT_SECRET,
-            },
-        ).json()["access_token"]
+        access = access_token(http, emulator, token)
         answer = http.get(
             emulator.sp_api_endpoint("NA") + SALES,
             params={

@@ -12,7 +12,13 @@ from typing import Any
 import httpx
 
 from asc_tui.domain import StoreDraft
-from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator, SandboxSeller
+from asc_tui.sandbox import (
+    DEMO_SELLERS,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SandboxEmulator,
+    SandboxSeller,
+)
 from asc_tui.services.connect import ConnectSession
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import Store
@@ -45,6 +51,32 @@ def connected(
     store, attempt, location = approved(registry, seller, name, country)
     assert registry.connect.complete_from_paste(attempt, location).connected
     return registry.stores.get(store.id or 0)
+
+
+def lwa_refresh(http: httpx.Client, emulator: SandboxEmulator, refresh_token: str) -> httpx.Response:
+    """The sandbox's Login with Amazon asked directly for an access token, as the sandbox app."""
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": SANDBOX_CLIENT_ID,
+        "client_secret": SANDBOX_CLIENT_SECRET,
+    }
+    return http.post(emulator.lwa_token_url, data=data)
+
+
+def access_token(http: httpx.Client, emulator: SandboxEmulator, refresh_token: str) -> str:
+    """An access token for `refresh_token`, straight from the sandbox's Login with Amazon (to ask the emulator
+    what the app's own clients must agree with)."""
+    response = lwa_refresh(http, emulator, refresh_token)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def seller_token(
+    http: httpx.Client, emulator: SandboxEmulator, seller: SandboxSeller, region: str = "NA"
+) -> str:
+    """An access token for `seller` in `region`, authorized directly (no consent pages)."""
+    return access_token(http, emulator, emulator.authorize_directly(seller, region))
 
 
 def secret_keys(registry: Registry) -> list[str]:
