@@ -3,7 +3,6 @@ each failure means. Backoff waits are injected and recorded, never slept through
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -42,6 +41,7 @@ from asc_tui.sandbox import (
 )
 from tests.hardening.faulty_amazon import refused_url
 from tests.support.connect import access_token
+from tests.support.threads import at_once
 
 NA, UK_SELLER, US_ONLY = DEMO_SELLERS
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
@@ -307,18 +307,5 @@ def test_threads_asking_at_once_share_one_exchange(emu: SandboxEmulator) -> None
     store = Store(emu, SUSPENDED)
     client = store.client()
     before = exchanges(emu)
-    failures: list[BaseException] = []
-
-    def refresh() -> None:
-        try:
-            client.listings_with_errors(SUSPENDED.selling_partner_id, US)
-        except BaseException as error:  # pragma: no cover - reported below
-            failures.append(error)
-
-    threads = [threading.Thread(target=refresh) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    at_once(lambda: client.listings_with_errors(SUSPENDED.selling_partner_id, US), 6)
     assert exchanges(emu) == before + 1
