@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from asc_tui.commerce.credentials import (
+    CREDENTIAL_FIELDS,
     ENV_ACCESS_TOKEN,
     ENV_ACCESS_TOKEN_SECRET,
-    ENV_BEARER_TOKEN,
     ENV_CONSUMER_KEY,
     ENV_CONSUMER_SECRET,
 )
@@ -36,14 +36,8 @@ def environment(shop: FakeMagento, tmp_path: Path, **override: str) -> dict[str,
     """This test's home (ASC_TUI_HOME, set by the autouse fixture), a file keyring that is never the
     machine's, and the integration's four credentials in the environment."""
     env = dict(os.environ)
-    for name in (
-        ENV_CONSUMER_KEY,
-        ENV_CONSUMER_SECRET,
-        ENV_ACCESS_TOKEN,
-        ENV_ACCESS_TOKEN_SECRET,
-        ENV_BEARER_TOKEN,
-    ):
-        env.pop(name, None)
+    for credential in CREDENTIAL_FIELDS:
+        env.pop(credential.env, None)
     env["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
     i = shop.integration

@@ -190,6 +190,36 @@ async def add_through_form(
     await press(pilot, "ctrl+s")
 
 
+async def open_connect(pilot: Pilot[None]) -> ConnectScreen:
+    await until_ready(pilot)
+    await pilot.press("c")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConnectScreen), "the connect screen")
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectScreen), "the connect screen did not open"
+    await pilot.pause()
+    return screen
+
+
+async def until_closed(pilot: Pilot[None], seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if not isinstance(pilot.app.screen, ConnectScreen):
+            break
+        await pilot.pause(0.05)
+    assert not isinstance(pilot.app.screen, ConnectScreen), "the connect screen is still open"
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def sandbox_connect(
+    size: tuple[int, int] = (120, 40), *, notifications: bool = False
+) -> AsyncIterator[tuple[AscApp, Pilot[None], ConnectScreen]]:
+    """The sandbox app with one store, "Shop US", and its connect screen open."""
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        yield app, pilot, await open_connect(pilot)
+
+
 async def paste_approval(pilot: Pilot[None], seller: SandboxSeller = NA) -> None:
     """On the connect screen: `seller` approves on the sandbox's consent pages, and the address Amazon sends
     the browser back to is pasted and entered, as an admin without a reachable callback does."""

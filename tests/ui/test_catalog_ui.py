@@ -12,11 +12,7 @@ from textual.widgets import Input, OptionList, Select, Static
 
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.commerce.credentials import (
-    ENV_ACCESS_TOKEN,
-    ENV_ACCESS_TOKEN_SECRET,
-    ENV_BEARER_TOKEN,
-    ENV_CONSUMER_KEY,
-    ENV_CONSUMER_SECRET,
+    CREDENTIAL_FIELDS,
     KEY_ACCESS_TOKEN,
     KEY_ACCESS_TOKEN_SECRET,
     KEY_CONSUMER_KEY,
@@ -54,14 +50,8 @@ def keyring_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A named file keyring, set before the app starts; no Magento credential from the environment."""
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    for name in (
-        ENV_CONSUMER_KEY,
-        ENV_CONSUMER_SECRET,
-        ENV_ACCESS_TOKEN,
-        ENV_ACCESS_TOKEN_SECRET,
-        ENV_BEARER_TOKEN,
-    ):
-        monkeypatch.delenv(name, raising=False)
+    for credential in CREDENTIAL_FIELDS:
+        monkeypatch.delenv(credential.env, raising=False)
     return tmp_path / "xdg-data"
 
 

@@ -24,17 +24,19 @@ from .helpers import (
     choose_passphrase,
     make_app,
     notifications,
+    open_connect,
     paste_approval,
     press,
     ready_home,
+    sandbox_connect,
     saved_registry,
     seed,
     shown_notifications,
     type_into,
     until,
+    until_closed,
     until_ready,
 )
-from .test_connect_screen import open_connect, until_closed
 
 SANDBOX_WAY = "asc-tui --sandbox"
 
@@ -152,10 +154,7 @@ async def test_settings_says_which_language_is_in_force_and_why() -> None:
 
 @pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
 async def test_quitting_while_a_connect_attempt_waits_asks_first(key: str) -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect((80, 24)) as (app, pilot, screen):
         await pilot.press(key)
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         assert "still waiting for Amazon. Quit and stop it?" in str(
@@ -205,10 +204,7 @@ async def test_copying_the_link_under_tmux_says_what_tmux_needs(
         monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1234,0")
     else:
         monkeypatch.delenv("TMUX", raising=False)
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await open_connect(pilot)
+    async with sandbox_connect((80, 24), notifications=True) as (app, pilot, _):
         await press(pilot, "ctrl+y")
         said = messages(app)[-1]
         if in_tmux:

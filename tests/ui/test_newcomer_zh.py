@@ -12,12 +12,13 @@ from .helpers import (  # noqa: F401  (in_chinese: an autouse fixture)
     fill_add_form,
     in_chinese,
     make_app,
+    open_connect,
     paste_approval,
     screen_text,
     type_into,
+    until_closed,
     until_ready,
 )
-from .test_connect_screen import open_connect, until_closed
 
 # The words of the app's own chrome, in English: none may be left on a Chinese screen ("Main Website" is
 # the shop's data, so "Website" is not among them).

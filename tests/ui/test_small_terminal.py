@@ -22,13 +22,13 @@ from .helpers import (
     card_texts,
     make_app,
     ready_home,
+    sandbox_connect,
     saved_registry,
     seed,
     shown_notifications,
     until,
     until_ready,
 )
-from .test_connect_screen import open_connect
 
 
 def footer_keys(app: AscApp) -> dict[str, str]:
@@ -75,10 +75,7 @@ async def test_the_add_form_opens_at_its_top_with_its_keys_in_view() -> None:
 
 
 async def test_the_connect_screen_at_80x24_shows_the_steps_and_the_link_whole() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect((80, 24)) as (app, pilot, screen):
         await pilot.pause()
         assert screen.query_one("#connect-body").scroll_y == 0
         steps = screen.query_one("#connect-steps", Static)
@@ -102,10 +99,7 @@ async def test_the_connect_screen_at_80x24_shows_the_steps_and_the_link_whole() 
 
 
 async def test_at_60x20_what_connect_answers_a_paste_is_scrolled_into_view() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(60, 20)) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect((60, 20)) as (_, pilot, screen):
         await pilot.pause()
         await pilot.press("x", "enter")
         error = screen.query_one("#connect-error", Static)
