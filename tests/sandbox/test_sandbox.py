@@ -20,7 +20,7 @@ from asc_tui.sandbox import (
     SandboxEmulator,
     SandboxSeller,
 )
-from tests.support.connect import lwa_refresh, seller_token
+from tests.support.connect import lwa_post, lwa_refresh, seller_token
 from tests.support.consent_forms import follow, submit
 
 REDIRECT = "https://admin.example.com/amazon/callback"
@@ -97,14 +97,7 @@ def authorize(
 
 
 def exchange(client: httpx.Client, emu: SandboxEmulator, code: str, **extra: str) -> httpx.Response:
-    data = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "client_id": SANDBOX_CLIENT_ID,
-        "client_secret": SANDBOX_CLIENT_SECRET,
-        **extra,
-    }
-    return client.post(emu.lwa_token_url, data=data)
+    return lwa_post(client, emu, grant_type="authorization_code", code=code, **extra)
 
 
 def participations(

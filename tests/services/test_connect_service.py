@@ -29,6 +29,7 @@ from tests.support.connect import (
     browser_get,
     connected,
     secret_keys,
+    started,
 )
 from tests.support.consent_forms import approve
 from tests.support.ports import free_port
@@ -105,8 +106,7 @@ def test_pasted_query_string_alone_connects(sandbox: Registry, service: ConnectS
 def test_pasting_the_consent_link_says_which_address_is_needed(
     sandbox: Registry, service: ConnectService
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    _, attempt = started(sandbox)
     with pytest.raises(ConnectRejected, match="consent link"):
         service.complete_from_paste(attempt, attempt.consent_url)
     with pytest.raises(ConnectRejected):
@@ -135,8 +135,7 @@ async def test_wrong_state_keeps_waiting_and_the_right_one_wins(
 
 
 def test_declined_ends_the_attempt_with_amazons_words(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     location = approve(attempt.consent_url, NA, decline=True)
     outcome = service.complete_from_paste(attempt, location)
     assert not outcome.connected and "access_denied" in outcome.message and "unchanged" in outcome.message
@@ -147,8 +146,7 @@ def test_declined_ends_the_attempt_with_amazons_words(sandbox: Registry, service
 
 
 def test_seller_who_does_not_sell_in_the_marketplace(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox, "Shop CA", "CA")
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox, "Shop CA", "CA")
     outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, US_ONLY))
     assert not outcome.connected
     assert "does not sell in the Amazon CA marketplace (it sells in: US)" in outcome.message
@@ -242,8 +240,7 @@ def test_timeout_and_cancel_leave_the_store_as_it_was(sandbox: Registry, service
 
 
 def test_a_store_is_connected_by_one_attempt_at_a_time(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     with pytest.raises(ConnectInProgress, match=rf"being connected by {service.user}@{service.host}"):
         service.start(store.id or 0, listen=False)
     service.cancel(attempt)
@@ -276,8 +273,7 @@ def test_cleanup_removes_what_a_dead_attempt_left(sandbox: Registry, service: Co
 def test_self_authorization_token(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     token = emulator.authorize_directly(NA, "NA")
     with pytest.raises(SellerIdNeeded):
         service.complete_from_paste(attempt, token)
@@ -353,8 +349,7 @@ def _dead_pid() -> int:
 def test_a_token_is_never_taken_for_a_seller_id(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     token = emulator.authorize_directly(NA, "NA")
     for wrong in (token, "a1b2", "seller id please"):
         with pytest.raises(SellerIdNeeded, match="not a seller ID"):
@@ -429,8 +424,7 @@ def test_a_database_failure_while_saving_ends_the_attempt_in_one_sentence(
 ) -> None:
     from asc_tui.errors import DatabaseProblem
 
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    _, attempt = started(sandbox)
 
     def busy(*_args: object) -> None:
         raise DatabaseProblem("The database is locked by another program; try again in a moment.")

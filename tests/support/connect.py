@@ -34,13 +34,18 @@ def add_store(registry: Registry, name: str = "Shop US", country: str = "US") ->
     )
 
 
+def started(registry: Registry, name: str = "Shop US", country: str = "US") -> tuple[Store, ConnectSession]:
+    """A store added and its connect started, without a callback listener (the address is to be pasted)."""
+    store = add_store(registry, name, country)
+    return store, registry.connect.start(store.id or 0, listen=False)
+
+
 def approved(
     registry: Registry, seller: SandboxSeller = NA, name: str = "Shop US", country: str = "US"
 ) -> tuple[Store, ConnectSession, str]:
-    """A store added, its connect started (no callback listener) and approved by `seller` on the sandbox's
-    consent pages: the store, the attempt and the address Amazon sent back, still to be pasted."""
-    store = add_store(registry, name, country)
-    attempt = registry.connect.start(store.id or 0, listen=False)
+    """A store added, its connect started and approved by `seller` on the sandbox's consent pages: the store,
+    the attempt and the address Amazon sent back, still to be pasted."""
+    store, attempt = started(registry, name, country)
     return store, attempt, approve(attempt.consent_url, seller)
 
 
@@ -53,15 +58,15 @@ def connected(
     return registry.stores.get(store.id or 0)
 
 
-def lwa_refresh(http: httpx.Client, emulator: SandboxEmulator, refresh_token: str) -> httpx.Response:
-    """The sandbox's Login with Amazon asked directly for an access token, as the sandbox app."""
-    data = {
-        "grant_type": "refresh_token",
-        "refresh_token": refresh_token,
-        "client_id": SANDBOX_CLIENT_ID,
-        "client_secret": SANDBOX_CLIENT_SECRET,
-    }
+def lwa_post(http: httpx.Client, emulator: SandboxEmulator, **form: str) -> httpx.Response:
+    """The sandbox's Login with Amazon asked directly, as the sandbox app (`form` may replace its ID or secret)."""
+    data = {"client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET, **form}
     return http.post(emulator.lwa_token_url, data=data)
+
+
+def lwa_refresh(http: httpx.Client, emulator: SandboxEmulator, refresh_token: str) -> httpx.Response:
+    """An access token asked for with a refresh token."""
+    return lwa_post(http, emulator, grant_type="refresh_token", refresh_token=refresh_token)
 
 
 def access_token(http: httpx.Client, emulator: SandboxEmulator, refresh_token: str) -> str:

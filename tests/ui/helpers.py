@@ -169,12 +169,12 @@ def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = Fal
 
 
 async def fill_add_form(
-    pilot: Pilot[None], name: str, country: str, email: str = "seller@example.com"
+    pilot: Pilot[None], name: str, country: str, email: str = "seller@example.com", website: str = "base"
 ) -> None:
-    """The open add form filled in as an admin would (website "base"), not yet saved."""
+    """The open add form filled in as an admin would, not yet saved."""
     form = pilot.app.screen
     assert isinstance(form, AddStoreModal)
-    form.query_one("#website", Select).value = "base"
+    form.query_one("#website", Select).value = website
     type_into(pilot.app, "#email", email)
     type_into(pilot.app, "#name", name)
     form.query_one("#country", Select).value = country

@@ -26,6 +26,7 @@ from tests.support.fake_magento import FakeMagento, default_store_data, magento_
 
 from .helpers import (
     card_texts,
+    fill_add_form,
     make_app,
     notifications,
     press,
@@ -221,10 +222,7 @@ async def test_pointing_the_app_at_the_fake_magento_through_settings_fills_the_f
         # Complete the form with what the shop offers and add the store.
         await type_filter(pilot, "asin")
         await pilot.press("enter")
-        modal.query_one("#website", Select).value = "us_site"
-        type_into(app, "#email", "seller@example.com")
-        type_into(app, "#name", "From the shop")
-        modal.query_one("#country", Select).value = "US"
+        await fill_add_form(pilot, "From the shop", "US", website="us_site")
         modal.query_one("#product_id_type", Select).value = "ASIN"
         await pilot.pause()
         await pilot.press("ctrl+s")
