@@ -231,7 +231,7 @@ class SpApiUnauthorized(SpApiError):
         )
 
     @property
-    def access_token_expired(self) -> bool:
-        """Amazon says the access token expired: refresh it once and try again."""
-        text = f"{self.amazon_message} {self.details}".lower()
-        return "access token" in text and "expired" in text
+    def blames_access_token(self) -> bool:
+        """Amazon says the access token itself is bad ("… has expired", "… is revoked, malformed or
+        invalid"), not that the app lacks a role (whose 403 names no token): exchange it again, once."""
+        return "access token" in f"{self.amazon_message} {self.details}".lower()

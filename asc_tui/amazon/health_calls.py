@@ -16,14 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from asc_tui.amazon.errors import AmazonProtocolError
-from asc_tui.amazon.order_metrics import (
-    SERVICE,
-    OrderMetrics,
-    format_interval,
-    last_whole_days,
-    parse_order_metrics,
-)
-from asc_tui.amazon.sellers import PARTICIPATIONS_PATH, parse_participations
+from asc_tui.amazon.order_metrics import OrderMetrics, format_interval, last_whole_days, parse_order_metrics
+from asc_tui.amazon.sellers import PARTICIPATIONS_PATH, SERVICE, parse_participations
 from asc_tui.amazon.spapi_call import SpApiCaller
 from asc_tui.amazon.usage_plans import (
     GET_MARKETPLACE_PARTICIPATIONS,
@@ -35,7 +29,7 @@ from asc_tui.i18n import _
 
 ORDER_METRICS_PATH = "/sales/v1/orderMetrics"
 LISTINGS_PATH = "/listings/2021-08-01/items/{seller_id}"
-DEFAULT_DAYS = 30
+DAYS = 30  # the sales a card shows: the last 30 whole days
 
 
 @dataclass(frozen=True)
@@ -43,8 +37,7 @@ class MarketplaceStanding:
     """The store's own marketplace as getMarketplaceParticipations lists it."""
 
     marketplace_id: str
-    listed: bool  # False: Amazon does not list this marketplace for the account at all
-    is_participating: bool  # False: the account no longer sells there
+    is_participating: bool  # False: the account no longer sells there, or Amazon does not list it at all
     has_suspended_listings: bool  # True: some listings are suspended; the seller acts in Seller Central
 
 
@@ -57,14 +50,9 @@ class HealthClient:
     def __repr__(self) -> str:
         return f"HealthClient({self.caller!r})"
 
-    def close(self) -> None:
-        self.caller.close()
-
-    def order_metrics(
-        self, marketplace: Marketplace, days: int = DEFAULT_DAYS, now: datetime | None = None
-    ) -> OrderMetrics:
-        """Orders, units and sales of each of the last `days` whole days (today excluded), oldest first."""
-        start, end = last_whole_days(marketplace.time_zone, days, now or datetime.now(UTC))
+    def order_metrics(self, marketplace: Marketplace, now: datetime | None = None) -> OrderMetrics:
+        """Orders, units and sales of each of the last `DAYS` whole days (today excluded), oldest first."""
+        start, end = last_whole_days(marketplace.time_zone, DAYS, now or datetime.now(UTC))
         interval = format_interval(start, end)
         params = {
             "marketplaceIds": marketplace.marketplace_id,
@@ -87,9 +75,9 @@ class HealthClient:
             for part in parse_participations(body):
                 if part.marketplace_id == marketplace.marketplace_id:
                     return MarketplaceStanding(
-                        marketplace.marketplace_id, True, part.is_participating, part.has_suspended_listings
+                        marketplace.marketplace_id, part.is_participating, part.has_suspended_listings
                     )
-            return MarketplaceStanding(marketplace.marketplace_id, False, False, False)
+            return MarketplaceStanding(marketplace.marketplace_id, False, False)
 
         return self.caller.get_json(GET_MARKETPLACE_PARTICIPATIONS, PARTICIPATIONS_PATH, {}, own)
 

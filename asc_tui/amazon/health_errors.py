@@ -9,7 +9,6 @@ is the one sentence shown, in the admin's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -31,6 +30,7 @@ from asc_tui.amazon.usage_plans import (
     SEARCH_LISTINGS_ITEMS,
     PlanExhausted,
 )
+from asc_tui.domain.health import CommunicationEntry
 from asc_tui.i18n import N_, _
 
 # What each call fetches, in words, with the operation's name for whoever looks it up in Amazon's docs.
@@ -41,17 +41,6 @@ _OPERATION_WORDS = {
     ),
     SEARCH_LISTINGS_ITEMS: N_("the store's listings with errors (searchListingsItems)"),
 }
-
-
-@dataclass(frozen=True)
-class CommunicationLogEntry:
-    """One line of the communication log: when, which call, and what Amazon said (its words, untranslated)."""
-
-    at: datetime  # UTC
-    operation: str
-    code: str | None  # Amazon's code: "invalid_grant", "Unauthorized", "QuotaExceeded", …; None when none
-    message: str  # Amazon's message (tokens and secrets redacted); empty when there was no answer
-    status: int | None = None  # the HTTP status, when there was an answer
 
 
 class HealthCallError(AmazonError):
@@ -77,8 +66,12 @@ class HealthCallError(AmazonError):
         self.at = at or datetime.now(UTC)
 
     @property
-    def log_entry(self) -> CommunicationLogEntry:
-        return CommunicationLogEntry(self.at, self.operation, self.code, self.amazon_message, self.status)
+    def log_entry(self) -> CommunicationEntry:
+        """The line the communication log keeps: Amazon's words, or where it said none (no answer, our own
+        usage plan), the sentence shown."""
+        return CommunicationEntry(
+            self.at, self.operation, self.code or "", self.amazon_message or self.message
+        )
 
 
 class AuthorizationRevoked(HealthCallError):

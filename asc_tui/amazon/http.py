@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 import httpx
 from tenacity import (
@@ -120,14 +122,30 @@ def _retry_after_of(state: RetryCallState) -> float | None:
     return None
 
 
+_NOT_JSON = object()
+
+
+def _decoded(content: bytes) -> Any:
+    # parse_float=Decimal: an amount (getOrderMetrics' totalSales) never passes through float.
+    try:
+        return json.loads(content, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
+        return _NOT_JSON
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's JSON object, numbers with a fraction as Decimal; None when it is not one (an error body
+    that is not JSON reads as no body; a success that is not one is `describe_not_json`'s)."""
+    body = _decoded(response.content)
+    return body if isinstance(body, dict) else None
+
+
 def describe_not_json(response: httpx.Response) -> str:
     """Why an answer that should be a JSON object is not one, in a few words (nothing quoted from it)."""
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or response.content.lstrip()[:1] == b"<":
         return _("an HTML page instead of JSON, as a proxy or a sign-in page sends")
-    try:
-        json.loads(response.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
+    if _decoded(response.content) is _NOT_JSON:
         return _("the answer is not valid JSON")
     return _("the answer is not a JSON object")
 

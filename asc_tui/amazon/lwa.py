@@ -9,7 +9,6 @@ secret ever reaches a log line, an exception message or a repr.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from asc_tui.amazon.errors import (
     RefreshTokenRevoked,
     redact,
 )
-from asc_tui.amazon.http import RetryPolicy, describe_not_json, send_with_retries
+from asc_tui.amazon.http import RetryPolicy, describe_not_json, json_object, send_with_retries
 from asc_tui.i18n import _
 
 SERVICE = "Login with Amazon"
@@ -185,7 +184,7 @@ class LwaClient:
         response = send_with_retries(send, service=SERVICE, timeout=self.timeout, policy=policy)
         hide = (*secrets, self._client_secret)
         if response.status_code == 200:
-            body = _json_object(response)
+            body = json_object(response)
             if body is None:
                 raise AmazonProtocolError(SERVICE, describe_not_json(response), status=200)
             return body
@@ -219,17 +218,9 @@ def _cache_key(refresh_token: str) -> str:
     return hashlib.sha256(refresh_token.encode("utf-8")).hexdigest()
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
-        return None
-    return body if isinstance(body, dict) else None
-
-
 def _lwa_error(response: httpx.Response, *, grant: str, hide: tuple[str, ...]) -> AmazonError:
     status = response.status_code
-    body = _json_object(response) or {}
+    body = json_object(response) or {}
     code_raw = body.get("error")
     code = redact(code_raw, *hide) if isinstance(code_raw, str) and code_raw else None
     desc_raw = body.get("error_description")

@@ -9,7 +9,6 @@ out, as it is not over: the last point is yesterday, whole.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -17,9 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from asc_tui.amazon.errors import AmazonProtocolError
-from asc_tui.i18n import N_, _
-
-SERVICE = N_("The Selling Partner API")
+from asc_tui.amazon.sellers import SERVICE
+from asc_tui.i18n import _
 
 
 @dataclass(frozen=True)
@@ -67,14 +65,6 @@ def last_whole_days(time_zone: str, days: int, now: datetime) -> tuple[datetime,
 def format_interval(start: datetime, end: datetime) -> str:
     """Amazon's interval: `2026-11-07T00:00:00-08:00--2026-12-07T00:00:00-08:00`."""
     return f"{start.isoformat(timespec='seconds')}--{end.isoformat(timespec='seconds')}"
-
-
-def decode_json(content: bytes) -> Any:
-    """The answer's JSON with every number that has a fraction as Decimal: no amount passes through float."""
-    try:
-        return json.loads(content, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
-        return None
 
 
 def _bad(problem: str) -> AmazonProtocolError:

@@ -7,7 +7,6 @@ product knows, since Amazon also lists undocumented "Non-Amazon" IDs.
 
 from __future__ import annotations
 
-import json
 import platform
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from asc_tui.amazon.errors import (
     SpApiUnauthorized,
     redact,
 )
-from asc_tui.amazon.http import RetryPolicy, describe_not_json, send_with_retries
+from asc_tui.amazon.http import RetryPolicy, describe_not_json, json_object, send_with_retries
 from asc_tui.domain import MARKETPLACE_BY_ID
 from asc_tui.i18n import N_, _
 
@@ -108,9 +107,9 @@ class SellersClient:
             return self._http.get(url, headers=headers, timeout=timeout)
 
         response = send_with_retries(send, service=SERVICE, timeout=self.timeout, policy=self.policy)
-        body = json_or_none(response)
+        body = json_object(response)
         if response.status_code == 200:
-            if not isinstance(body, dict):
+            if body is None:
                 raise AmazonProtocolError(SERVICE, describe_not_json(response), status=200)
             return parse_participations(body)
         code, message, details = first_error(body, hide=(access_token,))
@@ -118,14 +117,6 @@ class SellersClient:
         if response.status_code == 403:
             raise SpApiUnauthorized(code, message, details, request_id=request_id)
         raise SpApiError(response.status_code, code, message, details, request_id=request_id)
-
-
-def json_or_none(response: httpx.Response) -> Any:
-    """The answer's JSON, or None when it is not JSON; shared by the SP-API clients."""
-    try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested [[[…]]] deep
-        return None
 
 
 def first_error(body: Any, *, hide: tuple[str, ...]) -> tuple[str | None, str, str]:

@@ -21,8 +21,7 @@ import httpx
 
 from asc_tui.amazon.errors import AmazonError, AmazonProtocolError, SpApiError, SpApiUnauthorized
 from asc_tui.amazon.health_errors import health_error
-from asc_tui.amazon.http import RetryPolicy, describe_not_json, send_with_retries
-from asc_tui.amazon.order_metrics import decode_json
+from asc_tui.amazon.http import RetryPolicy, describe_not_json, json_object, send_with_retries
 from asc_tui.amazon.sellers import SERVICE, amz_date, default_user_agent, first_error
 from asc_tui.amazon.token_cache import SHARED_ACCESS_TOKENS, AccessTokenCache, LwaApp
 from asc_tui.amazon.usage_plans import SHARED_USAGE_PLANS, PlanExhausted, TokenBucket, UsagePlans
@@ -55,9 +54,10 @@ class SpApiCaller:
         self,
         access: StoreAccess,
         *,
+        # The caller's, which it closes: a health refresh shares one client among its stores.
+        http: httpx.Client,
         tokens: AccessTokenCache = SHARED_ACCESS_TOKENS,
         plans: UsagePlans = SHARED_USAGE_PLANS,
-        http: httpx.Client | None = None,
         retry_policy: RetryPolicy = HEALTH_RETRY,
         timeout: float = 15.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -70,8 +70,7 @@ class SpApiCaller:
         self.timeout = timeout
         self._tokens = tokens
         self._plans = plans
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(follow_redirects=False)
+        self._http = http
         self._sleep = sleep
         self._clock = clock
         self._now = now
@@ -80,17 +79,13 @@ class SpApiCaller:
     def __repr__(self) -> str:
         return f"SpApiCaller(endpoint={self.endpoint!r}, store_key={self.access.store_key!r})"
 
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
     def get_json(self, operation: str, path: str, params: dict[str, str], parse: Callable[[Any], T]) -> T:
         """`parse(body)` of the 200 answer to `GET {endpoint}{path}?{params}`; raises `HealthCallError`."""
         last: list[httpx.Response] = []  # the latest answer: its error body names what Amazon said
         try:
             response = self._get(operation, path, params, last)
-            body = decode_json(response.content)
-            if body is None or not isinstance(body, dict):
+            body = json_object(response)
+            if body is None:
                 raise AmazonProtocolError(SERVICE, describe_not_json(response), status=200)
             return parse(body)
         except (AmazonError, PlanExhausted) as error:
@@ -105,7 +100,7 @@ class SpApiCaller:
         bucket = self._plans.bucket(operation, self.access.store_key)
         started = self._clock()
         response = self._send(bucket, path, params, last, started)
-        if response.status_code == 403 and _blames_access_token(self._refused(response)):
+        if response.status_code == 403 and self._refused(response).blames_access_token:
             # The cached token died early (expired, or revoked with its grant): a new exchange either
             # works or says why the store's authorization is gone (invalid_grant), which a 403 cannot.
             self._tokens.invalidate(self.access.app, self.access.refresh_token)
@@ -115,7 +110,7 @@ class SpApiCaller:
             return response
         if response.status_code == 403:
             raise self._refused(response)
-        code, message, details = first_error(decode_json(response.content), hide=self._secrets())
+        code, message, details = first_error(json_object(response), hide=self._secrets())
         request_id = response.headers.get("x-amzn-requestid")
         raise SpApiError(response.status_code, code, message, details, request_id=request_id)
 
@@ -156,16 +151,10 @@ class SpApiCaller:
         return (self.access.refresh_token, self.access.app.client_secret)
 
     def _refused(self, response: httpx.Response) -> SpApiUnauthorized:
-        code, message, details = first_error(decode_json(response.content), hide=self._secrets())
+        code, message, details = first_error(json_object(response), hide=self._secrets())
         return SpApiUnauthorized(code, message, details, request_id=response.headers.get("x-amzn-requestid"))
 
     def _error_body(self, response: httpx.Response) -> tuple[str | None, str] | None:
-        code, message, details = first_error(decode_json(response.content), hide=self._secrets())
+        code, message, details = first_error(json_object(response), hide=self._secrets())
         said = " ".join(part for part in (message, details) if part)
         return (code, said) if code or said else None
-
-
-def _blames_access_token(refused: SpApiUnauthorized) -> bool:
-    """Amazon's 403 says the access token itself is bad ("… has expired", "… is revoked, malformed or
-    invalid"), not that the app lacks a role (whose 403 names no token)."""
-    return "access token" in f"{refused.amazon_message} {refused.details}".lower()

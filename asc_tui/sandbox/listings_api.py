@@ -20,7 +20,7 @@ from starlette.routing import Route
 from asc_tui.domain import MARKETPLACE_BY_ID
 from asc_tui.sandbox.demo import SandboxSeller
 from asc_tui.sandbox.listings_demo import Listing, listings_of
-from asc_tui.sandbox.responses import sp_error, sp_json
+from asc_tui.sandbox.responses import listed, one_marketplace, sp_api_route, sp_error, sp_json
 from asc_tui.sandbox.state import DENIED, SandboxState
 
 LISTINGS_RATE_LIMIT = "5"  # searchListingsItems usage plan (listingsItems_2021-08-01.json): 5/s, burst 5
@@ -56,26 +56,17 @@ class ListingsApi:
         self._state = state
 
     def routes(self) -> list[Route]:
-        return [Route("/spapi/{region}/listings/2021-08-01/items/{seller_id}", self._search, methods=["GET"])]
+        return [sp_api_route(self._state, "/listings/2021-08-01/items/{seller_id}", self._search)]
 
-    async def _search(self, request: Request) -> Response:
-        caller = self._state.sp_api_caller(request)
-        if isinstance(caller, Response):
-            return caller
-        region, grant = caller
-        if request.path_params["seller_id"] != grant.seller.selling_partner_id:
+    async def _search(self, request: Request, region: str, seller: SandboxSeller) -> Response:
+        if request.path_params["seller_id"] != seller.selling_partner_id:
             return sp_error(403, "Unauthorized", DENIED, "")  # another seller's listings
-        result = search(grant.seller, request.query_params, region)
+        result = search(seller, request.query_params, region)
         if isinstance(result, str):
             return sp_error(
                 400, "InvalidInput", result, "", **{"x-amzn-RateLimit-Limit": LISTINGS_RATE_LIMIT}
             )
         return sp_json(result, LISTINGS_RATE_LIMIT)
-
-
-def _listed(params: QueryParams, name: str) -> list[str]:
-    """An array parameter (collectionFormat csv), also accepted repeated."""
-    return [v.strip() for value in params.getlist(name) for v in value.split(",") if v.strip()]
 
 
 def _token(offset: int) -> str:
@@ -121,15 +112,12 @@ def _item(listing: Listing, marketplace_id: str, included: list[str]) -> dict[st
 
 def search(seller: SandboxSeller, params: QueryParams, region: str) -> dict[str, object] | str:
     """searchListingsItems' body, or the message of Amazon's 400."""
-    marketplaces = _listed(params, "marketplaceIds")
-    if len(marketplaces) != 1:
-        return "marketplaceIds must name exactly one marketplace."
-    marketplace = MARKETPLACE_BY_ID.get(marketplaces[0])
-    if marketplace is None or marketplace.region != region:
-        return f"Invalid marketplaceIds: {marketplaces[0]} is not a marketplace of this endpoint."
-    included = _listed(params, "includedData") or ["summaries"]
-    severities = _listed(params, "withIssueSeverity")
-    with_status, without_status = _listed(params, "withStatus"), _listed(params, "withoutStatus")
+    marketplace = one_marketplace(params, region)
+    if isinstance(marketplace, str):
+        return marketplace
+    included = listed(params, "includedData") or ["summaries"]
+    severities = listed(params, "withIssueSeverity")
+    with_status, without_status = listed(params, "withStatus"), listed(params, "withoutStatus")
     for name, values, allowed in (
         ("includedData", included, INCLUDED_DATA),
         ("withIssueSeverity", severities, SEVERITIES),
@@ -147,7 +135,7 @@ def search(seller: SandboxSeller, params: QueryParams, region: str) -> dict[str,
         items = [i for i in items if set(i.status) & set(with_status)]
     if without_status:
         items = [i for i in items if not set(i.status) & set(without_status)]
-    identifiers, identifiers_type = _listed(params, "identifiers"), params.get("identifiersType")
+    identifiers, identifiers_type = listed(params, "identifiers"), params.get("identifiersType")
     if identifiers and identifiers_type is None:
         return "identifiersType is required with identifiers."
     if identifiers:

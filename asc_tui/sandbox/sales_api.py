@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from asc_tui.domain import MARKETPLACE_BY_ID
+from asc_tui.sandbox.demo import SandboxSeller
 from asc_tui.sandbox.order_metrics import GRANULARITIES, WEEKDAYS, MetricsQuery, order_metrics
-from asc_tui.sandbox.responses import sp_error, sp_json
+from asc_tui.sandbox.responses import one_marketplace, sp_api_route, sp_error, sp_json
 from asc_tui.sandbox.state import SandboxState
 
 SALES_RATE_LIMIT = "0.5"  # getOrderMetrics usage plan (sales.json): 0.5 requests per second, burst 15
@@ -38,14 +38,9 @@ class SalesApi:
         self._state = state
 
     def routes(self) -> list[Route]:
-        return [Route("/spapi/{region}/sales/v1/orderMetrics", self._order_metrics, methods=["GET"])]
+        return [sp_api_route(self._state, "/sales/v1/orderMetrics", self._order_metrics)]
 
-    async def _order_metrics(self, request: Request) -> Response:
-        caller = self._state.sp_api_caller(request)
-        if isinstance(caller, Response):
-            return caller
-        region, grant = caller
-        seller = grant.seller
+    async def _order_metrics(self, request: Request, region: str, seller: SandboxSeller) -> Response:
         throttle = False
         if seller.throttle_first_sales_call:
             with self._state.lock:
@@ -61,11 +56,6 @@ class SalesApi:
         if not seller.sells_in(query.marketplace_id):  # another seller's marketplace, or one it left
             query = replace(query, sells=False)
         return sp_json({"payload": order_metrics(seller.selling_partner_id, query, now)}, SALES_RATE_LIMIT)
-
-
-def _listed(params: QueryParams, name: str) -> list[str]:
-    """An array parameter, sent as `a,b` or repeated."""
-    return [v.strip() for value in params.getlist(name) for v in value.split(",") if v.strip()]
 
 
 def _instant(text: str) -> datetime | None:
@@ -85,12 +75,9 @@ def _zone(name: str) -> tzinfo | None:
 
 def parse_query(params: QueryParams, region: str, now: datetime) -> MetricsQuery | str:
     """The checked query, or the message of Amazon's 400."""
-    marketplaces = _listed(params, "marketplaceIds")
-    if len(marketplaces) != 1:
-        return "marketplaceIds must name exactly one marketplace."
-    marketplace = MARKETPLACE_BY_ID.get(marketplaces[0])
-    if marketplace is None or marketplace.region != region:
-        return f"Invalid marketplaceIds: {marketplaces[0]} is not a marketplace of this endpoint."
+    marketplace = one_marketplace(params, region)
+    if isinstance(marketplace, str):
+        return marketplace
 
     parts = params.get("interval", "").split("--")
     start, end = (_instant(parts[0]), _instant(parts[1])) if len(parts) == 2 else (None, None)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from asc_tui.sandbox.demo import marketplace_json, marketplace_region
-from asc_tui.sandbox.responses import request_id
+from asc_tui.sandbox.demo import SandboxSeller, marketplace_json, marketplace_region
+from asc_tui.sandbox.responses import sp_api_route, sp_json
 from asc_tui.sandbox.state import SandboxState
 
 SELLERS_RATE_LIMIT = "0.016"  # getMarketplaceParticipations usage plan, requests per second
@@ -18,18 +18,9 @@ class SellersApi:
         self._state = state
 
     def routes(self) -> list[Route]:
-        return [
-            Route(
-                "/spapi/{region}/sellers/v1/marketplaceParticipations", self._participations, methods=["GET"]
-            )
-        ]
+        return [sp_api_route(self._state, "/sellers/v1/marketplaceParticipations", self._participations)]
 
-    async def _participations(self, request: Request) -> Response:
-        caller = self._state.sp_api_caller(request)
-        if isinstance(caller, Response):
-            return caller
-        region, grant = caller
-        seller = grant.seller
+    async def _participations(self, request: Request, region: str, seller: SandboxSeller) -> Response:
         payload = []
         for marketplace_id in seller.marketplaces:
             marketplace = marketplace_json(marketplace_id)
@@ -45,7 +36,4 @@ class SellersApi:
                     },
                 }
             )
-        return JSONResponse(
-            {"payload": payload},
-            headers={"x-amzn-RateLimit-Limit": SELLERS_RATE_LIMIT, "x-amzn-RequestId": request_id()},
-        )
+        return sp_json({"payload": payload}, SELLERS_RATE_LIMIT)

@@ -28,7 +28,6 @@ from asc_tui.amazon.token_cache import SHARED_ACCESS_TOKENS, AccessTokenCache, L
 from asc_tui.amazon.usage_plans import SHARED_USAGE_PLANS, UsagePlans
 from asc_tui.domain import MARKETPLACES
 from asc_tui.domain.health import (
-    CommunicationEntry,
     DailySales,
     StoreHealth,
     health_warnings,
@@ -184,7 +183,7 @@ class HealthRefresh:
         )
         self._health.save_health(store_id, health)
         if failures:
-            self._health.append_log(store_id, [_log_entry(exc) for exc in failures])
+            self._health.append_log(store_id, [exc.log_entry for exc in failures])
         app_wide = any(exc.app_wide for exc in failures)
         return StoreResult(store_id, store.name, health=health, app_wide=app_wide)
 
@@ -208,7 +207,7 @@ def _merged(
     if standing is not None:
         health = replace(
             health,
-            is_participating=standing.listed and standing.is_participating,
+            is_participating=standing.is_participating,
             has_suspended_listings=standing.has_suspended_listings,
         )
     if with_errors is not None:
@@ -217,8 +216,3 @@ def _merged(
         first = failures[0]
         health = replace(health, problem=first.message, problem_code=first.code or type(first).__name__)
     return health
-
-
-def _log_entry(exc: HealthCallError) -> CommunicationEntry:
-    said = exc.log_entry
-    return CommunicationEntry(said.at, said.operation, said.code or "", said.message or exc.message)

@@ -3,7 +3,6 @@ each failure means. Backoff waits are injected and recorded, never slept through
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +40,8 @@ from asc_tui.sandbox import (
     SandboxSeller,
 )
 from tests.hardening.faulty_amazon import refused_url
+from tests.support.connect import access_token
+from tests.support.threads import at_once
 
 NA, UK_SELLER, US_ONLY = DEMO_SELLERS[:3]
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
@@ -73,6 +74,7 @@ class Store:
     bucket_waits: list[float] = field(default_factory=list)  # the usage plans' waits
     refresh_token: str = ""
     endpoint: str = ""
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(follow_redirects=False))
 
     def __post_init__(self) -> None:
         if self.plans is None:
@@ -85,6 +87,7 @@ class Store:
         access = StoreAccess(app, self.refresh_token, self.endpoint, store_key=self.seller.selling_partner_id)
         caller = SpApiCaller(
             access,
+            http=self.http,
             tokens=self.tokens,
             plans=self.plans or UsagePlans(),
             retry_policy=FAST,
@@ -102,15 +105,7 @@ def exchanges(emu: SandboxEmulator) -> int:
 def raw_metrics(emu: SandboxEmulator, store: Store, interval: str, granularity: str, zone: str) -> list[dict]:
     """The emulator's own answer, asked directly: what the client's figures must equal."""
     with httpx.Client(timeout=10) as http:
-        token = http.post(
-            emu.lwa_token_url,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": store.refresh_token,
-                "client_id": SANDBOX_CLIENT_ID,
-                "client_secret": SANDBOX_CLIENT_SECRET,
-            },
-        ).json()["access_token"]
+        token = access_token(http, emu, store.refresh_token)
         marketplace = US if store.region == "NA" else UK
         response = http.get(
             store.endpoint + SALES,
@@ -155,13 +150,14 @@ def test_thirty_daily_points_equal_what_amazon_answered(
 def test_participation_reads_the_stores_own_marketplace_only(emu: SandboxEmulator) -> None:
     client = Store(emu, SUSPENDED).client()
     us = client.participation(US)
-    assert (us.listed, us.is_participating, us.has_suspended_listings) == (True, True, True)
+    assert (us.is_participating, us.has_suspended_listings) == (True, True)
     ca = client.participation(CA)  # listed, but the account left it
-    assert (ca.listed, ca.is_participating, ca.has_suspended_listings) == (True, False, False)
+    assert (ca.is_participating, ca.has_suspended_listings) == (False, False)
 
     healthy = Store(emu, US_ONLY).client()
     assert healthy.participation(US).has_suspended_listings is False
-    assert healthy.participation(CA).listed is False  # never listed for this account
+    never = healthy.participation(CA)  # never listed for this account
+    assert (never.is_participating, never.has_suspended_listings) == (False, False)
 
 
 def test_listings_with_errors_counts_in_one_call(emu: SandboxEmulator) -> None:
@@ -198,7 +194,7 @@ def test_a_429_on_every_try_is_quota_exhausted_with_amazons_words(emu: SandboxEm
         store.client().order_metrics(US, now=NOW)
     assert emu.pending_faults == 0  # three tries, then the clear error
     entry = failed.value.log_entry
-    assert (entry.operation, entry.code, entry.status, entry.at) == (
+    assert (entry.operation, entry.code, failed.value.status, entry.at) == (
         GET_ORDER_METRICS,
         "QuotaExceeded",
         429,
@@ -216,7 +212,7 @@ def test_an_empty_usage_plan_fails_fast_instead_of_waiting(emu: SandboxEmulator)
     client.participation(US)
     with pytest.raises(QuotaExhausted) as failed:
         client.participation(US)
-    assert failed.value.log_entry.code is None  # our own limit: no answer from Amazon to quote
+    assert failed.value.log_entry.code == ""  # our own limit: no answer from Amazon to quote
     assert store.slept == []
 
 
@@ -230,7 +226,7 @@ def test_a_server_error_is_retried_then_a_clear_error(emu: SandboxEmulator) -> N
         store.client().order_metrics(US, now=NOW)
     assert emu.pending_faults == 0
     entry = failed.value.log_entry
-    assert (entry.code, entry.status, entry.message) == (
+    assert (entry.code, failed.value.status, entry.message) == (
         "ServiceUnavailable",
         503,
         "Service temporarily unavailable.",
@@ -242,7 +238,7 @@ def test_no_answer_at_all_is_a_network_failure(emu: SandboxEmulator) -> None:
     store = Store(emu, NA, endpoint=refused_url())
     with pytest.raises(NetworkFailed) as failed:
         store.client().listings_with_errors(NA.selling_partner_id, US)
-    assert failed.value.log_entry.code is None
+    assert failed.value.log_entry.code == ""
     assert "connection refused" in failed.value.message
 
 
@@ -255,7 +251,7 @@ def test_a_revoked_authorization_is_invalid_grant(emu: SandboxEmulator) -> None:
     with pytest.raises(AuthorizationRevoked) as failed:
         store.client().order_metrics(US, now=NOW)
     entry = failed.value.log_entry
-    assert (entry.code, entry.status) == ("invalid_grant", 400)
+    assert (entry.code, failed.value.status) == ("invalid_grant", 400)
     assert "invalid grant parameter : refresh_token" in entry.message
     assert not failed.value.app_wide
 
@@ -284,7 +280,7 @@ def test_another_sellers_listings_are_access_denied(emu: SandboxEmulator) -> Non
     with pytest.raises(AccessDenied) as failed:
         Store(emu, NA).client().listings_with_errors(ERRORS.selling_partner_id, US)
     entry = failed.value.log_entry
-    assert (entry.code, entry.status) == ("Unauthorized", 403)
+    assert (entry.code, failed.value.status) == ("Unauthorized", 403)
     assert entry.message == "Access to requested resource is denied."
     assert isinstance(failed.value, HealthCallError) and not failed.value.app_wide
 
@@ -311,18 +307,5 @@ def test_threads_asking_at_once_share_one_exchange(emu: SandboxEmulator) -> None
     store = Store(emu, SUSPENDED)
     client = store.client()
     before = exchanges(emu)
-    failures: list[BaseException] = []
-
-    def refresh() -> None:
-        try:
-            client.listings_with_errors(SUSPENDED.selling_partner_id, US)
-        except BaseException as error:  # pragma: no cover - reported below
-            failures.append(error)
-
-    threads = [threading.Thread(target=refresh) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    at_once(lambda: client.listings_with_errors(SUSPENDED.selling_partner_id, US), 6)
     assert exchanges(emu) == before + 1

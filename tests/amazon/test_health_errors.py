@@ -23,7 +23,6 @@ from asc_tui.amazon.health_errors import (
     AmazonFailing,
     AppCredentialsRejected,
     AuthorizationRevoked,
-    CommunicationLogEntry,
     HealthCallError,
     NetworkFailed,
     QuotaExhausted,
@@ -31,6 +30,7 @@ from asc_tui.amazon.health_errors import (
     health_error,
 )
 from asc_tui.amazon.usage_plans import GET_ORDER_METRICS, PlanExhausted
+from asc_tui.domain.health import CommunicationEntry
 
 AT = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
 SERVICE = "The Selling Partner API"
@@ -65,7 +65,7 @@ REVOKED = "The request has an invalid grant parameter : refresh_token"
             "You exceeded your quota.",
             429,
         ),
-        (PlanExhausted(GET_ORDER_METRICS, 62.5), None, QuotaExhausted, None, "", None),
+        (PlanExhausted(GET_ORDER_METRICS, 62.5), None, QuotaExhausted, "", "", None),
         (
             AmazonUnavailable(SERVICE, "HTTP 500", status=500),
             ("InternalFailure", "We encountered an error."),
@@ -74,7 +74,7 @@ REVOKED = "The request has an invalid grant parameter : refresh_token"
             "We encountered an error.",
             500,
         ),
-        (AmazonUnavailable(SERVICE, "connection refused"), None, NetworkFailed, None, "", None),
+        (AmazonUnavailable(SERVICE, "connection refused"), None, NetworkFailed, "", "", None),
         (
             SpApiError(400, "InvalidInput", "Invalid interval.", ""),
             None,
@@ -95,7 +95,7 @@ REVOKED = "The request has an invalid grant parameter : refresh_token"
             AmazonProtocolError(SERVICE, "the answer is not valid JSON", status=200),
             None,
             UnexpectedAnswer,
-            None,
+            "",
             "",
             200,
         ),
@@ -105,13 +105,15 @@ def test_each_failure_has_its_kind_and_amazons_words(
     error: Exception,
     last: tuple[str | None, str] | None,
     kind: type[HealthCallError],
-    code: str | None,
+    code: str,
     message: str,
     status: int | None,
 ) -> None:
     mapped = health_error(error, GET_ORDER_METRICS, last_error_body=last, at=AT)
     assert type(mapped) is kind
-    assert mapped.log_entry == CommunicationLogEntry(AT, GET_ORDER_METRICS, code, message, status)
+    # Where Amazon said nothing (no answer, our own usage plan), the log keeps the sentence shown instead.
+    assert mapped.log_entry == CommunicationEntry(AT, GET_ORDER_METRICS, code, message or mapped.message)
+    assert mapped.status == status
     assert mapped.app_wide is (kind is AppCredentialsRejected)  # the one failure every store shares
     assert mapped.message.count(". ") == 0 and mapped.message.endswith(".")  # one sentence
 

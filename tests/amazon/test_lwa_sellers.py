@@ -6,7 +6,6 @@ import asyncio
 import math
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from asc_tui.amazon.http import RetryPolicy, parse_retry_after
 from asc_tui.amazon.lwa import LwaClient, TokenSet
 from asc_tui.amazon.sellers import Participation, SellersClient, amazon_marketplaces
 from asc_tui.sandbox.server import LoopbackServer
+from tests.support.threads import at_once
 
 CLIENT_ID = "amzn1.application-oa2-client.test"
 CLIENT_SECRET = "amzn1.oa2-cs.v1.SUPERSECRET0123456789"
@@ -388,15 +388,8 @@ def test_access_token_is_refreshed_60_seconds_before_expiry(server: FakeAmazon) 
 
 def test_concurrent_callers_share_one_refresh(server: FakeAmazon) -> None:
     server.answer(("sleep", 0.1, tokens()))
-    results: list[str] = []
     with lwa(server) as client:
-        threads = [
-            threading.Thread(target=lambda: results.append(client.access_token(REFRESH))) for _ in range(6)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results = at_once(lambda: client.access_token(REFRESH), 6)
     assert results == [ACCESS] * 6
     assert len(server.seen) == 1
 
@@ -505,7 +498,7 @@ def test_sellers_403_shows_amazon_details(server: FakeAmazon) -> None:
     message = str(caught.value)
     assert "Access to requested resource is denied." in message
     assert "The access token you provided has expired." in message
-    assert caught.value.access_token_expired
+    assert caught.value.blames_access_token
     assert caught.value.request_id == "req-123"
     assert len(server.seen) == 1
     assert_no_secret(caught.value)
@@ -516,7 +509,7 @@ def test_sellers_403_echoing_the_token_is_redacted(server: FakeAmazon) -> None:
     server.answer(JSONResponse(body, status_code=403))
     with sellers(server) as client, pytest.raises(SpApiUnauthorized) as caught:
         client.marketplace_participations(ACCESS)
-    assert not caught.value.access_token_expired
+    assert not caught.value.blames_access_token
     assert_no_secret(caught.value)
 
 

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from asc_tui.amazon.errors import AmazonProtocolError
-from asc_tui.amazon.order_metrics import decode_json, format_interval, last_whole_days, parse_order_metrics
+from asc_tui.amazon.http import json_object
+from asc_tui.amazon.order_metrics import format_interval, last_whole_days, parse_order_metrics
 from asc_tui.domain import MARKETPLACES
 
 
@@ -83,6 +85,11 @@ def test_now_must_be_aware_and_days_positive() -> None:
         last_whole_days("Europe/London", 0, datetime(2026, 1, 1, tzinfo=UTC))
 
 
+def answer(text: str) -> dict[str, object] | None:
+    """The body as the client reads it off the wire."""
+    return json_object(httpx.Response(200, content=text.encode()))
+
+
 def step(day: int, orders: int, amount: str, *, raw_amount: bool = False) -> str:
     money = amount if raw_amount else f'"{amount}"'
     return (
@@ -95,7 +102,7 @@ def step(day: int, orders: int, amount: str, *, raw_amount: bool = False) -> str
 def test_the_answer_becomes_days_oldest_first_with_exact_decimals() -> None:
     steps = [step(1, 3, "0.1"), step(2, 1, "0.2"), step(3, 0, "0"), step(4, 2, "19.99", raw_amount=True)]
     random.Random(7).shuffle(steps)  # Amazon promises no order
-    body = decode_json(f'{{"payload": [{", ".join(steps)}]}}'.encode())
+    body = answer(f'{{"payload": [{", ".join(steps)}]}}')
     metrics = parse_order_metrics(body, "ATVPDKIKX0DER", "whatever")
     assert [p.day for p in metrics.points] == [date(2026, 12, d) for d in (1, 2, 3, 4)]
     assert [p.orders for p in metrics.points] == [3, 1, 0, 2]
@@ -123,4 +130,4 @@ def test_the_answer_becomes_days_oldest_first_with_exact_decimals() -> None:
 )
 def test_a_malformed_answer_is_a_protocol_error(payload: str) -> None:
     with pytest.raises(AmazonProtocolError):
-        parse_order_metrics(decode_json(payload.encode()), "ATVPDKIKX0DER", "whatever")
+        parse_order_metrics(answer(payload), "ATVPDKIKX0DER", "whatever")

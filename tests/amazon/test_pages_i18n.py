@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -35,7 +34,7 @@ from asc_tui.sandbox import (
     SANDBOX_APPLICATION_NAME,
     SandboxEmulator,
 )
-from tests.support.consent_forms import approve
+from tests.support.consent_forms import approve, follow, submit
 
 NA = DEMO_SELLERS[0]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -245,20 +244,6 @@ def emulator() -> Iterator[SandboxEmulator]:
         yield emu
 
 
-def follow(client: httpx.Client, response: httpx.Response) -> httpx.Response:
-    while response.status_code == 303:
-        response = client.get(urljoin(str(response.url), response.headers["location"]))
-    return response
-
-
-def submit(client: httpx.Client, page: httpx.Response, **fields: str) -> httpx.Response:
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert action and token, page.text
-    url = urljoin(str(page.url), action.group(1).replace("&amp;", "&"))
-    return follow(client, client.post(url, data={"csrf": token.group(1), **fields}))
-
-
 def test_the_sandbox_sign_in_and_consent_pages_are_chinese(emulator: SandboxEmulator) -> None:
     url = consent_url(emulator.seller_central_url("US"), SANDBOX_APPLICATION_ID, HOSTILE, draft_app=True)
     with httpx.Client(follow_redirects=False, timeout=10) as client:
@@ -268,14 +253,14 @@ def test_the_sandbox_sign_in_and_consent_pages_are_chinese(emulator: SandboxEmul
         )
         assert 'id="signin"' in text
 
-        refused = submit(client, signin, email=HOSTILE, password="sandbox")
+        refused = follow(client, submit(client, signin, email=HOSTILE, password="sandbox"))
         text = assert_chinese_html(refused, "找不到使用該電子郵件地址或手機號碼的帳戶。", "發生問題")
         assert_no_hostile_markup(text)
         assert f'value="{HOSTILE_ESCAPED}"' in text
 
-        mfa = submit(client, refused, email=NA.email, password=NA.password)
+        mfa = follow(client, submit(client, refused, email=NA.email, password=NA.password))
         assert_chinese_html(mfa, "兩步驟驗證", "沙箱：驗證碼是 <code>123456</code>。")
-        consent = submit(client, mfa, otp=NA.otp)
+        consent = follow(client, submit(client, mfa, otp=NA.otp))
         text = assert_chinese_html(
             consent,
             f"<span>I understand… 我指示 Amazon 讓 {SANDBOX_APPLICATION_NAME} 存取我的 Amazon 賣家帳戶",  # Amazon's own words stay as the steps quote them
@@ -289,9 +274,9 @@ def test_the_sandbox_sign_in_and_consent_pages_are_chinese(emulator: SandboxEmul
         assert_no_hostile_markup(text)
         assert HOSTILE_ESCAPED in text  # the state the app sent, shown in the request details
 
-        unticked = submit(client, consent, action="next")
+        unticked = follow(client, submit(client, consent, action="next"))
         assert_chinese_html(unticked, "請勾選「I understand…」方塊以授權應用程式，或選擇「取消」。")
-        almost = submit(client, unticked, action="next", understand="yes")
+        almost = follow(client, submit(client, unticked, action="next", understand="yes"))
         assert_chinese_html(
             almost, "<h1>You are almost done</h1>", "<b>Continue</b> 完成對", ">Continue</button>"
         )

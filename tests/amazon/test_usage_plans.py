@@ -17,6 +17,7 @@ from asc_tui.amazon.usage_plans import (
     UsagePlans,
     parse_rate_limit,
 )
+from tests.support.threads import at_once
 
 
 class FakeTime:
@@ -73,19 +74,7 @@ def test_waiting_callers_queue_in_turn() -> None:
     # 1, 2, 3, 4, 5 s: each wait counts those ahead of it, so no two wake up for the same token.
     t = FakeTime()
     bucket = TokenBucket(SEARCH_LISTINGS_ITEMS, UsagePlan(1.0, 5), clock=t.clock, sleep=lambda _s: None)
-    waits: list[float] = []
-    lock = threading.Lock()
-
-    def take() -> None:
-        wait = bucket.acquire(max_wait=60)
-        with lock:
-            waits.append(wait)
-
-    threads = [threading.Thread(target=take) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    waits = at_once(lambda: bucket.acquire(max_wait=60), 10)
     assert sorted(waits) == pytest.approx([0, 0, 0, 0, 0, 1, 2, 3, 4, 5])
 
 

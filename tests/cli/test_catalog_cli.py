@@ -6,19 +6,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from asc_tui.commerce.credentials import (
+    CREDENTIAL_FIELDS,
     ENV_ACCESS_TOKEN,
     ENV_ACCESS_TOKEN_SECRET,
-    ENV_BEARER_TOKEN,
     ENV_CONSUMER_KEY,
     ENV_CONSUMER_SECRET,
 )
+from tests.support.cli import run_asc_tui
 from tests.support.fake_magento import FakeMagento, magento_secret
 
 SHOP_ATTRIBUTES = ATTRIBUTES = 640  # two pages of 500
@@ -36,14 +36,8 @@ def environment(shop: FakeMagento, tmp_path: Path, **override: str) -> dict[str,
     """This test's home (ASC_TUI_HOME, set by the autouse fixture), a file keyring that is never the
     machine's, and the integration's four credentials in the environment."""
     env = dict(os.environ)
-    for name in (
-        ENV_CONSUMER_KEY,
-        ENV_CONSUMER_SECRET,
-        ENV_ACCESS_TOKEN,
-        ENV_ACCESS_TOKEN_SECRET,
-        ENV_BEARER_TOKEN,
-    ):
-        env.pop(name, None)
+    for credential in CREDENTIAL_FIELDS:
+        env.pop(credential.env, None)
     env["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
     i = shop.integration
@@ -60,14 +54,7 @@ def environment(shop: FakeMagento, tmp_path: Path, **override: str) -> dict[str,
 
 
 def cli(config: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asc_tui", "--config", str(config), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_asc_tui("--config", str(config), *args, env=env)
 
 
 def show_json(config: Path, env: dict[str, str]) -> dict[str, Any]:

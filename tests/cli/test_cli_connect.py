@@ -14,6 +14,7 @@ from asc_tui.domain import StoreStatus
 from asc_tui.sandbox import SandboxEmulator
 from asc_tui.services.registry import open_registry
 from asc_tui.storage.models import ConnectAttempt
+from tests.support.cli import run_asc_tui
 from tests.support.connect import (
     NA,
     add_store,
@@ -26,12 +27,6 @@ from tests.support.connect import (
 from tests.support.consent_forms import approve
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asc_tui", *args], capture_output=True, text=True, timeout=60
-    )
-
-
 def test_paste_on_stdin_connects(isolated_home: Path) -> None:
     seed_store()
     process, url = start_connect("Shop US")
@@ -42,7 +37,7 @@ def test_paste_on_stdin_connects(isolated_home: Path) -> None:
     assert "asc-tui: That is not a web address; copy the whole address" in err  # and it kept waiting
     assert "Store 'Shop US' is connected: seller A1SANDBOXNA001, Amazon US" in err
 
-    listed = run("--sandbox", "stores", "list", "--json")
+    listed = run_asc_tui("--sandbox", "stores", "list", "--json")
     assert '"status": "active"' in listed.stdout and '"seller_id": "A1SANDBOXNA001"' in listed.stdout
     registry = open_registry(sandbox=True)
     try:
@@ -87,14 +82,14 @@ def test_kill_9_leaves_the_store_as_it_was(isolated_home: Path) -> None:
 
 
 def test_unknown_store_and_missing_settings(isolated_home: Path) -> None:
-    missing = run("--sandbox", "stores", "connect", "Nope")
+    missing = run_asc_tui("--sandbox", "stores", "connect", "Nope")
     assert missing.returncode == 1 and "There is no store named 'Nope'." in missing.stderr
     registry = open_registry()
     try:
         add_store(registry)
     finally:
         registry.close()
-    not_ready = run("stores", "connect", "Shop US")
+    not_ready = run_asc_tui("stores", "connect", "Shop US")
     assert not_ready.returncode == 2
     assert "amazon.application_id, amazon.client_id, amazon.redirect_uri" in not_ready.stderr
     assert "Traceback" not in not_ready.stderr
@@ -111,21 +106,12 @@ def test_a_real_config_pointing_at_amazon_compatible_servers(isolated_home: Path
             "XDG_DATA_HOME": str(isolated_home / "xdg"),
         }
         assert (
-            run(
+            run_asc_tui(
                 "stores", "add", "--name", "Real", "--email", "a@b.co", "--country", "US", "--website", "base"
             ).returncode
             == 0
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "asc_tui", "stores", "connect", "Real"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+        process, url = start_connect("Real", options=(), env=env)
         assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Famazon%2Fcallback" in url
         page = browser_get(approve(url, NA))
         assert "Connected" in page.text
@@ -154,7 +140,7 @@ def test_a_real_browser_and_the_cli_callback_worker(isolated_home: Path) -> None
     assert "Connected" in result.text and "A1SANDBOXUK001" in result.text
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
-    listed = run("--sandbox", "stores", "list", "--json")
+    listed = run_asc_tui("--sandbox", "stores", "list", "--json")
     assert (
         '"seller_id": "A1SANDBOXUK001"' in listed.stdout
         and '"marketplace_id": "A1F83G8C2ARO7P"' in listed.stdout
@@ -169,7 +155,7 @@ def test_check_auth_online_finds_a_revocation(isolated_home: Path) -> None:
     _out, err = process.communicate(approve(url, NA) + "\n", timeout=60)
     assert process.returncode == 0, err
 
-    fine = run("--sandbox", "check-auth", "--online")
+    fine = run_asc_tui("--sandbox", "check-auth", "--online")
     assert fine.returncode == 0, fine.stderr
     assert "Amazon accepted the authorization" in fine.stdout
 
@@ -178,28 +164,28 @@ def test_check_auth_online_finds_a_revocation(isolated_home: Path) -> None:
     grants = json.loads(grants_file.read_text())
     grants_file.write_text(json.dumps([{**g, "revoked": True} for g in grants]))
 
-    revoked = run("--sandbox", "check-auth", "--online", "--json")
+    revoked = run_asc_tui("--sandbox", "check-auth", "--online", "--json")
     assert revoked.returncode == 1
     (record,) = json.loads(revoked.stdout)
     assert record["auth_health"] == "revoked" and "invalid_grant" in record["online"]
     assert "need their Amazon authorization renewed" in revoked.stderr
-    offline = run("--sandbox", "check-auth")
+    offline = run_asc_tui("--sandbox", "check-auth")
     assert offline.returncode == 1 and "Revoked" in offline.stdout
 
 
 def test_relay_page(isolated_home: Path) -> None:
-    missing = run("relay-page")
+    missing = run_asc_tui("relay-page")
     assert missing.returncode == 2 and "amazon.redirect_uri is not set" in missing.stderr
     config = isolated_home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
         '[amazon]\nredirect_uri = "https://admin.example.com/amazon/callback"\ncallback_listen = "127.0.0.1:8976"\n'
     )
-    page = run("relay-page")
+    page = run_asc_tui("relay-page")
     assert page.returncode == 0 and "<html" in page.stdout.lower()
     assert "127.0.0.1:8976/amazon/callback" in page.stdout
     target = isolated_home / "relay.html"
-    written = run("relay-page", "--output", str(target))
+    written = run_asc_tui("relay-page", "--output", str(target))
     assert written.returncode == 0 and target.read_text() == page.stdout
     assert "host it at https://admin.example.com/amazon/callback" in written.stderr
 

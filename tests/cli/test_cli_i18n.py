@@ -17,6 +17,7 @@ from rich.cells import cell_len
 
 from asc_tui.cli.parser import argparse_words
 from asc_tui.services.records import RECORD_KEYS
+from tests.support.cli import write_config
 
 SCRIPT = Path(sys.executable).with_name("asc-tui")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "asc_tui"]
@@ -209,21 +210,8 @@ def test_catalog_refresh_and_show_name_the_embedded_sample_as_the_tui_does() -> 
     assert json.loads(data.stdout)["source"] == "embedded"
 
 
-def write_config(home: Path) -> None:
-    path = home / "config" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "[amazon]\n"
-        'application_id = "amzn1.sp.solution.test-app"\n'
-        'client_id = "amzn1.application-oa2-client.test"\n'
-        'redirect_uri = "https://admin.example.com/amazon/callback"\n'
-        'callback_listen = "127.0.0.1:0"\n',
-        encoding="utf-8",
-    )
-
-
 def test_doctor_in_chinese_and_its_json_in_english(isolated_home: Path, tmp_path: Path) -> None:
-    write_config(isolated_home)
+    write_config(isolated_home, listen="127.0.0.1:0")
     env = {
         **ZH,
         "PYTHON_KEYRING_BACKEND": PLAINTEXT,

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.support.cli import run
-from tests.support.ports import free_port
+from tests.support.cli import run, write_config
 
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
 ADD = ("stores", "add", "--email", "a@example.com", "--country", "US", "--website", "base")
@@ -34,20 +33,6 @@ def fixes(err: str) -> list[str]:
 
 def problems(rows: dict[str, dict[str, Any]]) -> list[str]:
     return [name for name, row in rows.items() if not row["ok"]]
-
-
-def write_config(home: Path, *, listen: str | None = None, extra: str = "") -> Path:
-    path = home / "config" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "[amazon]\n"
-        'application_id = "amzn1.sp.solution.test-app"\n'
-        'client_id = "amzn1.application-oa2-client.test"\n'
-        'redirect_uri = "https://admin.example.com/amazon/callback"\n'
-        f'callback_listen = "{listen or f"127.0.0.1:{free_port()}"}"\n' + extra,
-        encoding="utf-8",
-    )
-    return path
 
 
 def connected_store(

@@ -20,14 +20,14 @@ from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from tests.ui.helpers import (
     card_texts,
-    make_app,
     notifications,
+    press,
+    ready_home,
     saved_registry,
     screen_text,
     seed,
     terminal_output,
     type_into,
-    until_ready,
     wait_until,
 )
 
@@ -96,8 +96,7 @@ def text_of(widget: Static) -> str:
 
 
 async def open_add_form(pilot: Pilot[None]) -> AddStoreModal:
-    await pilot.press("a")
-    await pilot.pause()
+    await press(pilot, "a")
     modal = pilot.app.screen
     assert isinstance(modal, AddStoreModal)
     modal.query_one("#website", Select).value = "base"
@@ -111,9 +110,7 @@ async def test_cards_and_store_views_show_hostile_names_literally() -> None:
     seed(*((name, "US") for name in ACCEPTED))
     legacy = write_legacy_names()
     names = [expected_name(n) or "" for n in ACCEPTED] + legacy
-    app = make_app()
-    async with app.run_test(size=(200, 80)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(200, 80)) as (app, pilot):
         cards = card_texts(app)
         assert len(cards) == len(names)
         for card, name in zip(cards, names, strict=True):
@@ -129,23 +126,19 @@ async def test_cards_and_store_views_show_hostile_names_literally() -> None:
         assert_terminal_clean(app)
         for index, name in enumerate(names):
             app.home.deck.move_cursor(index)
-            await pilot.press("enter")
-            await pilot.pause()
+            await press(pilot, "enter")
             view = app.screen
             assert isinstance(view, StoreViewScreen)
             assert shown_form(name) in text_of(view.query_one("#view-title", Static)).replace("\n", "")
             assert view.title == shown_form(name)  # drawn as plain text (Content), never markup
             assert shown_form(name) in screen_text(app).replace("\n", "") or len(name) > 40
             assert_terminal_clean(app)
-            await pilot.press("escape")
-            await pilot.pause()
+            await press(pilot, "escape")
         assert app.return_code is None and app._exception is None
 
 
 async def test_adding_shows_refusals_literally_and_quotes_accepted_names_in_the_notification() -> None:
-    app = make_app()
-    async with app.run_test(size=(140, 60)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(140, 60)) as (app, pilot):
         modal = await open_add_form(pilot)
         error = modal.query_one("#name-error", Static)
         for label in (
@@ -163,13 +156,11 @@ async def test_adding_shows_refusals_literally_and_quotes_accepted_names_in_the_
             message = text_of(error)
             assert error.display and is_one_sentence(message), (label, message)
             assert modal.query_one("#submit", Button).disabled
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
             assert isinstance(app.screen, AddStoreModal), label
             assert is_one_sentence(text_of(error)), label
             assert_terminal_clean(app)
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         with saved_registry() as registry:
             assert registry.stores.count() == 0
 
@@ -177,8 +168,7 @@ async def test_adding_shows_refusals_literally_and_quotes_accepted_names_in_the_
             await open_add_form(pilot)
             type_into(app, "#name", name)
             await pilot.pause()
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
             assert not isinstance(app.screen, AddStoreModal), name
             assert f"Store “{name}” added." in notifications(app)[-1]
             assert any(name in card for card in card_texts(app)), name
@@ -194,14 +184,12 @@ async def test_adding_shows_refusals_literally_and_quotes_accepted_names_in_the_
             modal = await open_add_form(pilot)
             type_into(app, "#name", name)
             await pilot.pause()
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
             assert app.screen is modal, name
             message = text_of(modal.query_one("#name-error", Static))
             assert message == f"A store named {stored!r} already exists; choose another name.", message
             assert_terminal_clean(app)
-            await pilot.press("escape")
-            await pilot.pause()
+            await press(pilot, "escape")
         assert app._exception is None
     with saved_registry() as registry:
         assert [s.name for s in registry.stores.list_stores()] == [
@@ -213,10 +201,7 @@ async def test_adding_shows_refusals_literally_and_quotes_accepted_names_in_the_
 
 
 async def test_editing_to_hostile_names_saves_literally_or_says_why() -> None:
-    seed(("Shop", "US"), (NASTY["markup_close"], "UK"))
-    app = make_app()
-    async with app.run_test(size=(140, 60)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop", "US"), (NASTY["markup_close"], "UK"), size=(140, 60)) as (app, pilot):
         for value, saved in (
             (NASTY["ansi_clear"], None),
             (NASTY["bidi_override"], None),
@@ -226,13 +211,11 @@ async def test_editing_to_hostile_names_saves_literally_or_says_why() -> None:
             ("  " + NASTY["combining"] + "  ", expected_name(NASTY["combining"])),
         ):
             app.home.deck.move_cursor(0)
-            await pilot.press("e")
-            await pilot.pause()
+            await press(pilot, "e")
             modal = app.screen
             assert isinstance(modal, EditStoreModal)
             type_into(app, "#name", value)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
             if saved is None:
                 assert app.screen is modal
                 message = text_of(modal.query_one("#name-error", Static))
@@ -240,8 +223,7 @@ async def test_editing_to_hostile_names_saves_literally_or_says_why() -> None:
                 if value == NASTY["markup_close"]:
                     assert message == f"A store named {value!r} already exists; choose another name."
                 assert_terminal_clean(app)
-                await pilot.press("escape")
-                await pilot.pause()
+                await press(pilot, "escape")
             else:
                 assert not isinstance(app.screen, EditStoreModal)
                 assert notifications(app)[-1] == f"Store “{saved}” saved."
@@ -260,11 +242,8 @@ async def test_email_with_markup_shows_literally_in_the_store_view() -> None:
         from asc_tui.domain import StoreDraft
 
         registry.stores.add(StoreDraft("Shop", "[bold]x[/bold]@例え.example", "US", "base", "ASIN", "sku"))
-    app = make_app()
-    async with app.run_test(size=(140, 50)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
+    async with ready_home(size=(140, 50)) as (app, pilot):
+        await press(pilot, "enter")
         details = text_of(app.screen.query_one("#view-details", Static))
         assert "[bold]x[/bold]@例え.example" in details
         assert_terminal_clean(app)
@@ -273,11 +252,8 @@ async def test_email_with_markup_shows_literally_in_the_store_view() -> None:
 async def test_the_command_palette_lists_hostile_names_literally() -> None:
     seed((NASTY["markup_link"], "US"))
     write_legacy_names()
-    app = make_app()
-    async with app.run_test(size=(140, 50)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+    async with ready_home(size=(140, 50)) as (app, pilot):
+        await press(pilot, "ctrl+p")
         for query, shown in (
             ("evil", "[link=http://evil.example]y[/link]"),
             ("line", "line one\ufffdline two"),

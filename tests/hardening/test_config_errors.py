@@ -24,6 +24,7 @@ import pytest
 from asc_tui.errors import ConfigProblem
 from asc_tui.settings.config import load_config
 from asc_tui.settings.writer import _check_saved_text, save_settings
+from tests.support.cli import run_asc_tui
 
 TIMEOUT = 30  # a read that blocks (a named pipe) must fail the test, not hang it
 
@@ -201,14 +202,7 @@ EVERY_ENTRY_POINT = (
 
 
 def asc_tui(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asc_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_asc_tui(*args, env=env, timeout=TIMEOUT)
 
 
 def make(case: Case, path: Path) -> None:

@@ -134,24 +134,21 @@ async def _drive_tui(action: str, name: str) -> list[str]:
     from asc_tui.ui.app import AscApp
     from asc_tui.ui.screens.confirm import ConfirmModal
     from asc_tui.ui.screens.edit_store import EditStoreModal
-    from tests.ui.helpers import shown, type_into, until_ready
+    from tests.ui.helpers import press, shown, type_into, until_ready
 
     app = AscApp(load_config(), None, sandbox=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
         assert shown(app)[0] == name, shown(app)  # the first card has the focus
         if action == "edit":
-            await pilot.press("e")
-            await pilot.pause()
+            await press(pilot, "e")
             assert isinstance(app.screen, EditStoreModal)
             type_into(app, "#name", NEW_NAME)
             type_into(app, "#email", NEW_EMAIL)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
             assert not isinstance(app.screen, EditStoreModal), "the form stayed open"
         elif action == "delete":
-            await pilot.press("d")
-            await pilot.pause()
+            await press(pilot, "d")
             assert isinstance(app.screen, ConfirmModal)
             app.screen.query_one("#confirm", Button).press()
             await pilot.pause()

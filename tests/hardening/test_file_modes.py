@@ -15,7 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.connect import NA
+from tests.support.cli import run_asc_tui
+from tests.support.connect import NA, start_connect
 from tests.support.consent_forms import approve
 
 TIMEOUT = 60
@@ -28,15 +29,7 @@ def _umask_022() -> None:
 def asc(
     *args: str, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asc_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env=env or {**os.environ},
-        input=stdin,
-        preexec_fn=_umask_022,
-    )
+    return run_asc_tui(*args, env=env, timeout=TIMEOUT, input=stdin, preexec_fn=_umask_022)
 
 
 def modes(folder: Path) -> dict[str, int]:
@@ -63,16 +56,7 @@ def test_every_file_the_app_writes_is_owner_only_from_the_start(tmp_path: Path, 
     # A sandbox connection: the database, the emulator's grants, the demo token file, the log.
     assert asc("--sandbox", "stores", "add", "--name", "Shop US", "--email", "a@b.co", "--country", "US",
                "--website", "base").returncode == 0  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop US"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_umask_022,
-    )
-    assert process.stdout is not None
-    link = process.stdout.readline().strip()
+    process, link = start_connect("Shop US", preexec_fn=_umask_022)
     _out, err = process.communicate(approve(link, NA) + "\n", timeout=TIMEOUT)
     assert process.returncode == 0, err
     # The keyring files, written by doctor's round trip.

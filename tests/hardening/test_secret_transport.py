@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +21,8 @@ import pytest
 
 from asc_tui.sandbox import SANDBOX_CLIENT_SECRET, SandboxEmulator
 from tests.hardening.test_config_errors import Case, assert_one_sentence
-from tests.support.connect import NA
+from tests.support.cli import run_asc_tui
+from tests.support.connect import NA, start_connect
 from tests.support.consent_forms import approve
 
 SECRET = SANDBOX_CLIENT_SECRET  # the emulator's: it plays LWA where the case does not replace it
@@ -135,17 +134,6 @@ def _env(home: Path, proxy: Recorder) -> dict[str, str]:
     }
 
 
-def _asc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asc_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 @pytest.mark.parametrize("name", sorted(TRANSPORTS))
 def test_connect_refuses_to_send_secrets_over_plain_http(
     tmp_path: Path, isolated_home: Path, proxy: Recorder, name: str
@@ -155,22 +143,13 @@ def test_connect_refuses_to_send_secrets_over_plain_http(
     env = _env(isolated_home, proxy)
     with SandboxEmulator() as emulator:
         _write_config(config, emulator, None)  # Amazon's hosts (played by the emulator) to add the store
-        added = _asc(env, "--config", str(config), "stores", "add", "--name", "Shop", "--email", "a@b.co",
-                     "--country", "US", "--website", "base")  # fmt: skip
+        added = run_asc_tui("--config", str(config), "stores", "add", "--name", "Shop", "--email", "a@b.co",
+                            "--country", "US", "--website", "base", env=env)  # fmt: skip
         assert added.returncode == 0, added
         _write_config(config, emulator, case)
         sentence = Case("", (f"amazon.{case.key.lower()} must start with https://", "loopback"), case.line)
 
-        process = subprocess.Popen(
-            [sys.executable, "-m", "asc_tui", "--config", str(config), "stores", "connect", "Shop"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert process.stdout is not None
-        link = process.stdout.readline().strip()
+        process, link = start_connect("Shop", options=("--config", str(config)), link_expected=False, env=env)
         paste = approve(link, NA) + "\n" if link.startswith(emulator.seller_central_url("US")) else ""
         _out, err = process.communicate(paste, timeout=TIMEOUT)
         assert proxy.seen == []  # nothing left this computer in clear text
@@ -178,11 +157,11 @@ def test_connect_refuses_to_send_secrets_over_plain_http(
         assert link == ""  # no consent link was printed
         assert_one_sentence(err, config, sentence)
 
-        online = _asc(env, "--config", str(config), "check-auth", "--online")
+        online = run_asc_tui("--config", str(config), "check-auth", "--online", env=env)
         assert online.returncode == 2, online
-        listed = _asc(env, "--config", str(config), "stores", "list")
+        listed = run_asc_tui("--config", str(config), "stores", "list", env=env)
         assert listed.returncode == 2 and "Shop" not in listed.stdout, listed
-        doctor = _asc(env, "--config", str(config), "doctor")
+        doctor = run_asc_tui("--config", str(config), "doctor", env=env)
         assert doctor.returncode == 1, doctor
         assert_one_sentence(doctor.stderr, config, sentence)
     assert proxy.seen == []
@@ -208,7 +187,7 @@ def test_doctor_warns_when_secrets_go_to_a_host_that_is_not_amazons(
         'EU = "https://sp-api.proxy.example"\n',
         encoding="utf-8",
     )
-    doctor = _asc({**os.environ}, "--config", str(config), "doctor")
+    doctor = run_asc_tui("--config", str(config), "doctor")
     assert doctor.returncode == 1
     warned = [line for line in doctor.stderr.splitlines() if "amazon.endpoints.EU" in line]
     assert len(warned) == 1, doctor.stderr
@@ -232,7 +211,7 @@ def test_a_callback_worker_open_to_other_computers_needs_tls_or_a_proxy(
     config.write_text(EXPOSED.format(listen=listen), encoding="utf-8")
     sentence = Case("", ("amazon.callback_listen", "plain http", "callback_behind_tls_proxy = true"), 3)
     for command in (("stores", "list"), ("relay-page",), ("stores", "connect", "Shop")):
-        refused = _asc({**os.environ}, "--config", str(config), *command)
+        refused = run_asc_tui("--config", str(config), *command)
         assert refused.returncode == 2, (command, refused)
         assert refused.stdout == ""  # no relay page, no consent link
         assert_one_sentence(refused.stderr, config, sentence)
@@ -245,7 +224,7 @@ def test_the_admin_says_a_tls_proxy_is_in_front(tmp_path: Path, isolated_home: P
     config.write_text(
         EXPOSED.format(listen="0.0.0.0:0") + "callback_behind_tls_proxy = true\n", encoding="utf-8"
     )
-    doctor = _asc({**os.environ}, "--config", str(config), "doctor", "--json")
+    doctor = run_asc_tui("--config", str(config), "doctor", "--json")
     rows = {row["check"]: row for row in json.loads(doctor.stdout)}
     callback = rows["Callback address"]
     assert callback["ok"] and "only your TLS proxy reaches it" in callback["detail"], callback
@@ -253,7 +232,7 @@ def test_the_admin_says_a_tls_proxy_is_in_front(tmp_path: Path, isolated_home: P
     config.write_text(
         EXPOSED.format(listen="192.0.2.10:8976") + "callback_behind_tls_proxy = true\n", encoding="utf-8"
     )
-    relay = _asc({**os.environ}, "--config", str(config), "relay-page")
+    relay = run_asc_tui("--config", str(config), "relay-page")
     assert relay.returncode == 2 and relay.stdout == "", relay
     assert "to 192.0.2.10 over plain http" in relay.stderr and "Traceback" not in relay.stderr
     # With a certificate the relay forwards over https.
@@ -262,7 +241,7 @@ def test_the_admin_says_a_tls_proxy_is_in_front(tmp_path: Path, isolated_home: P
         + 'callback_tls_cert = "/etc/ssl/cert.pem"\ncallback_tls_key = "/etc/ssl/key.pem"\n',
         encoding="utf-8",
     )
-    relay = _asc({**os.environ}, "--config", str(config), "relay-page")
+    relay = run_asc_tui("--config", str(config), "relay-page")
     assert relay.returncode == 0, relay.stderr
     assert '"https://192.0.2.10:8976/amazon/callback"' in relay.stdout
 
@@ -331,11 +310,13 @@ def test_the_readme_keeps_the_database_password_off_command_lines() -> None:
 
 
 def test_a_password_in_the_db_address_on_the_command_line_is_warned_about(isolated_home: Path) -> None:
-    with_password = _asc(
-        {**os.environ}, "--db", "postgresql+psycopg://asc_admin:hunter2-pw@127.0.0.1:1/x", "stores", "list"
+    with_password = run_asc_tui(
+        "--db", "postgresql+psycopg://asc_admin:hunter2-pw@127.0.0.1:1/x", "stores", "list"
     )
     warnings = [line for line in with_password.stderr.splitlines() if "--db address holds a password" in line]
     assert len(warnings) == 1 and "~/.pgpass" in warnings[0], with_password.stderr
     assert "hunter2-pw" not in with_password.stderr + with_password.stdout
-    without = _asc({**os.environ}, "--db", "postgresql+psycopg://asc_admin@127.0.0.1:1/x", "stores", "list")
+    without = run_asc_tui(
+        "--db", "postgresql+psycopg://asc_admin@127.0.0.1:1/x", "stores", "list", env={**os.environ}
+    )
     assert "holds a password" not in without.stderr

@@ -9,14 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from asc_tui.services.csv_cells import FORMULA_STARTS, neutralise, restore
+from tests.support.cli import run_asc_tui
 
 # Each is a valid store name a spreadsheet would otherwise run, or one that tests the quote itself.
 NAMES = (
@@ -32,26 +30,17 @@ NAMES = (
 IMPORT_COLUMNS = ["name", "email", "country", "website", "product_id_type", "attribute"]
 
 
-def asc(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asc_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ},
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def test_the_export_runs_nothing_and_the_round_trip_is_exact(tmp_path: Path, isolated_home: Path) -> None:
     for index, name in enumerate(NAMES):
         email = f"=cmd{index}@example.com" if index % 2 else f"shop{index}@example.com"
-        added = asc("stores", "add", "--name", name, "--email", email, "--country", "US", "--website", "base")
+        added = run_asc_tui(
+            "stores", "add", "--name", name, "--email", email, "--country", "US", "--website", "base"
+        )
         assert added.returncode == 0, added.stderr
-    before = json.loads(asc("stores", "list", "--json").stdout)
+    before = json.loads(run_asc_tui("stores", "list", "--json").stdout)
     assert [r["name"] for r in before] == list(NAMES)
 
-    exported = asc("stores", "export")
+    exported = run_asc_tui("stores", "export")
     assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(io.StringIO(exported.stdout, newline="")))
     cells = [cell for row in rows for cell in row.values()]
@@ -69,9 +58,9 @@ def test_the_export_runs_nothing_and_the_round_trip_is_exact(tmp_path: Path, iso
         writer.writeheader()
         writer.writerows(rows)
     other = ("--db", str(tmp_path / "other.db"))
-    imported = asc(*other, "stores", "import", str(again))
+    imported = run_asc_tui(*other, "stores", "import", str(again))
     assert imported.returncode == 0, imported.stderr
-    after = json.loads(asc(*other, "stores", "list", "--json").stdout)
+    after = json.loads(run_asc_tui(*other, "stores", "list", "--json").stdout)
     assert [(r["name"], r["email"]) for r in after] == [(r["name"], r["email"]) for r in before]
 
 
@@ -82,8 +71,8 @@ def test_a_hand_written_quote_before_ordinary_text_stays(tmp_path: Path, isolate
         "name,email,country,website\n'plain,a@example.com,US,base\n'=sum,b@example.com,US,base\n",
         encoding="utf-8",
     )
-    assert asc("stores", "import", str(path)).returncode == 0
-    names = [r["name"] for r in json.loads(asc("stores", "list", "--json").stdout)]
+    assert run_asc_tui("stores", "import", str(path)).returncode == 0
+    names = [r["name"] for r in json.loads(run_asc_tui("stores", "list", "--json").stdout)]
     assert names == ["'plain", "=sum"]
 
 

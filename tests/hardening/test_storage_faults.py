@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from asc_tui.domain import StoreDraft
 from asc_tui.services.registry import Registry, open_registry
@@ -37,7 +37,12 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from tests.support.connect import NA
 from tests.support.consent_forms import approve
 from tests.support.leak_scan import scan_before_removal
-from tests.ui.helpers import make_app, shown_notifications, type_into, until_ready
+from tests.ui.helpers import (
+    fill_add_form,
+    press,
+    ready_home,
+    shown_notifications,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -154,21 +159,12 @@ def test_a_database_locked_past_the_busy_timeout(isolated_home: Path, backend: s
 
 async def test_the_add_form_keeps_its_input_while_the_database_is_locked(isolated_home: Path) -> None:
     assert add("Before").returncode == 0
-    app = make_app()
-    async with app.run_test(size=(120, 50)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("a")
-        await pilot.pause()
+    async with ready_home(size=(120, 50)) as (app, pilot):
+        await press(pilot, "a")
+        await fill_add_form(pilot, "Typed while locked", "US", "typed@example.com")
         modal = app.screen
-        assert isinstance(modal, AddStoreModal)
-        modal.query_one("#website", Select).value = "base"
-        type_into(app, "#name", "Typed while locked")
-        type_into(app, "#email", "typed@example.com")
-        modal.query_one("#country", Select).value = "US"
-        await pilot.pause()
         with write_lock("sqlite"):
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
         errors = [str(n.message) for n in shown_notifications(app) if n.severity == "error"]
         assert len(errors) == 1 and "is locked by another program" in errors[0], errors
         assert app.screen_stack[-1] is modal  # still open, with what was typed

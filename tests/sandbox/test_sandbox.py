@@ -20,6 +20,8 @@ from asc_tui.sandbox import (
     SandboxEmulator,
     SandboxSeller,
 )
+from tests.support.connect import lwa_post, lwa_refresh, seller_token
+from tests.support.consent_forms import follow, submit
 
 REDIRECT = "https://admin.example.com/amazon/callback"
 OTHER_REDIRECT = "https://admin.example.com/amazon/other?x=1"
@@ -67,26 +69,6 @@ def consent_url(emu: SandboxEmulator, country: str = "US", **params: str) -> str
     return f"{emu.seller_central_url(country)}/apps/authorize/consent?" + httpx.QueryParams(query).__str__()
 
 
-def follow(client: httpx.Client, response: httpx.Response) -> httpx.Response:
-    """Follow the emulator's own 303s (not the final 302 to the app's redirect URI)."""
-    while response.status_code == 303:
-        response = client.get(response.headers["location"])
-    return response
-
-
-def csrf(page: httpx.Response) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert match, page.text
-    return match.group(1)
-
-
-def submit(client: httpx.Client, page: httpx.Response, **fields: str) -> httpx.Response:
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-    assert action
-    url = action.group(1).replace("&amp;", "&")
-    return client.post(url, data={"csrf": csrf(page), **fields})
-
-
 def sign_in(
     client: httpx.Client, emu: SandboxEmulator, seller: SandboxSeller = NA, **params: str
 ) -> httpx.Response:
@@ -115,24 +97,7 @@ def authorize(
 
 
 def exchange(client: httpx.Client, emu: SandboxEmulator, code: str, **extra: str) -> httpx.Response:
-    data = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "client_id": SANDBOX_CLIENT_ID,
-        "client_secret": SANDBOX_CLIENT_SECRET,
-        **extra,
-    }
-    return client.post(emu.lwa_token_url, data=data)
-
-
-def refresh(client: httpx.Client, emu: SandboxEmulator, refresh_token: str) -> httpx.Response:
-    data = {
-        "grant_type": "refresh_token",
-        "refresh_token": refresh_token,
-        "client_id": SANDBOX_CLIENT_ID,
-        "client_secret": SANDBOX_CLIENT_SECRET,
-    }
-    return client.post(emu.lwa_token_url, data=data)
+    return lwa_post(client, emu, grant_type="authorization_code", code=code, **extra)
 
 
 def participations(
@@ -140,12 +105,6 @@ def participations(
 ) -> httpx.Response:
     headers = {"x-amz-access-token": token} if token is not None else {}
     return client.get(f"{emu.sp_api_endpoint(region)}/sellers/v1/marketplaceParticipations", headers=headers)
-
-
-def access_token(client: httpx.Client, emu: SandboxEmulator, seller: SandboxSeller, region: str) -> str:
-    response = refresh(client, emu, emu.authorize_directly(seller, region))
-    assert response.status_code == 200
-    return str(response.json()["access_token"])
 
 
 # --- consent pages --------------------------------------------------------------------------------
@@ -282,38 +241,38 @@ def test_token_endpoint_errors(client: httpx.Client, emu: SandboxEmulator) -> No
 
 def test_refresh_then_revoke(client: httpx.Client, emu: SandboxEmulator) -> None:
     token = emu.authorize_directly(NA, "NA")
-    first = refresh(client, emu, token)
+    first = lwa_refresh(client, emu, token)
     assert first.status_code == 200 and first.json()["refresh_token"] == token
-    second = refresh(client, emu, token)
+    second = lwa_refresh(client, emu, token)
     assert second.json()["access_token"] != first.json()["access_token"]
     assert participations(client, emu, "NA", first.json()["access_token"]).status_code == 200
 
     emu.revoke(token)
-    revoked = refresh(client, emu, token)
+    revoked = lwa_refresh(client, emu, token)
     assert revoked.status_code == 400 and revoked.json() == REFRESH_ERROR
-    assert refresh(client, emu, "Atzr|never-issued").json() == REFRESH_ERROR
+    assert lwa_refresh(client, emu, "Atzr|never-issued").json() == REFRESH_ERROR
     dead = participations(client, emu, "NA", first.json()["access_token"])
     assert dead.status_code == 403 and "revoked, malformed or invalid" in dead.json()["errors"][0]["details"]
 
     # A new authorization does not bring the revoked one back; each is its own token.
     other = emu.authorize_directly(NA, "NA")
-    assert other != token and refresh(client, emu, other).status_code == 200
+    assert other != token and lwa_refresh(client, emu, other).status_code == 200
 
 
 def test_participations_per_region(client: httpx.Client, emu: SandboxEmulator) -> None:
-    uk = participations(client, emu, "EU", access_token(client, emu, UK, "EU")).json()["payload"]
+    uk = participations(client, emu, "EU", seller_token(client, emu, UK, "EU")).json()["payload"]
     assert [p["marketplace"]["id"] for p in uk] == ["A1F83G8C2ARO7P"]
     assert (
         uk[0]["marketplace"]["countryCode"] == "GB" and uk[0]["marketplace"]["defaultCurrencyCode"] == "GBP"
     )
 
-    us_only = participations(client, emu, "NA", access_token(client, emu, US_ONLY, "NA")).json()["payload"]
+    us_only = participations(client, emu, "NA", seller_token(client, emu, US_ONLY, "NA")).json()["payload"]
     assert [p["marketplace"]["countryCode"] for p in us_only] == ["US"]
 
     # An NA seller authorized in EU sells nowhere there.
-    assert participations(client, emu, "EU", access_token(client, emu, NA, "EU")).json() == {"payload": []}
+    assert participations(client, emu, "EU", seller_token(client, emu, NA, "EU")).json() == {"payload": []}
 
-    wrong_region = participations(client, emu, "EU", access_token(client, emu, NA, "NA"))
+    wrong_region = participations(client, emu, "EU", seller_token(client, emu, NA, "NA"))
     assert wrong_region.status_code == 403
     assert wrong_region.json() == {
         "errors": [
@@ -341,7 +300,7 @@ def test_sellers_api_403s(client: httpx.Client, emu: SandboxEmulator, clock: Fak
         == "The access token you provided is revoked, malformed or invalid."
     )
 
-    token = access_token(client, emu, NA, "NA")
+    token = seller_token(client, emu, NA, "NA")
     clock.now += 3600
     expired = participations(client, emu, "NA", token)
     assert expired.status_code == 403
@@ -352,7 +311,7 @@ def test_sellers_api_403s(client: httpx.Client, emu: SandboxEmulator, clock: Fak
 
 
 def test_throttle_and_fail_knobs(client: httpx.Client, emu: SandboxEmulator) -> None:
-    token = access_token(client, emu, NA, "NA")
+    token = seller_token(client, emu, NA, "NA")
     path = "/spapi/na/sellers/v1/marketplaceParticipations"
     emu.throttle_next(path, count=2, retry_after=2)
     for _ in range(2):
@@ -373,7 +332,7 @@ def test_throttle_and_fail_knobs(client: httpx.Client, emu: SandboxEmulator) -> 
     assert participations(client, emu, "NA", token).status_code == 200
 
     emu.fail_next("/auth/o2/token")
-    lwa_down = refresh(client, emu, emu.authorize_directly(NA))
+    lwa_down = lwa_refresh(client, emu, emu.authorize_directly(NA))
     assert lwa_down.status_code == 503 and lwa_down.json()["error"] == "temporarily_unavailable"
 
 

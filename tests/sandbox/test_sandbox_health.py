@@ -15,12 +15,11 @@ from asc_tui.domain import MARKETPLACES
 from asc_tui.sandbox import (
     DEMO_SELLERS,
     HEALTH_DEMO_SELLERS,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
     SandboxSeller,
 )
 from tests.sandbox import spapi_models as model
+from tests.support.connect import seller_token
 
 NA, UK, US_ONLY = DEMO_SELLERS[:3]
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
@@ -42,18 +41,6 @@ def emu() -> Iterator[SandboxEmulator]:
 def client(emu: SandboxEmulator) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=emu.base_url, timeout=10) as c:
         yield c
-
-
-def token(client: httpx.Client, emu: SandboxEmulator, seller: SandboxSeller, region: str = "NA") -> str:
-    data = {
-        "grant_type": "refresh_token",
-        "refresh_token": emu.authorize_directly(seller, region),
-        "client_id": SANDBOX_CLIENT_ID,
-        "client_secret": SANDBOX_CLIENT_SECRET,
-    }
-    response = client.post(emu.lwa_token_url, data=data)
-    assert response.status_code == 200
-    return str(response.json()["access_token"])
 
 
 def call(
@@ -104,7 +91,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
 
 
 def test_order_metrics_day_by_day_as_the_sales_model_says(client: httpx.Client, emu: SandboxEmulator) -> None:
-    access = token(client, emu, NA)
+    access = seller_token(client, emu, NA)
     response = metrics(client, emu, access)
     assert response.status_code == 200
     assert response.headers[model.RATE_LIMIT_HEADER] == model.SALES_RATE
@@ -129,7 +116,7 @@ def test_order_metrics_day_by_day_as_the_sales_model_says(client: httpx.Client, 
 
     # Deterministic per seller and date: asked again, the same; another seller, other figures.
     assert metrics(client, emu, access).json() == body
-    other = metrics(client, emu, token(client, emu, US_ONLY)).json()["payload"]
+    other = metrics(client, emu, seller_token(client, emu, US_ONLY)).json()["payload"]
     assert [d["totalSales"] for d in other] != [d["totalSales"] for d in days]
 
     # Every granularity sums the same sales: the Total is the days' sum.
@@ -142,7 +129,7 @@ def test_order_metrics_day_by_day_as_the_sales_model_says(client: httpx.Client, 
 def test_order_metrics_granularities_partial_steps_and_currency(
     client: httpx.Client, emu: SandboxEmulator
 ) -> None:
-    access = token(client, emu, NA)
+    access = seller_token(client, emu, NA)
     hours = metrics(
         client,
         emu,
@@ -182,7 +169,7 @@ def test_order_metrics_granularities_partial_steps_and_currency(
     uk = metrics(
         client,
         emu,
-        token(client, emu, UK, "EU"),
+        seller_token(client, emu, UK, "EU"),
         "EU",
         marketplaceIds=GB,
         granularityTimeZone="Europe/London",
@@ -217,7 +204,7 @@ def test_order_metrics_granularities_partial_steps_and_currency(
 def test_order_metrics_rejects_what_the_model_forbids(
     client: httpx.Client, emu: SandboxEmulator, query: dict[str, Any]
 ) -> None:
-    response = metrics(client, emu, token(client, emu, NA), **query)
+    response = metrics(client, emu, seller_token(client, emu, NA), **query)
     assert_error(response, 400, "InvalidInput")
     assert response.headers[model.RATE_LIMIT_HEADER] == model.SALES_RATE  # the model declares it on 400
 
@@ -225,7 +212,7 @@ def test_order_metrics_rejects_what_the_model_forbids(
 def test_busy_seller_first_sales_call_is_throttled_then_answered(
     client: httpx.Client, emu: SandboxEmulator
 ) -> None:
-    access = token(client, emu, BUSY)
+    access = seller_token(client, emu, BUSY)
     throttled = metrics(client, emu, access)
     assert throttled.status_code == 429
     assert throttled.json() == {
@@ -241,7 +228,9 @@ def test_busy_seller_first_sales_call_is_throttled_then_answered(
     assert model.RATE_LIMIT_HEADER not in throttled.headers and throttled.headers[model.REQUEST_ID_HEADER]
     answered = metrics(client, emu, access)
     assert answered.status_code == 200 and answered.headers[model.RATE_LIMIT_HEADER] == model.SALES_RATE
-    assert metrics(client, emu, token(client, emu, BUSY)).status_code == 200  # once per seller, not per token
+    assert (
+        metrics(client, emu, seller_token(client, emu, BUSY)).status_code == 200
+    )  # once per seller, not per token
 
 
 # --- Sellers API: participation flags --------------------------------------------------------------
@@ -249,7 +238,7 @@ def test_busy_seller_first_sales_call_is_throttled_then_answered(
 
 def test_participation_flags_vary_by_demo_seller(client: httpx.Client, emu: SandboxEmulator) -> None:
     def flags(seller: SandboxSeller, region: str = "NA") -> dict[str, dict[str, bool]]:
-        response = call(client, emu, model.SELLERS_PATH, token(client, emu, seller, region), region)
+        response = call(client, emu, model.SELLERS_PATH, seller_token(client, emu, seller, region), region)
         assert response.status_code == 200
         assert response.headers[model.RATE_LIMIT_HEADER] == model.SELLERS_RATE
         conforms(response.json(), model.GET_MARKETPLACE_PARTICIPATIONS_RESPONSE)
@@ -267,7 +256,7 @@ def test_participation_flags_vary_by_demo_seller(client: httpx.Client, emu: Sand
 
 
 def test_listings_with_errors_as_the_listings_model_says(client: httpx.Client, emu: SandboxEmulator) -> None:
-    access = token(client, emu, ERRORS)
+    access = seller_token(client, emu, ERRORS)
     count = listings(client, emu, access, ERRORS, withIssueSeverity="ERROR", pageSize=1)
     assert count.status_code == 200 and count.headers[model.RATE_LIMIT_HEADER] == model.LISTINGS_RATE
     conforms(count.json(), model.ITEM_SEARCH_RESULTS)
@@ -311,16 +300,16 @@ def test_listings_with_errors_as_the_listings_model_says(client: httpx.Client, e
 
 def test_listings_of_healthy_and_suspended_sellers(client: httpx.Client, emu: SandboxEmulator) -> None:
     for seller in (NA, US_ONLY, SUSPENDED, BUSY):
-        access = token(client, emu, seller)
+        access = seller_token(client, emu, seller)
         errors = listings(client, emu, access, seller, withIssueSeverity="ERROR", pageSize=1).json()
         assert errors == {"numberOfResults": 0, "pagination": {}, "items": []}
-    access = token(client, emu, SUSPENDED)
+    access = seller_token(client, emu, SUSPENDED)
     total = listings(client, emu, access, SUSPENDED).json()["numberOfResults"]
     assert (
         listings(client, emu, access, SUSPENDED, withoutStatus="BUYABLE").json()["numberOfResults"] == total
     )
     assert listings(client, emu, access, SUSPENDED, marketplaceIds=CA).json()["numberOfResults"] == 0
-    access = token(client, emu, NA)
+    access = seller_token(client, emu, NA)
     buyable = listings(client, emu, access, NA, withStatus="BUYABLE", sortBy="sku", sortOrder="ASC").json()
     skus = [item["sku"] for item in buyable["items"]]
     assert skus == sorted(skus) and len(skus) == model.PAGE_SIZE_DEFAULT
@@ -341,7 +330,7 @@ def test_listings_of_healthy_and_suspended_sellers(client: httpx.Client, emu: Sa
 def test_listings_rejects_what_the_model_forbids(
     client: httpx.Client, emu: SandboxEmulator, query: dict[str, Any]
 ) -> None:
-    response = listings(client, emu, token(client, emu, NA), NA, **query)
+    response = listings(client, emu, seller_token(client, emu, NA), NA, **query)
     assert_error(response, 400, "InvalidInput")
 
 
@@ -349,7 +338,7 @@ def test_listings_rejects_what_the_model_forbids(
 
 
 def test_foreign_seller_and_bad_tokens_are_refused(client: httpx.Client, emu: SandboxEmulator) -> None:
-    access = token(client, emu, NA)
+    access = seller_token(client, emu, NA)
     foreign = listings(client, emu, access, ERRORS)  # NA's token, the errors seller's listings
     assert foreign.status_code == 403
     assert foreign.json() == {"errors": [{"code": "Unauthorized", "message": DENIED, "details": ""}]}
@@ -377,7 +366,7 @@ def test_expired_token_is_refused_by_the_health_calls() -> None:
         SandboxEmulator(clock=lambda: clock[0], now=lambda: NOW) as emu,
         httpx.Client(base_url=emu.base_url, timeout=10) as client,
     ):
-        access = token(client, emu, NA)
+        access = seller_token(client, emu, NA)
         assert metrics(client, emu, access).status_code == 200
         clock[0] += 3600
         for response in (
@@ -394,7 +383,9 @@ def test_sales_history_window_follows_the_emulator_calendar() -> None:
         SandboxEmulator(now=lambda: later) as emu,
         httpx.Client(base_url=emu.base_url, timeout=10) as client,
     ):
-        assert metrics(client, emu, token(client, emu, NA)).status_code == 400  # WEEK is now over 2 years old
+        assert (
+            metrics(client, emu, seller_token(client, emu, NA)).status_code == 400
+        )  # WEEK is now over 2 years old
 
 
 def test_the_model_checker_finds_what_breaks_a_schema() -> None:

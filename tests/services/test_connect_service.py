@@ -19,7 +19,18 @@ from asc_tui.services.connect import ConnectService, ConnectSession, Outcome
 from asc_tui.services.registry import Registry
 from asc_tui.settings.secret_store import refresh_token_key
 from asc_tui.storage.models import ConnectAttempt
-from tests.support.connect import NA, UK, US_ONLY, actions, add_store, browser_get, secret_keys
+from tests.support.connect import (
+    NA,
+    UK,
+    US_ONLY,
+    actions,
+    add_store,
+    approved,
+    browser_get,
+    connected,
+    secret_keys,
+    started,
+)
 from tests.support.consent_forms import approve
 from tests.support.ports import free_port
 
@@ -63,12 +74,12 @@ async def test_callback_connects_the_store_and_releases_the_port(
 
     assert "Connected" in page and "A1SANDBOXNA001" in page
     assert attempt.outcome is not None and attempt.outcome.connected
-    connected = sandbox.stores.get(store.id or 0)
-    assert connected.status == StoreStatus.ACTIVE.value
-    assert connected.seller_id == NA.selling_partner_id
-    assert connected.marketplace_id == "ATVPDKIKX0DER"
-    assert store_health(connected)[0] is AuthHealth.OK  # 364 whole days and 23:59 left
-    token = sandbox.secrets.get(refresh_token_key(connected.token_ref or ""))
+    saved = sandbox.stores.get(store.id or 0)
+    assert saved.status == StoreStatus.ACTIVE.value
+    assert saved.seller_id == NA.selling_partner_id
+    assert saved.marketplace_id == "ATVPDKIKX0DER"
+    assert store_health(saved)[0] is AuthHealth.OK  # 364 whole days and 23:59 left
+    token = sandbox.secrets.get(refresh_token_key(saved.token_ref or ""))
     assert token is not None and token.startswith("Atzr|")
     assert len(secret_keys(sandbox)) == 1
     assert actions(sandbox, store.id or 0)[0] == "connected"
@@ -81,26 +92,21 @@ async def test_callback_connects_the_store_and_releases_the_port(
 
 
 def test_pasted_address_connects(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox, "Shop UK", "UK")
-    attempt = service.start(store.id or 0, listen=False)
-    location = approve(attempt.consent_url, UK)
+    store, attempt, location = approved(sandbox, UK, "Shop UK", "UK")
     outcome = service.complete_from_paste(attempt, f"  {location}\n")
     assert outcome.connected, outcome.message
     assert sandbox.stores.get(store.id or 0).seller_id == UK.selling_partner_id
 
 
 def test_pasted_query_string_alone_connects(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    location = approve(attempt.consent_url, NA)
+    _, attempt, location = approved(sandbox)
     assert service.complete_from_paste(attempt, location.split("?", 1)[1]).connected
 
 
 def test_pasting_the_consent_link_says_which_address_is_needed(
     sandbox: Registry, service: ConnectService
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    _, attempt = started(sandbox)
     with pytest.raises(ConnectRejected, match="consent link"):
         service.complete_from_paste(attempt, attempt.consent_url)
     with pytest.raises(ConnectRejected):
@@ -129,8 +135,7 @@ async def test_wrong_state_keeps_waiting_and_the_right_one_wins(
 
 
 def test_declined_ends_the_attempt_with_amazons_words(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     location = approve(attempt.consent_url, NA, decline=True)
     outcome = service.complete_from_paste(attempt, location)
     assert not outcome.connected and "access_denied" in outcome.message and "unchanged" in outcome.message
@@ -141,8 +146,7 @@ def test_declined_ends_the_attempt_with_amazons_words(sandbox: Registry, service
 
 
 def test_seller_who_does_not_sell_in_the_marketplace(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox, "Shop CA", "CA")
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox, "Shop CA", "CA")
     outcome = service.complete_from_paste(attempt, approve(attempt.consent_url, US_ONLY))
     assert not outcome.connected
     assert "does not sell in the Amazon CA marketplace (it sells in: US)" in outcome.message
@@ -161,31 +165,26 @@ def test_one_marketplace_of_one_account_feeds_one_store(sandbox: Registry, servi
 
 
 def test_renewal_keeps_the_seller_and_replaces_the_token(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
-    before = sandbox.stores.get(store.id or 0)
+    before = connected(sandbox)
     sandbox.stores.set_active(before.id or 0, False, before.version)
 
-    renewal = service.start(store.id or 0, listen=False)
+    renewal = service.start(before.id or 0, listen=False)
     assert renewal.renewal and renewal.renewal_of == NA.selling_partner_id
     refused = service.complete_from_paste(renewal, approve(renewal.consent_url, US_ONLY))
     assert not refused.connected and "connected to seller A1SANDBOXNA001" in refused.message
-    assert sandbox.stores.get(store.id or 0).token_ref == before.token_ref
+    assert sandbox.stores.get(before.id or 0).token_ref == before.token_ref
 
-    renewal = service.start(store.id or 0, listen=False)
+    renewal = service.start(before.id or 0, listen=False)
     outcome = service.complete_from_paste(renewal, approve(renewal.consent_url, NA))
     assert outcome.connected and "renewed" in outcome.message and "stays inactive" in outcome.message
-    after = sandbox.stores.get(store.id or 0)
+    after = sandbox.stores.get(before.id or 0)
     assert after.token_ref != before.token_ref and after.status == StoreStatus.INACTIVE.value
     assert len(secret_keys(sandbox)) == 1  # the old token was removed
-    assert actions(sandbox, store.id or 0)[0] == "renewed"
+    assert actions(sandbox, before.id or 0)[0] == "renewed"
 
 
 def test_code_already_used(sandbox: Registry, service: ConnectService, emulator: SandboxEmulator) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    location = approve(attempt.consent_url, NA)
+    store, attempt, location = approved(sandbox)
     code = location.split("spapi_oauth_code=")[1].split("&")[0]
     with LwaClient(emulator.lwa_token_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET) as lwa:
         lwa.exchange_code(code, attempt.redirect_uri)
@@ -209,9 +208,7 @@ def test_wrong_client_secret(sandbox: Registry, emulator: SandboxEmulator, servi
 def test_throttled_token_endpoint_is_retried(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    location = approve(attempt.consent_url, NA)
+    _, attempt, location = approved(sandbox)
     emulator.throttle_next("/auth/o2/token", count=1, retry_after=0.2)
     emulator.throttle_next("/spapi/na", count=1, retry_after=0.2)
     assert service.complete_from_paste(attempt, location).connected
@@ -220,9 +217,7 @@ def test_throttled_token_endpoint_is_retried(
 def test_sellers_api_down_leaves_no_secret(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    location = approve(attempt.consent_url, NA)
+    store, attempt, location = approved(sandbox)
     emulator.fail_next("/spapi/na", status=503, count=20)
     outcome = service.complete_from_paste(attempt, location)
     assert not outcome.connected and "could not be reached" in outcome.message
@@ -245,8 +240,7 @@ def test_timeout_and_cancel_leave_the_store_as_it_was(sandbox: Registry, service
 
 
 def test_a_store_is_connected_by_one_attempt_at_a_time(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     with pytest.raises(ConnectInProgress, match=rf"being connected by {service.user}@{service.host}"):
         service.start(store.id or 0, listen=False)
     service.cancel(attempt)
@@ -279,8 +273,7 @@ def test_cleanup_removes_what_a_dead_attempt_left(sandbox: Registry, service: Co
 def test_self_authorization_token(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     token = emulator.authorize_directly(NA, "NA")
     with pytest.raises(SellerIdNeeded):
         service.complete_from_paste(attempt, token)
@@ -295,16 +288,13 @@ def test_self_authorization_token(
 def test_revoked_authorization_is_found_online(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
-    connected = sandbox.stores.get(store.id or 0)
-    assert service.verify_online(connected)[0] is AuthHealth.OK
-    token = sandbox.secrets.get(refresh_token_key(connected.token_ref or ""))
+    store = connected(sandbox)
+    assert service.verify_online(store)[0] is AuthHealth.OK
+    token = sandbox.secrets.get(refresh_token_key(store.token_ref or ""))
     assert token is not None
     emulator.revoke(token)
     service._lwa_client().invalidate(token)
-    health, note = service.verify_online(connected)
+    health, note = service.verify_online(store)
     assert health is AuthHealth.REVOKED and "invalid_grant" in note
     revoked = sandbox.stores.get(store.id or 0)
     assert store_health(revoked)[0] is AuthHealth.REVOKED
@@ -314,9 +304,7 @@ def test_revoked_authorization_is_found_online(
 def test_secrets_never_reach_the_database_file(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    connected(sandbox)
     raw = database_contents(sandbox)
     assert b"A1SANDBOXNA001" in raw  # the seller ID is there, so the search reads the real data
     issued = emulator.issued_secrets
@@ -324,9 +312,7 @@ def test_secrets_never_reach_the_database_file(
 
 
 def test_deleting_a_store_removes_its_secret(sandbox: Registry, service: ConnectService) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
+    store = connected(sandbox)
     assert len(secret_keys(sandbox)) == 1
     sandbox.delete_store(store.id or 0)
     assert secret_keys(sandbox) == []
@@ -363,8 +349,7 @@ def _dead_pid() -> int:
 def test_a_token_is_never_taken_for_a_seller_id(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    store, attempt = started(sandbox)
     token = emulator.authorize_directly(NA, "NA")
     for wrong in (token, "a1b2", "seller id please"):
         with pytest.raises(SellerIdNeeded, match="not a seller ID"):
@@ -377,9 +362,7 @@ def test_a_store_being_connected_cannot_be_deleted_and_ids_are_never_reused(
 ) -> None:
     from asc_tui.errors import ActionNotAllowed
 
-    store = add_store(sandbox, "Going")
-    attempt = service.start(store.id or 0, listen=False)
-    location = approve(attempt.consent_url, NA)
+    store, attempt, location = approved(sandbox, NA, "Going")
     with pytest.raises(ActionNotAllowed, match="being connected by"):
         sandbox.delete_store(store.id or 0)
     # Deleted behind the app's back (another tool, an old version): the attempt must not land elsewhere.
@@ -395,9 +378,7 @@ def test_a_store_being_connected_cannot_be_deleted_and_ids_are_never_reused(
 async def test_cancel_while_amazon_is_being_asked_stops_before_saving(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    location = approve(attempt.consent_url, NA)
+    store, attempt, location = approved(sandbox)
     # Amazon answers "slow down, retry in 3 s" once: the check is then certainly still running when the
     # cancel comes, whatever the machine's load.
     emulator.throttle_next("/spapi/na", count=1, retry_after=3)
@@ -420,10 +401,8 @@ def test_a_token_the_keyring_would_not_delete_is_removed_later(
 ) -> None:
     from asc_tui.settings.secret_store import SecretsUnavailable
 
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
-    assert service.complete_from_paste(attempt, approve(attempt.consent_url, NA)).connected
-    old_ref = sandbox.stores.get(store.id or 0).token_ref
+    store = connected(sandbox)
+    old_ref = store.token_ref
     real_delete = sandbox.secrets.delete
 
     def refuse(key: str) -> None:
@@ -445,8 +424,7 @@ def test_a_database_failure_while_saving_ends_the_attempt_in_one_sentence(
 ) -> None:
     from asc_tui.errors import DatabaseProblem
 
-    store = add_store(sandbox)
-    attempt = service.start(store.id or 0, listen=False)
+    _, attempt = started(sandbox)
 
     def busy(*_args: object) -> None:
         raise DatabaseProblem("The database is locked by another program; try again in a moment.")

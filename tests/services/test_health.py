@@ -2,6 +2,7 @@
 last 100 entries, a deleted store takes its health and log along, and the home reads every store's health
 in one query without the registry's revision moving."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from asc_tui.services.health import LOG_KEPT
 from asc_tui.services.health_record import health_json
 from asc_tui.services.registry import Registry
 from asc_tui.storage.models import StoreHealthRecord
+from tests.support.health import checked_health
 
 CHECKED = datetime(2026, 12, 6, 8, 30, 15, tzinfo=UTC)
 
@@ -42,20 +44,17 @@ def days(*amounts: str) -> tuple[DailySales, ...]:
 
 def full_health(store_id: int) -> StoreHealth:
     daily = days("0.10", "0.20", "1234567.89")
-    orders, units, sales = sum_daily(daily[:2], "USD")
-    return StoreHealth(
-        store_id=store_id,
-        checked_at=CHECKED,
-        daily=daily,
-        orders_30d=orders,
-        units_30d=units,
-        sales_30d=sales,
-        is_participating=True,
+    # Totals of the first two days only: 0.10 + 0.20 must read back as 0.30, exactly.
+    two_days = checked_health(
+        store_id,
+        CHECKED,
+        daily[:2],
         has_suspended_listings=True,
         listings_with_errors=7,
         problem="Amazon throttled the sales figures; they are from the last check.",
         problem_code="QuotaExceeded",
     )
+    return replace(two_days, daily=daily)
 
 
 def test_saved_health_reads_back_exactly(registry: Registry) -> None:

@@ -16,31 +16,20 @@ from asc_tui.amazon.usage_plans import UsagePlans
 from asc_tui.domain import MARKETPLACES
 from asc_tui.sandbox import (
     HEALTH_DEMO_SELLERS,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
     SandboxEmulator,
-    SandboxSeller,
 )
 from asc_tui.services.connect import ConnectService
 from asc_tui.services.health_refresh import HealthRefresh
 from asc_tui.services.registry import Registry
 from asc_tui.settings.secret_store import refresh_token_key
 from asc_tui.storage.models import Store
-from tests.support.connect import NA, add_store
-from tests.support.consent_forms import approve
+from tests.support.connect import NA, access_token, add_store, connected
 
 SUSPENDED, ERRORS, BUSY = HEALTH_DEMO_SELLERS
 SALES = "/sales/v1/orderMetrics"
 FAST = RetryPolicy(
     max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0, max_retry_after=0.05, deadline_seconds=30
 )
-
-
-def connected(registry: Registry, service: ConnectService, name: str, seller: SandboxSeller) -> Store:
-    store = add_store(registry, name, "US")
-    attempt = service.start(store.id or 0, listen=False)
-    assert service.complete_from_paste(attempt, approve(attempt.consent_url, seller)).connected
-    return registry.stores.get(store.id or 0)
 
 
 def refresher(registry: Registry, service: ConnectService, slept: list[float]) -> HealthRefresh:
@@ -65,15 +54,7 @@ def amazon_total(emulator: SandboxEmulator, token: str) -> tuple[int, int, Decim
     us = MARKETPLACES["US"]
     start, end = last_whole_days(us.time_zone, 30, datetime.now(UTC))
     with httpx.Client(timeout=10) as http:
-        access = http.post(
-            emulator.lwa_token_url,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": token,
-                "client_id": SANDBOX_CLIENT_ID,
-                "client_secret": SANDBOX_CLIENT_SECRET,
-            },
-        ).json()["access_token"]
+        access = access_token(http, emulator, token)
         answer = http.get(
             emulator.sp_api_endpoint("NA") + SALES,
             params={
@@ -91,10 +72,10 @@ def test_each_store_keeps_what_amazon_said_about_it(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
     stores = [
-        connected(sandbox, service, "Healthy", NA),
-        connected(sandbox, service, "Suspended", SUSPENDED),
-        connected(sandbox, service, "Errors", ERRORS),
-        connected(sandbox, service, "Busy", BUSY),  # its first Sales call is answered 429
+        connected(sandbox, NA, "Healthy"),
+        connected(sandbox, SUSPENDED, "Suspended"),
+        connected(sandbox, ERRORS, "Errors"),
+        connected(sandbox, BUSY, "Busy"),  # its first Sales call is answered 429
     ]
     slept: list[float] = []
     done: list[tuple[int, int]] = []
@@ -130,8 +111,8 @@ def test_each_store_keeps_what_amazon_said_about_it(
 def test_invalid_grant_marks_exactly_that_store_revoked(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    kept = connected(sandbox, service, "Kept", NA)
-    revoked = connected(sandbox, service, "Revoked", ERRORS)
+    kept = connected(sandbox, NA, "Kept")
+    revoked = connected(sandbox, ERRORS, "Revoked")
     emulator.revoke(refresh_token(sandbox, revoked))
     report = refresher(sandbox, service, []).refresh([revoked, kept])
     assert report.app_problem is None
@@ -149,7 +130,7 @@ def test_invalid_grant_marks_exactly_that_store_revoked(
 def test_a_rejected_client_secret_is_one_problem_for_the_app(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    stores = [connected(sandbox, service, f"Shop {i}", seller) for i, seller in enumerate((NA, ERRORS))]
+    stores = [connected(sandbox, seller, f"Shop {i}") for i, seller in enumerate((NA, ERRORS))]
     wrong = ConnectService(
         sandbox.database,
         service.amazon,
@@ -168,8 +149,8 @@ def test_a_rejected_client_secret_is_one_problem_for_the_app(
 def test_amazon_failing_for_one_store_leaves_the_others_refreshed(
     sandbox: Registry, service: ConnectService, emulator: SandboxEmulator
 ) -> None:
-    first = connected(sandbox, service, "First", NA)
-    second = connected(sandbox, service, "Second", ERRORS)
+    first = connected(sandbox, NA, "First")
+    second = connected(sandbox, ERRORS, "Second")
     emulator.fail_next(emulator.sp_api_endpoint("NA") + SALES, status=503, count=FAST.max_attempts)
     report = refresher(sandbox, service, []).refresh([first, second])
     by_name = {r.name: r.health for r in report.results}

@@ -5,14 +5,24 @@ from __future__ import annotations
 import configparser
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from asc_tui.domain import MARKETPLACES, StoreDraft
-from asc_tui.sandbox import DEMO_SELLERS, SandboxEmulator, SandboxSeller
+from asc_tui.sandbox import (
+    DEMO_SELLERS,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SandboxEmulator,
+    SandboxSeller,
+)
+from asc_tui.services.connect import ConnectSession
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.storage.models import Store
+from tests.support.consent_forms import approve
 from tests.support.ports import free_port
 
 NA, UK, US_ONLY = DEMO_SELLERS[:3]
@@ -22,6 +32,56 @@ def add_store(registry: Registry, name: str = "Shop US", country: str = "US") ->
     return registry.stores.add(
         StoreDraft(name=name, email="ops@example.com", country=country, website="base")
     )
+
+
+def started(registry: Registry, name: str = "Shop US", country: str = "US") -> tuple[Store, ConnectSession]:
+    """A store added and its connect started, without a callback listener (the address is to be pasted)."""
+    store = add_store(registry, name, country)
+    return store, registry.connect.start(store.id or 0, listen=False)
+
+
+def approved(
+    registry: Registry, seller: SandboxSeller = NA, name: str = "Shop US", country: str = "US"
+) -> tuple[Store, ConnectSession, str]:
+    """A store added, its connect started and approved by `seller` on the sandbox's consent pages: the store,
+    the attempt and the address Amazon sent back, still to be pasted."""
+    store, attempt = started(registry, name, country)
+    return store, attempt, approve(attempt.consent_url, seller)
+
+
+def connected(
+    registry: Registry, seller: SandboxSeller = NA, name: str = "Shop US", country: str = "US"
+) -> Store:
+    """A store added and connected as an admin would, pasting the address Amazon sent back; as now saved."""
+    store, attempt, location = approved(registry, seller, name, country)
+    assert registry.connect.complete_from_paste(attempt, location).connected
+    return registry.stores.get(store.id or 0)
+
+
+def lwa_post(http: httpx.Client, emulator: SandboxEmulator, **form: str) -> httpx.Response:
+    """The sandbox's Login with Amazon asked directly, as the sandbox app (`form` may replace its ID or secret)."""
+    data = {"client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET, **form}
+    return http.post(emulator.lwa_token_url, data=data)
+
+
+def lwa_refresh(http: httpx.Client, emulator: SandboxEmulator, refresh_token: str) -> httpx.Response:
+    """An access token asked for with a refresh token."""
+    return lwa_post(http, emulator, grant_type="refresh_token", refresh_token=refresh_token)
+
+
+def access_token(http: httpx.Client, emulator: SandboxEmulator, refresh_token: str) -> str:
+    """An access token for `refresh_token`, straight from the sandbox's Login with Amazon (to ask the emulator
+    what the app's own clients must agree with)."""
+    response = lwa_refresh(http, emulator, refresh_token)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def seller_token(
+    http: httpx.Client, emulator: SandboxEmulator, seller: SandboxSeller, region: str = "NA"
+) -> str:
+    """An access token for `seller` in `region`, authorized directly (no consent pages)."""
+    return access_token(http, emulator, emulator.authorize_directly(seller, region))
 
 
 def secret_keys(registry: Registry) -> list[str]:
@@ -75,36 +135,35 @@ def seed_store(name: str = "Shop US", country: str = "US") -> None:
         registry.close()
 
 
-def start_connect(name: str) -> tuple[subprocess.Popen[str], str]:
-    """`asc-tui --sandbox stores connect NAME` in a real process, and the consent link it printed first."""
+def start_connect(
+    name: str,
+    *connect_options: str,
+    options: Sequence[str] = ("--sandbox",),
+    link_expected: bool = True,
+    **popen: Any,
+) -> tuple[subprocess.Popen[str], str]:
+    """`asc-tui OPTIONS stores connect NAME CONNECT_OPTIONS` in a real process, its stdin a pipe for the
+    paste, and the first line it printed: the consent link (asserted, unless `link_expected` is False)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", name],
+        [sys.executable, "-m", "asc_tui", *options, "stores", "connect", name, *connect_options],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
     assert process.stdout is not None
     url = process.stdout.readline().strip()
-    assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
+    if link_expected:
+        assert "/apps/authorize/consent?" in url, process.stderr.read() if process.stderr else ""
     return process, url
 
 
 def connect_sandbox_stores(*stores: tuple[str, SandboxSeller]) -> dict[str, int]:
     """Each store (in the US marketplace) added to the sandbox registry and connected through the sandbox's
     consent pages, as an admin would; their ids by name. The registry is closed again after."""
-    from tests.support.consent_forms import approve
-
     registry = open_registry(sandbox=True)
     try:
-        ids = {}
-        for name, seller in stores:
-            store = add_store(registry, name, "US")
-            attempt = registry.connect.start(store.id or 0, listen=False)
-            assert registry.connect.complete_from_paste(
-                attempt, approve(attempt.consent_url, seller)
-            ).connected
-            ids[name] = store.id or 0
-        return ids
+        return {name: connected(registry, seller, name).id or 0 for name, seller in stores}
     finally:
         registry.close()

@@ -22,7 +22,7 @@ import base64
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,18 +55,25 @@ class Leak:
     form: str
 
 
-def read_ledgers(paths: Iterable[Path]) -> dict[str, str]:
-    """secret → kind, from every ledger that exists."""
-    secrets: dict[str, str] = {}
+def _tab_separated(paths: Iterable[Path]) -> Iterator[list[str]]:
+    """The fields of every line of every one of these files that exists (a worker may not have written its
+    file)."""
     for path in paths:
         try:
             text = path.read_text("utf-8")
         except OSError:
             continue
         for line in text.splitlines():
-            kind, _sep, secret = line.partition("\t")
-            if secret:
-                secrets[secret] = kind
+            yield line.split("\t")
+
+
+def read_ledgers(paths: Iterable[Path]) -> dict[str, str]:
+    """secret → kind, from every ledger that exists."""
+    secrets: dict[str, str] = {}
+    for kind, *rest in _tab_separated(paths):
+        secret = "\t".join(rest)
+        if secret:
+            secrets[secret] = kind
     return secrets
 
 
@@ -139,17 +146,7 @@ def scan_before_removal(folder: Path, label: str) -> list[Leak]:
 
 def read_early(paths: Iterable[Path]) -> list[Leak]:
     """The finds scan_before_removal() kept."""
-    leaks: list[Leak] = []
-    for path in paths:
-        try:
-            text = path.read_text("utf-8")
-        except OSError:
-            continue
-        for line in text.splitlines():
-            fields = line.split("\t")
-            if len(fields) == 3:
-                leaks.append(Leak(*fields))
-    return leaks
+    return [Leak(*fields) for fields in _tab_separated(paths) if len(fields) == 3]
 
 
 def report(leaks: Iterable[Leak]) -> list[str]:

@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
 
-from asc_tui.domain.health import CommunicationEntry, DailySales, StoreHealth, sum_daily
-from asc_tui.settings.secret_store import refresh_token_key
+from asc_tui.domain.health import CommunicationEntry, DailySales
+from tests.support.health import checked_health, connect_seeded
 
 from .helpers import FIXED, saved_registry, seed
 
@@ -28,22 +27,6 @@ def fixed_days() -> tuple[DailySales, ...]:
     return tuple(days)
 
 
-def fixed_health(store_id: int, *, listings_with_errors: int = 0) -> StoreHealth:
-    daily = fixed_days()
-    orders, units, sales = sum_daily(daily, "USD")
-    return StoreHealth(
-        store_id=store_id,
-        checked_at=CHECKED,
-        daily=daily,
-        orders_30d=orders,
-        units_30d=units,
-        sales_30d=sales,
-        is_participating=True,
-        has_suspended_listings=False,
-        listings_with_errors=listings_with_errors,
-    )
-
-
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The authorization's days left counted from a fixed now (the day after the check)."""
     monkeypatch.setattr("asc_tui.domain.utcnow", lambda: CHECKED + timedelta(hours=1))
@@ -53,18 +36,10 @@ def seed_connected_with_health(name: str) -> None:
     """A store seeded as Active (seller A1EXAMPLE, authorized at FIXED), its health and two logged calls."""
     seed((name, "US"))
     with saved_registry() as registry:
-        with registry.database.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "UPDATE store SET status='active', seller_id='A1EXAMPLE', authorized_at=:t, "
-                    "token_ref='snapshot', updated_at=:t WHERE name=:name"
-                ),
-                {"t": FIXED, "name": name},
-            )
-        store = registry.stores.find(name)
-        store_id = store.id or 0
-        registry.secrets.set(refresh_token_key("snapshot"), "Atzr|snapshot")  # not "Reconnect needed"
-        registry.health.save_health(store_id, fixed_health(store_id, listings_with_errors=3))
+        store_id = connect_seeded(registry, name, "A1EXAMPLE", "snapshot", FIXED)  # not "Reconnect needed"
+        registry.health.save_health(
+            store_id, checked_health(store_id, CHECKED, fixed_days(), listings_with_errors=3)
+        )
         registry.health.append_log(
             store_id,
             [

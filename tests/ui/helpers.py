@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from textual.app import App
 from textual.notifications import Notification
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
+import asc_tui.services.registry as registry_module
 from asc_tui import i18n
 from asc_tui.domain import StoreDraft
+from asc_tui.sandbox import SandboxSeller
 from asc_tui.services.registry import Registry, open_registry
 from asc_tui.settings.config import load_config
 from asc_tui.ui.app import AscApp
+from asc_tui.ui.screens.add_store import AddStoreModal
+from asc_tui.ui.screens.connect import ConnectScreen
+from tests.support.connect import NA
+from tests.support.consent_forms import approve
 
 FIXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -55,6 +64,25 @@ async def until_ready(pilot: Pilot[None]) -> None:
     # Cards and the checklist are mounted after the registry is ready; let those mounts settle.
     await app.workers.wait_for_complete()
     await pilot.pause()
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def ready_home(
+    *stores: tuple[str, str], size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[tuple[AscApp, Pilot[None]]]:
+    """The app on a registry of these stores (none: no registry yet, as on a first start), its home ready."""
+    if stores:
+        seed(*stores)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await until_ready(pilot)
+        yield app, pilot
+
+
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Keys as an admin types them, and what they start (a modal, a redraw) done."""
+    await pilot.press(*keys)
     await pilot.pause()
 
 
@@ -102,6 +130,24 @@ def notifications(app: App[None]) -> list[str]:
     return [str(n.message) for n in shown_notifications(app)]
 
 
+@contextmanager
+def registry_held_back(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The app's registry opens only once the event is set (at most 30 s), so a test sees what comes before
+    it; set on the way out whatever happened, so no opener is left waiting."""
+    gate = threading.Event()
+    real_open = registry_module.open_registry
+
+    def open_late(*args: Any, **kwargs: Any) -> Registry:
+        gate.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(registry_module, "open_registry", open_late)
+    try:
+        yield gate
+    finally:
+        gate.set()
+
+
 def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = False) -> None:
     """Stores added through the service, with fixed timestamps so screens are the same every run."""
     registry = open_registry(sandbox=sandbox)
@@ -122,7 +168,77 @@ def seed(*stores: tuple[str, str], fixed_times: bool = True, sandbox: bool = Fal
         registry.close()
 
 
-def type_into(app: AscApp, selector: str, value: str) -> None:
+async def fill_add_form(
+    pilot: Pilot[None], name: str, country: str, email: str = "seller@example.com", website: str = "base"
+) -> None:
+    """The open add form filled in as an admin would, not yet saved."""
+    form = pilot.app.screen
+    assert isinstance(form, AddStoreModal)
+    form.query_one("#website", Select).value = website
+    type_into(pilot.app, "#email", email)
+    type_into(pilot.app, "#name", name)
+    form.query_one("#country", Select).value = country
+    await pilot.pause()
+
+
+async def add_through_form(
+    pilot: Pilot[None], name: str, country: str, email: str = "seller@example.com"
+) -> None:
+    """`a`, the form filled in, ctrl+s."""
+    await press(pilot, "a")
+    await fill_add_form(pilot, name, country, email)
+    await press(pilot, "ctrl+s")
+
+
+async def open_connect(pilot: Pilot[None]) -> ConnectScreen:
+    await until_ready(pilot)
+    await pilot.press("c")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConnectScreen), "the connect screen")
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectScreen), "the connect screen did not open"
+    await pilot.pause()
+    return screen
+
+
+async def until_closed(pilot: Pilot[None], seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if not isinstance(pilot.app.screen, ConnectScreen):
+            break
+        await pilot.pause(0.05)
+    assert not isinstance(pilot.app.screen, ConnectScreen), "the connect screen is still open"
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def sandbox_connect(
+    size: tuple[int, int] = (120, 40), *, notifications: bool = False
+) -> AsyncIterator[tuple[AscApp, Pilot[None], ConnectScreen]]:
+    """The sandbox app with one store, "Shop US", and its connect screen open."""
+    seed(("Shop US", "US"), sandbox=True)
+    app = make_app(sandbox=True)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        yield app, pilot, await open_connect(pilot)
+
+
+async def paste_approval(pilot: Pilot[None], seller: SandboxSeller = NA) -> None:
+    """On the connect screen: `seller` approves on the sandbox's consent pages, and the address Amazon sends
+    the browser back to is pasted and entered, as an admin without a reachable callback does."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectScreen)
+    location = await asyncio.to_thread(approve, screen.attempt.consent_url, seller)
+    type_into(pilot.app, "#connect-paste", location)
+    await pilot.press("enter")
+
+
+async def choose_passphrase(pilot: Pilot[None], passphrase: str) -> None:
+    """In the encrypted file's setup: the passphrase twice, and enter from the second field."""
+    type_into(pilot.app, "#passphrase", passphrase)
+    type_into(pilot.app, "#repeat", passphrase)
+    pilot.app.screen.query_one("#repeat").focus()
+    await pilot.press("enter")
+
+
+def type_into(app: App[None], selector: str, value: str) -> None:
     """Long values are set directly: pressing each key costs ~60 ms and tests nothing more."""
     widget = app.screen.query_one(selector, Input)
     widget.value = value

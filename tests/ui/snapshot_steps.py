@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from textual.widgets import Input, Select
 
-from .helpers import until_ready, wait_until
+from asc_tui import domain
+from asc_tui.domain import MARKETPLACES
+from asc_tui.domain.health import DailySales
+from tests.support.health import checked_health, connect_seeded
+
+from .helpers import FIXED, saved_registry, seed, until_ready, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -62,51 +69,18 @@ def country_list(*typed: str) -> Callable[[Any], Awaitable[None]]:
 def seed_with_health(*stores: tuple[str, str, str, dict[str, Any]]) -> None:
     """Stores (name, country, seller ID, what Amazon said) connected just now, with a fixed 30 days of
     sales each: the cards' health the same on every run (seller ID "" leaves a store not connected)."""
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from sqlalchemy import text
-
-    from asc_tui.domain import MARKETPLACES, utcnow
-    from asc_tui.domain.health import DailySales, StoreHealth, sum_daily
-    from asc_tui.settings.secret_store import refresh_token_key
-
-    from .helpers import FIXED, saved_registry, seed
-
     seed(*((name, country) for name, country, _seller, _said in stores))
+    first = FIXED.date() - timedelta(days=30)
+    now = domain.utcnow()  # read here, not imported: frozen_clock replaces it
     with saved_registry() as registry:
         for position, (name, country, seller, said) in enumerate(stores):
-            store = registry.stores.find(name)
             if not seller:
                 continue
-            with registry.database.engine.begin() as conn:
-                conn.execute(
-                    text(
-                        "UPDATE store SET status='active', seller_id=:s, marketplace_id=:m, authorized_at=:a, "
-                        "token_ref=:r WHERE id=:i"
-                    ),
-                    {
-                        "s": seller,
-                        "m": MARKETPLACES[country].marketplace_id,
-                        "a": utcnow(),
-                        "r": f"snapshot-{position}",
-                        "i": store.id,
-                    },
-                )
-            # Its token in this machine's keyring: the card does not ask to reconnect.
-            registry.secrets.set(refresh_token_key(f"snapshot-{position}"), f"Atzr|snapshot-{position}")
-            first = FIXED.date() - timedelta(days=30)
+            store_id = connect_seeded(registry, name, seller, f"snapshot-{position}", now)
             daily = tuple(
                 DailySales(first + timedelta(days=d), (d + position) % 6, (d + position) % 8,
                            Decimal(((d * 7 + position * 3) % 11) * 13) + Decimal("0.99"))
                 for d in range(30)
             )  # fmt: skip
             currency = MARKETPLACES[country].currency
-            orders, units, total = sum_daily(daily, currency)
-            registry.health.save_health(
-                store.id or 0,
-                StoreHealth(
-                    store.id or 0, FIXED, daily, orders, units, total,
-                    **{"is_participating": True, "has_suspended_listings": False, "listings_with_errors": 0, **said},
-                ),
-            )  # fmt: skip
+            registry.health.save_health(store_id, checked_health(store_id, FIXED, daily, currency, **said))

@@ -12,11 +12,7 @@ from textual.widgets import Input, OptionList, Select, Static
 
 from asc_tui.commerce.catalog import Catalog
 from asc_tui.commerce.credentials import (
-    ENV_ACCESS_TOKEN,
-    ENV_ACCESS_TOKEN_SECRET,
-    ENV_BEARER_TOKEN,
-    ENV_CONSUMER_KEY,
-    ENV_CONSUMER_SECRET,
+    CREDENTIAL_FIELDS,
     KEY_ACCESS_TOKEN,
     KEY_ACCESS_TOKEN_SECRET,
     KEY_CONSUMER_KEY,
@@ -27,9 +23,22 @@ from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 from asc_tui.ui.widgets.attribute_picker import AttributePicker
 from tests.support.fake_magento import FakeMagento, default_store_data, magento_secret
-from tests.ui.helpers import notifications, screen_text, shown_notifications, until
 
-from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready
+from .helpers import (
+    card_texts,
+    fill_add_form,
+    make_app,
+    notifications,
+    press,
+    ready_home,
+    saved_registry,
+    screen_text,
+    seed,
+    shown_notifications,
+    type_into,
+    until,
+    until_ready,
+)
 
 SHOP_ATTRIBUTES = ATTRIBUTES = (
     1234  # three pages of 500: the form lists the first 200 matches and says how many more
@@ -42,14 +51,8 @@ def keyring_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A named file keyring, set before the app starts; no Magento credential from the environment."""
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    for name in (
-        ENV_CONSUMER_KEY,
-        ENV_CONSUMER_SECRET,
-        ENV_ACCESS_TOKEN,
-        ENV_ACCESS_TOKEN_SECRET,
-        ENV_BEARER_TOKEN,
-    ):
-        monkeypatch.delenv(name, raising=False)
+    for credential in CREDENTIAL_FIELDS:
+        monkeypatch.delenv(credential.env, raising=False)
     return tmp_path / "xdg-data"
 
 
@@ -125,12 +128,10 @@ async def open_add_form(pilot: Pilot[None]) -> AddStoreModal:
 async def website_choices(pilot: Pilot[None], modal: AddStoreModal) -> list[str]:
     """What the website dropdown offers, read from its open list as the admin sees it."""
     modal.query_one("#website", Select).focus()
-    await pilot.press("enter")
-    await pilot.pause()
+    await press(pilot, "enter")
     overlay = modal.query_one("#website SelectOverlay", OptionList)
     prompts = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
-    await pilot.press("escape")
-    await pilot.pause()
+    await press(pilot, "escape")
     return [p for p in prompts if p.strip() and p != "Choose a website"]
 
 
@@ -145,8 +146,7 @@ async def type_filter(pilot: Pilot[None], text: str) -> None:
     box.focus()
     box.value = ""
     await pilot.pause()
-    await pilot.press(*text)
-    await pilot.pause()
+    await press(pilot, *text)
 
 
 # --- the closing note's first half: settings → fake Magento → the form ----------------------------
@@ -213,8 +213,7 @@ async def test_pointing_the_app_at_the_fake_magento_through_settings_fills_the_f
         # … and by part of the code.
         await type_filter(pilot, "attr_120")
         assert listed(picker)[1:] == [f"Custom attribute {n} (custom_attr_{n})" for n in range(1200, 1210)]
-        await pilot.press("down", "enter")
-        await pilot.pause()
+        await press(pilot, "down", "enter")
         assert picker.value == "custom_attr_1201" and modal.draft().attribute == "custom_attr_1201"
         await type_filter(pilot, "no such thing")
         assert listed(picker)[1:] == ["No attribute matches “no such thing”."]
@@ -223,10 +222,7 @@ async def test_pointing_the_app_at_the_fake_magento_through_settings_fills_the_f
         # Complete the form with what the shop offers and add the store.
         await type_filter(pilot, "asin")
         await pilot.press("enter")
-        modal.query_one("#website", Select).value = "us_site"
-        type_into(app, "#email", "seller@example.com")
-        type_into(app, "#name", "From the shop")
-        modal.query_one("#country", Select).value = "US"
+        await fill_add_form(pilot, "From the shop", "US", website="us_site")
         modal.query_one("#product_id_type", Select).value = "ASIN"
         await pilot.pause()
         await pilot.press("ctrl+s")
@@ -245,9 +241,7 @@ async def test_pointing_the_app_at_the_fake_magento_through_settings_fills_the_f
 
 async def test_the_picker_keeps_none_possible_and_the_pair_rule(isolated_home: Path) -> None:
     """On the embedded catalog: a product ID type without an attribute is said under the attribute."""
-    app = make_app()
-    async with app.run_test(size=(110, 44)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(110, 44)) as (_, pilot):
         modal = await open_add_form(pilot)
         picker = modal.query_one("#attribute", AttributePicker)
         assert listed(picker)[0] == "✓ None"
@@ -257,13 +251,11 @@ async def test_the_picker_keeps_none_possible_and_the_pair_rule(isolated_home: P
         assert error.display and "Magento attribute" in str(error.render())
         assert picker.has_class("-invalid")
         await type_filter(pilot, "sku")
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert picker.value == "sku" and not error.display and not picker.has_class("-invalid")
         # Back to None: the first line, whatever was typed.
         await pilot.press("up")
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert picker.value == "" and error.display
         # A click picks too: the third line of the narrowed list.
         await type_filter(pilot, "meta")
@@ -312,8 +304,7 @@ async def test_a_wrong_secret_says_which_and_keeps_the_old_catalog(
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.home, "the home")
         modal = await open_add_form(pilot)
-        await pilot.press("ctrl+r")
-        await pilot.pause()
+        await press(pilot, "ctrl+r")
         await finish(pilot, "catalog-refresh")
         await until(
             pilot,
@@ -336,8 +327,7 @@ async def test_a_wrong_address_says_nothing_answers_and_keeps_the_old_catalog(
     async with app.run_test(size=(110, 44)) as pilot:
         await open_settings(pilot)
         type_into(app, "#base_url", nobody)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert app.config.commerce.base_url == nobody  # no credential typed: applied at once
         await finish(pilot, "catalog-refresh")
         await until(pilot, lambda: any("Nothing answers" in m for m in notifications(app)), "the failure")
@@ -366,9 +356,7 @@ async def test_a_store_whose_website_left_the_catalog_is_flagged_not_changed(iso
     with without_base as shop:
         configure(isolated_home, shop.base_url)
         store_credentials(shop)
-        app = make_app()
-        async with app.run_test(size=(110, 40)) as pilot:
-            await until_ready(pilot)
+        async with ready_home(size=(110, 40)) as (app, pilot):
             # The cache came from elsewhere (embedded): the app reads the shop in the background.
             await finish(pilot, "catalog-refresh")
             await until(

@@ -13,29 +13,21 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.connect_choice import ConnectChoiceScreen
 from tests.support.browser import consent_in_browser
 from tests.support.connect import NA, secret_keys
-from tests.support.consent_forms import approve
-from tests.ui.helpers import shown_notifications
 
-from .helpers import card_texts, make_app, saved_registry, seed, type_into, until_ready, wait_until
-
-
-async def open_connect(pilot: Pilot[None]) -> ConnectScreen:
-    await until_ready(pilot)
-    await pilot.press("c")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConnectScreen), "the connect screen")
-    screen = pilot.app.screen
-    assert isinstance(screen, ConnectScreen), "the connect screen did not open"
-    await pilot.pause()
-    return screen
-
-
-async def until_closed(pilot: Pilot[None], seconds: float = 30) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if not isinstance(pilot.app.screen, ConnectScreen):
-            break
-        await pilot.pause(0.05)
-    assert not isinstance(pilot.app.screen, ConnectScreen), "the connect screen is still open"
-    await pilot.pause()
+from .helpers import (
+    card_texts,
+    make_app,
+    open_connect,
+    paste_approval,
+    sandbox_connect,
+    saved_registry,
+    seed,
+    shown_notifications,
+    type_into,
+    until_closed,
+    until_ready,
+    wait_until,
+)
 
 
 async def checked(pilot: Pilot[None]) -> None:
@@ -56,10 +48,7 @@ def card_text(app: AscApp) -> str:
 
 
 async def test_screen_shows_steps_link_time_and_focuses_the_paste_box() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect() as (app, pilot, screen):
         assert app.focused is not None and app.focused.id == "connect-paste"
         steps = text_of(app, "#connect-steps")
         assert "primary user of the Seller Central account" in steps and "I understand" in steps
@@ -82,13 +71,8 @@ async def test_screen_shows_steps_link_time_and_focuses_the_paste_box() -> None:
 
 
 async def test_pasting_the_address_connects_and_the_card_updates() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        screen = await open_connect(pilot)
-        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-        type_into(app, "#connect-paste", location)
-        await pilot.press("enter")
+    async with sandbox_connect(notifications=True) as (app, pilot, _):
+        await paste_approval(pilot)
         await until_closed(pilot)
         assert "A1SANDBOXNA001" in card_text(app) and "Active" in card_text(app)
         assert any("is connected" in str(n.message) for n in shown_notifications(app))
@@ -98,10 +82,7 @@ async def test_pasting_the_address_connects_and_the_card_updates() -> None:
 
 
 async def test_a_real_browser_comes_back_through_the_callback_worker() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect(notifications=True) as (app, pilot, screen):
         result = await asyncio.to_thread(consent_in_browser, screen.attempt.consent_url, email=NA.email)
         assert result.next_was_gated
         assert "Connected" in result.text and "A1SANDBOXNA001" in result.text
@@ -114,10 +95,7 @@ async def test_a_real_browser_comes_back_through_the_callback_worker() -> None:
 
 
 async def test_self_authorization_asks_for_the_seller_id() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await open_connect(pilot)
+    async with sandbox_connect() as (app, pilot, _):
         emulator = app.registry.emulator
         assert emulator is not None
         token = emulator.authorize_directly(NA, "NA")
@@ -164,9 +142,7 @@ async def test_a_newcomer_connects_all_four_sandbox_stores() -> None:
                 continue
             screen = await open_connect(pilot)
             assert screen.attempt.marketplace.code == country
-            location = await asyncio.to_thread(approve, screen.attempt.consent_url, seller)
-            type_into(app, "#connect-paste", location)
-            await pilot.press("enter")
+            await paste_approval(pilot, seller)
             await until_closed(pilot)
         cards = " ".join(card_texts(app))
         assert cards.count("Active") == 4 and cards.count("Not connected") == 0

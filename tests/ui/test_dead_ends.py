@@ -3,7 +3,6 @@ surprises of the first session (renewal wording, dates, days left, the edit form
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -20,12 +19,24 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from asc_tui.ui.screens.settings import SettingsScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
-from tests.support.connect import NA
-from tests.support.consent_forms import approve
-from tests.ui.helpers import notifications, shown_notifications, until
 
-from .helpers import make_app, saved_registry, seed, type_into, until_ready
-from .test_connect_screen import open_connect, until_closed
+from .helpers import (
+    choose_passphrase,
+    make_app,
+    notifications,
+    open_connect,
+    paste_approval,
+    press,
+    ready_home,
+    sandbox_connect,
+    saved_registry,
+    seed,
+    shown_notifications,
+    type_into,
+    until,
+    until_closed,
+    until_ready,
+)
 
 SANDBOX_WAY = "asc-tui --sandbox"
 
@@ -46,9 +57,7 @@ async def test_connect_without_an_amazon_app_points_to_settings_and_the_sandbox(
 
 
 async def test_the_empty_home_says_where_to_set_up_amazon(isolated_home: Path) -> None:
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(80, 24)) as (app, pilot):
         hint = app.home.query_one("#empty-setup", Static)
         assert hint.display and "press s for Settings" in str(hint.render())
         assert SANDBOX_WAY in str(hint.render())
@@ -76,10 +85,8 @@ async def test_a_renewal_is_titled_renewed_with_the_new_renew_by_day() -> None:
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         for _round in range(2):  # connect, then renew
-            screen = await open_connect(pilot)
-            location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-            type_into(app, "#connect-paste", location)
-            await pilot.press("enter")
+            await open_connect(pilot)
+            await paste_approval(pilot)
             await until_closed(pilot)
         titles = [n.title for n in shown_notifications(app)]
         assert titles.count("Connected") == 1 and titles.count("Renewed") == 1
@@ -96,9 +103,7 @@ async def test_the_store_view_shows_authorized_at_and_renew_by_with_365_days_lef
             text("UPDATE store SET status='active', seller_id='A1', authorized_at=:t"),
             {"t": datetime.now(UTC) - timedelta(minutes=5)},
         )
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, StoreViewScreen))
         await pilot.pause()
@@ -112,10 +117,7 @@ async def test_the_store_view_shows_authorized_at_and_renew_by_with_365_days_lef
 
 
 async def test_editing_a_store_puts_the_cursor_at_the_end_of_the_name() -> None:
-    seed(("Shop US", "US"), ("Shop CA", "CA"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US"), ("Shop CA", "CA"), size=(80, 24)) as (app, pilot):
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, EditStoreModal))
         await pilot.pause()
@@ -126,8 +128,7 @@ async def test_editing_a_store_puts_the_cursor_at_the_end_of_the_name() -> None:
         assert app.screen.query_one("#name", Input).value == "Shop US 2"  # nothing was erased
         # A duplicate, typed in another casing, is named as it is stored.
         type_into(app, "#name", "shop ca")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         error = str(app.screen.query_one("#name-error", Static).render())
         assert "A store named 'Shop CA' already exists" in error
 
@@ -136,18 +137,14 @@ async def test_settings_says_which_language_is_in_force_and_why() -> None:
     from asc_tui.i18n import choose_language
 
     choose_language("en", None, {})  # as --lang en chose it
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
         await pilot.pause()
         said = str(app.screen.query_one("#language-in-force", Static).render())
         assert said.startswith("In use now: English, from --lang, which overrides this setting")
     choose_language(None, None, {"LANG": "C.UTF-8"})
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
         await pilot.pause()
@@ -157,10 +154,7 @@ async def test_settings_says_which_language_is_in_force_and_why() -> None:
 
 @pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
 async def test_quitting_while_a_connect_attempt_waits_asks_first(key: str) -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect((80, 24)) as (app, pilot, screen):
         await pilot.press(key)
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         assert "still waiting for Amazon. Quit and stop it?" in str(
@@ -185,9 +179,7 @@ async def test_the_secrets_banner_is_checked_again_when_settings_closes(
     seed(("Shop US", "US"))
     with SandboxEmulator() as emulator:
         write_real_config(isolated_home, emulator, "[secrets]\ntimeout_seconds = 10\n")
-        app = make_app()
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until_ready(pilot)
+        async with ready_home() as (app, pilot):
             banner = app.home.query_one("#banner", Static)
             await until(pilot, lambda: "No keyring service runs here" in str(banner.render()), 1500)
             await pilot.press("s")
@@ -195,10 +187,7 @@ async def test_the_secrets_banner_is_checked_again_when_settings_closes(
             type_into(app, "#client_secret", "a-new-client-secret")
             await pilot.press("ctrl+s")  # no keyring service: the encrypted file is set up first
             await until(pilot, lambda: isinstance(app.screen, SetUpSecretsModal))
-            type_into(app, "#passphrase", "correct horse battery")
-            type_into(app, "#repeat", "correct horse battery")
-            app.screen.query_one("#repeat").focus()
-            await pilot.press("enter")
+            await choose_passphrase(pilot, "correct horse battery")
             await until(pilot, lambda: isinstance(app.screen, SettingsScreen), 1500)
             await pilot.pause(0.2)
             assert "No keyring service runs here" in str(banner.render())  # not yet looked at again
@@ -215,12 +204,8 @@ async def test_copying_the_link_under_tmux_says_what_tmux_needs(
         monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1234,0")
     else:
         monkeypatch.delenv("TMUX", raising=False)
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await open_connect(pilot)
-        await pilot.press("ctrl+y")
-        await pilot.pause()
+    async with sandbox_connect((80, 24), notifications=True) as (app, pilot, _):
+        await press(pilot, "ctrl+y")
         said = messages(app)[-1]
         if in_tmux:
             assert said == (

@@ -11,12 +11,14 @@ from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.store_view import StoreViewScreen
 
 from .helpers import (
+    add_through_form,
     card_texts,
     focused_name,
     make_app,
     notifications,
+    press,
+    ready_home,
     saved_registry,
-    seed,
     shown,
     type_into,
     until_ready,
@@ -29,24 +31,8 @@ def stored_names() -> list[str]:
         return [s.name for s in registry.stores.list_stores()]
 
 
-async def add_through_form(pilot, name: str, country: str, email: str = "seller@example.com") -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("a")
-    await pilot.pause()
-    modal = pilot.app.screen
-    assert isinstance(modal, AddStoreModal)
-    modal.query_one("#website", Select).value = "base"
-    type_into(pilot.app, "#email", email)
-    type_into(pilot.app, "#name", name)
-    modal.query_one("#country", Select).value = country
-    await pilot.pause()
-    await pilot.press("ctrl+s")
-    await pilot.pause()
-
-
 async def test_empty_home_shows_presetup_tasks_and_a_prompt() -> None:
-    app = make_app()
-    async with app.run_test(size=(110, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(110, 40)) as (app, _):
         prompt = app.screen.query_one("#empty-prompt", Static)
         assert app.screen.query_one("#empty-state").display and "add your first store" in str(prompt.render())
         checklist = app.screen.query_one("#home-presetup")
@@ -55,20 +41,15 @@ async def test_empty_home_shows_presetup_tasks_and_a_prompt() -> None:
 
 
 async def test_presetup_ticks_persist() -> None:
-    app = make_app()
-    async with app.run_test(size=(110, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(110, 40)) as (app, pilot):
         app.screen.query_one("#home-presetup").focus()
-        await pilot.press("space")
-        await pilot.pause()
+        await press(pilot, "space")
     with saved_registry() as registry:
         assert registry.presetup.done() == {"cron"}
 
 
 async def test_add_stores_for_all_four_countries_through_the_form() -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         for name, country in (
             ("Amazon Store USA", "US"),
             ("Canada", "CA"),
@@ -124,12 +105,8 @@ async def test_a_far_east_store_is_picked_from_the_country_list_by_typing_its_co
 
 
 async def test_form_shows_errors_under_fields_and_keeps_submit_disabled() -> None:
-    seed(("Taken", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 50)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("a")
-        await pilot.pause()
+    async with ready_home(("Taken", "US"), size=(120, 50)) as (app, pilot):
+        await press(pilot, "a")
         modal = app.screen
         submit = modal.query_one("#submit", Button)
         assert submit.disabled
@@ -147,33 +124,25 @@ async def test_form_shows_errors_under_fields_and_keeps_submit_disabled() -> Non
         modal.query_one("#product_id_type", Select).clear()
         await pilot.pause()
         assert not submit.disabled
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, AddStoreModal)
         assert "already exists" in str(modal.query_one("#name-error", Static).render())
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert not isinstance(app.screen, AddStoreModal)
     assert stored_names() == ["Taken"]
 
 
 async def test_escape_cancels_and_saves_nothing() -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("a")
-        await pilot.pause()
+    async with ready_home() as (app, pilot):
+        await press(pilot, "a")
         type_into(app, "#name", "Never saved")
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
     assert stored_names() == []
 
 
 async def test_arrows_and_hjkl_move_between_cards() -> None:
-    seed(("One", "US"), ("Two", "CA"), ("Three", "MX"), ("Four", "UK"))
-    app = make_app()
-    async with app.run_test(size=(100, 40)) as pilot:  # two columns at this width
-        await until_ready(pilot)
+    stores = (("One", "US"), ("Two", "CA"), ("Three", "MX"), ("Four", "UK"))
+    async with ready_home(*stores, size=(100, 40)) as (app, pilot):  # two columns at this width
 
         def focused() -> str | None:
             return focused_name(app)
@@ -192,48 +161,33 @@ async def test_arrows_and_hjkl_move_between_cards() -> None:
 
 
 async def test_edit_name_and_email_with_website_and_country_read_only() -> None:
-    seed(("Old name", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("e")
-        await pilot.pause()
+    async with ready_home(("Old name", "US")) as (app, pilot):
+        await press(pilot, "e")
         modal = app.screen
         assert isinstance(modal, EditStoreModal)
         assert "fixed" in str(modal.query(".help").last().render())
         type_into(app, "#name", "New name")
         type_into(app, "#email", "new@example.com")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, EditStoreModal)
         assert "New name" in card_texts(app)[0]
     assert stored_names() == ["New name"]
 
 
 async def test_filter_narrows_cards_as_you_type_and_escape_clears() -> None:
-    seed(("Amazon Store USA", "US"), ("Tienda", "MX"), ("英國店", "UK"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Amazon Store USA", "US"), ("Tienda", "MX"), ("英國店", "UK")) as (app, pilot):
         await pilot.press("/")
-        await pilot.press(*"mex")
-        await pilot.pause()
+        await press(pilot, *"mex")
         assert shown(app) == ["Tienda"]
-        await pilot.press("backspace", "backspace", "backspace", *"zzz")
-        await pilot.pause()
+        await press(pilot, "backspace", "backspace", "backspace", *"zzz")
         assert "No store matches" in str(app.screen.query_one("#no-match", Static).render())
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert len(shown(app)) == 3
 
 
 async def test_deactivating_a_not_connected_store_is_refused_with_a_reason() -> None:
-    seed(("Fresh", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("t")
-        await pilot.pause()
+    async with ready_home(("Fresh", "US")) as (app, pilot):
+        await press(pilot, "t")
         messages = notifications(app)
         assert any("not connected to Amazon yet" in m for m in messages)
     with saved_registry() as registry:
@@ -241,19 +195,13 @@ async def test_deactivating_a_not_connected_store_is_refused_with_a_reason() -> 
 
 
 async def test_delete_asks_naming_the_store_and_cancel_keeps_it() -> None:
-    seed(("Keep me", "US"), ("Delete me", "CA"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("right", "d")
-        await pilot.pause()
+    async with ready_home(("Keep me", "US"), ("Delete me", "CA")) as (app, pilot):
+        await press(pilot, "right", "d")
         assert isinstance(app.screen, ConfirmModal)
         assert "Delete me" in str(app.screen.query_one("#question", Static).render())
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert stored_names() == ["Keep me", "Delete me"]
-        await pilot.press("d")
-        await pilot.pause()
+        await press(pilot, "d")
         app.screen.query_one("#confirm", Button).press()
         await pilot.pause()
         assert shown(app) == ["Keep me"]
@@ -261,27 +209,19 @@ async def test_delete_asks_naming_the_store_and_cancel_keeps_it() -> None:
 
 
 async def test_enter_opens_the_store_view_with_its_activity_log() -> None:
-    seed(("Viewed", "UK"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
+    async with ready_home(("Viewed", "UK")) as (app, pilot):
+        await press(pilot, "enter")
         assert isinstance(app.screen, StoreViewScreen)
         details = str(app.screen.query_one("#view-details", Static).render())
         assert "United Kingdom" in details and "Default Store View" in details
         assert app.screen.query_one("#activity").row_count == 1  # type: ignore[attr-defined]
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert not isinstance(app.screen, StoreViewScreen)
 
 
 async def test_help_lists_every_key() -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
+    async with ready_home() as (app, pilot):
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#keys")
         keys = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}  # type: ignore[attr-defined]
@@ -289,12 +229,8 @@ async def test_help_lists_every_key() -> None:
 
 
 async def test_palette_lists_store_actions() -> None:
-    seed(("[b]Palette[/b] store", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+    async with ready_home(("[b]Palette[/b] store", "US")) as (app, pilot):
+        await press(pilot, "ctrl+p")
         await pilot.press(*"delete pal")
         from textual.command import CommandList
 
@@ -312,21 +248,14 @@ async def test_palette_lists_store_actions() -> None:
 
 
 async def test_markup_and_escapes_in_names_are_shown_literally() -> None:
-    seed(("[bold red]x[/]", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("[bold red]x[/]", "US")) as (app, _):
         assert "[bold red]x[/]" in card_texts(app)[0]
 
 
 async def test_stores_survive_a_restart() -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (_, pilot):
         await add_through_form(pilot, "Persisted", "CA")
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, _):
         assert shown(app) == ["Persisted"]
 
 

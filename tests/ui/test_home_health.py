@@ -3,16 +3,15 @@ read from the registry (the cards never call Amazon); a check saved by anyone re
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-import asc_tui.services.registry as registry_module
-from asc_tui.domain.health import DailySales, Money, StoreHealth
-from tests.ui.helpers import make_app, saved_registry, seed, until, until_ready
+from asc_tui.domain.health import DailySales, StoreHealth
+from tests.support.health import checked_health
+
+from .helpers import make_app, ready_home, registry_held_back, saved_registry, seed, until, until_ready
 
 CHECKED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -25,15 +24,10 @@ def health(
         DailySales(first + timedelta(days=i), orders=i % 5, units=i % 7, sales=Decimal(f"{(i % 9) * 10}.25"))
         for i in range(30)
     )
-    total = sum((d.sales for d in daily), Decimal(0))
-    return StoreHealth(
+    return checked_health(
         store_id,
         CHECKED,
         daily,
-        orders_30d=sum(d.orders for d in daily),
-        units_30d=sum(d.units for d in daily),
-        sales_30d=Money(total, "USD"),
-        is_participating=True,
         has_suspended_listings=suspended,
         listings_with_errors=errors,
         problem=problem,
@@ -53,9 +47,7 @@ async def test_cards_show_sales_and_what_needs_the_admin() -> None:
     seed(("Shop Fine", "US"), ("Shop Errors", "US"), ("Shop Never", "CA"))
     fine = save("Shop Fine")
     save("Shop Errors", errors=7, suspended=True)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         deck = app.home.deck
         await until(pilot, lambda: "in 30 days" in deck.card_text(0) + deck.card_text(1))
         cards = {deck.rows[i].name: deck.card_text(i) for i in range(len(deck.rows))}
@@ -69,10 +61,7 @@ async def test_cards_show_sales_and_what_needs_the_admin() -> None:
 
 
 async def test_a_check_saved_elsewhere_redraws_the_card_without_reading_the_stores_again() -> None:
-    seed(("Shop One", "US"), ("Shop Two", "UK"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop One", "US"), ("Shop Two", "UK")) as (app, pilot):
         stores_before = app.home.stores
         save("Shop Two", problem="Amazon is throttling the calls; try again later.")  # as cron would
         deck = app.home.deck
@@ -86,24 +75,14 @@ async def test_the_first_cards_come_with_their_health(monkeypatch: pytest.Monkey
     # Read from the file with the stores, before the registry opens: not drawn bare first, then again.
     seed(("Shop One", "US"))
     save("Shop One", errors=2)
-    opened = threading.Event()
-    real_open = registry_module.open_registry
-
-    def open_late(*args: Any, **kwargs: Any) -> Any:
-        opened.wait(30)
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(registry_module, "open_registry", open_late)
-    app = make_app()
-    try:
+    with registry_held_back(monkeypatch) as opened:
+        app = make_app()
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: bool(app.home.deck.rows), "the first cards, from the file")
             assert not app.ready
             assert "⚠ 2 listings with errors" in app.home.deck.card_text(0)
             opened.set()
             await until_ready(pilot)
-    finally:
-        opened.set()
 
 
 async def test_the_banner_names_authorizations_by_how_soon_they_end() -> None:
@@ -120,9 +99,7 @@ async def test_the_banner_names_authorizations_by_how_soon_they_end() -> None:
                     text("UPDATE store SET status='active', seller_id=:s, authorized_at=:a WHERE id=:i"),
                     {"s": f"A1{store.id}", "a": authorized, "i": store.id},
                 )
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, _):
         banner = str(app.home.query_one("#banner").render())
         assert "Authorization ends within 7 days: Shop Soon." in banner
         assert "Authorization ends within 30 days: Shop Later." in banner
@@ -146,7 +123,5 @@ async def test_a_store_the_refresh_would_skip_is_never_due_in_the_background() -
 
         with registry.database.engine.begin() as conn:
             conn.execute(text("UPDATE store SET status='active', token_ref='half', seller_id=NULL"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, _):
         assert app.health_checks.due() == []

@@ -13,7 +13,7 @@ from asc_tui.domain import StoreDraft
 from asc_tui.services.stores import StoreService
 from asc_tui.ui.widgets.store_deck import CARD_HEIGHT
 
-from .helpers import make_app, screen_text, seed, shown, until_ready, wait_until
+from .helpers import make_app, press, ready_home, screen_text, seed, shown, until_ready, wait_until
 
 
 def count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -32,9 +32,7 @@ async def test_unchanged_stores_are_read_once(isolated_home: Path, monkeypatch: 
     # Reading 10,000 rows a second time, while the first ones are still shown, was the memory peak.
     seed(("Shop US", "US"), ("Shop CA", "CA"))
     full_reads = count_full_reads(monkeypatch)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.pause(0.1)
         assert shown(app) == ["Shop US", "Shop CA"]
         assert full_reads == []
@@ -54,9 +52,7 @@ async def test_a_store_added_while_the_registry_opens_is_shown(
 
     monkeypatch.setattr(registry_module, "open_registry", open_late)
     full_reads = count_full_reads(monkeypatch)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await wait_until(pilot, lambda: shown(app) == ["Shop US", "Late"], "the store added meanwhile shown")
         assert full_reads == [1]
 
@@ -65,22 +61,18 @@ async def test_filtering_a_scrolled_list_keeps_the_scrollbar_and_position_right(
     # The deck updates its scrollbar itself when a filter changes the number of rows (no screen layout):
     # the thumb, the scroll limits and what is drawn must still agree.
     seed(*((f"Shop {n:02d} {'even' if n % 2 == 0 else 'odd'}", "US") for n in range(40)))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         deck = app.home.deck
         app.home.focus_store(app.home.stores[-1].id or 0)
         await pilot.pause()
         assert deck.scroll_y > 0
-        await pilot.press("slash", *"even")
-        await pilot.pause()
+        await press(pilot, "slash", *"even")
         rows = deck.row_count * CARD_HEIGHT
         assert deck.virtual_size.height == rows
         assert deck.vertical_scrollbar.window_virtual_size == rows
         assert 0 <= deck.scroll_y <= deck.max_scroll_y == max(0, rows - deck.container_size.height)
         assert all(name.endswith("even") for name in shown(app))
-        await pilot.press(*["backspace"] * 4, *"38 even")
-        await pilot.pause()
+        await press(pilot, *["backspace"] * 4, *"38 even")
         assert shown(app) == ["Shop 38 even"] and deck.scroll_y == 0
 
 

@@ -19,9 +19,8 @@ from asc_tui.ui.linebreak import RICH_WORD, TEXTUAL_CHUNK
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.widgets.store_deck import CARD_HEIGHT, GUTTER
-from tests.ui.helpers import screen_text
 
-from .helpers import make_app, seed, until_ready
+from .helpers import make_app, ready_home, screen_text, seed, until_ready
 
 BORDERS = set("│┃╭╮╰╯┏┓┗┛")
 # Names whose cell widths are odd and even, short and longer than a card: a cut must never split a character.
@@ -90,10 +89,7 @@ async def test_card_borders_line_up_with_chinese_names(size: tuple[int, int]) ->
 
 
 async def test_long_names_are_cut_between_characters() -> None:
-    seed(*NAMES)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(*NAMES) as (app, _):
         deck = app.home.deck
         for index, store in enumerate(deck.rows):
             title = deck.card_text(index).splitlines()[1]
@@ -106,10 +102,7 @@ async def test_long_names_are_cut_between_characters() -> None:
 
 
 async def test_footer_help_and_palette_speak_chinese() -> None:
-    seed(("台北旗艦店 Taipei", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("台北旗艦店 Taipei", "US")) as (app, pilot):
         text = "\n".join(screen_lines(app))
         assert "新增商店" in text and "指令面板" in text  # our binding and Textual's palette key
 
@@ -130,10 +123,7 @@ async def test_footer_help_and_palette_speak_chinese() -> None:
 
 
 async def test_chinese_paragraphs_wrap_between_characters() -> None:
-    seed(("台北旗艦店 Taipei", "US"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("台北旗艦店 Taipei", "US"), size=(80, 24)) as (app, pilot):
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(app.screen, LearnPrepareScreen)

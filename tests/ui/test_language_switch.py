@@ -12,9 +12,8 @@ from asc_tui import i18n
 from asc_tui.settings.config import load_config
 from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
-from tests.ui.helpers import screen_text
 
-from .helpers import make_app, seed, until_ready, wait_until
+from .helpers import ready_home, sandbox_connect, screen_text
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -22,11 +21,18 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause(0.05)
 
 
+async def choose_language_over(pilot: Pilot[None], language: str) -> None:
+    """Settings opened over what is shown, the language chosen there, and settings closed again."""
+    pilot.app.open_settings()  # type: ignore[attr-defined]
+    await settle(pilot)
+    pilot.app.screen.query_one("#language", Select).value = language
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
 async def test_switching_to_chinese_and_back_from_settings(isolated_home: Path) -> None:
-    seed(("Shop US", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US")) as (app, pilot):
         assert "Amazon Sales Channel" in screen_text(pilot)
         await pilot.press("s")
         await settle(pilot)
@@ -64,9 +70,7 @@ async def test_automatic_follows_the_locale(isolated_home: Path, monkeypatch: py
     monkeypatch.setenv("LANG", "zh_TW.UTF-8")
     paths.default_config_file().parent.mkdir(parents=True, exist_ok=True)
     paths.default_config_file().write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         await pilot.press("s")
         await settle(pilot)
         app.screen.query_one("#language", Select).value = "auto"
@@ -83,20 +87,12 @@ async def test_screens_under_settings_come_back_whole_in_the_new_language(isolat
     from asc_tui.ui.screens.help import HelpScreen
     from asc_tui.ui.screens.store_view import StoreViewScreen
 
-    seed(("Shop US", "US"))
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US")) as (app, pilot):
         await pilot.press("enter")  # the store view
         await settle(pilot)
         app.show_help()  # and the help over it, as the palette can open it
         await settle(pilot)
-        app.open_settings()
-        await settle(pilot)
-        app.screen.query_one("#language", Select).value = "zh-Hant"
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await choose_language_over(pilot, "zh-Hant")
         assert isinstance(app.screen, HelpScreen)
         assert _("Help") != "Help" and "結束" in screen_text(pilot)  # its table, filled again in Chinese
         await pilot.press("escape")
@@ -123,24 +119,11 @@ async def test_the_connect_screen_keeps_its_attempt_and_says_it_in_the_new_langu
     from textual.widgets import Static
 
     from asc_tui.i18n import _
-    from asc_tui.ui.screens.connect import ConnectScreen
 
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("c")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen), "the connect screen")
-        connect = app.screen
-        assert isinstance(connect, ConnectScreen)
+    async with sandbox_connect() as (app, pilot, connect):
         await settle(pilot)
         link = connect.attempt.consent_url
-        app.open_settings()
-        await settle(pilot)
-        app.screen.query_one("#language", Select).value = "zh-Hant"
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await choose_language_over(pilot, "zh-Hant")
         assert app.screen is connect and not connect.attempt.ended and connect.attempt.consent_url == link
         text = screen_text(pilot)
         assert "連接「Shop US」" in text or _("Connect “{name}”").format(name="Shop US") in text

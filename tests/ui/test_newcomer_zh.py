@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-
-from textual.widgets import Select
 
 from asc_tui.i18n import _
 from asc_tui.ui.screens.add_store import AddStoreModal
-from tests.support.connect import NA
-from tests.support.consent_forms import approve
-from tests.ui.helpers import screen_text
 
-from .helpers import card_texts, in_chinese, make_app, type_into, until_ready  # noqa: F401  (in_chinese: an autouse fixture)
-from .test_connect_screen import open_connect, until_closed
+from .helpers import (  # noqa: F401  (in_chinese: an autouse fixture)
+    card_texts,
+    fill_add_form,
+    in_chinese,
+    make_app,
+    open_connect,
+    paste_approval,
+    screen_text,
+    type_into,
+    until_closed,
+    until_ready,
+)
 
 # The words of the app's own chrome, in English: none may be left on a Chinese screen ("Main Website" is
 # the shop's data, so "Website" is not among them).
@@ -52,11 +56,7 @@ async def test_a_newcomer_adds_and_connects_a_store_in_chinese() -> None:
         assert isinstance(form, AddStoreModal)
         await pilot.pause()
         assert english_left(screen_text(pilot)) == []
-        form.query_one("#website", Select).value = "base"
-        type_into(app, "#email", "seller@example.com")
-        type_into(app, "#name", "台北旗艦店")
-        form.query_one("#country", Select).value = "US"
-        await pilot.pause()
+        await fill_add_form(pilot, "台北旗艦店", "US")
         await pilot.press("ctrl+s")
         for _i in range(100):
             if not isinstance(app.screen, AddStoreModal):
@@ -66,11 +66,9 @@ async def test_a_newcomer_adds_and_connects_a_store_in_chinese() -> None:
         assert notices and "台北旗艦店" in notices[-1] and english_left(notices[-1]) == []
         assert english_left(" ".join(card_texts(app))) == []
 
-        screen = await open_connect(pilot)
+        await open_connect(pilot)
         assert english_left(screen_text(pilot)) == []
-        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-        type_into(app, "#connect-paste", location)
-        await pilot.press("enter")
+        await paste_approval(pilot)
         await until_closed(pilot)
         assert english_left(notices[-1]) == [] and "台北旗艦店" in notices[-1]
         card = card_texts(app)[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +16,20 @@ from asc_tui.ui.screens.connect import ConnectScreen
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.secrets_setup import SetUpSecretsModal
 from tests.support import hanging_keyring
-from tests.support.connect import NA, write_real_config
-from tests.support.consent_forms import approve
-from tests.ui.helpers import notifications
+from tests.support.connect import write_real_config
 
-from .helpers import make_app, saved_registry, seed, type_into, until_ready, wait_until
+from .helpers import (
+    choose_passphrase,
+    make_app,
+    notifications,
+    paste_approval,
+    press,
+    saved_registry,
+    seed,
+    type_into,
+    until_ready,
+    wait_until,
+)
 
 PASSPHRASE = "correct horse battery"
 HUNG_TIMEOUT = 5  # seconds the app waits for a keyring that never answers, in the hung-keyring test
@@ -67,20 +75,12 @@ async def test_bare_server_sets_up_the_encrypted_file_and_connects(
         type_into(app, "#repeat", "short")
         await pilot.press("enter")  # from the first field to the second
         assert app.focused is not None and app.focused.id == "repeat"
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert "at least 8 characters" in str(app.screen.query_one("#secrets-error").render())
-        type_into(app, "#passphrase", PASSPHRASE)
-        type_into(app, "#repeat", PASSPHRASE)
-        app.screen.query_one("#repeat").focus()
-        await pilot.press("enter")
+        await choose_passphrase(pilot, PASSPHRASE)
         await wait_for(pilot, ConnectScreen)
 
-        screen = app.screen
-        assert isinstance(screen, ConnectScreen)
-        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-        type_into(app, "#connect-paste", location)
-        await pilot.press("enter")
+        await paste_approval(pilot)
         for _ in range(400):
             if not isinstance(app.screen, ConnectScreen):
                 break
@@ -123,9 +123,7 @@ async def test_a_hung_keyring_times_out_and_the_ui_stays_responsive(
         await wait_for(pilot, ConnectScreen)
         screen = app.screen
         assert isinstance(screen, ConnectScreen)
-        location = await asyncio.to_thread(approve, screen.attempt.consent_url, NA)
-        type_into(app, "#connect-paste", location)
-        await pilot.press("enter")
+        await paste_approval(pilot)
         # Amazon's answer was checked and the save began: the keyring was asked to keep the token.
         await wait_until(
             pilot, lambda: "set_password" in hanging_keyring.CALLS, "the token handed to the keyring"

@@ -15,9 +15,19 @@ from asc_tui.settings.config import load_config
 from asc_tui.settings.secret_store import CLIENT_SECRET_KEY
 from asc_tui.system import paths
 from asc_tui.ui.screens.settings import SettingsScreen
-from tests.ui.helpers import notifications, screen_text
 
-from .helpers import make_app, saved_registry, type_into, until_ready, wait_until
+from .helpers import (
+    choose_passphrase,
+    make_app,
+    notifications,
+    press,
+    ready_home,
+    saved_registry,
+    screen_text,
+    type_into,
+    until_ready,
+    wait_until,
+)
 
 APP_ID = "amzn1.sp.solution.1a2b3c4d-0000-1111-2222-333344445555"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
@@ -92,13 +102,11 @@ async def test_s_opens_settings_and_a_bad_field_says_why_as_you_type() -> None:
         assert "only https://" in str(screen.query_one("#redirect_uri-note", Static).render())
         # ctrl+s with a bad field saves nothing and moves to the field.
         type_into(app, "#connect_timeout_minutes", "500")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert app.focused is screen.query_one("#connect_timeout_minutes")
         assert "1 to 120" in error_of(screen, "connect_timeout_minutes")
         assert not paths.default_config_file().exists()
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert app.screen is app.home
     assert not paths.default_config_file().exists()
 
@@ -118,8 +126,7 @@ async def test_ctrl_s_saves_to_the_file_and_the_app_uses_it(isolated_home: Path)
         screen.query_one("#draft_app", Switch).value = False
         screen.query_one("#auth", Select).value = "bearer"
         await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert "Saved to" in str(screen.query_one("#settings-status", Static).render())
         assert app.config.amazon.application_id == APP_ID
         assert app.config.amazon.connect_timeout_minutes == 25
@@ -177,10 +184,7 @@ async def test_on_a_bare_server_the_secret_waits_for_the_encrypted_file(isolated
         await pilot.press("ctrl+s")
         await finish(pilot, "settings-secret")
         assert isinstance(app.screen, SetUpSecretsModal)
-        type_into(app, "#passphrase", passphrase)
-        type_into(app, "#repeat", passphrase)
-        app.screen.query_one("#repeat").focus()
-        await pilot.press("enter")
+        await choose_passphrase(pilot, passphrase)
         await wait_until(
             pilot,
             lambda: app.screen is screen and screen.query_one("#client_secret", Input).value == "",
@@ -205,8 +209,7 @@ async def test_an_empty_secret_field_keeps_the_stored_one(isolated_home: Path, k
         screen = await open_settings(pilot)
         assert "A client secret is stored" in str(screen.query_one("#client_secret-state", Static).render())
         type_into(app, "#client_id", CLIENT_ID)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert not [w for w in app.workers if w.group == "settings-secret"]
     with saved_registry() as registry:
         assert registry.secrets.get(CLIENT_SECRET_KEY) == SECRET
@@ -236,8 +239,7 @@ async def test_ctrl_t_asks_login_with_amazon(emulator_config: SandboxEmulator, k
         assert SANDBOX_CLIENT_SECRET not in screen_text(pilot)
         # A bad client ID is said under its field, without asking Amazon.
         type_into(app, "#client_id", "nope")
-        await pilot.press("ctrl+t")
-        await pilot.pause()
+        await press(pilot, "ctrl+t")
         assert "amazon.client_id" in error_of(screen, "client_id")
     assert emulator_config.issued_secrets == []
 
@@ -258,19 +260,15 @@ async def test_sandbox_shows_the_demo_app_fixed_and_saves_only_commerce(isolated
             screen.query_one("#test-result", Static).render()
         )
         type_into(app, "#base_url", "https://shop.example.com")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert app.config.commerce.base_url == "https://shop.example.com"
     text = (isolated_home / "config" / "config.toml").read_text("utf-8")
     assert "[commerce]" in text and "[amazon]" not in text and SANDBOX_CLIENT_ID not in text
 
 
 async def test_the_palette_opens_settings() -> None:
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await until_ready(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+    async with ready_home(size=(100, 32)) as (app, pilot):
+        await press(pilot, "ctrl+p")
         await pilot.press(*"settings")
         from textual.command import CommandList
 
@@ -362,10 +360,7 @@ async def test_on_a_bare_server_the_magento_credentials_wait_for_the_encrypted_f
         await finish(pilot, "settings-secret")
         assert isinstance(app.screen, SetUpSecretsModal)
         assert app.config.commerce.base_url == ""  # applied once the credentials are stored
-        type_into(app, "#passphrase", passphrase)
-        type_into(app, "#repeat", passphrase)
-        app.screen.query_one("#repeat").focus()
-        await pilot.press("enter")
+        await choose_passphrase(pilot, passphrase)
         await wait_until(
             pilot,
             lambda: app.screen is screen and screen.query_one("#consumer_key", Input).value == "",

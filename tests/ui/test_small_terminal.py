@@ -17,10 +17,18 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.learn import LearnPrepareScreen
 from asc_tui.ui.widgets.presetup import PreSetupChecklist
-from tests.ui.helpers import shown_notifications, until
 
-from .helpers import card_texts, make_app, saved_registry, seed, until_ready
-from .test_connect_screen import open_connect
+from .helpers import (
+    card_texts,
+    make_app,
+    ready_home,
+    sandbox_connect,
+    saved_registry,
+    seed,
+    shown_notifications,
+    until,
+    until_ready,
+)
 
 
 def footer_keys(app: AscApp) -> dict[str, str]:
@@ -35,10 +43,7 @@ def footer_keys(app: AscApp) -> dict[str, str]:
 
 
 async def test_the_footer_at_80_columns_keeps_help_and_quit_and_the_first_steps() -> None:
-    seed(("Shop US", "US"), ("Shop CA", "CA"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US"), ("Shop CA", "CA"), size=(80, 24)) as (app, _):
         keys = footer_keys(app)
         assert list(keys)[:6] == ["a", "c", "enter", "slash", "question_mark", "q"]
         assert keys["question_mark"] == "Help" and keys["q"] == "Quit"
@@ -55,10 +60,7 @@ async def test_an_empty_registry_offers_only_what_applies() -> None:
 
 
 async def test_the_add_form_opens_at_its_top_with_its_keys_in_view() -> None:
-    seed(("Shop US", "US"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(("Shop US", "US"), size=(80, 24)) as (app, pilot):
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AddStoreModal) and app.screen.focused is not None)
         await pilot.pause()
@@ -73,10 +75,7 @@ async def test_the_add_form_opens_at_its_top_with_its_keys_in_view() -> None:
 
 
 async def test_the_connect_screen_at_80x24_shows_the_steps_and_the_link_whole() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect((80, 24)) as (app, pilot, screen):
         await pilot.pause()
         assert screen.query_one("#connect-body").scroll_y == 0
         steps = screen.query_one("#connect-steps", Static)
@@ -100,10 +99,7 @@ async def test_the_connect_screen_at_80x24_shows_the_steps_and_the_link_whole() 
 
 
 async def test_at_60x20_what_connect_answers_a_paste_is_scrolled_into_view() -> None:
-    seed(("Shop US", "US"), sandbox=True)
-    app = make_app(sandbox=True)
-    async with app.run_test(size=(60, 20)) as pilot:
-        screen = await open_connect(pilot)
+    async with sandbox_connect((60, 20)) as (_, pilot, screen):
         await pilot.pause()
         await pilot.press("x", "enter")
         error = screen.query_one("#connect-error", Static)
@@ -141,9 +137,7 @@ async def test_the_cards_health_line_fits(width: int) -> None:
 async def test_ticked_and_unticked_tasks_differ_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     seed()
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(80, 24)) as (app, pilot):
         checklist = app.home.query_one(PreSetupChecklist)
         checklist.focus()
         await pilot.press("space")  # ticks the first task
@@ -174,9 +168,7 @@ async def test_the_empty_home_shows_its_checklist_however_fast_the_registry_open
     # shown (about one start in two: a blank home with only its header and footer).
     seed()
     for _start in range(4):
-        app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until_ready(pilot)
+        async with ready_home(size=(80, 24)) as (app, _):
             home = app.home
             assert home.query_one("#empty-state").display
             assert home.query_one(PreSetupChecklist).region.height > 0

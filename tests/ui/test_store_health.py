@@ -16,7 +16,7 @@ from asc_tui.ui.widgets.health_panel import day_line
 from asc_tui.ui.widgets.sales_chart import SalesChart
 from tests.support.connect import NA, add_store, connect_sandbox_stores
 
-from .helpers import make_app, notifications, saved_registry, screen_text, until, until_ready
+from .helpers import make_app, notifications, press, saved_registry, screen_text, until, until_ready
 
 _SUSPENDED, ERRORS, _BUSY = HEALTH_DEMO_SELLERS
 SALES = "/sales/v1/orderMetrics"
@@ -127,8 +127,7 @@ async def test_the_palette_refreshes_every_connected_store() -> None:
     app = make_app(sandbox=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await until_ready(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+        await press(pilot, "ctrl+p")
         await pilot.press(*"refresh store health")
         await until(pilot, lambda: "Refresh store health" in screen_text(app), "the command in the palette")
         await pilot.press("enter")

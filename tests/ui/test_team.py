@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Select, Static
+from textual.widgets import Static
 
 from asc_tui.storage.models import Store
 from asc_tui.ui import registry_watch as registry_watch_module
@@ -16,9 +16,19 @@ from asc_tui.ui.app import AscApp
 from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.edit_store import EditStoreModal
 from tests.support.pg import PostgresServer
-from tests.ui.helpers import notifications
 
-from .helpers import make_app, saved_registry, seed, shown, type_into, until_ready
+from .helpers import (
+    add_through_form,
+    make_app,
+    notifications,
+    press,
+    ready_home,
+    saved_registry,
+    seed,
+    shown,
+    type_into,
+    until_ready,
+)
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: float, what: str) -> float:
@@ -51,17 +61,7 @@ async def test_two_admins_see_each_others_changes_without_pressing_anything(
         assert shown(first) == shown(second) == ["Shared"]
 
         # The first admin adds a store through the form: it shows up on the second admin's home by itself.
-        await one.press("a")
-        await one.pause()
-        form = first.screen
-        assert isinstance(form, AddStoreModal)
-        form.query_one("#website", Select).value = "base"
-        type_into(first, "#email", "ca@example.com")
-        type_into(first, "#name", "Added by the first")
-        form.query_one("#country", Select).value = "CA"
-        await one.pause()
-        await one.press("ctrl+s")
-        await one.pause()
+        await add_through_form(one, "Added by the first", "CA", "ca@example.com")
         assert not isinstance(first.screen, AddStoreModal)
         await wait_for(
             two, lambda: "Added by the first" in shown(second), 30, "the new store on the other home"
@@ -120,9 +120,7 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
     monkeypatch.setenv("ASC_TUI_DATABASE", pg_url)
     monkeypatch.setattr(registry_watch_module, "POLL_SECONDS", 0.3)
     seed(("Kept", "US"), fixed_times=False)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until_ready(pilot)
+    async with ready_home() as (app, pilot):
         assert shown(app) == ["Kept"] and "database" not in banner(app)
 
         await asyncio.to_thread(pg_server.stop, "fast")
@@ -146,13 +144,10 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
                 30,
                 "told again",
             )
-            await pilot.press("escape")
-            await pilot.pause()
-            await pilot.press("e")
-            await pilot.pause()
+            await press(pilot, "escape")
+            await press(pilot, "e")
             type_into(app, "#email", "while-down@example.com")
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await press(pilot, "ctrl+s")
             assert isinstance(app.screen, EditStoreModal)  # the form keeps what was typed
             assert app.screen.query_one("#email").value == "while-down@example.com"  # type: ignore[attr-defined]
         finally:
@@ -163,8 +158,7 @@ async def test_a_postgresql_restart_shows_a_banner_and_the_app_recovers(
         await wait_for(
             pilot, lambda: "The database answers again." in notifications(app), 30, "the notification"
         )
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, EditStoreModal)
         with saved_registry() as registry:
             assert registry.stores.find("Kept").email == "while-down@example.com"

@@ -26,9 +26,8 @@ from asc_tui.ui.screens.add_store import AddStoreModal
 from asc_tui.ui.screens.help import HelpScreen
 from asc_tui.ui.screens.home import HomeScreen
 from asc_tui.ui.screens.settings import SettingsScreen
-from tests.ui.helpers import notifications, until
 
-from .helpers import make_app, shown, until_ready
+from .helpers import make_app, notifications, press, ready_home, registry_held_back, shown, until, until_ready
 
 STORES = 2_000
 
@@ -167,8 +166,7 @@ async def test_the_add_form_opens_on_the_catalog_before_the_registry_and_saves_o
         form.query_one("#country", Select).value = "US"
         await pilot.press("tab", *"me@shop.example", "tab", *"Early Shop")
         assert field_value(app, "#email") == "me@shop.example" and field_value(app, "#name") == "Early Shop"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert app.screen is form  # nothing lost: still open, with what was typed
         assert "Still opening the store registry" in notifications(app)[-1]
         gates.registry.set()
@@ -193,16 +191,8 @@ async def test_on_a_fresh_home_the_add_form_opens_before_the_registry(
     isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No database file yet: without a Magento shop the catalog is the embedded one, known at once.
-    registry_gate = threading.Event()
-    real_open = registry_module.open_registry
-
-    def open_late(*args: Any, **kwargs: Any) -> Any:
-        registry_gate.wait(30)
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(registry_module, "open_registry", open_late)
-    app = make_app()
-    try:
+    with registry_held_back(monkeypatch) as registry_gate:
+        app = make_app()
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("a", "tab", *"me@shop.example")
             await until(pilot, lambda: field_value(app, "#email") == "me@shop.example")
@@ -210,17 +200,13 @@ async def test_on_a_fresh_home_the_add_form_opens_before_the_registry(
             assert "Catalog: embedded" in str(app.screen.query_one(".catalog-age", Static).content)
             registry_gate.set()
             await until(pilot, lambda: app.ready)
-    finally:
-        registry_gate.set()
 
 
 async def test_slash_and_a_filter_arriving_in_one_read_all_go_into_the_box(gates: Gates) -> None:
     # Over SSH a burst of keys reaches the app in one read: they are posted together, none waits for the
     # one before it to be handled, as a terminal delivers them.
     gates.open_all()
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(80, 24)) as (app, pilot):
         await until(pilot, lambda: app.home.focused is app.home.deck)
         for key, character in [("slash", "/"), *((c if c != " " else "space", c) for c in "Shop 01")]:
             app.post_message(events.Key(key, character))
@@ -236,9 +222,7 @@ async def test_keys_arriving_with_a_in_one_read_fill_the_add_form(gates: Gates) 
     # `a`, tab and an address in one read (a paste, or keys bunched up over SSH): tab must move from the
     # form's first field, not be spent before the form has focused it.
     gates.open_all()
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
+    async with ready_home(size=(80, 24)) as (app, pilot):
         await until(pilot, lambda: app.home.focused is app.home.deck)
         for key, character in [("a", "a"), ("tab", "\t"), *((c, c) for c in "me")]:
             app.post_message(events.Key(key, character))
