@@ -56,15 +56,9 @@ class OutcomeWriter:
     def save(self, attempt: ConnectSession, seller_id: str, refresh_token: str) -> Outcome:
         marketplace_id = attempt.marketplace.marketplace_id
         with self._db.session() as session:
-            other = session.exec(
-                select(Store).where(
-                    Store.seller_id == seller_id,
-                    Store.marketplace_id == marketplace_id,
-                    Store.id != attempt.store_id,
-                )
-            ).first()
+            other = marketplace_holder(session, seller_id, marketplace_id, attempt.store_id)
             if other is not None:
-                raise ConnectFailed(_taken_message(seller_id, attempt, other.name))
+                raise ConnectFailed(_taken_message(seller_id, attempt, other))
             record = attempt_record(session, attempt)
             if record is None:
                 raise ConnectFailed(self.gone_message(session, attempt))
@@ -186,13 +180,9 @@ class OutcomeWriter:
                 session.rollback()
                 # The unique seller + marketplace index, when another store took them just now; anything else
                 # (a trigger, a check constraint) is the database refusing, not a taken marketplace.
-                holder = session.exec(
-                    select(Store.name).where(
-                        Store.seller_id == seller_id,
-                        Store.marketplace_id == attempt.marketplace.marketplace_id,
-                        Store.id != attempt.store_id,
-                    )
-                ).first()
+                holder = marketplace_holder(
+                    session, seller_id, attempt.marketplace.marketplace_id, attempt.store_id
+                )
                 if holder is None:
                     raise DatabaseProblem(
                         _(
@@ -215,6 +205,15 @@ class OutcomeWriter:
 
 def _taken_message(seller_id: str, attempt: ConnectSession, other_name: str) -> str:
     return taken_message(seller_id, attempt.marketplace.code, other_name, attempt.store_name)
+
+
+def marketplace_holder(session: Any, seller_id: str, marketplace_id: str, store_id: int) -> str | None:
+    """The name of the store other than `store_id` that this seller's marketplace already feeds, if any."""
+    query = select(Store.name).where(
+        Store.seller_id == seller_id, Store.marketplace_id == marketplace_id, Store.id != store_id
+    )
+    name: str | None = session.exec(query).first()
+    return name
 
 
 def taken_message(seller_id: str, code: str, other_name: str, store_name: str) -> str:

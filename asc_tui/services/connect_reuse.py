@@ -35,7 +35,7 @@ from asc_tui.services import authorizations
 from asc_tui.services.attempts import claim, release
 from asc_tui.services.connect_complete import NETWORK_DEADLINE_SECONDS, check_participation
 from asc_tui.services.connect_context import ConnectContext
-from asc_tui.services.connect_outcome import taken_message
+from asc_tui.services.connect_outcome import marketplace_holder, taken_message
 from asc_tui.services.connect_session import Outcome
 from asc_tui.settings.secret_store import SecretsUnavailable, refresh_token_key
 from asc_tui.storage.models import Activity, SellerAuthorization, Store
@@ -215,13 +215,7 @@ class AuthorizationReuse:
         seller = offer.seller_id
         now = utcnow()
         with self._context.database.session() as session:
-            holder = session.exec(
-                select(Store.name).where(
-                    Store.seller_id == seller,
-                    Store.marketplace_id == marketplace.marketplace_id,
-                    Store.id != store_id,
-                )
-            ).first()
+            holder = marketplace_holder(session, seller, marketplace.marketplace_id, store_id)
             if holder is not None:
                 raise ConnectFailed(taken_message(seller, marketplace.code, holder, name))
             store = session.get(Store, store_id, with_for_update=True)
@@ -259,13 +253,7 @@ class AuthorizationReuse:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                holder = session.exec(
-                    select(Store.name).where(
-                        Store.seller_id == seller,
-                        Store.marketplace_id == marketplace.marketplace_id,
-                        Store.id != store_id,
-                    )
-                ).first()
+                holder = marketplace_holder(session, seller, marketplace.marketplace_id, store_id)
                 if holder is None:
                     raise DatabaseProblem(
                         _(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from asc_tui.sandbox import SandboxSeller
 from asc_tui.services.registry import open_registry
-from tests.support.connect import NA, US_ONLY, add_store, secret_keys
+from tests.support.connect import NA, US_ONLY, add_store, secret_keys, start_connect
 from tests.support.consent_forms import approve
 
 
@@ -81,16 +81,7 @@ def test_new_authorization_forces_the_consent(isolated_home: Path) -> None:
     seed([("Shop US", "US", NA)], [("Shop CA", "CA")])
     both = run("stores", "connect", "Shop CA", "--authorization", "A1SANDBOXNA001", "--new-authorization")
     assert both.returncode == 1 and "not both" in both.stderr
-    process = subprocess.Popen(
-        [sys.executable, "-m", "asc_tui", "--sandbox", "stores", "connect", "Shop CA", "--new-authorization"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    assert "/apps/authorize/consent?" in url
+    process, url = start_connect("Shop CA", "--new-authorization")
     _out, err = process.communicate(approve(url, NA) + "\n", timeout=60)
     assert process.returncode == 0, err
     assert "Store 'Shop CA' is connected: seller A1SANDBOXNA001, Amazon CA" in err
