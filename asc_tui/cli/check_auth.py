@@ -72,11 +72,18 @@ def check_auth_command(args: argparse.Namespace) -> int:
                     row.append(notes[s.id or 0])
             print_table(headers, rows, empty=_("No stores yet."))
         if needs_action:
-            count = sum(1 for _s, h, _d in results if h.needs_action)
+            from asc_tui.domain import MARKETPLACES
+
+            needing = [s for s, h, _d in results if h.needs_action]
+            # A seller's stores in one region share one authorization: one renewal serves them all.
+            authorizations = {
+                (s.seller_id, MARKETPLACES[s.country].region) if s.seller_id else s.id for s in needing
+            }
             error(
                 _(
-                    "{count} store(s) need their Amazon authorization renewed; press c on each card to renew."
-                ).format(count=format_count(count))
+                    "{count} store(s) need their Amazon authorization renewed ({authorizations} "
+                    "authorization(s)); renew one store of each: c on its card, or asc-tui stores connect NAME."
+                ).format(count=format_count(len(needing)), authorizations=format_count(len(authorizations)))
             )
         if unanswered:
             # Cron must not read "all fine" from a check that could not be made: an environment problem.

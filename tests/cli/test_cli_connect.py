@@ -168,7 +168,7 @@ def test_check_auth_online_finds_a_revocation(isolated_home: Path) -> None:
     assert revoked.returncode == 1
     (record,) = json.loads(revoked.stdout)
     assert record["auth_health"] == "revoked" and "invalid_grant" in record["online"]
-    assert "need their Amazon authorization renewed" in revoked.stderr
+    assert "1 store(s) need their Amazon authorization renewed (1 authorization(s))" in revoked.stderr
     offline = run_asc_tui("--sandbox", "check-auth")
     assert offline.returncode == 1 and "Revoked" in offline.stdout
 

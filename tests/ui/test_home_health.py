@@ -106,6 +106,29 @@ async def test_the_banner_names_authorizations_by_how_soon_they_end() -> None:
         assert "Shop Fine" not in banner
 
 
+async def test_the_banner_names_one_authorization_once_for_all_its_stores() -> None:
+    # A seller's US, Canada and Mexico stores share one North America authorization: one renewal serves
+    # all three, so the banner names them together instead of asking for c on each.
+    seed(("Shop US", "US"), ("Shop CA", "CA"), ("Shop MX", "MX"), ("Shop UK", "UK"))
+    authorized = datetime.now(UTC) - timedelta(days=360, hours=1)
+    with saved_registry() as registry:
+        from sqlalchemy import text
+
+        for name in ("Shop US", "Shop CA", "Shop MX", "Shop UK"):
+            seller = "A1OTHERSELLER" if name == "Shop UK" else "A1SAMESELLER"
+            with registry.database.engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE store SET status='active', seller_id=:s, authorized_at=:a WHERE name=:n"),
+                    {"s": seller, "a": authorized, "n": name},
+                )
+    async with ready_home() as (app, _):
+        banner = str(app.home.query_one("#banner").render())
+        assert (
+            "Authorization ends within 7 days: Shop US and 2 more on one North America authorization, "
+            "Shop UK. Press c on one store of each to renew."
+        ) in banner.replace("\n", " ")
+
+
 def test_bars_follow_the_sales_and_a_day_of_refunds_is_the_lowest_bar() -> None:
     from asc_tui.ui.widgets.store_card import sparkline
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from asc_tui.domain import AuthHealth, store_health
+from asc_tui.domain import MARKETPLACES, REGION_NAMES, AuthHealth, store_health
 from asc_tui.i18n import _, format_count
 from asc_tui.ui.text import fill, literal
 
@@ -20,7 +20,26 @@ NAMES_SHOWN = 3
 
 
 def _names(stores: Sequence[Store]) -> str:
-    return ", ".join(s.name for s in stores[:NAMES_SHOWN]) + (" …" if len(stores) > NAMES_SHOWN else "")
+    """The stores, one entry per authorization: a seller's stores in one region share one consent, and
+    renewing any of them renews them all, so they are named together."""
+    groups: dict[object, list[Store]] = {}
+    for store in stores:
+        marketplace = MARKETPLACES.get(store.country)
+        key = (store.seller_id, marketplace.region) if store.seller_id and marketplace else store.id
+        groups.setdefault(key, []).append(store)
+    entries = []
+    for group in groups.values():
+        if len(group) == 1:
+            entries.append(group[0].name)
+            continue
+        region = MARKETPLACES[group[0].country].region
+        entries.append(
+            _("{first} and {count} more on one {region} authorization").format(
+                first=group[0].name, count=format_count(len(group) - 1), region=_(REGION_NAMES[region])
+            )
+        )
+    shown = ", ".join(entries[:NAMES_SHOWN])
+    return shown + (" …" if len(entries) > NAMES_SHOWN else "")
 
 
 def banner_lines(app: AscApp, stores: Sequence[Store]) -> list[Text]:
@@ -41,7 +60,9 @@ def banner_lines(app: AscApp, stores: Sequence[Store]) -> list[Text]:
     if lost:
         lines.append(
             fill(
-                _("⚠ {count} store(s) need their Amazon authorization renewed: {names}. Press c on each."),
+                _(
+                    "⚠ {count} store(s) need their Amazon authorization renewed: {names}. Press c on one store of each."
+                ),
                 count=format_count(len(lost)),
                 names=literal(_names(lost)),
             )
@@ -49,7 +70,7 @@ def banner_lines(app: AscApp, stores: Sequence[Store]) -> list[Text]:
     for within in sorted(soon):
         lines.append(
             fill(
-                _("⚠ Authorization ends within {days} days: {names}. Press c on each to renew."),
+                _("⚠ Authorization ends within {days} days: {names}. Press c on one store of each to renew."),
                 days=format_count(within),
                 names=literal(_names(soon[within])),
             )
