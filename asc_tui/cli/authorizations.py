@@ -10,7 +10,7 @@ from asc_tui.i18n import _, format_count, format_day
 
 
 def authorizations_command(args: argparse.Namespace) -> int:
-    from asc_tui.domain.marketplaces import REGION_NAMES
+    from asc_tui.domain import region_name
     from asc_tui.services.authorization_records import authorization_summaries
 
     if args.json:
@@ -27,7 +27,7 @@ def authorizations_command(args: argparse.Namespace) -> int:
 
     rows = [
         [
-            _(REGION_NAMES[s.region]) if s.region in REGION_NAMES else s.region,
+            region_name(s.region),
             s.seller_id,
             format_day(renew_by(s.authorized_at).date()) if s.authorized_at else "",
             s.health.label,

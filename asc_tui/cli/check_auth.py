@@ -72,13 +72,11 @@ def check_auth_command(args: argparse.Namespace) -> int:
                     row.append(notes[s.id or 0])
             print_table(headers, rows, empty=_("No stores yet."))
         if needs_action:
-            from asc_tui.domain import MARKETPLACES
+            from asc_tui.domain import authorization_key
 
             needing = [s for s, h, _d in results if h.needs_action]
             # A seller's stores in one region share one authorization: one renewal serves them all.
-            authorizations = {
-                (s.seller_id, MARKETPLACES[s.country].region) if s.seller_id else s.id for s in needing
-            }
+            authorizations = {authorization_key(s.seller_id, s.country, s.id) for s in needing}
             error(
                 _(
                     "{count} store(s) need their Amazon authorization renewed ({authorizations} "

@@ -21,8 +21,10 @@ from asc_tui.domain.marketplaces import MARKETPLACES as MARKETPLACES
 from asc_tui.domain.marketplaces import REGION_NAMES as REGION_NAMES
 from asc_tui.domain.marketplaces import SEED_COUNTRIES as SEED_COUNTRIES
 from asc_tui.domain.marketplaces import Marketplace as Marketplace
+from asc_tui.domain.marketplaces import authorization_key as authorization_key
 from asc_tui.domain.marketplaces import country_codes as country_codes
 from asc_tui.domain.marketplaces import parse_country as parse_country
+from asc_tui.domain.marketplaces import region_name as region_name
 from asc_tui.i18n import N_, _
 
 AUTHORIZATION_DAYS = 365

@@ -36,11 +36,25 @@ class Marketplace:
     @property
     def region_name(self) -> str:
         """The SP-API region in the current language (North America, Europe, Far East)."""
-        return _(REGION_NAMES[self.region])
+        return region_name(self.region)
 
 
 # The SP-API selling regions (spapi.md §4.2), in that order: one endpoint and one authorization each.
 REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}
+
+
+def authorization_key(seller_id: str | None, country: str, store_id: int | None) -> object:
+    """Which authorization a store is on, from its own columns: a seller's stores in one region share one
+    (Amazon's consent covers the region); a store with no seller yet stands alone."""
+    marketplace = MARKETPLACES.get(country)
+    return (seller_id, marketplace.region) if seller_id and marketplace else store_id
+
+
+def region_name(region: str) -> str:
+    """A region code (NA, EU, FE) in the current language; an unknown code as it is."""
+    return _(REGION_NAMES[region]) if region in REGION_NAMES else region
+
+
 # The four countries of Adobe's seed page: the add form offers them first.
 SEED_COUNTRIES = ("US", "CA", "MX", "UK")
 

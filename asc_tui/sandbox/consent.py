@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from asc_tui.domain import MARKETPLACES, REGION_NAMES, parse_country
+from asc_tui.domain import MARKETPLACES, parse_country, region_name
 from asc_tui.i18n import _
 from asc_tui.sandbox import pages
 from asc_tui.sandbox.demo import SandboxSeller, marketplaces_label, mask_phone, phone_key
@@ -340,7 +340,7 @@ class ConsentPages:
             nonce=nonce,
             app_name=self._state.app.application_name,
             seller_label=f"{seller.store_name}, {seller.email}",
-            region_name=_(REGION_NAMES[flow.region]),
+            region_name=region_name(flow.region),
             marketplace=self._marketplace_label(flow.country),
             draft=self._state.app.draft,
             error=error,

@@ -16,7 +16,7 @@ from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.amazon.redirect import RedirectError, RedirectQuery, looks_like_refresh_token, parse_redirect
 from asc_tui.amazon.sellers import SellersClient, amazon_marketplaces
-from asc_tui.domain import MARKETPLACE_BY_ID, REGION_NAMES, Marketplace
+from asc_tui.domain import MARKETPLACE_BY_ID, Marketplace
 from asc_tui.errors import AscError, ConnectFailed, ConnectRejected, SellerIdNeeded
 from asc_tui.i18n import _
 from asc_tui.services.connect_context import ConnectContext
@@ -217,7 +217,7 @@ def check_participation(
     selling = [p for p in participations if p.is_participating]
     if any(p.marketplace_id == marketplace.marketplace_id for p in selling):
         return
-    region = _(REGION_NAMES[marketplace.region]) if marketplace.region in REGION_NAMES else marketplace.region
+    region = marketplace.region_name
     if not selling:
         raise ConnectFailed(
             _(

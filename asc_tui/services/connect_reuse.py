@@ -21,11 +21,11 @@ from asc_tui.amazon.http import RetryPolicy
 from asc_tui.amazon.lwa import LwaClient
 from asc_tui.domain import (
     MARKETPLACES,
-    REGION_NAMES,
     AuthHealth,
     Marketplace,
     StoreStatus,
     auth_health,
+    region_name,
     renew_by,
     utcnow,
 )
@@ -61,7 +61,7 @@ class Reusable:
 
     @property
     def region_name(self) -> str:
-        return _(REGION_NAMES[self.region]) if self.region in REGION_NAMES else self.region
+        return region_name(self.region)
 
     def describe(self) -> str:
         """One line: whose authorization, when it was last given, which stores it covers."""

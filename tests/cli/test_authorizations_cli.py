@@ -7,21 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from asc_tui.sandbox import SandboxSeller
 from asc_tui.services.registry import open_registry
 from tests.support.cli import run
-from tests.support.connect import NA, UK, add_store
-from tests.support.consent_forms import approve
+from tests.support.connect import NA, UK, connected
 
 
-def _connect_all(*stores: tuple[str, str, object]) -> None:
+def _connect_all(*stores: tuple[str, str, SandboxSeller]) -> None:
     registry = open_registry(sandbox=True)
     try:
         for name, country, seller in stores:
-            store = add_store(registry, name, country)
-            attempt = registry.connect.start(store.id or 0, listen=False)
-            assert registry.connect.complete_from_paste(
-                attempt, approve(attempt.consent_url, seller)
-            ).connected  # type: ignore[arg-type]
+            connected(registry, seller, name, country)
     finally:
         registry.close()
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from asc_tui.domain import MARKETPLACES, REGION_NAMES, AuthHealth, store_health
+from asc_tui.domain import MARKETPLACES, AuthHealth, authorization_key, region_name, store_health
 from asc_tui.i18n import _, format_count
 from asc_tui.ui.text import fill, literal
 
@@ -24,9 +24,7 @@ def _names(stores: Sequence[Store]) -> str:
     renewing any of them renews them all, so they are named together."""
     groups: dict[object, list[Store]] = {}
     for store in stores:
-        marketplace = MARKETPLACES.get(store.country)
-        key = (store.seller_id, marketplace.region) if store.seller_id and marketplace else store.id
-        groups.setdefault(key, []).append(store)
+        groups.setdefault(authorization_key(store.seller_id, store.country, store.id), []).append(store)
     entries = []
     for group in groups.values():
         if len(group) == 1:
@@ -35,7 +33,7 @@ def _names(stores: Sequence[Store]) -> str:
         region = MARKETPLACES[group[0].country].region
         entries.append(
             _("{first} and {count} more on one {region} authorization").format(
-                first=group[0].name, count=format_count(len(group) - 1), region=_(REGION_NAMES[region])
+                first=group[0].name, count=format_count(len(group) - 1), region=region_name(region)
             )
         )
     shown = ", ".join(entries[:NAMES_SHOWN])
